@@ -1,0 +1,66 @@
+/* Streamable HTTP transport (MCP 2025-03-26 .. 2026-07-28) on one endpoint.
+ * Secure defaults: loopback bind, Host/Origin allow-list, body and depth
+ * limits, session cap and idle expiry. Every field has a documented default
+ * in MCP_HTTP_DEFAULTS. */
+#ifndef MCP_HTTP_H
+#define MCP_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <mcp/server.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { MCP_STATELESS = 0, MCP_STATEFUL = 1 } mcp_http_mode;
+typedef enum { MCP_RESPONSE_AUTO = 0, MCP_RESPONSE_JSON, MCP_RESPONSE_SSE } mcp_response_mode;
+
+typedef struct mcp_http_options {
+    const char *host;              /* bind address, default "127.0.0.1" */
+    unsigned port;                 /* default 3000; 0 picks a free port */
+    const char *path;              /* endpoint path, default "/mcp" */
+    mcp_http_mode mode;            /* default MCP_STATELESS */
+    mcp_response_mode response_mode; /* default MCP_RESPONSE_AUTO */
+    unsigned threads;              /* HTTP event-loop threads, default 2 */
+    size_t max_body;               /* bytes, default 4 MiB (413 beyond) */
+    unsigned max_depth;            /* JSON nesting, default 64 */
+    unsigned max_sessions;         /* default 10000 (503 on initialize beyond) */
+    unsigned session_idle_ms;      /* idle expiry, default 30 min */
+    unsigned max_connections;      /* default 10000 */
+    unsigned connection_timeout_s; /* idle/slow connections, default 30 */
+    unsigned keepalive_ms;         /* SSE comment keep-alive, default 15000 */
+    unsigned retry_ms;             /* SSE retry hint, default 1000 */
+    unsigned request_timeout_ms;   /* server->client request wait, default 60000 */
+    unsigned drain_ms;             /* shutdown drain bound, default 5000 */
+    unsigned event_retention;      /* SSE events kept per session for replay, default 256 */
+    const char *allowed_hosts;     /* comma list; NULL: localhost names when bound to loopback, else any */
+    const char *allowed_origins;   /* comma list of origins; NULL: same rule as hosts */
+    bool log_requests;             /* one structured line per request on stderr, default true */
+    bool handle_signals;           /* SIGINT/SIGTERM stop mcp_serve_http, default true */
+} mcp_http_options;
+
+#define MCP_HTTP_DEFAULTS { .host = "127.0.0.1", .port = 3000, .path = "/mcp", \
+    .mode = MCP_STATELESS, .response_mode = MCP_RESPONSE_AUTO, .threads = 2, \
+    .max_body = 4u << 20, .max_depth = 64, .max_sessions = 10000, \
+    .session_idle_ms = 30u * 60 * 1000, .max_connections = 10000, \
+    .connection_timeout_s = 30, .keepalive_ms = 15000, .retry_ms = 1000, \
+    .request_timeout_ms = 60000, .drain_ms = 5000, .event_retention = 256, \
+    .allowed_hosts = NULL, .allowed_origins = NULL, .log_requests = true, \
+    .handle_signals = true }
+
+typedef struct mcp_http_server mcp_http_server;
+
+/* Start serving in background threads; *out receives the handle. */
+int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_server **out);
+unsigned mcp_http_port(const mcp_http_server *http);     /* the bound port */
+/* Drain (bounded by drain_ms), end every session and free the handle. */
+void mcp_http_stop(mcp_http_server *http);
+
+/* Start, print nothing, block until SIGINT/SIGTERM, then stop. */
+int mcp_serve_http(mcp_server *srv, const mcp_http_options *opts);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

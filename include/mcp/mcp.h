@@ -1,0 +1,13 @@
+/* libmcp: a Model Context Protocol server toolkit. Include this one header. */
+#ifndef MCP_MCP_H
+#define MCP_MCP_H
+
+#define MCP_VERSION "0.1.0"
+
+#include <mcp/error.h>
+#include <mcp/server.h>
+#include <mcp/call.h>
+#include <mcp/stdio.h>
+#include <mcp/http.h>
+
+#endif

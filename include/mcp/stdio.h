@@ -1,0 +1,28 @@
+/* stdio transport: one compact JSON-RPC message per line on stdin/stdout.
+ * Nothing but MCP goes to stdout; diagnostics go to stderr. */
+#ifndef MCP_STDIO_H
+#define MCP_STDIO_H
+
+#include <stddef.h>
+#include <mcp/server.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct mcp_stdio_options {
+    int in_fd;               /* default 0 */
+    int out_fd;              /* default 1 */
+    size_t max_line;         /* longest accepted line in bytes, default 4 MiB */
+    unsigned max_depth;      /* JSON nesting limit, default 64 */
+} mcp_stdio_options;
+
+#define MCP_STDIO_DEFAULTS { .in_fd = 0, .out_fd = 1, .max_line = 4u << 20, .max_depth = 64 }
+
+/* Serve until stdin reaches EOF (returns 0) or a read error (negative). */
+int mcp_serve_stdio(mcp_server *srv, const mcp_stdio_options *opts);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
