@@ -1,0 +1,476 @@
+/* mcp_call: the context a handler gets, and the builders it fills the
+ * result with. Related notifications (progress, log) leave through the
+ * exchange immediately; the result is assembled here and turned into the
+ * method's result object by dispatch.c when the handler returns. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/jsonrpc.h"
+#include "core/server_internal.h"
+#include "core/util.h"
+
+static const char *const level_names[] = {
+    "debug", "info", "notice", "warning", "error", "critical", "alert", "emergency",
+};
+
+int log_level_parse(const char *name);
+int log_level_parse(const char *name)
+{
+    for (int i = 0; name && i < 8; i++)
+        if (strcmp(name, level_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+static int initial_log_threshold(const mcp_exchange *ex, const cJSON *meta)
+{
+    if (ex->era == MCP_ERA_MODERN) {
+        /* Modern: no notifications/message unless this request asked. */
+        const cJSON *lvl = cJSON_GetObjectItemCaseSensitive(meta, "io.modelcontextprotocol/logLevel");
+        int l = cJSON_IsString(lvl) ? log_level_parse(lvl->valuestring) : -1;
+        return l < 0 ? MCP_LOG_EMERGENCY + 1 : l;
+    }
+    if (ex->session && ex->session->log_level >= 0)
+        return ex->session->log_level;
+    return MCP_LOG_DEBUG;
+}
+
+mcp_call *call_new(mcp_server *srv, mcp_exchange *ex, cJSON *msg_take)
+{
+    mcp_call *call = calloc(1, sizeof *call);
+    if (!call) {
+        cJSON_Delete(msg_take);
+        return NULL;
+    }
+    call->srv = srv;
+    call->ex = ex;
+    call->msg = msg_take;
+    call->id = jsonrpc_id(msg_take);
+    call->method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg_take, "method"));
+    call->params = cJSON_GetObjectItemCaseSensitive(msg_take, "params");
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(call->params, "_meta");
+    const cJSON *token = cJSON_GetObjectItemCaseSensitive(meta, "progressToken");
+    if (cJSON_IsString(token) || cJSON_IsNumber(token))
+        call->progress_token = token;
+    call->log_threshold = initial_log_threshold(ex, meta);
+    call->kind = CALL_OTHER;
+    if (ex->session && call->id) {
+        session_track_call(ex->session, &call->tracked, call->id, &ex->cancelled);
+        call->is_tracked = true;
+    }
+    return call;
+}
+
+void call_reset_output(mcp_call *call)
+{
+    cJSON_Delete(call->content);
+    cJSON_Delete(call->structured);
+    cJSON_Delete(call->input_requests);
+    free(call->description);
+    call->content = call->structured = call->input_requests = NULL;
+    call->description = NULL;
+    call->is_error = false;
+}
+
+void call_free(mcp_call *call)
+{
+    if (!call)
+        return;
+    if (call->is_tracked)
+        session_untrack_call(call->ex->session, &call->tracked);
+    call_reset_output(call);
+    cJSON_Delete(call->input_responses);
+    cJSON_Delete(call->args);
+    free(call->uri);
+    cJSON_Delete(call->msg);
+    free(call);
+}
+
+static void finish(mcp_call *call, cJSON *response)
+{
+    mcp_exchange *ex = call->ex;
+    call_free(call);
+    ex->ops->complete(ex, response);
+}
+
+void call_reply_result(mcp_call *call, cJSON *result_take)
+{
+    cJSON *resp = jsonrpc_result_take(call->id, result_take);
+    if (!resp)
+        resp = jsonrpc_error(call->id, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
+    finish(call, resp);
+}
+
+void call_reply_error_data(mcp_call *call, int code, const char *message, cJSON *data_take)
+{
+    finish(call, jsonrpc_error_data_take(call->id, code, message, data_take));
+}
+
+void call_reply_error(mcp_call *call, int code, const char *message)
+{
+    call_reply_error_data(call, code, message, NULL);
+}
+
+/* ---------------- content blocks ---------------- */
+
+static cJSON *block(const char *type)
+{
+    cJSON *b = cJSON_CreateObject();
+    if (b)
+        cJSON_AddStringToObject(b, "type", type);
+    return b;
+}
+
+cJSON *mcp_content_text(const char *text)
+{
+    cJSON *b = block("text");
+    if (b)
+        cJSON_AddStringToObject(b, "text", text ? text : "");
+    return b;
+}
+
+static cJSON *media_block(const char *type, const char *base64, const char *mime)
+{
+    cJSON *b = block(type);
+    if (b) {
+        cJSON_AddStringToObject(b, "data", base64 ? base64 : "");
+        cJSON_AddStringToObject(b, "mimeType", mime ? mime : "application/octet-stream");
+    }
+    return b;
+}
+
+cJSON *mcp_content_image(const char *base64, const char *mime_type)
+{
+    return media_block("image", base64, mime_type);
+}
+
+cJSON *mcp_content_audio(const char *base64, const char *mime_type)
+{
+    return media_block("audio", base64, mime_type);
+}
+
+static cJSON *resource_contents(const char *uri, const char *mime, const char *key, const char *value)
+{
+    cJSON *r = cJSON_CreateObject();
+    if (!r)
+        return NULL;
+    cJSON_AddStringToObject(r, "uri", uri ? uri : "");
+    if (mime)
+        cJSON_AddStringToObject(r, "mimeType", mime);
+    cJSON_AddStringToObject(r, key, value ? value : "");
+    return r;
+}
+
+static cJSON *embedded(cJSON *contents)
+{
+    cJSON *b = contents ? block("resource") : NULL;
+    if (!b) {
+        cJSON_Delete(contents);
+        return NULL;
+    }
+    cJSON_AddItemToObject(b, "resource", contents);
+    return b;
+}
+
+cJSON *mcp_content_embedded_text(const char *uri, const char *mime_type, const char *text)
+{
+    return embedded(resource_contents(uri, mime_type, "text", text));
+}
+
+cJSON *mcp_content_embedded_blob(const char *uri, const char *mime_type, const char *base64)
+{
+    return embedded(resource_contents(uri, mime_type, "blob", base64));
+}
+
+cJSON *mcp_content_resource_link(const char *uri, const char *name, const char *mime_type)
+{
+    cJSON *b = block("resource_link");
+    if (b) {
+        cJSON_AddStringToObject(b, "uri", uri ? uri : "");
+        cJSON_AddStringToObject(b, "name", name ? name : "");
+        if (mime_type)
+            cJSON_AddStringToObject(b, "mimeType", mime_type);
+    }
+    return b;
+}
+
+/* ---------------- results ---------------- */
+
+static int push_content(mcp_call *call, cJSON *item)
+{
+    if (!item)
+        return -MCP_ENOMEM;
+    if (!call->content && !(call->content = cJSON_CreateArray())) {
+        cJSON_Delete(item);
+        return -MCP_ENOMEM;
+    }
+    cJSON_AddItemToArray(call->content, item);
+    return 0;
+}
+
+int mcp_call_content_take(mcp_call *call, cJSON *b)
+{
+    return push_content(call, b);
+}
+
+static int call_vtext(mcp_call *call, const char *fmt, va_list ap)
+{
+    strbuf sb = {0};
+    int rc = strbuf_vprintf(&sb, fmt, ap);
+    if (rc == 0)
+        rc = push_content(call, mcp_content_text(sb.data ? sb.data : ""));
+    strbuf_free(&sb);
+    return rc;
+}
+
+int mcp_call_text(mcp_call *call, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = call_vtext(call, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int mcp_call_text_take(mcp_call *call, char *text)
+{
+    int rc = push_content(call, mcp_content_text(text));
+    free(text);
+    return rc;
+}
+
+int mcp_call_image(mcp_call *call, const char *base64, const char *mime_type)
+{
+    return push_content(call, mcp_content_image(base64, mime_type));
+}
+
+int mcp_call_audio(mcp_call *call, const char *base64, const char *mime_type)
+{
+    return push_content(call, mcp_content_audio(base64, mime_type));
+}
+
+int mcp_call_resource_link(mcp_call *call, const char *uri, const char *name, const char *mime_type)
+{
+    return push_content(call, mcp_content_resource_link(uri, name, mime_type));
+}
+
+int mcp_call_structured_take(mcp_call *call, cJSON *value)
+{
+    if (!value)
+        return -MCP_EINVAL;
+    cJSON_Delete(call->structured);
+    call->structured = value;
+    return 0;
+}
+
+int mcp_call_error(mcp_call *call, const char *fmt, ...)
+{
+    call->is_error = true;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = call_vtext(call, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int mcp_call_resource_text(mcp_call *call, const char *uri, const char *mime_type, const char *text)
+{
+    return push_content(call, resource_contents(uri, mime_type, "text", text));
+}
+
+int mcp_call_resource_blob(mcp_call *call, const char *uri, const char *mime_type, const char *base64)
+{
+    return push_content(call, resource_contents(uri, mime_type, "blob", base64));
+}
+
+int mcp_call_prompt_message_take(mcp_call *call, const char *role, cJSON *content_block)
+{
+    if (!content_block)
+        return -MCP_ENOMEM;
+    cJSON *m = cJSON_CreateObject();
+    if (!m) {
+        cJSON_Delete(content_block);
+        return -MCP_ENOMEM;
+    }
+    cJSON_AddStringToObject(m, "role", role && strcmp(role, "assistant") == 0 ? "assistant" : "user");
+    cJSON_AddItemToObject(m, "content", content_block);
+    return push_content(call, m);
+}
+
+int mcp_call_prompt_description(mcp_call *call, const char *description)
+{
+    free(call->description);
+    call->description = xstrdup(description);
+    return call->description ? 0 : -MCP_ENOMEM;
+}
+
+int mcp_call_complete_value(mcp_call *call, const char *value)
+{
+    if (call->content && cJSON_GetArraySize(call->content) >= 100)
+        return -MCP_ELIMIT;   /* the protocol caps completion values at 100 */
+    return push_content(call, cJSON_CreateString(value ? value : ""));
+}
+
+/* ---------------- notifications ---------------- */
+
+static int send_related(mcp_call *call, cJSON *msg)
+{
+    if (!msg)
+        return -MCP_ENOMEM;
+    if (atomic_load(&call->ex->cancelled)) {
+        cJSON_Delete(msg);
+        return -MCP_ECANCELED;
+    }
+    return call->ex->ops->send(call->ex, msg);
+}
+
+int mcp_call_progress(mcp_call *call, double progress, double total, const char *message)
+{
+    if (!call->progress_token)
+        return 0;
+    if (call->sent_progress && progress <= call->last_progress)
+        return -MCP_EINVAL;   /* progress must increase */
+    cJSON *params = cJSON_CreateObject();
+    if (!params)
+        return -MCP_ENOMEM;
+    cJSON_AddItemToObject(params, "progressToken", cJSON_Duplicate(call->progress_token, 0));
+    cJSON_AddNumberToObject(params, "progress", progress);
+    if (total >= 0)
+        cJSON_AddNumberToObject(params, "total", total);
+    if (message && mcp_v_audio(call->ex->version))  /* message arrived with 2025-03-26 */
+        cJSON_AddStringToObject(params, "message", message);
+    call->sent_progress = true;
+    call->last_progress = progress;
+    return send_related(call, jsonrpc_notification_take("notifications/progress", params));
+}
+
+int mcp_call_log(mcp_call *call, mcp_log_level level, const char *logger, const char *fmt, ...)
+{
+    if ((int)level < call->log_threshold || (int)level > MCP_LOG_EMERGENCY)
+        return 0;
+    strbuf sb = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = strbuf_vprintf(&sb, fmt, ap);
+    va_end(ap);
+    cJSON *params = rc == 0 ? cJSON_CreateObject() : NULL;
+    if (!params) {
+        strbuf_free(&sb);
+        return -MCP_ENOMEM;
+    }
+    cJSON_AddStringToObject(params, "level", level_names[level]);
+    if (logger)
+        cJSON_AddStringToObject(params, "logger", logger);
+    cJSON_AddStringToObject(params, "data", sb.data ? sb.data : "");
+    strbuf_free(&sb);
+    return send_related(call, jsonrpc_notification_take("notifications/message", params));
+}
+
+/* ---------------- context ---------------- */
+
+bool mcp_call_cancelled(const mcp_call *call)
+{
+    return atomic_load(&call->ex->cancelled);
+}
+
+const cJSON *mcp_call_request_id(const mcp_call *call)
+{
+    return call->id;
+}
+
+static const cJSON *modern_meta(const mcp_call *call, const char *key)
+{
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(call->params, "_meta");
+    return cJSON_GetObjectItemCaseSensitive(meta, key);
+}
+
+const cJSON *mcp_call_client_capabilities(const mcp_call *call)
+{
+    static const cJSON empty = { .type = cJSON_Object };   /* read-only {} */
+    const cJSON *caps = NULL;
+    if (call->ex->era == MCP_ERA_MODERN)
+        caps = modern_meta(call, "io.modelcontextprotocol/clientCapabilities");
+    else if (call->ex->session)
+        caps = call->ex->session->client_caps;
+    return caps ? caps : &empty;
+}
+
+const cJSON *mcp_call_client_info(const mcp_call *call)
+{
+    if (call->ex->era == MCP_ERA_MODERN)
+        return modern_meta(call, "io.modelcontextprotocol/clientInfo");
+    return call->ex->session ? call->ex->session->client_info : NULL;
+}
+
+const char *mcp_call_protocol_version(const mcp_call *call)
+{
+    return mcp_version_name(call->ex->version);
+}
+
+const char *mcp_call_session_id(const mcp_call *call)
+{
+    mcp_session *s = call->ex->session;
+    return s && s->id[0] ? s->id : NULL;
+}
+
+int mcp_call_state_get(mcp_call *call, const char *key, char **value_out)
+{
+    if (!call->ex->session)
+        return -MCP_EUNSUPPORTED;
+    return session_state_get(call->ex->session, key, value_out);
+}
+
+int mcp_call_state_set(mcp_call *call, const char *key, const char *value)
+{
+    if (!call->ex->session)
+        return -MCP_EUNSUPPORTED;
+    return session_state_set(call->ex->session, key, value);
+}
+
+int mcp_call_state_incr(mcp_call *call, const char *key, int64_t delta, int64_t *result)
+{
+    if (!call->ex->session)
+        return -MCP_EUNSUPPORTED;
+    return session_state_incr(call->ex->session, key, delta, result);
+}
+
+/* ---------------- input requests ---------------- */
+
+const cJSON *mcp_call_input(const mcp_call *call, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(call->input_responses, key);
+}
+
+static const char *capability_for(const char *method)
+{
+    if (strcmp(method, "elicitation/create") == 0)
+        return "elicitation";
+    if (strcmp(method, "sampling/createMessage") == 0)
+        return "sampling";
+    if (strcmp(method, "roots/list") == 0)
+        return "roots";
+    return NULL;
+}
+
+int mcp_call_need_input(mcp_call *call, const char *key, const char *method, cJSON *params)
+{
+    const char *cap = method ? capability_for(method) : NULL;
+    bool channel = call->ex->era == MCP_ERA_MODERN || call->ex->back_channel;
+    if (!key || !cap || !channel ||
+        !cJSON_GetObjectItemCaseSensitive(mcp_call_client_capabilities(call), cap)) {
+        cJSON_Delete(params);
+        return cap ? -MCP_EUNSUPPORTED : -MCP_EINVAL;
+    }
+    cJSON *req = cJSON_CreateObject();
+    if (!req || (!call->input_requests && !(call->input_requests = cJSON_CreateObject()))) {
+        cJSON_Delete(req);
+        cJSON_Delete(params);
+        return -MCP_ENOMEM;
+    }
+    cJSON_AddStringToObject(req, "method", method);
+    cJSON_AddItemToObject(req, "params", params ? params : cJSON_CreateObject());
+    cJSON_DeleteItemFromObjectCaseSensitive(call->input_requests, key);
+    cJSON_AddItemToObject(call->input_requests, key, req);
+    return -MCP_EINPUT;
+}

@@ -1,0 +1,309 @@
+/* Dispatch: route one inbound message to its method, handle client
+ * notifications and responses, and run handler-backed calls (with the
+ * input-request rounds that let one handler serve every era) inline or on
+ * the worker pool. */
+#include "core/dispatch.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/jsonrpc.h"
+#include "core/methods.h"
+#include "core/util.h"
+
+typedef void (*method_fn)(mcp_call *call);
+
+static const struct {
+    const char *name;
+    method_fn fn;
+} methods[] = {
+    {"initialize", method_initialize},
+    {"ping", method_ping},
+    {"logging/setLevel", method_logging_set_level},
+    {"tools/list", method_tools_list},
+    {"tools/call", method_tools_call},
+    {"resources/list", method_resources_list},
+    {"resources/templates/list", method_resource_templates_list},
+    {"resources/read", method_resources_read},
+    {"resources/subscribe", method_resources_subscribe},
+    {"resources/unsubscribe", method_resources_unsubscribe},
+    {"prompts/list", method_prompts_list},
+    {"prompts/get", method_prompts_get},
+    {"completion/complete", method_completion_complete},
+};
+
+static method_fn find_method(const char *name)
+{
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+        if (strcmp(methods[i].name, name) == 0)
+            return methods[i].fn;
+    return NULL;
+}
+
+bool mcp_is_initialize(const cJSON *msg)
+{
+    const char *m = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "method"));
+    return m && strcmp(m, "initialize") == 0;
+}
+
+const char *param_string(const mcp_call *call, const char *key)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(call->params, key));
+}
+
+static void handle_notification(mcp_server *srv, mcp_exchange *ex, cJSON *msg)
+{
+    const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "method"));
+    const cJSON *params = cJSON_GetObjectItemCaseSensitive(msg, "params");
+    mcp_session *s = ex->session;
+    (void)srv;
+    if (s && strcmp(method, "notifications/initialized") == 0) {
+        s->initialized = true;
+    } else if (s && strcmp(method, "notifications/cancelled") == 0) {
+        const cJSON *rid = cJSON_GetObjectItemCaseSensitive(params, "requestId");
+        if (rid)
+            session_cancel_call(s, rid);
+    }
+    /* Unknown notifications are ignored, as JSON-RPC requires. */
+    cJSON_Delete(msg);
+    ex->ops->complete(ex, NULL);
+}
+
+void mcp_server_dispatch(mcp_server *srv, mcp_exchange *ex, cJSON *msg)
+{
+    const char *why = NULL;
+    msg_kind kind = jsonrpc_classify(msg, &why);
+    if (kind == MSG_INVALID) {
+        cJSON *err = jsonrpc_error(jsonrpc_id(msg), JSONRPC_INVALID_REQUEST, why);
+        cJSON_Delete(msg);
+        ex->ops->complete(ex, err);
+        return;
+    }
+    if (kind == MSG_RESPONSE) {
+        if (ex->session)
+            session_resolve(ex->session, msg);
+        else
+            cJSON_Delete(msg);
+        ex->ops->complete(ex, NULL);
+        return;
+    }
+    if (kind == MSG_NOTIFICATION) {
+        handle_notification(srv, ex, msg);
+        return;
+    }
+    mcp_call *call = call_new(srv, ex, msg);
+    if (!call) {
+        ex->ops->complete(ex, NULL);
+        return;
+    }
+    method_fn fn = find_method(call->method);
+    if (!fn) {
+        strbuf sb = {0};
+        strbuf_printf(&sb, "Method not found: %s", call->method);
+        call_reply_error(call, JSONRPC_METHOD_NOT_FOUND, sb.data ? sb.data : "Method not found");
+        strbuf_free(&sb);
+        return;
+    }
+    fn(call);
+}
+
+cJSON *mcp_server_capabilities(mcp_server *srv)
+{
+    cJSON *caps = cJSON_CreateObject();
+    if (!caps)
+        return NULL;
+    pthread_rwlock_rdlock(&srv->lock);
+    if (srv->tools.len)
+        cJSON_AddTrueToObject(cJSON_AddObjectToObject(caps, "tools"), "listChanged");
+    if (srv->resources.len) {
+        cJSON *r = cJSON_AddObjectToObject(caps, "resources");
+        cJSON_AddTrueToObject(r, "subscribe");
+        cJSON_AddTrueToObject(r, "listChanged");
+    }
+    if (srv->prompts.len)
+        cJSON_AddTrueToObject(cJSON_AddObjectToObject(caps, "prompts"), "listChanged");
+    if (srv->complete_fn)
+        cJSON_AddObjectToObject(caps, "completions");
+    pthread_rwlock_unlock(&srv->lock);
+    cJSON_AddObjectToObject(caps, "logging");   /* every handler may log */
+    return caps;
+}
+
+void mcp_server_set_broadcast(mcp_server *srv,
+                              void (*fn)(void *ctx, cJSON *notification_take, const char *resource_uri),
+                              void *ctx)
+{
+    srv->broadcast = fn;
+    srv->broadcast_ctx = ctx;
+}
+
+void mcp_server_set_request_timeout(mcp_server *srv, unsigned ms)
+{
+    srv->request_timeout_ms = ms ? ms : 60000;
+}
+
+/* ---------------- handler runs and input rounds ---------------- */
+
+#define MAX_INPUT_ROUNDS 8
+
+typedef struct handler_job {
+    mcp_call *call;
+    invoke_fn invoke;
+    finish_fn finish;
+} handler_job;
+
+static void run_blocking_job(void *arg);
+
+void server_run_blocking(mcp_server *srv, void (*fn)(void *), void *arg)
+{
+    pthread_mutex_lock(&srv->workers_lock);
+    if (!srv->workers)
+        srv->workers = worker_pool_new(srv->worker_threads);
+    worker_pool *pool = srv->workers;
+    pthread_mutex_unlock(&srv->workers_lock);
+    if (!pool || worker_pool_submit(pool, fn, arg) < 0)
+        fn(arg);   /* degrade to inline rather than lose the request */
+}
+
+/* Ask the client for each pending input over the session's back-channel and
+ * collect the answers into call->input_responses. Runs on a worker. */
+static int gather_input(mcp_call *call)
+{
+    mcp_session *s = call->ex->session;
+    if (!s)
+        return -MCP_EUNSUPPORTED;
+    if (!call->input_responses && !(call->input_responses = cJSON_CreateObject()))
+        return -MCP_ENOMEM;
+    for (cJSON *req = call->input_requests ? call->input_requests->child : NULL; req; req = req->next) {
+        const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req, "method"));
+        cJSON *params = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(req, "params"), 1);
+        pending_request *p = NULL;
+        cJSON *msg = session_request_begin(s, method, params, &p);
+        if (!msg)
+            return -MCP_ENOMEM;
+        cJSON *resp = NULL;
+        int rc = call->ex->ops->send(call->ex, msg);
+        /* A send that failed leaves nothing to wait for; wait 0 to unregister. */
+        int wrc = session_request_wait(s, p, rc < 0 ? 0 : call->srv->request_timeout_ms,
+                                       &call->ex->cancelled, &resp);
+        if (rc < 0)
+            return rc;
+        if (wrc < 0)
+            return wrc;
+        cJSON *result = cJSON_DetachItemFromObjectCaseSensitive(resp, "result");
+        cJSON *error = cJSON_DetachItemFromObjectCaseSensitive(resp, "error");
+        cJSON_Delete(resp);
+        cJSON_AddItemToObject(call->input_responses, req->string, result ? result : error);
+    }
+    return 0;
+}
+
+static void run_rounds(mcp_call *call, invoke_fn invoke, finish_fn finish, bool on_worker)
+{
+    for (int round = 0; round < MAX_INPUT_ROUNDS; round++) {
+        int rc = invoke(call);
+        if (rc != -MCP_EINPUT || !call->input_requests || call->ex->era == MCP_ERA_MODERN) {
+            finish(call, rc);
+            return;
+        }
+        if (!on_worker) {
+            /* Waiting for the client must not block a transport loop. */
+            handler_job *job = malloc(sizeof *job);
+            if (!job) {
+                finish(call, -MCP_ENOMEM);
+                return;
+            }
+            *job = (handler_job){call, invoke, finish};
+            call_reset_output(call);
+            server_run_blocking(call->srv, run_blocking_job, job);
+            return;
+        }
+        rc = gather_input(call);
+        cJSON_Delete(call->input_requests);
+        call->input_requests = NULL;
+        call_reset_output(call);
+        if (rc < 0) {
+            finish(call, rc == -MCP_EINPUT ? -MCP_EINTERNAL : rc);
+            return;
+        }
+    }
+    finish(call, -MCP_ELIMIT);
+}
+
+static void run_blocking_job(void *arg)
+{
+    handler_job *job = arg;
+    mcp_call *call = job->call;
+    invoke_fn invoke = job->invoke;
+    finish_fn finish = job->finish;
+    free(job);
+    run_rounds(call, invoke, finish, true);
+}
+
+void run_handler(mcp_call *call, bool blocking, invoke_fn invoke, finish_fn finish)
+{
+    if (!blocking) {
+        run_rounds(call, invoke, finish, false);
+        return;
+    }
+    handler_job *job = malloc(sizeof *job);
+    if (!job) {
+        finish(call, -MCP_ENOMEM);
+        return;
+    }
+    *job = (handler_job){call, invoke, finish};
+    server_run_blocking(call->srv, run_blocking_job, job);
+}
+
+/* ---------------- pagination ---------------- */
+
+int paginate(mcp_call *call, entry_list *list, size_t *start, size_t *end)
+{
+    size_t offset = 0;
+    const cJSON *cursor = cJSON_GetObjectItemCaseSensitive(call->params, "cursor");
+    if (cursor) {
+        char *stop = NULL;
+        const char *c = cJSON_GetStringValue(cursor);
+        unsigned long long v = c && *c ? strtoull(c, &stop, 10) : 0;
+        if (!c || (*c && *stop) || v > list->len)
+            return -MCP_EINVAL;
+        offset = (size_t)v;
+    }
+    *start = offset;
+    *end = offset + call->srv->page_size < list->len ? offset + call->srv->page_size : list->len;
+    return 0;
+}
+
+void reply_list(mcp_call *call, entry_list *list, const char *key, const cJSON *(*def_of)(const void *entry))
+{
+    mcp_server *srv = call->srv;
+    cJSON *result = cJSON_CreateObject();
+    cJSON *arr = result ? cJSON_AddArrayToObject(result, key) : NULL;
+    if (!arr) {
+        cJSON_Delete(result);
+        call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
+        return;
+    }
+    pthread_rwlock_rdlock(&srv->lock);
+    size_t start, end;
+    int rc = paginate(call, list, &start, &end);
+    for (size_t i = start; rc == 0 && i < end; i++) {
+        const cJSON *def = def_of(list->items[i]);
+        if (def)
+            cJSON_AddItemToArray(arr, gate_definition(def, call->ex->version));
+    }
+    bool more = rc == 0 && end < list->len;
+    pthread_rwlock_unlock(&srv->lock);
+    if (rc < 0) {
+        cJSON_Delete(result);
+        call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid cursor");
+        return;
+    }
+    if (more) {
+        char next[32];
+        snprintf(next, sizeof next, "%zu", end);
+        cJSON_AddStringToObject(result, "nextCursor", next);
+    }
+    call_reply_result(call, result);
+}

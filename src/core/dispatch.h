@@ -1,0 +1,25 @@
+/* The protocol layer's entry point for transports. */
+#ifndef MCP_CORE_DISPATCH_H
+#define MCP_CORE_DISPATCH_H
+
+#include <mcp/server.h>
+#include "core/exchange.h"
+
+/* Handle one parsed JSON-RPC message (already classified as valid, not a
+ * batch). Takes msg. ex->ops->complete is called exactly once, before this
+ * returns for quick methods or later from a worker for blocking handlers. */
+void mcp_server_dispatch(mcp_server *srv, mcp_exchange *ex, cJSON *msg_take);
+
+/* The capabilities object matching what is registered now (new object). */
+cJSON *mcp_server_capabilities(mcp_server *srv);
+
+/* Transports register where list_changed and resource updates go. */
+void mcp_server_set_broadcast(mcp_server *srv,
+                              void (*fn)(void *ctx, cJSON *notification_take, const char *resource_uri),
+                              void *ctx);
+void mcp_server_set_request_timeout(mcp_server *srv, unsigned ms);
+
+/* True when method is "initialize" (a transport decides session creation). */
+bool mcp_is_initialize(const cJSON *msg);
+
+#endif

@@ -1,0 +1,568 @@
+/* The server object and its registries. Definitions are turned into the
+ * JSON objects that tools/list, resources/list and prompts/list return once,
+ * at registration (schemas compiled here too), so listing and calling do no
+ * parsing. gate_definition() strips fields a client's version predates. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/jsonrpc.h"
+#include "core/server_internal.h"
+#include "core/util.h"
+
+int entry_list_push(entry_list *l, void *item)
+{
+    if (l->len == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 8;
+        void **p = realloc(l->items, cap * sizeof *p);
+        if (!p)
+            return -MCP_ENOMEM;
+        l->items = p;
+        l->cap = cap;
+    }
+    l->items[l->len++] = item;
+    return 0;
+}
+
+static void *entry_list_remove_at(entry_list *l, size_t i)
+{
+    void *item = l->items[i];
+    memmove(&l->items[i], &l->items[i + 1], (l->len - i - 1) * sizeof *l->items);
+    l->len--;
+    return item;
+}
+
+mcp_server *mcp_server_new(const mcp_server_info *info)
+{
+    if (!info || !info->name || !info->version)
+        return NULL;
+    mcp_server *srv = calloc(1, sizeof *srv);
+    if (!srv)
+        return NULL;
+    srv->name = strdup(info->name);
+    srv->version = strdup(info->version);
+    srv->title = xstrdup(info->title);
+    srv->description = xstrdup(info->description);
+    srv->website_url = xstrdup(info->website_url);
+    srv->instructions = xstrdup(info->instructions);
+    pthread_rwlock_init(&srv->lock, NULL);
+    pthread_mutex_init(&srv->workers_lock, NULL);
+    srv->page_size = 100;
+    srv->worker_threads = 8;
+    srv->request_timeout_ms = 60000;
+    if (!srv->name || !srv->version) {
+        mcp_server_free(srv);
+        return NULL;
+    }
+    return srv;
+}
+
+void mcp_server_free(mcp_server *srv)
+{
+    if (!srv)
+        return;
+    worker_pool_free(srv->workers);
+    registry_free_all(srv);
+    pthread_rwlock_destroy(&srv->lock);
+    pthread_mutex_destroy(&srv->workers_lock);
+    free(srv->name);
+    free(srv->version);
+    free(srv->title);
+    free(srv->description);
+    free(srv->website_url);
+    free(srv->instructions);
+    free(srv);
+}
+
+void mcp_server_set_completion(mcp_server *srv, mcp_complete_fn fn, void *userdata)
+{
+    pthread_rwlock_wrlock(&srv->lock);
+    srv->complete_fn = fn;
+    srv->complete_ud = userdata;
+    pthread_rwlock_unlock(&srv->lock);
+}
+
+void mcp_server_set_page_size(mcp_server *srv, size_t page_size)
+{
+    srv->page_size = page_size ? page_size : 100;
+}
+
+void mcp_server_set_workers(mcp_server *srv, unsigned threads)
+{
+    srv->worker_threads = threads ? threads : 1;
+}
+
+/* ---------------- shared helpers ---------------- */
+
+static bool valid_tool_name(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+    if (n < 1 || n > 128)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '-' || c == '.';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+static void add_opt_string(cJSON *obj, const char *key, const char *value)
+{
+    if (value)
+        cJSON_AddStringToObject(obj, key, value);
+}
+
+/* Parse optional JSON text into obj[key]; -MCP_EINVAL when it is not JSON
+ * of the wanted type. */
+static int add_opt_json(cJSON *obj, const char *key, const char *text, int want_type)
+{
+    if (!text)
+        return 0;
+    cJSON *v = cJSON_Parse(text);
+    if (!v || (v->type & 0xFF) != want_type) {
+        cJSON_Delete(v);
+        return -MCP_EINVAL;
+    }
+    cJSON_AddItemToObject(obj, key, v);
+    return 0;
+}
+
+static void notify_list_changed(mcp_server *srv, const char *method)
+{
+    if (srv->broadcast)
+        srv->broadcast(srv->broadcast_ctx, jsonrpc_notification_take(method, NULL), NULL);
+}
+
+cJSON *gate_definition(const cJSON *def, mcp_version v)
+{
+    cJSON *copy = cJSON_Duplicate(def, 1);
+    if (!copy)
+        return NULL;
+    if (!mcp_v_titles(v))
+        cJSON_DeleteItemFromObjectCaseSensitive(copy, "title");
+    if (!mcp_v_icons(v))
+        cJSON_DeleteItemFromObjectCaseSensitive(copy, "icons");
+    if (!mcp_v_structured(v))
+        cJSON_DeleteItemFromObjectCaseSensitive(copy, "outputSchema");
+    if (!mcp_v_annotations(v))
+        cJSON_DeleteItemFromObjectCaseSensitive(copy, "annotations");
+    return copy;
+}
+
+/* ---------------- tools ---------------- */
+
+static void tool_entry_free(tool_entry *t)
+{
+    if (!t)
+        return;
+    free(t->name);
+    cJSON_Delete(t->def);
+    mcp_schema_free(t->input);
+    mcp_schema_free(t->output);
+    free(t);
+}
+
+static void add_hint(cJSON *obj, const char *key, mcp_hint h)
+{
+    if (h != MCP_HINT_UNSET)
+        cJSON_AddBoolToObject(obj, key, h == MCP_HINT_TRUE);
+}
+
+static cJSON *tool_annotations_json(const mcp_tool_annotations *a)
+{
+    cJSON *obj = cJSON_CreateObject();
+    if (!obj)
+        return NULL;
+    add_opt_string(obj, "title", a->title);
+    add_hint(obj, "readOnlyHint", a->read_only);
+    add_hint(obj, "destructiveHint", a->destructive);
+    add_hint(obj, "idempotentHint", a->idempotent);
+    add_hint(obj, "openWorldHint", a->open_world);
+    if (!obj->child) {
+        cJSON_Delete(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+static cJSON *tool_definition(const mcp_tool *tool)
+{
+    cJSON *def = cJSON_CreateObject();
+    if (!def)
+        return NULL;
+    cJSON_AddStringToObject(def, "name", tool->name);
+    add_opt_string(def, "title", tool->title);
+    add_opt_string(def, "description", tool->description);
+    int rc = add_opt_json(def, "inputSchema", tool->input_schema ? tool->input_schema : "{\"type\":\"object\"}", cJSON_Object);
+    if (rc == 0)
+        rc = add_opt_json(def, "outputSchema", tool->output_schema, cJSON_Object);
+    if (rc == 0)
+        rc = add_opt_json(def, "icons", tool->icons, cJSON_Array);
+    if (rc < 0) {
+        cJSON_Delete(def);
+        return NULL;
+    }
+    cJSON *ann = tool_annotations_json(&tool->annotations);
+    if (ann)
+        cJSON_AddItemToObject(def, "annotations", ann);
+    return def;
+}
+
+static int compile_schema(const cJSON *def, const char *key, mcp_schema **out)
+{
+    const cJSON *schema = cJSON_GetObjectItemCaseSensitive(def, key);
+    *out = NULL;
+    if (!schema)
+        return 0;
+    char err[256];
+    *out = mcp_schema_compile(schema, err, sizeof err);
+    return *out ? 0 : -MCP_EINVAL;
+}
+
+int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata)
+{
+    if (!srv || !tool || !valid_tool_name(tool->name) || !tool->handler)
+        return -MCP_EINVAL;
+    tool_entry *t = calloc(1, sizeof *t);
+    if (!t)
+        return -MCP_ENOMEM;
+    t->name = strdup(tool->name);
+    t->def = tool_definition(tool);
+    t->fn = tool->handler;
+    t->userdata = userdata;
+    t->blocking = tool->blocking;
+    int rc = (!t->name || !t->def) ? -MCP_EINVAL : 0;
+    if (rc == 0) {
+        const cJSON *in = cJSON_GetObjectItemCaseSensitive(t->def, "inputSchema");
+        const cJSON *type = cJSON_GetObjectItemCaseSensitive(in, "type");
+        if (!cJSON_IsString(type) || strcmp(type->valuestring, "object") != 0)
+            rc = -MCP_EINVAL;    /* MCP: inputSchema must be an object schema */
+    }
+    if (rc == 0)
+        rc = compile_schema(t->def, "inputSchema", &t->input);
+    if (rc == 0)
+        rc = compile_schema(t->def, "outputSchema", &t->output);
+    if (rc < 0) {
+        tool_entry_free(t);
+        return rc;
+    }
+    pthread_rwlock_wrlock(&srv->lock);
+    if (registry_find_tool(srv, tool->name))
+        rc = -MCP_EEXIST;
+    else
+        rc = entry_list_push(&srv->tools, t);
+    pthread_rwlock_unlock(&srv->lock);
+    if (rc < 0) {
+        tool_entry_free(t);
+        return rc;
+    }
+    notify_list_changed(srv, "notifications/tools/list_changed");
+    return 0;
+}
+
+tool_entry *registry_find_tool(mcp_server *srv, const char *name)
+{
+    for (size_t i = 0; i < srv->tools.len; i++) {
+        tool_entry *t = srv->tools.items[i];
+        if (strcmp(t->name, name) == 0)
+            return t;
+    }
+    return NULL;
+}
+
+int mcp_server_remove_tool(mcp_server *srv, const char *name)
+{
+    int rc = -MCP_ENOTFOUND;
+    pthread_rwlock_wrlock(&srv->lock);
+    for (size_t i = 0; i < srv->tools.len; i++) {
+        tool_entry *t = srv->tools.items[i];
+        if (strcmp(t->name, name) == 0) {
+            rc = entry_list_push(&srv->graveyard_tools, t);
+            if (rc == 0)
+                entry_list_remove_at(&srv->tools, i);
+            break;
+        }
+    }
+    pthread_rwlock_unlock(&srv->lock);
+    if (rc == 0)
+        notify_list_changed(srv, "notifications/tools/list_changed");
+    return rc;
+}
+
+/* ---------------- resources ---------------- */
+
+static void resource_entry_free(resource_entry *r)
+{
+    if (!r)
+        return;
+    free(r->key);
+    cJSON_Delete(r->def);
+    free(r);
+}
+
+static bool valid_template(const char *t)
+{
+    /* Level 1: literal text and {name} expressions, no nesting or operators. */
+    bool in_expr = false;
+    for (const char *p = t; *p; p++) {
+        if (*p == '{') {
+            if (in_expr || strchr("+#./;?&=,!@|", p[1]) || p[1] == '}')
+                return false;
+            in_expr = true;
+        } else if (*p == '}') {
+            if (!in_expr)
+                return false;
+            in_expr = false;
+        }
+    }
+    return !in_expr;
+}
+
+int mcp_server_add_resource(mcp_server *srv, const mcp_resource *res, void *userdata)
+{
+    if (!srv || !res || !res->name || !res->handler || (!res->uri == !res->uri_template))
+        return -MCP_EINVAL;
+    if (res->uri_template && !valid_template(res->uri_template))
+        return -MCP_EINVAL;
+    resource_entry *r = calloc(1, sizeof *r);
+    if (!r)
+        return -MCP_ENOMEM;
+    r->is_template = res->uri_template != NULL;
+    r->key = strdup(r->is_template ? res->uri_template : res->uri);
+    r->def = cJSON_CreateObject();
+    r->fn = res->handler;
+    r->userdata = userdata;
+    r->blocking = res->blocking;
+    int rc = (!r->key || !r->def) ? -MCP_ENOMEM : 0;
+    if (rc == 0) {
+        cJSON_AddStringToObject(r->def, r->is_template ? "uriTemplate" : "uri", r->key);
+        cJSON_AddStringToObject(r->def, "name", res->name);
+        add_opt_string(r->def, "title", res->title);
+        add_opt_string(r->def, "description", res->description);
+        add_opt_string(r->def, "mimeType", res->mime_type);
+        rc = add_opt_json(r->def, "icons", res->icons, cJSON_Array);
+    }
+    if (rc == 0) {
+        pthread_rwlock_wrlock(&srv->lock);
+        for (size_t i = 0; i < srv->resources.len && rc == 0; i++)
+            if (strcmp(((resource_entry *)srv->resources.items[i])->key, r->key) == 0)
+                rc = -MCP_EEXIST;
+        if (rc == 0)
+            rc = entry_list_push(&srv->resources, r);
+        pthread_rwlock_unlock(&srv->lock);
+    }
+    if (rc < 0) {
+        resource_entry_free(r);
+        return rc;
+    }
+    notify_list_changed(srv, "notifications/resources/list_changed");
+    return 0;
+}
+
+int mcp_server_remove_resource(mcp_server *srv, const char *key)
+{
+    int rc = -MCP_ENOTFOUND;
+    pthread_rwlock_wrlock(&srv->lock);
+    for (size_t i = 0; i < srv->resources.len; i++) {
+        resource_entry *r = srv->resources.items[i];
+        if (strcmp(r->key, key) == 0) {
+            rc = entry_list_push(&srv->graveyard_resources, r);
+            if (rc == 0)
+                entry_list_remove_at(&srv->resources, i);
+            break;
+        }
+    }
+    pthread_rwlock_unlock(&srv->lock);
+    if (rc == 0)
+        notify_list_changed(srv, "notifications/resources/list_changed");
+    return rc;
+}
+
+void mcp_server_resource_updated(mcp_server *srv, const char *uri)
+{
+    cJSON *params = cJSON_CreateObject();
+    if (!params)
+        return;
+    cJSON_AddStringToObject(params, "uri", uri);
+    if (srv->broadcast)
+        srv->broadcast(srv->broadcast_ctx, jsonrpc_notification_take("notifications/resources/updated", params), uri);
+    else
+        cJSON_Delete(params);
+}
+
+/* Match uri against a level-1 template; on success *vars gets {name: value}. */
+static bool template_match(const char *tmpl, const char *uri, cJSON **vars)
+{
+    cJSON *obj = cJSON_CreateObject();
+    const char *t = tmpl, *u = uri;
+    while (obj && *t) {
+        if (*t != '{') {
+            if (*t++ != *u++) {
+                cJSON_Delete(obj);
+                return false;
+            }
+            continue;
+        }
+        const char *close = strchr(t, '}');
+        char name[64];
+        size_t nlen = (size_t)(close - t - 1);
+        if (nlen >= sizeof name) {
+            cJSON_Delete(obj);
+            return false;
+        }
+        memcpy(name, t + 1, nlen);
+        name[nlen] = '\0';
+        t = close + 1;
+        /* A variable runs to the next literal character (or the end) and
+         * never spans a '/', so "{id}" cannot swallow path segments. */
+        const char *end = u;
+        while (*end && *end != '/' && (!*t || *end != *t))
+            end++;
+        if (end == u) {
+            cJSON_Delete(obj);
+            return false;
+        }
+        char *value = strndup(u, (size_t)(end - u));
+        if (value)
+            cJSON_AddStringToObject(obj, name, value);
+        free(value);
+        u = end;
+    }
+    if (!obj || *u) {
+        cJSON_Delete(obj);
+        return false;
+    }
+    *vars = obj;
+    return true;
+}
+
+resource_entry *registry_match_resource(mcp_server *srv, const char *uri, cJSON **vars_out)
+{
+    *vars_out = NULL;
+    for (size_t i = 0; i < srv->resources.len; i++) {
+        resource_entry *r = srv->resources.items[i];
+        if (!r->is_template && strcmp(r->key, uri) == 0)
+            return r;
+    }
+    for (size_t i = 0; i < srv->resources.len; i++) {
+        resource_entry *r = srv->resources.items[i];
+        if (r->is_template && template_match(r->key, uri, vars_out))
+            return r;
+    }
+    return NULL;
+}
+
+/* ---------------- prompts ---------------- */
+
+static void prompt_entry_free(prompt_entry *p)
+{
+    if (!p)
+        return;
+    free(p->name);
+    cJSON_Delete(p->def);
+    free(p);
+}
+
+static cJSON *prompt_arguments_json(const mcp_prompt_arg *args)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (const mcp_prompt_arg *a = args; arr && a && a->name; a++) {
+        cJSON *o = cJSON_CreateObject();
+        if (!o)
+            break;
+        cJSON_AddStringToObject(o, "name", a->name);
+        add_opt_string(o, "description", a->description);
+        if (a->required)
+            cJSON_AddTrueToObject(o, "required");
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
+int mcp_server_add_prompt(mcp_server *srv, const mcp_prompt *prompt, void *userdata)
+{
+    if (!srv || !prompt || !valid_tool_name(prompt->name) || !prompt->handler)
+        return -MCP_EINVAL;
+    prompt_entry *p = calloc(1, sizeof *p);
+    if (!p)
+        return -MCP_ENOMEM;
+    p->name = strdup(prompt->name);
+    p->def = cJSON_CreateObject();
+    p->fn = prompt->handler;
+    p->userdata = userdata;
+    p->blocking = prompt->blocking;
+    int rc = (!p->name || !p->def) ? -MCP_ENOMEM : 0;
+    if (rc == 0) {
+        cJSON_AddStringToObject(p->def, "name", prompt->name);
+        add_opt_string(p->def, "title", prompt->title);
+        add_opt_string(p->def, "description", prompt->description);
+        rc = add_opt_json(p->def, "icons", prompt->icons, cJSON_Array);
+        if (prompt->arguments)
+            cJSON_AddItemToObject(p->def, "arguments", prompt_arguments_json(prompt->arguments));
+    }
+    if (rc == 0) {
+        pthread_rwlock_wrlock(&srv->lock);
+        rc = registry_find_prompt(srv, prompt->name) ? -MCP_EEXIST : entry_list_push(&srv->prompts, p);
+        pthread_rwlock_unlock(&srv->lock);
+    }
+    if (rc < 0) {
+        prompt_entry_free(p);
+        return rc;
+    }
+    notify_list_changed(srv, "notifications/prompts/list_changed");
+    return 0;
+}
+
+prompt_entry *registry_find_prompt(mcp_server *srv, const char *name)
+{
+    for (size_t i = 0; i < srv->prompts.len; i++) {
+        prompt_entry *p = srv->prompts.items[i];
+        if (strcmp(p->name, name) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+int mcp_server_remove_prompt(mcp_server *srv, const char *name)
+{
+    int rc = -MCP_ENOTFOUND;
+    pthread_rwlock_wrlock(&srv->lock);
+    for (size_t i = 0; i < srv->prompts.len; i++) {
+        prompt_entry *p = srv->prompts.items[i];
+        if (strcmp(p->name, name) == 0) {
+            rc = entry_list_push(&srv->graveyard_prompts, p);
+            if (rc == 0)
+                entry_list_remove_at(&srv->prompts, i);
+            break;
+        }
+    }
+    pthread_rwlock_unlock(&srv->lock);
+    if (rc == 0)
+        notify_list_changed(srv, "notifications/prompts/list_changed");
+    return rc;
+}
+
+static void free_list(entry_list *l, void (*fn)(void *))
+{
+    for (size_t i = 0; i < l->len; i++)
+        fn(l->items[i]);
+    free(l->items);
+    l->items = NULL;
+    l->len = l->cap = 0;
+}
+
+static void free_tool(void *p) { tool_entry_free(p); }
+static void free_resource(void *p) { resource_entry_free(p); }
+static void free_prompt(void *p) { prompt_entry_free(p); }
+
+void registry_free_all(mcp_server *srv)
+{
+    free_list(&srv->tools, free_tool);
+    free_list(&srv->graveyard_tools, free_tool);
+    free_list(&srv->resources, free_resource);
+    free_list(&srv->graveyard_resources, free_resource);
+    free_list(&srv->prompts, free_prompt);
+    free_list(&srv->graveyard_prompts, free_prompt);
+}

@@ -1,0 +1,126 @@
+/* resources/list, resources/templates/list, resources/read and the legacy
+ * subscribe/unsubscribe pair. Direct URIs match before templates; a
+ * missing resource is -32002 for legacy clients and -32602 for modern ones
+ * (the error code changed in 2026-07-28). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/jsonrpc.h"
+#include "core/methods.h"
+
+static const cJSON *direct_def(const void *entry)
+{
+    const resource_entry *r = entry;
+    return r->is_template ? NULL : r->def;
+}
+
+static const cJSON *template_def(const void *entry)
+{
+    const resource_entry *r = entry;
+    return r->is_template ? r->def : NULL;
+}
+
+void method_resources_list(mcp_call *call)
+{
+    reply_list(call, &call->srv->resources, "resources", direct_def);
+}
+
+void method_resource_templates_list(mcp_call *call)
+{
+    reply_list(call, &call->srv->resources, "resourceTemplates", template_def);
+}
+
+static void reply_not_found(mcp_call *call)
+{
+    char msg[512];
+    snprintf(msg, sizeof msg, "Resource not found: %.400s", call->uri);
+    cJSON *data = cJSON_CreateObject();
+    if (data)
+        cJSON_AddStringToObject(data, "uri", call->uri);
+    int code = call->ex->era == MCP_ERA_MODERN ? JSONRPC_INVALID_PARAMS : MCP_ERR_RESOURCE_NOT_FOUND;
+    call_reply_error_data(call, code, msg, data);
+}
+
+static int invoke_resource(mcp_call *call)
+{
+    const resource_entry *r = call->entry;
+    return r->fn(call, call->uri, call->args, r->userdata);
+}
+
+static void finish_resource(mcp_call *call, int rc)
+{
+    if (rc == -MCP_ENOTFOUND) {
+        reply_not_found(call);
+        return;
+    }
+    if (rc < 0) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "Internal error reading resource: %s", mcp_strerror(rc));
+        call_reply_error(call, JSONRPC_INTERNAL_ERROR, msg);
+        return;
+    }
+    cJSON *result = cJSON_CreateObject();
+    if (result) {
+        cJSON_AddItemToObject(result, "contents", call->content ? call->content : cJSON_CreateArray());
+        call->content = NULL;
+    }
+    call_reply_result(call, result);
+}
+
+void method_resources_read(mcp_call *call)
+{
+    const char *uri = param_string(call, "uri");
+    if (!uri) {
+        call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: resources/read needs a uri string");
+        return;
+    }
+    call->uri = strdup(uri);
+    pthread_rwlock_rdlock(&call->srv->lock);
+    const resource_entry *r = registry_match_resource(call->srv, uri, &call->args);
+    pthread_rwlock_unlock(&call->srv->lock);
+    if (!r || !call->uri) {
+        reply_not_found(call);
+        return;
+    }
+    call->kind = CALL_RESOURCE;
+    call->entry = r;
+    run_handler(call, r->blocking, invoke_resource, finish_resource);
+}
+
+/* Subscriptions are kept per session as a list of URIs; transports consult
+ * it when mcp_server_resource_updated() broadcasts. */
+static void change_subscription(mcp_call *call, bool subscribe)
+{
+    const char *uri = param_string(call, "uri");
+    if (!uri) {
+        call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: uri must be a string");
+        return;
+    }
+    mcp_session *s = call->ex->session;
+    if (s) {
+        pthread_mutex_lock(&s->lock);
+        if (!s->subscriptions)
+            s->subscriptions = cJSON_CreateArray();
+        int idx = 0, found = -1;
+        for (cJSON *u = s->subscriptions ? s->subscriptions->child : NULL; u; u = u->next, idx++)
+            if (strcmp(u->valuestring, uri) == 0)
+                found = idx;
+        if (subscribe && found < 0 && s->subscriptions)
+            cJSON_AddItemToArray(s->subscriptions, cJSON_CreateString(uri));
+        else if (!subscribe && found >= 0)
+            cJSON_DeleteItemFromArray(s->subscriptions, found);
+        pthread_mutex_unlock(&s->lock);
+    }
+    call_reply_result(call, cJSON_CreateObject());
+}
+
+void method_resources_subscribe(mcp_call *call)
+{
+    change_subscription(call, true);
+}
+
+void method_resources_unsubscribe(mcp_call *call)
+{
+    change_subscription(call, false);
+}

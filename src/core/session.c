@@ -1,0 +1,421 @@
+/* Sessions and the in-memory session table. The table is a chained hash on
+ * the random id guarded by one mutex: lookups are short and the id is
+ * already uniformly random, so the first 8 hex digits make a good hash.
+ * Closing a session fails its pending server->client requests and flags
+ * its calls as cancelled, so no handler waits on a session that is gone. */
+#include "core/session.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <mcp/error.h>
+
+#include "core/jsonrpc.h"
+#include "core/util.h"
+
+struct pending_request {
+    int64_t id;
+    cJSON *response;
+    bool done;
+    pthread_cond_t cond;
+    pending_request *next;
+};
+
+mcp_session *session_new(void)
+{
+    mcp_session *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    if (random_hex_id(s->id, MCP_SESSION_ID_LEN / 2) < 0) {
+        free(s);
+        return NULL;
+    }
+    atomic_init(&s->refs, 1);
+    pthread_mutex_init(&s->lock, NULL);
+    s->log_level = -1;
+    s->version = MCP_V_LEGACY_LATEST;
+    atomic_init(&s->last_used_ms, now_ms());
+    return s;
+}
+
+void session_ref(mcp_session *s)
+{
+    atomic_fetch_add(&s->refs, 1);
+}
+
+void session_unref(mcp_session *s)
+{
+    if (!s || atomic_fetch_sub(&s->refs, 1) != 1)
+        return;
+    if (s->transport_free)
+        s->transport_free(s->transport);
+    cJSON_Delete(s->client_caps);
+    cJSON_Delete(s->client_info);
+    cJSON_Delete(s->state);
+    cJSON_Delete(s->subscriptions);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+void session_close(mcp_session *s)
+{
+    if (atomic_exchange(&s->closed, true))
+        return;
+    pthread_mutex_lock(&s->lock);
+    for (pending_request *p = s->pending; p; p = p->next)
+        pthread_cond_signal(&p->cond);   /* waiters see closed and give up */
+    for (active_call *ac = s->active; ac; ac = ac->next)
+        atomic_store(ac->cancelled, true);
+    pthread_mutex_unlock(&s->lock);
+    if (s->transport_close)
+        s->transport_close(s);
+}
+
+void session_track_call(mcp_session *s, active_call *ac, const cJSON *id, atomic_bool *cancel_flag)
+{
+    ac->id = cJSON_Duplicate(id, 0);
+    ac->cancelled = cancel_flag;
+    pthread_mutex_lock(&s->lock);
+    ac->next = s->active;
+    s->active = ac;
+    pthread_mutex_unlock(&s->lock);
+}
+
+void session_untrack_call(mcp_session *s, active_call *ac)
+{
+    pthread_mutex_lock(&s->lock);
+    for (active_call **pp = &s->active; *pp; pp = &(*pp)->next) {
+        if (*pp == ac) {
+            *pp = ac->next;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    cJSON_Delete(ac->id);
+    ac->id = NULL;
+}
+
+bool session_cancel_call(mcp_session *s, const cJSON *id)
+{
+    bool found = false;
+    pthread_mutex_lock(&s->lock);
+    for (active_call *ac = s->active; ac; ac = ac->next) {
+        if (ac->id && cJSON_Compare(ac->id, id, true)) {
+            atomic_store(ac->cancelled, true);
+            found = true;
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    return found;
+}
+
+cJSON *session_request_begin(mcp_session *s, const char *method, cJSON *params_take, pending_request **out)
+{
+    pending_request *p = calloc(1, sizeof *p);
+    if (!p) {
+        cJSON_Delete(params_take);
+        return NULL;
+    }
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&p->cond, &attr);
+    pthread_condattr_destroy(&attr);
+    pthread_mutex_lock(&s->lock);
+    p->id = ++s->next_out_id;
+    p->next = s->pending;
+    s->pending = p;
+    pthread_mutex_unlock(&s->lock);
+    cJSON *msg = jsonrpc_request_take(p->id, method, params_take);
+    *out = p;
+    return msg;
+}
+
+static void unlink_pending(mcp_session *s, pending_request *p)
+{
+    for (pending_request **pp = &s->pending; *pp; pp = &(*pp)->next) {
+        if (*pp == p) {
+            *pp = p->next;
+            return;
+        }
+    }
+}
+
+int session_request_wait(mcp_session *s, pending_request *p, unsigned timeout_ms,
+                         const atomic_bool *cancelled, cJSON **response_out)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    uint64_t end_ns = (uint64_t)deadline.tv_nsec + (uint64_t)timeout_ms * 1000000u;
+    deadline.tv_sec += (time_t)(end_ns / 1000000000u);
+    deadline.tv_nsec = (long)(end_ns % 1000000000u);
+    int rc = 0;
+    pthread_mutex_lock(&s->lock);
+    while (!p->done) {
+        if (atomic_load(&s->closed) || (cancelled && atomic_load(cancelled))) {
+            rc = -MCP_ECANCELED;
+            break;
+        }
+        /* Wake at least every 100 ms so cancellation is seen promptly. */
+        struct timespec step;
+        clock_gettime(CLOCK_MONOTONIC, &step);
+        step.tv_nsec += 100 * 1000000L;
+        if (step.tv_nsec >= 1000000000L) {
+            step.tv_sec++;
+            step.tv_nsec -= 1000000000L;
+        }
+        if (step.tv_sec > deadline.tv_sec || (step.tv_sec == deadline.tv_sec && step.tv_nsec > deadline.tv_nsec))
+            step = deadline;
+        int w = pthread_cond_timedwait(&p->cond, &s->lock, &step);
+        if (w == ETIMEDOUT && !p->done && step.tv_sec == deadline.tv_sec && step.tv_nsec == deadline.tv_nsec) {
+            rc = -MCP_ETIMEDOUT;
+            break;
+        }
+    }
+    unlink_pending(s, p);
+    pthread_mutex_unlock(&s->lock);
+    *response_out = rc == 0 ? p->response : NULL;
+    if (rc != 0)
+        cJSON_Delete(p->response);
+    pthread_cond_destroy(&p->cond);
+    free(p);
+    return rc;
+}
+
+bool session_resolve(mcp_session *s, cJSON *response_take)
+{
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(response_take, "id");
+    bool found = false;
+    pthread_mutex_lock(&s->lock);
+    for (pending_request *p = s->pending; p && cJSON_IsNumber(id); p = p->next) {
+        if ((double)p->id == id->valuedouble && !p->done) {
+            p->response = response_take;
+            p->done = true;
+            found = true;
+            pthread_cond_signal(&p->cond);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (!found)
+        cJSON_Delete(response_take);
+    return found;
+}
+
+int session_state_get(mcp_session *s, const char *key, char **out)
+{
+    int rc = -MCP_ENOTFOUND;
+    *out = NULL;
+    pthread_mutex_lock(&s->lock);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(s->state, key);
+    if (cJSON_IsString(v)) {
+        *out = strdup(v->valuestring);
+        rc = *out ? 0 : -MCP_ENOMEM;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+static int state_put_locked(mcp_session *s, const char *key, const char *value)
+{
+    if (!s->state && !(s->state = cJSON_CreateObject()))
+        return -MCP_ENOMEM;
+    cJSON *v = cJSON_CreateString(value);
+    if (!v)
+        return -MCP_ENOMEM;
+    if (cJSON_GetObjectItemCaseSensitive(s->state, key))
+        cJSON_ReplaceItemInObjectCaseSensitive(s->state, key, v);
+    else
+        cJSON_AddItemToObject(s->state, key, v);
+    return 0;
+}
+
+int session_state_set(mcp_session *s, const char *key, const char *value)
+{
+    pthread_mutex_lock(&s->lock);
+    int rc = state_put_locked(s, key, value);
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+int session_state_incr(mcp_session *s, const char *key, int64_t delta, int64_t *out)
+{
+    pthread_mutex_lock(&s->lock);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(s->state, key);
+    int64_t n = 0;
+    if (cJSON_IsString(v)) {
+        char *end;
+        n = strtoll(v->valuestring, &end, 10);
+        if (*end) {
+            pthread_mutex_unlock(&s->lock);
+            return -MCP_EINVAL;
+        }
+    }
+    n += delta;
+    char buf[32];
+    snprintf(buf, sizeof buf, "%" PRId64, n);
+    int rc = state_put_locked(s, key, buf);
+    pthread_mutex_unlock(&s->lock);
+    if (rc == 0 && out)
+        *out = n;
+    return rc;
+}
+
+/* ---------------- session table ---------------- */
+
+#define TABLE_BUCKETS 4096u
+
+struct session_table {
+    pthread_mutex_t lock;
+    unsigned max_sessions;
+    unsigned count;
+    mcp_session *buckets[TABLE_BUCKETS];
+};
+
+static unsigned bucket_of(const char *id)
+{
+    unsigned h = 0;
+    for (int i = 0; i < 8 && id[i]; i++)
+        h = h * 31u + (unsigned char)id[i];
+    return h % TABLE_BUCKETS;
+}
+
+session_table *session_table_new(unsigned max_sessions)
+{
+    session_table *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    pthread_mutex_init(&t->lock, NULL);
+    t->max_sessions = max_sessions;
+    return t;
+}
+
+void session_table_free(session_table *t)
+{
+    if (!t)
+        return;
+    session_table_close_all(t);
+    pthread_mutex_destroy(&t->lock);
+    free(t);
+}
+
+int session_table_insert(session_table *t, mcp_session *s)
+{
+    pthread_mutex_lock(&t->lock);
+    if (t->count >= t->max_sessions) {
+        pthread_mutex_unlock(&t->lock);
+        return -MCP_ELIMIT;
+    }
+    unsigned b = bucket_of(s->id);
+    session_ref(s);
+    s->hnext = t->buckets[b];
+    t->buckets[b] = s;
+    t->count++;
+    pthread_mutex_unlock(&t->lock);
+    return 0;
+}
+
+mcp_session *session_table_get(session_table *t, const char *id)
+{
+    if (!id || strlen(id) != MCP_SESSION_ID_LEN)
+        return NULL;
+    pthread_mutex_lock(&t->lock);
+    mcp_session *s = t->buckets[bucket_of(id)];
+    while (s && strcmp(s->id, id) != 0)
+        s = s->hnext;
+    if (s && !atomic_load(&s->closed)) {
+        session_ref(s);
+        atomic_store(&s->last_used_ms, now_ms());
+    } else {
+        s = NULL;
+    }
+    pthread_mutex_unlock(&t->lock);
+    return s;
+}
+
+/* Unlink under the table lock; the caller closes and unrefs outside it. */
+static mcp_session *unlink_locked(session_table *t, const char *id)
+{
+    for (mcp_session **pp = &t->buckets[bucket_of(id)]; *pp; pp = &(*pp)->hnext) {
+        if (strcmp((*pp)->id, id) == 0) {
+            mcp_session *s = *pp;
+            *pp = s->hnext;
+            s->hnext = NULL;
+            t->count--;
+            return s;
+        }
+    }
+    return NULL;
+}
+
+int session_table_remove(session_table *t, const char *id)
+{
+    if (!id)
+        return -MCP_ENOTFOUND;
+    pthread_mutex_lock(&t->lock);
+    mcp_session *s = unlink_locked(t, id);
+    pthread_mutex_unlock(&t->lock);
+    if (!s)
+        return -MCP_ENOTFOUND;
+    session_close(s);
+    session_unref(s);
+    return 0;
+}
+
+/* Collect matching sessions under the lock, close them outside it (closing
+ * calls into the transport, which may take its own locks). */
+static unsigned remove_where(session_table *t, uint64_t idle_ms, bool all)
+{
+    unsigned removed = 0;
+    uint64_t now = now_ms();
+    mcp_session *doomed = NULL;
+    pthread_mutex_lock(&t->lock);
+    for (unsigned b = 0; b < TABLE_BUCKETS; b++) {
+        mcp_session **pp = &t->buckets[b];
+        while (*pp) {
+            mcp_session *s = *pp;
+            uint64_t last = atomic_load(&s->last_used_ms);
+            bool busy = atomic_load(&s->refs) > 1;   /* in use by a request or stream */
+            if (all || (!busy && now > last && now - last > idle_ms)) {
+                *pp = s->hnext;
+                s->hnext = doomed;
+                doomed = s;
+                t->count--;
+                removed++;
+            } else {
+                pp = &s->hnext;
+            }
+        }
+    }
+    pthread_mutex_unlock(&t->lock);
+    while (doomed) {
+        mcp_session *s = doomed;
+        doomed = s->hnext;
+        s->hnext = NULL;
+        session_close(s);
+        session_unref(s);
+    }
+    return removed;
+}
+
+unsigned session_table_expire(session_table *t, uint64_t idle_ms)
+{
+    return remove_where(t, idle_ms, false);
+}
+
+void session_table_close_all(session_table *t)
+{
+    remove_where(t, 0, true);
+}
+
+unsigned session_table_count(session_table *t)
+{
+    pthread_mutex_lock(&t->lock);
+    unsigned n = t->count;
+    pthread_mutex_unlock(&t->lock);
+    return n;
+}

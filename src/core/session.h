@@ -1,0 +1,93 @@
+/* Legacy-era sessions (one per initialize in stateful HTTP mode, one per
+ * process on stdio) and the in-memory session table. A session holds only
+ * what the protocol needs: negotiated version, client capabilities and
+ * info, log level, application state, the server->client requests awaiting
+ * answers and the calls in flight (for notifications/cancelled). */
+#ifndef MCP_CORE_SESSION_H
+#define MCP_CORE_SESSION_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+
+#include "core/version.h"
+
+#define MCP_SESSION_ID_LEN 32   /* 128 bits as hex: visible ASCII only */
+
+typedef struct pending_request pending_request;
+typedef struct active_call active_call;
+typedef struct mcp_session mcp_session;
+
+struct mcp_session {
+    char id[MCP_SESSION_ID_LEN + 1];
+    atomic_int refs;
+    pthread_mutex_t lock;
+    mcp_version version;
+    int log_level;                 /* mcp_log_level, or -1 when the client never set one */
+    bool initialized;              /* notifications/initialized seen */
+    atomic_bool closed;            /* deleted, expired or shut down */
+    _Atomic uint64_t last_used_ms;
+    cJSON *client_caps;            /* owned; {} when none */
+    cJSON *client_info;            /* owned; may be NULL */
+    cJSON *state;                  /* owned app state object, created on first use */
+    cJSON *subscriptions;          /* owned array of subscribed resource URIs, or NULL */
+    pending_request *pending;      /* server->client requests awaiting answers */
+    int64_t next_out_id;
+    active_call *active;           /* requests in flight */
+    void *transport;               /* transport data (SSE streams), see hooks below */
+    void (*transport_close)(mcp_session *s);   /* on close: end streams */
+    void (*transport_free)(void *transport);   /* on last unref */
+    mcp_session *hnext;            /* session table chain */
+};
+
+mcp_session *session_new(void);            /* refs = 1, fresh random id */
+void session_ref(mcp_session *s);
+void session_unref(mcp_session *s);
+/* Mark closed, fail pending requests, cancel calls, end transport streams. */
+void session_close(mcp_session *s);
+
+/* Calls in flight, so notifications/cancelled can find them by id. */
+void session_track_call(mcp_session *s, active_call *ac, const cJSON *id, atomic_bool *cancel_flag);
+void session_untrack_call(mcp_session *s, active_call *ac);
+bool session_cancel_call(mcp_session *s, const cJSON *id);
+
+struct active_call {
+    cJSON *id;
+    atomic_bool *cancelled;
+    active_call *next;
+};
+
+/* Server->client requests. session_request_begin registers the id and
+ * returns the message to send; session_request_wait blocks for the answer
+ * (the full response message, caller frees) or times out. */
+cJSON *session_request_begin(mcp_session *s, const char *method, cJSON *params_take, pending_request **out);
+int session_request_wait(mcp_session *s, pending_request *p, unsigned timeout_ms,
+                         const atomic_bool *cancelled, cJSON **response_out);
+/* A client response arrived; true when someone was waiting for it. Takes msg. */
+bool session_resolve(mcp_session *s, cJSON *response_take);
+
+/* App state (string values by key). */
+int session_state_get(mcp_session *s, const char *key, char **out);
+int session_state_set(mcp_session *s, const char *key, const char *value);
+int session_state_incr(mcp_session *s, const char *key, int64_t delta, int64_t *out);
+
+/* ---- the in-memory session table ---- */
+typedef struct session_table session_table;
+
+session_table *session_table_new(unsigned max_sessions);
+void session_table_free(session_table *t);          /* closes every session */
+/* Insert a validated session; -MCP_ELIMIT when the cap is reached. */
+int session_table_insert(session_table *t, mcp_session *s);
+/* Lookup by id with a new reference, touching last use; NULL if unknown or closed. */
+mcp_session *session_table_get(session_table *t, const char *id);
+/* Remove and close; -MCP_ENOTFOUND if unknown. */
+int session_table_remove(session_table *t, const char *id);
+/* Close sessions idle longer than idle_ms; returns how many. */
+unsigned session_table_expire(session_table *t, uint64_t idle_ms);
+unsigned session_table_count(session_table *t);
+/* Close and remove every session (shutdown). */
+void session_table_close_all(session_table *t);
+
+#endif

@@ -1,0 +1,111 @@
+/* Internal structures of the Streamable HTTP transport, shared by
+ * http_server.c (libmicrohttpd glue, lifecycle, housekeeping), streamable.c
+ * (MCP request semantics: POST/GET/DELETE, sessions, status codes) and
+ * sse.c (event streams, event ids, replay). */
+#ifndef MCP_TRANSPORT_HTTP_INTERNAL_H
+#define MCP_TRANSPORT_HTTP_INTERNAL_H
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <mcp/http.h>
+
+#include "core/exchange.h"
+#include "core/session.h"
+#include "core/util.h"
+
+typedef struct http_stream http_stream;
+typedef struct post_exchange post_exchange;
+
+struct mcp_http_server {
+    mcp_server *srv;
+    mcp_http_options o;
+    struct MHD_Daemon *daemon;
+    session_table *sessions;
+    unsigned port;
+    bool loopback;
+    atomic_bool stopping;
+    pthread_t housekeeper;
+    pthread_mutex_t hk_lock;
+    pthread_cond_t hk_wake;
+    pthread_mutex_t live_lock;     /* guards the two lists below */
+    http_stream *live_streams;     /* streams attached to a connection */
+    post_exchange *active_posts;   /* POSTs whose response is not final yet */
+    atomic_uint inflight;
+};
+
+/* One SSE response body in progress, for a POST or the standalone GET.
+ * Bytes queue in out; the MHD reader drains them and parks (suspends) the
+ * connection when empty. With a session, every event gets an id
+ * "<stream>_<seq>" and is kept in a bounded log for Last-Event-ID replay. */
+struct http_stream {
+    pthread_mutex_t lock;
+    atomic_int refs;
+    mcp_http_server *hs;
+    struct MHD_Connection *conn;   /* NULL when no client is attached */
+    bool parked;                   /* we suspended conn waiting for data */
+    bool finished;                 /* end the body once out is drained */
+    strbuf out;
+    mcp_session *session;          /* ref, NULL in stateless mode */
+    unsigned no;                   /* stream number within the session */
+    uint64_t seq;                  /* last event sequence number */
+    bool resumable;                /* ids + log (stateful sessions) */
+    bool standalone;               /* the GET stream */
+    char **log;                    /* ring of framed events for replay */
+    uint64_t *log_seq;
+    unsigned log_len, log_head, log_cap;
+    http_stream *live_next;        /* hs->live_streams */
+    http_stream *session_next;     /* per-session list (see http_session) */
+    bool in_live;
+};
+
+/* Per-session transport data: its streams, kept for replay. */
+typedef struct http_session {
+    pthread_mutex_t lock;
+    unsigned next_stream_no;
+    http_stream *streams;          /* newest first, bounded */
+    unsigned nstreams;
+    http_stream *standalone;       /* the open GET stream, if any */
+} http_session;
+
+/* sse.c */
+http_stream *stream_new(mcp_http_server *hs, mcp_session *s, bool standalone);
+void stream_ref(http_stream *st);
+void stream_unref(http_stream *st);
+/* Queue one JSON-RPC message as an event (takes msg). */
+void stream_push_message(http_stream *st, cJSON *msg_take);
+void stream_push_comment(http_stream *st);             /* keep-alive */
+void stream_push_priming(http_stream *st);             /* id + empty data + retry */
+void stream_finish(http_stream *st, bool with_retry);  /* end after pending bytes */
+/* Start the body on conn: queues an MHD response; returns MHD result. */
+enum MHD_Result stream_respond(http_stream *st, struct MHD_Connection *conn, unsigned status);
+/* Find a session stream by event id and queue the events after it. */
+http_stream *stream_for_replay(mcp_session *s, const char *last_event_id, strbuf *replay);
+http_session *http_session_of(mcp_session *s, bool create);
+void http_session_close(mcp_session *s);
+void http_session_free(void *data);
+void live_streams_keepalive(mcp_http_server *hs);
+void live_streams_finish_all(mcp_http_server *hs);
+
+/* streamable.c */
+enum MHD_Result streamable_handle(mcp_http_server *hs, struct MHD_Connection *conn,
+                                  const char *url, const char *method,
+                                  const char *upload_data, size_t *upload_data_size, void **con_cls);
+void streamable_request_done(mcp_http_server *hs, void *con_cls);
+void streamable_abort_active(mcp_http_server *hs);
+void streamable_broadcast(void *ctx, cJSON *notification_take, const char *resource_uri);
+
+/* http_server.c: plain responses */
+enum MHD_Result http_reply_json(struct MHD_Connection *conn, unsigned status, const cJSON *body,
+                                const char *session_id);
+enum MHD_Result http_reply_error(struct MHD_Connection *conn, unsigned status, const cJSON *id,
+                                 int code, const char *message);
+enum MHD_Result http_reply_empty(struct MHD_Connection *conn, unsigned status);
+void http_log_request(mcp_http_server *hs, const char *method, const char *rpc, unsigned status,
+                      uint64_t start_us, const char *session_id);
+uint64_t now_us(void);
+
+#endif

@@ -1,0 +1,277 @@
+/* The HTTP server under the Streamable HTTP transport: libmicrohttpd in
+ * epoll mode with an internal thread pool, suspend/resume for answers that
+ * come later, a housekeeping thread (session expiry, SSE keep-alive) and a
+ * bounded graceful shutdown. MCP semantics live in streamable.c. */
+#include <arpa/inet.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/dispatch.h"
+#include "core/jsonrpc.h"
+#include "transport/http_internal.h"
+
+uint64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+enum MHD_Result http_reply_json(struct MHD_Connection *conn, unsigned status, const cJSON *body,
+                                const char *session_id)
+{
+    char *text = body ? jsonrpc_print(body) : NULL;
+    size_t len = text ? strlen(text) : 0;
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, text ? text : (void *)"",
+                                                             text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (!r) {
+        free(text);
+        return MHD_NO;
+    }
+    if (text)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    if (session_id)
+        MHD_add_response_header(r, "Mcp-Session-Id", session_id);
+    if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, POST, DELETE");
+    if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+enum MHD_Result http_reply_error(struct MHD_Connection *conn, unsigned status, const cJSON *id,
+                                 int code, const char *message)
+{
+    cJSON *err = jsonrpc_error(id, code, message);
+    enum MHD_Result ret = http_reply_json(conn, status, err, NULL);
+    cJSON_Delete(err);
+    return ret;
+}
+
+enum MHD_Result http_reply_empty(struct MHD_Connection *conn, unsigned status)
+{
+    return http_reply_json(conn, status, NULL, NULL);
+}
+
+void http_log_request(mcp_http_server *hs, const char *method, const char *rpc, unsigned status,
+                      uint64_t start_us, const char *session_id)
+{
+    if (!hs->o.log_requests)
+        return;
+    char line[512];
+    double ms = (double)(now_us() - start_us) / 1000.0;
+    int n = snprintf(line, sizeof line,
+                     "{\"level\":\"info\",\"msg\":\"request\",\"http\":\"%s\",\"rpc\":\"%.64s\",\"status\":%u,\"ms\":%.3f,\"session\":\"%.12s\"}\n",
+                     method, rpc ? rpc : "", status, ms, session_id ? session_id : "");
+    if (n > 0)
+        fwrite(line, 1, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, stderr);
+}
+
+static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
+                                      const char *method, const char *version, const char *upload_data,
+                                      size_t *upload_data_size, void **con_cls)
+{
+    (void)version;
+    return streamable_handle(cls, conn, url, method, upload_data, upload_data_size, con_cls);
+}
+
+static void request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                              enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    (void)toe;
+    if (*con_cls)
+        streamable_request_done(cls, *con_cls);
+    *con_cls = NULL;
+}
+
+/* Session expiry and SSE keep-alive, once a second. */
+static void *housekeeping(void *arg)
+{
+    mcp_http_server *hs = arg;
+    uint64_t last_keepalive = now_ms();
+    pthread_mutex_lock(&hs->hk_lock);
+    while (!atomic_load(&hs->stopping)) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 1;
+        pthread_cond_timedwait(&hs->hk_wake, &hs->hk_lock, &ts);
+        if (atomic_load(&hs->stopping))
+            break;
+        pthread_mutex_unlock(&hs->hk_lock);
+        if (hs->sessions)
+            session_table_expire(hs->sessions, hs->o.session_idle_ms);
+        if (now_ms() - last_keepalive >= hs->o.keepalive_ms) {
+            live_streams_keepalive(hs);
+            last_keepalive = now_ms();
+        }
+        pthread_mutex_lock(&hs->hk_lock);
+    }
+    pthread_mutex_unlock(&hs->hk_lock);
+    return NULL;
+}
+
+static bool is_loopback(const char *host)
+{
+    return strcmp(host, "127.0.0.1") == 0 || strcmp(host, "::1") == 0 || strcmp(host, "localhost") == 0 ||
+           strncmp(host, "127.", 4) == 0;
+}
+
+static struct MHD_Daemon *start_daemon(mcp_http_server *hs)
+{
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC;
+    const char *host = strcmp(hs->o.host, "localhost") == 0 ? "127.0.0.1" : hs->o.host;
+    if (strchr(host, ':')) {
+        struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons((uint16_t)hs->o.port);
+        if (inet_pton(AF_INET6, host, &a6->sin6_addr) != 1)
+            return NULL;
+        flags |= MHD_USE_IPv6;
+    } else {
+        struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+        a4->sin_family = AF_INET;
+        a4->sin_port = htons((uint16_t)hs->o.port);
+        if (inet_pton(AF_INET, host, &a4->sin_addr) != 1)
+            return NULL;
+    }
+    return MHD_start_daemon(flags, (uint16_t)hs->o.port, NULL, NULL, access_handler, hs,
+                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(hs->o.threads ? hs->o.threads : 1),
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)hs->o.connection_timeout_s,
+                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)hs->o.max_connections,
+                            MHD_OPTION_NOTIFY_COMPLETED, request_completed, hs,
+                            MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+                            MHD_OPTION_END);
+}
+
+int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_server **out)
+{
+    mcp_http_server *hs = calloc(1, sizeof *hs);
+    if (!hs)
+        return -MCP_ENOMEM;
+    mcp_http_options defaults = MCP_HTTP_DEFAULTS;
+    hs->o = opts ? *opts : defaults;
+    if (!hs->o.host)
+        hs->o.host = "127.0.0.1";
+    if (!hs->o.path)
+        hs->o.path = "/mcp";
+    if (!hs->o.keepalive_ms)
+        hs->o.keepalive_ms = 15000;
+    hs->srv = srv;
+    hs->loopback = is_loopback(hs->o.host);
+    pthread_mutex_init(&hs->hk_lock, NULL);
+    pthread_cond_init(&hs->hk_wake, NULL);
+    pthread_mutex_init(&hs->live_lock, NULL);
+    if (hs->o.mode == MCP_STATEFUL && !(hs->sessions = session_table_new(hs->o.max_sessions))) {
+        mcp_http_stop(hs);
+        return -MCP_ENOMEM;
+    }
+    mcp_server_set_request_timeout(srv, hs->o.request_timeout_ms);
+    mcp_server_set_broadcast(srv, streamable_broadcast, hs);
+    hs->daemon = start_daemon(hs);
+    if (!hs->daemon) {
+        mcp_server_set_broadcast(srv, NULL, NULL);
+        mcp_http_stop(hs);
+        return -MCP_EIO;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(hs->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    hs->port = info ? info->port : hs->o.port;
+    pthread_create(&hs->housekeeper, NULL, housekeeping, hs);
+    *out = hs;
+    return 0;
+}
+
+unsigned mcp_http_port(const mcp_http_server *hs)
+{
+    return hs->port;
+}
+
+void mcp_http_stop(mcp_http_server *hs)
+{
+    if (!hs)
+        return;
+    if (hs->daemon) {
+        /* 1. Stop accepting. 2. Let in-flight requests finish (bounded).
+         * 3. End every session and stream (retry hint), 4. stop MHD once no
+         * connection is left suspended. */
+        MHD_socket fd = MHD_quiesce_daemon(hs->daemon);
+        if (fd != MHD_INVALID_SOCKET)
+            close(fd);
+        uint64_t deadline = now_ms() + hs->o.drain_ms;
+        while (atomic_load(&hs->inflight) > 0 && now_ms() < deadline) {
+            struct timespec ts = {0, 10 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+        atomic_store(&hs->stopping, true);
+        pthread_mutex_lock(&hs->hk_lock);
+        pthread_cond_broadcast(&hs->hk_wake);
+        pthread_mutex_unlock(&hs->hk_lock);
+        pthread_join(hs->housekeeper, NULL);
+        if (hs->sessions)
+            session_table_close_all(hs->sessions);
+        live_streams_finish_all(hs);
+        streamable_abort_active(hs);
+        /* Give MHD's threads a moment to flush the final frames. */
+        for (int i = 0; i < 100; i++) {
+            pthread_mutex_lock(&hs->live_lock);
+            bool idle = !hs->live_streams && !hs->active_posts;
+            pthread_mutex_unlock(&hs->live_lock);
+            if (idle)
+                break;
+            struct timespec ts = {0, 10 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+        mcp_server_set_broadcast(hs->srv, NULL, NULL);
+        MHD_stop_daemon(hs->daemon);
+    }
+    session_table_free(hs->sessions);
+    pthread_mutex_destroy(&hs->hk_lock);
+    pthread_cond_destroy(&hs->hk_wake);
+    pthread_mutex_destroy(&hs->live_lock);
+    free(hs);
+}
+
+int mcp_serve_http(mcp_server *srv, const mcp_http_options *opts)
+{
+    mcp_http_options o = MCP_HTTP_DEFAULTS;
+    if (opts)
+        o = *opts;
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGPIPE);
+    /* Block before starting threads so they inherit the mask and only this
+     * thread receives the stop signals. */
+    if (o.handle_signals)
+        pthread_sigmask(SIG_BLOCK, &set, &old);
+    mcp_http_server *hs = NULL;
+    int rc = mcp_http_start(srv, &o, &hs);
+    if (rc < 0) {
+        if (o.handle_signals)
+            pthread_sigmask(SIG_SETMASK, &old, NULL);
+        return rc;
+    }
+    if (o.handle_signals) {
+        int sig = 0;
+        do {
+            sigwait(&set, &sig);
+        } while (sig == SIGPIPE);
+        fprintf(stderr, "{\"level\":\"info\",\"msg\":\"shutting down\",\"signal\":%d}\n", sig);
+    } else {
+        pause();
+    }
+    mcp_http_stop(hs);
+    if (o.handle_signals)
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return 0;
+}

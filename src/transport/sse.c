@@ -1,0 +1,355 @@
+/* Server-Sent Event streams. A stream is a queue of bytes plus the MHD
+ * connection draining it. The reader parks the connection (suspends it)
+ * when the queue is empty and producers resume it, so an idle stream costs
+ * no CPU. In stateful sessions every event carries an id "<stream>_<seq>"
+ * (unique in the session, naming its stream) and stays in a bounded log so
+ * a client that lost the connection can resume with Last-Event-ID; replay
+ * only ever serves the stream the id names. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/jsonrpc.h"
+#include "transport/http_internal.h"
+
+#define MAX_STREAMS_PER_SESSION 32
+
+http_session *http_session_of(mcp_session *s, bool create)
+{
+    pthread_mutex_lock(&s->lock);
+    http_session *hsd = s->transport;
+    if (!hsd && create && (hsd = calloc(1, sizeof *hsd))) {
+        pthread_mutex_init(&hsd->lock, NULL);
+        s->transport = hsd;
+        s->transport_free = http_session_free;
+        s->transport_close = http_session_close;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return hsd;
+}
+
+void http_session_free(void *data)
+{
+    http_session *hsd = data;
+    if (!hsd)
+        return;
+    http_stream *st = hsd->streams;
+    while (st) {
+        http_stream *next = st->session_next;
+        stream_unref(st);
+        st = next;
+    }
+    pthread_mutex_destroy(&hsd->lock);
+    free(hsd);
+}
+
+/* Session closed (DELETE, expiry, shutdown): end its open streams. */
+void http_session_close(mcp_session *s)
+{
+    http_session *hsd = http_session_of(s, false);
+    if (!hsd)
+        return;
+    pthread_mutex_lock(&hsd->lock);
+    for (http_stream *st = hsd->streams; st; st = st->session_next)
+        stream_finish(st, false);
+    pthread_mutex_unlock(&hsd->lock);
+}
+
+http_stream *stream_new(mcp_http_server *hs, mcp_session *s, bool standalone)
+{
+    http_stream *st = calloc(1, sizeof *st);
+    if (!st)
+        return NULL;
+    pthread_mutex_init(&st->lock, NULL);
+    atomic_init(&st->refs, 1);
+    st->hs = hs;
+    st->standalone = standalone;
+    if (!s)
+        return st;
+    http_session *hsd = http_session_of(s, true);
+    if (!hsd)
+        return st;
+    session_ref(s);
+    st->session = s;
+    st->resumable = true;
+    st->log_cap = hs->o.event_retention;
+    stream_ref(st);                      /* the session's list holds one */
+    pthread_mutex_lock(&hsd->lock);
+    st->no = ++hsd->next_stream_no;
+    st->session_next = hsd->streams;
+    hsd->streams = st;
+    hsd->nstreams++;
+    /* Forget the oldest finished streams beyond the cap. */
+    http_stream *prev = NULL, *dropped = NULL;
+    unsigned idx = 0;
+    for (http_stream *cur = hsd->streams; cur; prev = cur, cur = cur->session_next, idx++) {
+        if (idx >= MAX_STREAMS_PER_SESSION && cur->finished && !cur->conn) {
+            prev->session_next = cur->session_next;
+            hsd->nstreams--;
+            dropped = cur;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&hsd->lock);
+    if (dropped)
+        stream_unref(dropped);
+    return st;
+}
+
+void stream_ref(http_stream *st)
+{
+    atomic_fetch_add(&st->refs, 1);
+}
+
+void stream_unref(http_stream *st)
+{
+    if (!st || atomic_fetch_sub(&st->refs, 1) != 1)
+        return;
+    for (unsigned i = 0; i < st->log_len; i++)
+        free(st->log[(st->log_head + i) % st->log_cap]);
+    free(st->log);
+    free(st->log_seq);
+    strbuf_free(&st->out);
+    if (st->session)
+        session_unref(st->session);
+    pthread_mutex_destroy(&st->lock);
+    free(st);
+}
+
+/* Resume a parked connection so MHD calls the reader again. Lock held. */
+static void wake_locked(http_stream *st)
+{
+    if (st->parked && st->conn) {
+        st->parked = false;
+        MHD_resume_connection(st->conn);
+    }
+}
+
+static void log_event_locked(http_stream *st, const char *frame, size_t len)
+{
+    if (!st->log_cap)
+        return;
+    if (!st->log) {
+        st->log = calloc(st->log_cap, sizeof *st->log);
+        st->log_seq = calloc(st->log_cap, sizeof *st->log_seq);
+        if (!st->log || !st->log_seq) {
+            free(st->log);
+            free(st->log_seq);
+            st->log = NULL;
+            st->log_seq = NULL;
+            return;
+        }
+    }
+    if (st->log_len == st->log_cap) {    /* full: drop the oldest */
+        free(st->log[st->log_head]);
+        st->log_head = (st->log_head + 1) % st->log_cap;
+        st->log_len--;
+    }
+    unsigned slot = (st->log_head + st->log_len) % st->log_cap;
+    st->log[slot] = strndup(frame, len);
+    st->log_seq[slot] = st->seq;
+    if (st->log[slot])
+        st->log_len++;
+}
+
+static void push_frame_locked(http_stream *st, const char *data)
+{
+    strbuf frame = {0};
+    if (st->resumable)
+        strbuf_printf(&frame, "event: message\nid: %u_%" PRIu64 "\ndata: %s\n\n", st->no, ++st->seq, data);
+    else
+        strbuf_printf(&frame, "event: message\ndata: %s\n\n", data);
+    if (!frame.data)
+        return;
+    if (st->resumable)
+        log_event_locked(st, frame.data, frame.len);
+    if (st->conn)
+        strbuf_append(&st->out, frame.data, frame.len);
+    strbuf_free(&frame);
+    wake_locked(st);
+}
+
+void stream_push_message(http_stream *st, cJSON *msg_take)
+{
+    char *text = jsonrpc_print(msg_take);
+    cJSON_Delete(msg_take);
+    if (!text)
+        return;
+    pthread_mutex_lock(&st->lock);
+    if (!st->finished)
+        push_frame_locked(st, text);
+    pthread_mutex_unlock(&st->lock);
+    free(text);
+}
+
+void stream_push_comment(http_stream *st)
+{
+    pthread_mutex_lock(&st->lock);
+    if (st->conn && !st->finished) {
+        strbuf_puts(&st->out, ":\n\n");
+        wake_locked(st);
+    }
+    pthread_mutex_unlock(&st->lock);
+}
+
+void stream_push_priming(http_stream *st)
+{
+    pthread_mutex_lock(&st->lock);
+    if (st->resumable && st->conn)
+        strbuf_printf(&st->out, "id: %u_%" PRIu64 "\nretry: %u\ndata: \n\n", st->no, st->seq, st->hs->o.retry_ms);
+    pthread_mutex_unlock(&st->lock);
+}
+
+void stream_finish(http_stream *st, bool with_retry)
+{
+    pthread_mutex_lock(&st->lock);
+    if (!st->finished) {
+        st->finished = true;
+        if (with_retry && st->conn)
+            strbuf_printf(&st->out, "retry: %u\n\n", st->hs->o.retry_ms);
+    }
+    wake_locked(st);
+    pthread_mutex_unlock(&st->lock);
+}
+
+static void live_add(http_stream *st)
+{
+    mcp_http_server *hs = st->hs;
+    pthread_mutex_lock(&hs->live_lock);
+    st->live_next = hs->live_streams;
+    hs->live_streams = st;
+    st->in_live = true;
+    pthread_mutex_unlock(&hs->live_lock);
+}
+
+static void live_remove(http_stream *st)
+{
+    mcp_http_server *hs = st->hs;
+    pthread_mutex_lock(&hs->live_lock);
+    for (http_stream **pp = &hs->live_streams; *pp; pp = &(*pp)->live_next) {
+        if (*pp == st) {
+            *pp = st->live_next;
+            break;
+        }
+    }
+    st->in_live = false;
+    pthread_mutex_unlock(&hs->live_lock);
+}
+
+static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    http_stream *st = cls;
+    (void)pos;
+    pthread_mutex_lock(&st->lock);
+    if (st->out.len > 0) {
+        size_t n = st->out.len < max ? st->out.len : max;
+        memcpy(buf, st->out.data, n);
+        strbuf_consume(&st->out, n);
+        pthread_mutex_unlock(&st->lock);
+        return (ssize_t)n;
+    }
+    if (st->finished || !st->conn) {
+        pthread_mutex_unlock(&st->lock);
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    }
+    st->parked = true;
+    MHD_suspend_connection(st->conn);
+    pthread_mutex_unlock(&st->lock);
+    return 0;
+}
+
+static void stream_reader_done(void *cls)
+{
+    http_stream *st = cls;
+    pthread_mutex_lock(&st->lock);
+    st->conn = NULL;
+    st->parked = false;
+    strbuf_free(&st->out);
+    pthread_mutex_unlock(&st->lock);
+    if (st->standalone && st->session) {
+        http_session *hsd = http_session_of(st->session, false);
+        if (hsd) {
+            pthread_mutex_lock(&hsd->lock);
+            if (hsd->standalone == st)
+                hsd->standalone = NULL;
+            pthread_mutex_unlock(&hsd->lock);
+        }
+    }
+    live_remove(st);
+    stream_unref(st);
+}
+
+enum MHD_Result stream_respond(http_stream *st, struct MHD_Connection *conn, unsigned status)
+{
+    struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024,
+                                                               stream_reader, st, stream_reader_done);
+    if (!r)
+        return MHD_NO;
+    pthread_mutex_lock(&st->lock);
+    st->conn = conn;
+    pthread_mutex_unlock(&st->lock);
+    stream_ref(st);                       /* the MHD response holds one */
+    live_add(st);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    MHD_add_response_header(r, "X-Accel-Buffering", "no");
+    if (st->session)
+        MHD_add_response_header(r, "Mcp-Session-Id", st->session->id);
+    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+http_stream *stream_for_replay(mcp_session *s, const char *last_event_id, strbuf *replay)
+{
+    unsigned no = 0;
+    uint64_t seq = 0;
+    if (sscanf(last_event_id, "%u_%" SCNu64, &no, &seq) != 2)
+        return NULL;
+    http_session *hsd = http_session_of(s, false);
+    if (!hsd)
+        return NULL;
+    http_stream *found = NULL;
+    pthread_mutex_lock(&hsd->lock);
+    for (http_stream *st = hsd->streams; st; st = st->session_next) {
+        if (st->no == no) {
+            found = st;
+            stream_ref(found);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&hsd->lock);
+    if (!found)
+        return NULL;
+    pthread_mutex_lock(&found->lock);
+    if (found->conn || seq > found->seq) {
+        /* Already attached to a live connection, or an id never issued. */
+        pthread_mutex_unlock(&found->lock);
+        stream_unref(found);
+        return NULL;
+    }
+    for (unsigned i = 0; i < found->log_len; i++) {
+        unsigned slot = (found->log_head + i) % found->log_cap;
+        if (found->log_seq[slot] > seq)
+            strbuf_puts(replay, found->log[slot]);
+    }
+    pthread_mutex_unlock(&found->lock);
+    return found;
+}
+
+void live_streams_keepalive(mcp_http_server *hs)
+{
+    pthread_mutex_lock(&hs->live_lock);
+    for (http_stream *st = hs->live_streams; st; st = st->live_next)
+        stream_push_comment(st);
+    pthread_mutex_unlock(&hs->live_lock);
+}
+
+void live_streams_finish_all(mcp_http_server *hs)
+{
+    pthread_mutex_lock(&hs->live_lock);
+    for (http_stream *st = hs->live_streams; st; st = st->live_next)
+        stream_finish(st, true);
+    pthread_mutex_unlock(&hs->live_lock);
+}
