@@ -120,6 +120,16 @@ void mcp_server_set_page_size(mcp_server *srv, size_t page_size);
 /* Worker pool for blocking handlers (default 8 threads). Call before serving. */
 void mcp_server_set_workers(mcp_server *srv, unsigned threads);
 
+/* Key sealing the requestState of multi-round requests (2026-07-28 MRTR)
+ * with HMAC-SHA256: at least 32 bytes, the same on every instance behind
+ * one load balancer. Default: a random key per process (single instance). */
+int mcp_server_set_state_key(mcp_server *srv, const void *key, size_t len);
+
+/* Cache hints (ttlMs, cacheScope) the modern protocol puts on discover,
+ * list and read results. Default: ttl 0 ms, private. */
+typedef enum { MCP_CACHE_DISCOVER, MCP_CACHE_TOOLS, MCP_CACHE_RESOURCES, MCP_CACHE_PROMPTS, MCP_CACHE_KINDS } mcp_cache_kind;
+void mcp_server_set_cache_hint(mcp_server *srv, mcp_cache_kind kind, unsigned ttl_ms, bool shared_scope);
+
 #ifdef __cplusplus
 }
 #endif

@@ -55,8 +55,9 @@ mcp_call *call_new(mcp_server *srv, mcp_exchange *ex, cJSON *msg_take)
         call->progress_token = token;
     call->log_threshold = initial_log_threshold(ex, meta);
     call->kind = CALL_OTHER;
-    if (ex->session && call->id) {
-        session_track_call(ex->session, &call->tracked, call->id, &ex->cancelled);
+    mcp_session *track = ex->track ? ex->track : ex->session;
+    if (track && call->id) {
+        session_track_call(track, &call->tracked, call->id, &ex->cancelled);
         call->is_tracked = true;
     }
     return call;
@@ -78,7 +79,7 @@ void call_free(mcp_call *call)
     if (!call)
         return;
     if (call->is_tracked)
-        session_untrack_call(call->ex->session, &call->tracked);
+        session_untrack_call(call->ex->track ? call->ex->track : call->ex->session, &call->tracked);
     call_reset_output(call);
     cJSON_Delete(call->input_responses);
     cJSON_Delete(call->args);
@@ -94,8 +95,45 @@ static void finish(mcp_call *call, cJSON *response)
     ex->ops->complete(ex, response);
 }
 
+static int cache_kind_of(const char *method)
+{
+    static const struct { const char *method; int kind; } table[] = {
+        {"server/discover", MCP_CACHE_DISCOVER}, {"tools/list", MCP_CACHE_TOOLS},
+        {"resources/list", MCP_CACHE_RESOURCES}, {"resources/templates/list", MCP_CACHE_RESOURCES},
+        {"resources/read", MCP_CACHE_RESOURCES}, {"prompts/list", MCP_CACHE_PROMPTS},
+    };
+    for (size_t i = 0; method && i < sizeof table / sizeof table[0]; i++)
+        if (strcmp(table[i].method, method) == 0)
+            return table[i].kind;
+    return -1;
+}
+
+/* Every modern result says what it is (resultType), who answered
+ * (serverInfo in _meta) and, where cacheable, for how long (ttlMs, cacheScope). */
+static void decorate_modern(mcp_call *call, cJSON *result)
+{
+    if (!cJSON_GetObjectItemCaseSensitive(result, "resultType"))
+        cJSON_AddStringToObject(result, "resultType", "complete");
+    cJSON *meta = cJSON_GetObjectItemCaseSensitive(result, "_meta");
+    if (!meta)
+        meta = cJSON_AddObjectToObject(result, "_meta");
+    cJSON *info = meta ? cJSON_AddObjectToObject(meta, "io.modelcontextprotocol/serverInfo") : NULL;
+    if (info) {
+        cJSON_AddStringToObject(info, "name", call->srv->name);
+        cJSON_AddStringToObject(info, "version", call->srv->version);
+    }
+    int kind = cache_kind_of(call->method);
+    const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(result, "resultType"));
+    if (kind >= 0 && type && strcmp(type, "complete") == 0) {
+        cJSON_AddNumberToObject(result, "ttlMs", call->srv->cache[kind].ttl_ms);
+        cJSON_AddStringToObject(result, "cacheScope", call->srv->cache[kind].shared ? "public" : "private");
+    }
+}
+
 void call_reply_result(mcp_call *call, cJSON *result_take)
 {
+    if (result_take && call->ex->era == MCP_ERA_MODERN)
+        decorate_modern(call, result_take);
     cJSON *resp = jsonrpc_result_take(call->id, result_take);
     if (!resp)
         resp = jsonrpc_error(call->id, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
@@ -460,6 +498,8 @@ int mcp_call_need_input(mcp_call *call, const char *key, const char *method, cJS
     if (!key || !cap || !channel ||
         !cJSON_GetObjectItemCaseSensitive(mcp_call_client_capabilities(call), cap)) {
         cJSON_Delete(params);
+        if (cap && channel)
+            call->missing_capability = cap;
         return cap ? -MCP_EUNSUPPORTED : -MCP_EINVAL;
     }
     cJSON *req = cJSON_CreateObject();

@@ -10,33 +10,41 @@
 
 #include "core/jsonrpc.h"
 #include "core/methods.h"
+#include "core/modern.h"
 #include "core/util.h"
 
 typedef void (*method_fn)(mcp_call *call);
 
+enum { LEGACY = 1 << MCP_ERA_LEGACY, MODERN = 1 << MCP_ERA_MODERN, BOTH = LEGACY | MODERN };
+
+/* Methods by era: 2026-07-28 removed the handshake, ping, setLevel and
+ * resource subscriptions (replaced by subscriptions/listen). */
 static const struct {
     const char *name;
     method_fn fn;
+    unsigned eras;
 } methods[] = {
-    {"initialize", method_initialize},
-    {"ping", method_ping},
-    {"logging/setLevel", method_logging_set_level},
-    {"tools/list", method_tools_list},
-    {"tools/call", method_tools_call},
-    {"resources/list", method_resources_list},
-    {"resources/templates/list", method_resource_templates_list},
-    {"resources/read", method_resources_read},
-    {"resources/subscribe", method_resources_subscribe},
-    {"resources/unsubscribe", method_resources_unsubscribe},
-    {"prompts/list", method_prompts_list},
-    {"prompts/get", method_prompts_get},
-    {"completion/complete", method_completion_complete},
+    {"tools/call", method_tools_call, BOTH},
+    {"tools/list", method_tools_list, BOTH},
+    {"initialize", method_initialize, LEGACY},
+    {"ping", method_ping, LEGACY},
+    {"logging/setLevel", method_logging_set_level, LEGACY},
+    {"resources/list", method_resources_list, BOTH},
+    {"resources/templates/list", method_resource_templates_list, BOTH},
+    {"resources/read", method_resources_read, BOTH},
+    {"resources/subscribe", method_resources_subscribe, LEGACY},
+    {"resources/unsubscribe", method_resources_unsubscribe, LEGACY},
+    {"prompts/list", method_prompts_list, BOTH},
+    {"prompts/get", method_prompts_get, BOTH},
+    {"completion/complete", method_completion_complete, BOTH},
+    {"server/discover", method_server_discover, MODERN},
+    {"subscriptions/listen", method_subscriptions_listen, MODERN},
 };
 
-static method_fn find_method(const char *name)
+static method_fn find_method(const char *name, mcp_era era)
 {
     for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
-        if (strcmp(methods[i].name, name) == 0)
+        if ((methods[i].eras & (1u << era)) && strcmp(methods[i].name, name) == 0)
             return methods[i].fn;
     return NULL;
 }
@@ -60,10 +68,11 @@ static void handle_notification(mcp_server *srv, mcp_exchange *ex, cJSON *msg)
     (void)srv;
     if (s && strcmp(method, "notifications/initialized") == 0) {
         s->initialized = true;
-    } else if (s && strcmp(method, "notifications/cancelled") == 0) {
+    } else if (strcmp(method, "notifications/cancelled") == 0) {
         const cJSON *rid = cJSON_GetObjectItemCaseSensitive(params, "requestId");
-        if (rid)
-            session_cancel_call(s, rid);
+        mcp_session *track = ex->track ? ex->track : s;
+        if (rid && track)
+            session_cancel_call(track, rid);
     }
     /* Unknown notifications are ignored, as JSON-RPC requires. */
     cJSON_Delete(msg);
@@ -97,7 +106,7 @@ void mcp_server_dispatch(mcp_server *srv, mcp_exchange *ex, cJSON *msg)
         ex->ops->complete(ex, NULL);
         return;
     }
-    method_fn fn = find_method(call->method);
+    method_fn fn = find_method(call->method, ex->era);
     if (!fn) {
         strbuf sb = {0};
         strbuf_printf(&sb, "Method not found: %s", call->method);
@@ -136,6 +145,22 @@ void mcp_server_set_broadcast(mcp_server *srv,
 {
     srv->broadcast = fn;
     srv->broadcast_ctx = ctx;
+}
+
+void server_broadcast(mcp_server *srv, cJSON *notification, const char *resource_uri)
+{
+    if (!notification)
+        return;
+    listeners_deliver(srv, notification, resource_uri);
+    if (srv->broadcast)
+        srv->broadcast(srv->broadcast_ctx, notification, resource_uri);
+    else
+        cJSON_Delete(notification);
+}
+
+void mcp_server_close_listeners(mcp_server *srv)
+{
+    listeners_close_all(srv);
 }
 
 void mcp_server_set_request_timeout(mcp_server *srv, unsigned ms)
@@ -199,11 +224,52 @@ static int gather_input(mcp_call *call)
     return 0;
 }
 
+/* Modern era: the client gathers the input and retries; the answers so
+ * far ride along in the sealed requestState. */
+static void reply_input_required(mcp_call *call)
+{
+    char *state = request_state_seal(&call->srv->state_key, call->method, call->target,
+                                     call->input_responses, unix_ms(), REQUEST_STATE_TTL_MS);
+    cJSON *result = cJSON_CreateObject();
+    if (!state || !result) {
+        free(state);
+        cJSON_Delete(result);
+        call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
+        return;
+    }
+    cJSON_AddStringToObject(result, "resultType", "input_required");
+    cJSON_AddItemToObject(result, "inputRequests", call->input_requests);
+    call->input_requests = NULL;
+    cJSON_AddStringToObject(result, "requestState", state);
+    free(state);
+    call_reply_result(call, result);
+}
+
+static void reply_missing_capability(mcp_call *call)
+{
+    cJSON *data = cJSON_CreateObject();
+    cJSON *caps = data ? cJSON_AddObjectToObject(data, "requiredCapabilities") : NULL;
+    if (caps)
+        cJSON_AddObjectToObject(caps, call->missing_capability);
+    char msg[160];
+    snprintf(msg, sizeof msg, "Missing required client capability: %s", call->missing_capability);
+    call_reply_error_data(call, MCP_ERR_MISSING_CAPABILITY, msg, data);
+}
+
 static void run_rounds(mcp_call *call, invoke_fn invoke, finish_fn finish, bool on_worker)
 {
     for (int round = 0; round < MAX_INPUT_ROUNDS; round++) {
         int rc = invoke(call);
-        if (rc != -MCP_EINPUT || !call->input_requests || call->ex->era == MCP_ERA_MODERN) {
+        if (call->ex->era == MCP_ERA_MODERN) {
+            if (rc == -MCP_EINPUT && call->input_requests)
+                reply_input_required(call);
+            else if (rc == -MCP_EUNSUPPORTED && call->missing_capability)
+                reply_missing_capability(call);
+            else
+                finish(call, rc);
+            return;
+        }
+        if (rc != -MCP_EINPUT || !call->input_requests) {
             finish(call, rc);
             return;
         }
@@ -306,4 +372,30 @@ void reply_list(mcp_call *call, entry_list *list, const char *key, const cJSON *
         cJSON_AddStringToObject(result, "nextCursor", next);
     }
     call_reply_result(call, result);
+}
+
+int call_load_input(mcp_call *call)
+{
+    if (call->ex->era != MCP_ERA_MODERN)
+        return 0;
+    const cJSON *responses = cJSON_GetObjectItemCaseSensitive(call->params, "inputResponses");
+    const cJSON *state = cJSON_GetObjectItemCaseSensitive(call->params, "requestState");
+    cJSON *merged = NULL;
+    if (state) {
+        if (!cJSON_IsString(state) ||
+            !(merged = request_state_open(&call->srv->state_key, state->valuestring, call->method,
+                                          call->target, unix_ms())))
+            return -1;
+    }
+    if (cJSON_IsObject(responses)) {
+        if (!merged)
+            merged = cJSON_CreateObject();
+        for (const cJSON *r = responses->child; r && merged; r = r->next) {
+            cJSON_DeleteItemFromObjectCaseSensitive(merged, r->string);
+            cJSON_AddItemToObject(merged, r->string, cJSON_Duplicate(r, 1));
+        }
+    }
+    cJSON_Delete(call->input_responses);
+    call->input_responses = merged;
+    return 0;
 }

@@ -19,6 +19,15 @@ void mcp_server_set_broadcast(mcp_server *srv,
                               void *ctx);
 void mcp_server_set_request_timeout(mcp_server *srv, unsigned ms);
 
+/* Deliver a server-originated notification (list_changed, resource
+ * updated) to modern listeners and to the transport's legacy sessions. Takes it. */
+void server_broadcast(mcp_server *srv, cJSON *notification_take, const char *resource_uri);
+
+/* Periodic upkeep (ends listen streams whose client left); call ~1/s. */
+void mcp_server_housekeeping(mcp_server *srv);
+/* End every listen stream (shutdown). */
+void mcp_server_close_listeners(mcp_server *srv);
+
 /* True when method is "initialize" (a transport decides session creation). */
 bool mcp_is_initialize(const cJSON *msg);
 

@@ -30,6 +30,9 @@ typedef struct mcp_exchange_ops {
 struct mcp_exchange {
     const mcp_exchange_ops *ops;
     mcp_session *session;      /* borrowed, NULL without a session */
+    mcp_session *track;        /* where calls in flight are tracked for
+                                  notifications/cancelled (stdio: the process);
+                                  NULL means session */
     mcp_era era;
     mcp_version version;       /* negotiated (session), header, or request _meta */
     bool back_channel;         /* server->client requests can reach the client */

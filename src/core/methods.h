@@ -18,6 +18,11 @@ void method_resources_unsubscribe(mcp_call *call);
 void method_prompts_list(mcp_call *call);
 void method_prompts_get(mcp_call *call);
 void method_completion_complete(mcp_call *call);
+void method_server_discover(mcp_call *call);
+void method_subscriptions_listen(mcp_call *call);
+/* Modern listen streams: deliver a broadcast notification to matching listeners. */
+void listeners_deliver(mcp_server *srv, const cJSON *notification, const char *resource_uri);
+void listeners_close_all(mcp_server *srv);
 
 /* Run a handler-backed call (tool, resource, prompt) with input rounds:
  * invoke(call) runs the user handler once; finish(call, rc) turns the

@@ -87,6 +87,11 @@ void method_prompts_get(mcp_call *call)
     call->kind = CALL_PROMPT;
     call->entry = p;
     call->args = args ? cJSON_Duplicate(args, 1) : cJSON_CreateObject();
+    call->target = name;
+    if (call_load_input(call) < 0) {
+        call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: requestState is invalid, expired or belongs to another request");
+        return;
+    }
     run_handler(call, p->blocking, invoke_prompt, finish_prompt);
 }
 

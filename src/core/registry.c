@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dispatch.h"
 #include "core/jsonrpc.h"
 #include "core/server_internal.h"
 #include "core/util.h"
@@ -49,7 +50,9 @@ mcp_server *mcp_server_new(const mcp_server_info *info)
     srv->page_size = 100;
     srv->worker_threads = 8;
     srv->request_timeout_ms = 60000;
-    if (!srv->name || !srv->version) {
+    srv->max_listeners = 1024;
+    pthread_mutex_init(&srv->listeners_lock, NULL);
+    if (request_state_key_random(&srv->state_key) < 0 || !srv->name || !srv->version) {
         mcp_server_free(srv);
         return NULL;
     }
@@ -64,6 +67,7 @@ void mcp_server_free(mcp_server *srv)
     registry_free_all(srv);
     pthread_rwlock_destroy(&srv->lock);
     pthread_mutex_destroy(&srv->workers_lock);
+    pthread_mutex_destroy(&srv->listeners_lock);
     free(srv->name);
     free(srv->version);
     free(srv->title);
@@ -89,6 +93,23 @@ void mcp_server_set_page_size(mcp_server *srv, size_t page_size)
 void mcp_server_set_workers(mcp_server *srv, unsigned threads)
 {
     srv->worker_threads = threads ? threads : 1;
+}
+
+int mcp_server_set_state_key(mcp_server *srv, const void *key, size_t len)
+{
+    if (!key || len < REQUEST_STATE_KEY_MIN || len > sizeof srv->state_key.bytes)
+        return -MCP_EINVAL;
+    memcpy(srv->state_key.bytes, key, len);
+    srv->state_key.len = len;
+    return 0;
+}
+
+void mcp_server_set_cache_hint(mcp_server *srv, mcp_cache_kind kind, unsigned ttl_ms, bool shared_scope)
+{
+    if ((unsigned)kind < MCP_CACHE_KINDS) {
+        srv->cache[kind].ttl_ms = ttl_ms;
+        srv->cache[kind].shared = shared_scope;
+    }
 }
 
 /* ---------------- shared helpers ---------------- */
@@ -131,8 +152,7 @@ static int add_opt_json(cJSON *obj, const char *key, const char *text, int want_
 
 static void notify_list_changed(mcp_server *srv, const char *method)
 {
-    if (srv->broadcast)
-        srv->broadcast(srv->broadcast_ctx, jsonrpc_notification_take(method, NULL), NULL);
+    server_broadcast(srv, jsonrpc_notification_take(method, NULL), NULL);
 }
 
 cJSON *gate_definition(const cJSON *def, mcp_version v)
@@ -386,10 +406,7 @@ void mcp_server_resource_updated(mcp_server *srv, const char *uri)
     if (!params)
         return;
     cJSON_AddStringToObject(params, "uri", uri);
-    if (srv->broadcast)
-        srv->broadcast(srv->broadcast_ctx, jsonrpc_notification_take("notifications/resources/updated", params), uri);
-    else
-        cJSON_Delete(params);
+    server_broadcast(srv, jsonrpc_notification_take("notifications/resources/updated", params), uri);
 }
 
 /* Match uri against a level-1 template; on success *vars gets {name: value}. */

@@ -85,6 +85,11 @@ void method_resources_read(mcp_call *call)
     }
     call->kind = CALL_RESOURCE;
     call->entry = r;
+    call->target = uri;
+    if (call_load_input(call) < 0) {
+        call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: requestState is invalid, expired or belongs to another request");
+        return;
+    }
     run_handler(call, r->blocking, invoke_resource, finish_resource);
 }
 

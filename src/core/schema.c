@@ -32,7 +32,8 @@
 #define MAX_PATTERN_LENGTH 4096   /* bytes of one ECMA pattern */
 #define MAX_REPEAT_WEIGHT 1000    /* product of nested {n,m} counts in one pattern */
 #define MAX_GROUP_NESTING 32      /* parentheses nesting in one pattern */
-#define MAX_POINTER_LENGTH 512    /* JSON pointer shown in messages */
+#define MAX_POINTER_LENGTH 512    /* JSON pointer tracked while walking */
+#define MAX_SHOWN_POINTER 120     /* of which a message shows at most this much */
 #define MAX_LISTED_TEXT 200       /* enum/const/property lists quoted in messages */
 
 /* ---- compiled form ------------------------------------------------------- */
@@ -51,8 +52,9 @@ static const struct {
     unsigned bit;
     const char *name;
 } TYPE_NAMES[] = {
-    {TYPE_NULL, "null"},     {TYPE_BOOLEAN, "boolean"}, {TYPE_OBJECT, "object"}, {TYPE_ARRAY, "array"},
-    {TYPE_NUMBER, "number"}, {TYPE_INTEGER, "integer"}, {TYPE_STRING, "string"},
+    /* message order: "string or null" reads better than "null or string" */
+    {TYPE_STRING, "string"}, {TYPE_NUMBER, "number"}, {TYPE_INTEGER, "integer"}, {TYPE_BOOLEAN, "boolean"},
+    {TYPE_OBJECT, "object"}, {TYPE_ARRAY, "array"},   {TYPE_NULL, "null"},
 };
 #define TYPE_NAME_COUNT (sizeof TYPE_NAMES / sizeof TYPE_NAMES[0])
 
@@ -196,7 +198,7 @@ static char *copy_string(const char *s) {
 static char *shorten_listing(char *text) {
     if (!text || strlen(text) <= MAX_LISTED_TEXT)
         return text;
-    size_t cut = MAX_LISTED_TEXT;
+    size_t cut = MAX_LISTED_TEXT - 3;
     while (cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80)
         cut--;
     memcpy(text + cut, "...", 4);
@@ -936,29 +938,49 @@ static int days_in_month(int year, int month) {
 
 /* RFC 3339 full-date "YYYY-MM-DD"; returns the end or NULL. */
 static const char *parse_full_date(const char *s) {
-    int year = read_digits(s, 4), month = read_digits(s + 5, 2), day = read_digits(s + 8, 2);
-    if (year < 0 || s[4] != '-' || month < 1 || month > 12 || s[7] != '-' || day < 1)
+    int year = read_digits(s, 4);
+    if (year < 0 || s[4] != '-') /* each separator is checked before the field after it is read */
         return NULL;
-    return day <= days_in_month(year, month) ? s + 10 : NULL;
+    int month = read_digits(s + 5, 2);
+    if (month < 1 || month > 12 || s[7] != '-')
+        return NULL;
+    int day = read_digits(s + 8, 2);
+    return day >= 1 && day <= days_in_month(year, month) ? s + 10 : NULL;
 }
 
-/* RFC 3339 time-offset "Z" or "+hh:mm". */
-static const char *parse_time_offset(const char *s) {
+/* RFC 3339 time-offset "Z" or "+hh:mm"; *minutes gets the signed offset. */
+static const char *parse_time_offset(const char *s, int *minutes) {
+    *minutes = 0;
     if (*s == 'Z' || *s == 'z')
         return s + 1;
     if (*s != '+' && *s != '-')
         return NULL;
-    int hour = read_digits(s + 1, 2), minute = read_digits(s + 4, 2);
-    if (hour < 0 || hour > 23 || s[3] != ':' || minute < 0 || minute > 59)
+    int hour = read_digits(s + 1, 2);
+    if (hour < 0 || hour > 23 || s[3] != ':')
         return NULL;
+    int minute = read_digits(s + 4, 2);
+    if (minute < 0 || minute > 59)
+        return NULL;
+    *minutes = (s[0] == '-' ? -1 : 1) * (hour * 60 + minute);
     return s + 6;
 }
 
-/* RFC 3339 full-time "hh:mm:ss[.frac]offset"; second 60 allows leap seconds. */
+/* A leap second (:60) only exists at 23:59 UTC. */
+static int is_leap_second_minute(int hour, int minute, int offset_minutes) {
+    int utc = ((hour * 60 + minute - offset_minutes) % 1440 + 1440) % 1440;
+    return utc == 23 * 60 + 59;
+}
+
+/* RFC 3339 full-time "hh:mm:ss[.frac]offset". */
 static const char *parse_full_time(const char *s) {
-    int hour = read_digits(s, 2), minute = read_digits(s + 3, 2), second = read_digits(s + 6, 2);
-    if (hour < 0 || hour > 23 || s[2] != ':' || minute < 0 || minute > 59 || s[5] != ':' || second < 0 ||
-        second > 60)
+    int hour = read_digits(s, 2);
+    if (hour < 0 || hour > 23 || s[2] != ':')
+        return NULL;
+    int minute = read_digits(s + 3, 2);
+    if (minute < 0 || minute > 59 || s[5] != ':')
+        return NULL;
+    int second = read_digits(s + 6, 2);
+    if (second < 0 || second > 60)
         return NULL;
     s += 8;
     if (*s == '.') {
@@ -967,7 +989,11 @@ static const char *parse_full_time(const char *s) {
         for (s++; is_digit(*s); s++) {
         }
     }
-    return parse_time_offset(s);
+    int offset;
+    s = parse_time_offset(s, &offset);
+    if (s && second == 60 && !is_leap_second_minute(hour, minute, offset))
+        return NULL;
+    return s;
 }
 
 static int is_date(const char *s) {
@@ -987,6 +1013,64 @@ static int is_date_time(const char *s) {
     return is_time(end + 1);
 }
 
+/* Dotted quad, each part 0-255 without leading zeros. */
+static int is_ipv4(const char *s, size_t n) {
+    int parts = 0;
+    size_t i = 0;
+    while (parts < 4) {
+        size_t start = i;
+        int value = 0;
+        while (i < n && is_digit(s[i]) && i - start < 3)
+            value = value * 10 + (s[i++] - '0');
+        size_t digits = i - start;
+        if (digits == 0 || value > 255 || (digits > 1 && s[start] == '0'))
+            return 0;
+        parts++;
+        if (parts < 4 && (i >= n || s[i++] != '.'))
+            return 0;
+    }
+    return i == n;
+}
+
+/* RFC 4291 text form: up to 8 hex groups, one "::", optional IPv4 tail. */
+static int is_ipv6(const char *s, size_t n) {
+    size_t i = 0, groups = 0;
+    int compressed = 0;
+    if (n >= 2 && s[0] == ':' && s[1] == ':') {
+        compressed = 1;
+        i = 2;
+    }
+    while (i < n) {
+        const char *colon = memchr(s + i, ':', n - i);
+        size_t end = colon ? (size_t)(colon - s) : n;
+        if (!colon && memchr(s + i, '.', n - i)) {
+            if (!is_ipv4(s + i, n - i))
+                return 0;
+            groups += 2;
+            break;
+        }
+        if (end == i || end - i > 4)
+            return 0;
+        for (size_t k = i; k < end; k++)
+            if (!is_hex(s[k]))
+                return 0;
+        groups++;
+        if (end == n)
+            break;
+        if (end + 1 < n && s[end + 1] == ':') {
+            if (compressed)
+                return 0;
+            compressed = 1;
+            i = end + 2;
+        } else if (end + 1 == n) {
+            return 0; /* a single trailing colon */
+        } else {
+            i = end + 1;
+        }
+    }
+    return compressed ? groups <= 7 : groups == 8;
+}
+
 /* RFC 5322 dot-atom characters; UTF-8 bytes are let through (RFC 6531). */
 static int is_email_atom_char(char c) {
     return is_alpha(c) || is_digit(c) || ((unsigned char)c >= 0x80) || (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
@@ -1002,30 +1086,60 @@ static int is_dot_atom(const char *s, size_t n) {
     return 1;
 }
 
-static int is_hostname_label_run(const char *s, size_t n) {
-    if (n == 0 || s[0] == '.' || s[n - 1] == '.' || s[0] == '-' || s[n - 1] == '-')
+static int is_hostname_label(const char *s, size_t n) {
+    if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
         return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        int ok = is_alpha(c) || is_digit(c) || c == '-' || (unsigned char)c >= 0x80 || (c == '.' && s[i + 1] != '.');
-        if (!ok || (c == '.' && (s[i + 1] == '-' || (i > 0 && s[i - 1] == '-'))))
+    for (size_t i = 0; i < n; i++)
+        if (!is_alpha(s[i]) && !is_digit(s[i]) && s[i] != '-' && (unsigned char)s[i] < 0x80)
+            return 0;
+    return 1;
+}
+
+/* Dot-separated labels of letters, digits and inner hyphens (UTF-8 allowed). */
+static int is_hostname(const char *s, size_t n) {
+    while (n > 0) {
+        const char *dot = memchr(s, '.', n);
+        size_t label = dot ? (size_t)(dot - s) : n;
+        if (!is_hostname_label(s, label) || (dot && label + 1 == n))
+            return 0;
+        s += label + (dot != NULL);
+        n -= label + (dot != NULL);
+    }
+    return 1;
+}
+
+/* RFC 5321 quoted local part: "..." with printable ASCII and \-escapes. */
+static int is_quoted_local_part(const char *s, size_t n) {
+    if (n < 2 || s[0] != '"' || s[n - 1] != '"')
+        return 0;
+    for (size_t i = 1; i < n - 1; i++) {
+        if (s[i] < 0x20 || s[i] > 0x7E || s[i] == '"')
+            return 0;
+        if (s[i] == '\\' && (++i >= n - 1 || s[i] < 0x20 || s[i] > 0x7E))
             return 0;
     }
     return 1;
+}
+
+/* "[192.0.2.1]" or "[IPv6:2001:db8::1]". */
+static int is_address_literal(const char *s, size_t n) {
+    if (n < 2 || s[0] != '[' || s[n - 1] != ']')
+        return 0;
+    if (n > 7 && strncmp(s + 1, "IPv6:", 5) == 0)
+        return is_ipv6(s + 6, n - 7);
+    return is_ipv4(s + 1, n - 2);
 }
 
 static int is_email(const char *s) {
     const char *at = strrchr(s, '@');
     if (!at)
         return 0;
-    const char *domain = at + 1;
-    size_t domain_len = strlen(domain);
-    if (!is_dot_atom(s, (size_t)(at - s)))
+    size_t local_len = (size_t)(at - s), domain_len = strlen(at + 1);
+    if (!is_dot_atom(s, local_len) && !is_quoted_local_part(s, local_len))
         return 0;
-    if (domain_len >= 2 && domain[0] == '[' && domain[domain_len - 1] == ']')
-        return strspn(domain + 1, "0123456789abcdefABCDEF:.") == domain_len - 2 ||
-               strncmp(domain + 1, "IPv6:", 5) == 0;
-    return is_hostname_label_run(domain, domain_len);
+    if (domain_len > 0 && at[1] == '[')
+        return is_address_literal(at + 1, domain_len);
+    return domain_len > 0 && is_hostname(at + 1, domain_len);
 }
 
 /* RFC 3986 character classes. */
@@ -1050,6 +1164,23 @@ static const char *uri_run(const char *s, const char *extra) {
     return s;
 }
 
+/* RFC 3986 IP-literal contents: an IPv6 address or "vX.anything". */
+static int is_ip_literal_host(const char *s, size_t n) {
+    if (n > 0 && (s[0] == 'v' || s[0] == 'V')) {
+        const char *dot = memchr(s, '.', n);
+        if (!dot || dot == s + 1 || (size_t)(dot - s) + 1 >= n)
+            return 0;
+        for (const char *q = s + 1; q < dot; q++)
+            if (!is_hex(*q))
+                return 0;
+        for (const char *q = dot + 1; q < s + n; q++)
+            if (!is_uri_unreserved(*q) && !is_uri_sub_delim(*q) && *q != ':')
+                return 0;
+        return 1;
+    }
+    return is_ipv6(s, n);
+}
+
 static const char *parse_uri_authority(const char *s) {
     const char *end = s + strcspn(s, "/?#");
     const char *at = NULL;
@@ -1062,8 +1193,8 @@ static const char *parse_uri_authority(const char *s) {
         s = at + 1;
     }
     if (*s == '[') {
-        const char *close = strchr(s, ']');
-        if (!close || close > end || strspn(s + 1, "0123456789abcdefABCDEF:.vV") < (size_t)(close - s - 1))
+        const char *close = memchr(s, ']', (size_t)(end - s));
+        if (!close || !is_ip_literal_host(s + 1, (size_t)(close - s - 1)))
             return NULL;
         s = close + 1;
     } else {
@@ -1158,6 +1289,13 @@ typedef struct {
     int depth;           /* nesting depth of that object */
 } site;
 
+/* Writes "location: " with very long locations cut, so the message after
+ * them still fits the caller's buffer. Returns snprintf's count. */
+static int write_location(char *err, size_t errlen, const char *location) {
+    int long_location = strlen(location) > MAX_SHOWN_POINTER;
+    return snprintf(err, errlen, "%.*s%s: ", MAX_SHOWN_POINTER, location, long_location ? "..." : "");
+}
+
 #if defined(__GNUC__) || defined(__clang__)
 #define PRINTF_LIKE(fmt, args) __attribute__((format(printf, fmt, args)))
 #else
@@ -1168,7 +1306,7 @@ static int compile_error(compiler *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
 static int compile_error(compiler *c, const char *fmt, ...) {
     if (!c->err || c->errlen == 0)
         return -1;
-    int n = snprintf(c->err, c->errlen, "%s: ", c->location);
+    int n = write_location(c->err, c->errlen, c->location);
     if (n >= 0 && (size_t)n < c->errlen) {
         va_list ap;
         va_start(ap, fmt);
@@ -1183,18 +1321,21 @@ static int compile_error(compiler *c, const char *fmt, ...) {
 static size_t pointer_push(char *buf, size_t *len, const char *token) {
     size_t saved = *len, n = *len;
     const size_t room = MAX_POINTER_LENGTH - 4; /* keep space for "..." */
-    if (n < room)
-        buf[n++] = '/';
-    for (; *token && n < room; token++) {
-        if (*token == '~' || *token == '/') {
+    if (n >= room)
+        return saved; /* already cut short and marked */
+    buf[n++] = '/';
+    for (; *token; token++) {
+        int escaped = *token == '~' || *token == '/';
+        if (n + 1 + (size_t)escaped > room)
+            break;
+        if (escaped) {
             buf[n++] = '~';
-            if (n < room)
-                buf[n++] = *token == '~' ? '0' : '1';
+            buf[n++] = *token == '~' ? '0' : '1';
         } else {
             buf[n++] = *token;
         }
     }
-    if (*token || n >= room) {
+    if (*token) {
         memcpy(buf + n, "...", 3);
         n += 3;
     }
@@ -1383,10 +1524,17 @@ static pattern *compile_pattern_text(compiler *c, const char *ecma) {
     }
     pattern *p = calloc(1, sizeof *p);
     char *source = copy_string(ecma);
-    int rc = p && source ? regex_compile(utf8_locale(c->out), &p->regex, posix.data) : REG_ESPACE;
+    if (!p || !source) {
+        compile_error(c, "out of memory");
+        free(source);
+        free(p);
+        free(posix.data);
+        return NULL;
+    }
+    int rc = regex_compile(utf8_locale(c->out), &p->regex, posix.data);
     if (rc != 0) {
         char reason[128];
-        regerror(rc, p ? &p->regex : NULL, reason, sizeof reason);
+        regerror(rc, &p->regex, reason, sizeof reason);
         compile_error(c, "pattern \"%s\" is not a valid regular expression: %s", ecma, reason);
         free(source);
         free(p);
@@ -1467,25 +1615,19 @@ static int compile_additional_properties(const site *s, const cJSON *v) {
     return s->n->additional_properties ? 0 : -1;
 }
 
-/* draft-07 array-form items: the array is 2020-12 prefixItems and a sibling
- * additionalItems plays the role of 2020-12 items. */
-static int compile_tuple_items(const site *s, const cJSON *v) {
-    if (compile_prefix_items(s, v) != 0)
-        return -1;
-    const cJSON *rest = cJSON_GetObjectItemCaseSensitive(s->object, "additionalItems");
-    if (!rest)
-        return 0;
-    location_pop(s->c, s->c->location_len - strlen("/items"));
-    size_t saved = location_push(s->c, "additionalItems");
-    s->n->items = compile_child(s, rest);
-    location_pop(s->c, saved);
-    location_push(s->c, "items");
+/* draft-07 array-form items is 2020-12 prefixItems ... */
+static int compile_items(const site *s, const cJSON *v) {
+    if (cJSON_IsArray(v))
+        return compile_prefix_items(s, v);
+    s->n->items = compile_child(s, v);
     return s->n->items ? 0 : -1;
 }
 
-static int compile_items(const site *s, const cJSON *v) {
-    if (cJSON_IsArray(v))
-        return compile_tuple_items(s, v);
+/* ... and its additionalItems is 2020-12 items. Without an array-form
+ * items beside it, additionalItems means nothing (as in draft-07). */
+static int compile_additional_items(const site *s, const cJSON *v) {
+    if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(s->object, "items")))
+        return 0;
     s->n->items = compile_child(s, v);
     return s->n->items ? 0 : -1;
 }
@@ -1604,7 +1746,7 @@ static int compile_definitions(const site *s, const cJSON *v) {
         return compile_error(s->c, "must be an object mapping names to schemas");
     for (const cJSON *member = v->child; member; member = member->next) {
         size_t saved = location_push(s->c, member->string);
-        node *def = find_compiled(s->c, member) ? (node *)1 : compile_child(s, member);
+        node *def = compile_child(s, member);
         location_pop(s->c, saved);
         if (!def)
             return -1;
@@ -1636,6 +1778,7 @@ static const struct {
     {"format", compile_format, 0},
     {"prefixItems", compile_prefix_items, 0},
     {"items", compile_items, 0},
+    {"additionalItems", compile_additional_items, 0},
     {"minItems", compile_min_items, 0},
     {"maxItems", compile_max_items, 0},
     {"uniqueItems", compile_unique_items, 0},
@@ -1880,7 +2023,7 @@ typedef struct {
 static void write_located(char *err, size_t errlen, const char *path, const char *fmt, va_list ap) {
     if (!err || errlen == 0)
         return;
-    int n = snprintf(err, errlen, "%s: ", path[0] ? path : "(root)");
+    int n = write_location(err, errlen, path[0] ? path : "(root)");
     if (n >= 0 && (size_t)n < errlen)
         vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
 }
@@ -2350,9 +2493,9 @@ static void node_free(node *n) {
     pattern_free(n->pattern);
     free(n->allowed_names_text);
     cJSON_Delete(n->enum_values);
-    free(n->enum_text);
+    cJSON_free(n->enum_text); /* printed by cJSON, so freed by its allocator */
     cJSON_Delete(n->const_value);
-    free(n->const_text);
+    cJSON_free(n->const_text);
     free(n->prefix_items.items);
     free(n->all_of.items);
     free(n->any_of.items);

@@ -12,6 +12,7 @@
 #include <mcp/server.h>
 
 #include "core/exchange.h"
+#include "core/request_state.h"
 #include "core/schema.h"
 #include "core/workers.h"
 
@@ -63,6 +64,11 @@ struct mcp_server {
     void (*broadcast)(void *ctx, cJSON *notification_take, const char *resource_uri);
     void *broadcast_ctx;
     unsigned request_timeout_ms; /* server->client request wait */
+    request_state_key state_key; /* seals MRTR requestState */
+    struct { unsigned ttl_ms; bool shared; } cache[MCP_CACHE_KINDS];
+    pthread_mutex_t listeners_lock;
+    struct listener *listeners;  /* modern subscriptions/listen streams */
+    unsigned nlisteners, max_listeners;
 };
 
 typedef enum { CALL_TOOL, CALL_RESOURCE, CALL_PROMPT, CALL_COMPLETE, CALL_OTHER } call_kind;
@@ -90,6 +96,8 @@ struct mcp_call {
     cJSON *input_requests;      /* key -> {method, params} (owned) */
     active_call tracked;
     bool is_tracked;
+    const char *missing_capability; /* need_input asked for what the client lacks */
+    const char *target;         /* tool/prompt name or resource URI (inside msg) */
 };
 
 /* registry.c */
@@ -109,6 +117,9 @@ void call_reply_error(mcp_call *call, int code, const char *message);
 void call_reply_error_data(mcp_call *call, int code, const char *message, cJSON *data_take);
 
 /* dispatch.c */
+/* Load inputResponses/requestState of a modern retry; -1 when the state
+ * was tampered with, expired or bound to another request (reply -32602). */
+int call_load_input(mcp_call *call);
 void server_run_blocking(mcp_server *srv, void (*fn)(void *), void *arg);
 
 /* Pagination over a registry list (cursor = decimal offset). */

@@ -148,8 +148,10 @@ void method_tools_call(mcp_call *call)
         call_reply_result(call, tool_error_result(msg));
         return;
     }
-    const cJSON *responses = cJSON_GetObjectItemCaseSensitive(call->params, "inputResponses");
-    if (cJSON_IsObject(responses) && call->ex->era == MCP_ERA_MODERN)
-        call->input_responses = cJSON_Duplicate(responses, 1);
+    call->target = name;
+    if (call_load_input(call) < 0) {
+        call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: requestState is invalid, expired or belongs to another request");
+        return;
+    }
     run_handler(call, t->blocking, invoke_tool, finish_tool);
 }

@@ -107,6 +107,7 @@ static void *housekeeping(void *arg)
         pthread_mutex_unlock(&hs->hk_lock);
         if (hs->sessions)
             session_table_expire(hs->sessions, hs->o.session_idle_ms);
+        mcp_server_housekeeping(hs->srv);
         if (now_ms() - last_keepalive >= hs->o.keepalive_ms) {
             live_streams_keepalive(hs);
             last_keepalive = now_ms();
@@ -218,6 +219,7 @@ void mcp_http_stop(mcp_http_server *hs)
         pthread_join(hs->housekeeper, NULL);
         if (hs->sessions)
             session_table_close_all(hs->sessions);
+        mcp_server_close_listeners(hs->srv);
         live_streams_finish_all(hs);
         streamable_abort_active(hs);
         /* Give MHD's threads a moment to flush the final frames. */

@@ -15,6 +15,7 @@
 
 #include "core/dispatch.h"
 #include "core/jsonrpc.h"
+#include "core/modern.h"
 #include "core/util.h"
 
 typedef struct stdio_conn {
@@ -125,10 +126,33 @@ static void dispatch_one(stdio_conn *c, cJSON *msg, batch *b)
         return;
     }
     sx->ex.ops = &stdio_ops;
-    sx->ex.session = c->session;
-    sx->ex.era = MCP_ERA_LEGACY;
-    sx->ex.version = c->session->version;
-    sx->ex.back_channel = true;
+    sx->ex.track = c->session;
+    if (modern_claims(msg)) {
+        /* Modern messages are served on their own: no session state. */
+        modern_error err = {0};
+        mcp_version v = MCP_V_MODERN_LATEST;
+        if (modern_validate_envelope(msg, &v, &err) < 0) {
+            cJSON *reply = jsonrpc_id(msg) ? jsonrpc_error_data_take(jsonrpc_id(msg), err.code, err.message, err.data) : NULL;
+            if (!reply)
+                modern_error_clear(&err);
+            cJSON_Delete(msg);
+            free(sx);
+            if (b)
+                batch_add(b, reply);
+            else if (reply)
+                write_line(c, reply);
+            if (!b)
+                cJSON_Delete(reply);
+            return;
+        }
+        sx->ex.era = MCP_ERA_MODERN;
+        sx->ex.version = v;
+    } else {
+        sx->ex.session = c->session;
+        sx->ex.era = MCP_ERA_LEGACY;
+        sx->ex.version = c->session->version;
+        sx->ex.back_channel = true;
+    }
     sx->conn = c;
     sx->batch = b;
     pthread_mutex_lock(&c->lock);
@@ -276,6 +300,7 @@ int mcp_serve_stdio(mcp_server *srv, const mcp_stdio_options *opts)
     /* EOF: the client is gone. Stop waits for its answers, let running
      * handlers finish, then return. */
     session_close(c.session);
+    mcp_server_close_listeners(srv);
     pthread_mutex_lock(&c.lock);
     while (c.inflight > 0)
         pthread_cond_wait(&c.idle, &c.lock);

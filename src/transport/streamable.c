@@ -11,6 +11,7 @@
 
 #include "core/dispatch.h"
 #include "core/jsonrpc.h"
+#include "core/modern.h"
 #include "transport/http_internal.h"
 
 struct post_exchange {
@@ -222,6 +223,20 @@ static int commit_initialize(post_exchange *px)
     return session_table_insert(px->hs->sessions, px->ex.session);
 }
 
+/* Modern errors that are part of the HTTP contract: unknown method is 404,
+ * a missing client capability 400; everything else travels in-band (200). */
+static unsigned status_for(const post_exchange *px, const cJSON *resp)
+{
+    if (px->ex.era != MCP_ERA_MODERN)
+        return MHD_HTTP_OK;
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(resp, "error"), "code");
+    if (cJSON_IsNumber(code) && code->valueint == JSONRPC_METHOD_NOT_FOUND)
+        return MHD_HTTP_NOT_FOUND;
+    if (cJSON_IsNumber(code) && code->valueint == MCP_ERR_MISSING_CAPABILITY)
+        return MHD_HTTP_BAD_REQUEST;
+    return MHD_HTTP_OK;
+}
+
 static const char *session_id_of(post_exchange *px)
 {
     return px->ex.session ? px->ex.session->id : NULL;
@@ -245,7 +260,7 @@ static enum MHD_Result answer(http_req *req, struct MHD_Connection *conn)
         else if (!resp)
             ret = finish_plain(req, conn, MHD_HTTP_ACCEPTED, NULL, NULL);
         else
-            ret = finish_plain(req, conn, MHD_HTTP_OK, resp, px->is_initialize || px->ex.session ? session_id_of(px) : NULL);
+            ret = finish_plain(req, conn, status_for(px, resp), resp, session_id_of(px));
         cJSON_Delete(resp);
         return ret;
     }
@@ -329,6 +344,47 @@ static void px_dispatch(post_exchange *px, cJSON *msg)
     mcp_server_dispatch(hs->srv, &px->ex, msg);
 }
 
+static const char *header_cb(void *ctx, const char *name)
+{
+    return header(ctx, name);
+}
+
+/* 2026-07-28: no session, no handshake; the envelope and the metadata
+ * headers are checked before anything runs. */
+static enum MHD_Result handle_modern(http_req *req, struct MHD_Connection *conn, cJSON *msg, msg_kind kind)
+{
+    const cJSON *id = jsonrpc_id(msg);
+    modern_error err = {0};
+    mcp_version v = MCP_V_MODERN_LATEST;
+    enum MHD_Result ret;
+    if (kind == MSG_RESPONSE) {
+        ret = refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, id, JSONRPC_INVALID_REQUEST,
+                     "Invalid Request: clients send no responses in protocol 2026-07-28");
+        cJSON_Delete(msg);
+        return ret;
+    }
+    if (modern_validate_envelope(msg, &v, &err) < 0 ||
+        (kind == MSG_REQUEST && modern_check_headers(req->hs->srv, msg, header_cb, conn, &err) < 0)) {
+        cJSON *body = jsonrpc_error_data_take(id, err.code, err.message, err.data);
+        http_log_request(req->hs, "POST", req->rpc, err.http_status, req->start_us, NULL);
+        ret = http_reply_json(conn, err.http_status, body, NULL);
+        cJSON_Delete(body);
+        cJSON_Delete(msg);
+        return ret;
+    }
+    post_exchange *px = px_new(req->hs, conn);
+    if (!px) {
+        cJSON_Delete(msg);
+        return MHD_NO;
+    }
+    px->ex.era = MCP_ERA_MODERN;
+    px->ex.version = v;
+    px->ex.stateless = true;
+    req->px = px;
+    px_dispatch(px, msg);
+    return answer(req, conn);
+}
+
 static enum MHD_Result handle_post_message(http_req *req, struct MHD_Connection *conn, cJSON *msg)
 {
     mcp_http_server *hs = req->hs;
@@ -343,8 +399,16 @@ static enum MHD_Result handle_post_message(http_req *req, struct MHD_Connection 
         cJSON_Delete(msg);
         return ret;
     }
+    if (modern_claims(msg))
+        return handle_modern(req, conn, msg, kind);
     bool bad_version = false;
     int hv = header_version(conn, &bad_version);
+    if (bad_version && hv >= 0 && mcp_version_is_modern((mcp_version)hv)) {
+        ret = refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, id, JSONRPC_INVALID_PARAMS,
+                     "Invalid params: MCP-Protocol-Version is 2026-07-28 but params._meta lacks the protocol version envelope");
+        cJSON_Delete(msg);
+        return ret;
+    }
     if (bad_version) {
         ret = refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, id, MCP_ERR_GENERIC,
                      "Bad Request: unsupported MCP-Protocol-Version (supported: 2025-11-25, 2025-06-18, 2025-03-26)");
@@ -600,6 +664,10 @@ void streamable_request_done(mcp_http_server *hs, void *con_cls)
         pthread_mutex_lock(&px->lock);
         px->conn = NULL;
         px->waiting = false;
+        /* Modern: a closed response stream cancels the request. Legacy: it
+         * does not; events stay in the log for Last-Event-ID. */
+        if (px->ex.era == MCP_ERA_MODERN && !px->done)
+            atomic_store(&px->ex.cancelled, true);
         pthread_mutex_unlock(&px->lock);
         px_unref(px);
     }

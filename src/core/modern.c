@@ -1,0 +1,175 @@
+/* Modern-era (2026-07-28) request validation shared by all transports:
+ * the _meta envelope (-32602 / -32022) and the HTTP metadata headers that
+ * must mirror the body (-32020), including Mcp-Param-* for tool
+ * properties marked x-mcp-header. Precedence follows the spec's ladder:
+ * envelope, then version, then headers. */
+#include "core/modern.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/jsonrpc.h"
+#include "core/server_internal.h"
+#include "core/util.h"
+
+void modern_error_clear(modern_error *err)
+{
+    cJSON_Delete(err->data);
+    err->data = NULL;
+}
+
+static int fail(modern_error *err, int code, cJSON *data, const char *fmt, const char *arg)
+{
+    err->http_status = 400;
+    err->code = code;
+    snprintf(err->message, sizeof err->message, fmt, arg ? arg : "");
+    err->data = data;
+    return -1;
+}
+
+static const cJSON *meta_of(const cJSON *msg)
+{
+    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(msg, "params"), "_meta");
+}
+
+bool modern_claims(const cJSON *msg)
+{
+    return cJSON_GetObjectItemCaseSensitive(meta_of(msg), MCP_META_PROTOCOL_VERSION) != NULL;
+}
+
+cJSON *modern_supported_versions(void)
+{
+    cJSON *arr = cJSON_CreateArray();
+    if (arr)
+        cJSON_AddItemToArray(arr, cJSON_CreateString(mcp_version_name(MCP_V_MODERN_LATEST)));
+    return arr;
+}
+
+int modern_validate_envelope(const cJSON *msg, mcp_version *version, modern_error *err)
+{
+    const cJSON *meta = meta_of(msg);
+    const cJSON *pv = cJSON_GetObjectItemCaseSensitive(meta, MCP_META_PROTOCOL_VERSION);
+    const cJSON *caps = cJSON_GetObjectItemCaseSensitive(meta, MCP_META_CLIENT_CAPS);
+    if (!cJSON_IsString(pv))
+        return fail(err, JSONRPC_INVALID_PARAMS, NULL,
+                    "Invalid params: _meta[\"" MCP_META_PROTOCOL_VERSION "\"] must be a string%s", NULL);
+    if (!cJSON_IsObject(caps))
+        return fail(err, JSONRPC_INVALID_PARAMS, NULL,
+                    "Invalid params: _meta[\"" MCP_META_CLIENT_CAPS "\"] is required (an object)%s", NULL);
+    int v = mcp_version_parse(pv->valuestring);
+    if (v < 0 || !mcp_version_is_modern((mcp_version)v)) {
+        cJSON *data = cJSON_CreateObject();
+        if (data) {
+            cJSON_AddItemToObject(data, "supported", modern_supported_versions());
+            cJSON_AddStringToObject(data, "requested", pv->valuestring);
+        }
+        return fail(err, MCP_ERR_UNSUPPORTED_VERSION, data, "Unsupported protocol version: %.100s", pv->valuestring);
+    }
+    *version = (mcp_version)v;
+    return 0;
+}
+
+char *modern_decode_header(const char *value)
+{
+    /* Optional whitespace around a field value is not part of it (RFC 9110). */
+    while (*value == ' ' || *value == '\t')
+        value++;
+    size_t len = strlen(value);
+    while (len && (value[len - 1] == ' ' || value[len - 1] == '\t'))
+        len--;
+    if (len >= 11 && strncmp(value, "=?base64?", 9) == 0 && strncmp(value + len - 2, "?=", 2) == 0) {
+        size_t out_len = 0;
+        unsigned char *raw = base64_decode(value + 9, len - 11, &out_len);
+        if (!raw || !utf8_valid((const char *)raw, out_len) || memchr(raw, '\0', out_len)) {
+            free(raw);
+            return NULL;
+        }
+        return (char *)raw;
+    }
+    return strndup(value, len);
+}
+
+/* Compare a header with the body value it must mirror. */
+static bool header_matches(const char *header, const cJSON *body)
+{
+    char *decoded = modern_decode_header(header);
+    bool ok = false;
+    if (!decoded)
+        return false;
+    if (cJSON_IsString(body)) {
+        ok = strcmp(decoded, body->valuestring) == 0;
+    } else if (cJSON_IsNumber(body)) {
+        char *end = NULL;
+        double d = strtod(decoded, &end);
+        ok = *decoded && end && !*end && d == body->valuedouble;   /* 42.0 == 42 */
+    } else if (cJSON_IsBool(body)) {
+        ok = strcmp(decoded, cJSON_IsTrue(body) ? "true" : "false") == 0;
+    }
+    free(decoded);
+    return ok;
+}
+
+static bool needs_name(const char *method)
+{
+    return strcmp(method, "tools/call") == 0 || strcmp(method, "prompts/get") == 0 ||
+           strcmp(method, "resources/read") == 0;
+}
+
+/* Mcp-Param-{Name} for every inputSchema property marked x-mcp-header. */
+static int check_param_headers(mcp_server *srv, const cJSON *params, header_get_fn get, void *ctx, modern_error *err)
+{
+    const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "name"));
+    const cJSON *args = cJSON_GetObjectItemCaseSensitive(params, "arguments");
+    if (!name)
+        return 0;
+    int rc = 0;
+    pthread_rwlock_rdlock(&srv->lock);
+    const tool_entry *t = registry_find_tool(srv, name);
+    const cJSON *props = t ? cJSON_GetObjectItemCaseSensitive(
+                                 cJSON_GetObjectItemCaseSensitive(t->def, "inputSchema"), "properties") : NULL;
+    for (const cJSON *p = props ? props->child : NULL; p && rc == 0; p = p->next) {
+        const char *hname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "x-mcp-header"));
+        if (!hname)
+            continue;
+        char full[160];
+        snprintf(full, sizeof full, "Mcp-Param-%s", hname);
+        const char *hv = get(ctx, full);
+        const cJSON *value = cJSON_GetObjectItemCaseSensitive(args, p->string);
+        if (!value || cJSON_IsNull(value)) {
+            continue;   /* absent or null: no header expected */
+        }
+        if (!hv)
+            rc = fail(err, MCP_ERR_HEADER_MISMATCH, NULL, "Header mismatch: %s header is required", full);
+        else if (!header_matches(hv, value))
+            rc = fail(err, MCP_ERR_HEADER_MISMATCH, NULL, "Header mismatch: %s does not match the body", full);
+    }
+    pthread_rwlock_unlock(&srv->lock);
+    return rc;
+}
+
+int modern_check_headers(mcp_server *srv, const cJSON *msg, header_get_fn get, void *ctx, modern_error *err)
+{
+    const cJSON *params = cJSON_GetObjectItemCaseSensitive(msg, "params");
+    const cJSON *pv = cJSON_GetObjectItemCaseSensitive(meta_of(msg), MCP_META_PROTOCOL_VERSION);
+    const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "method"));
+    const char *hv = get(ctx, "MCP-Protocol-Version");
+    if (!hv || !header_matches(hv, pv))
+        return fail(err, MCP_ERR_HEADER_MISMATCH, NULL,
+                    "Header mismatch: MCP-Protocol-Version must equal the body's protocol version%s", NULL);
+    const char *hm = get(ctx, "Mcp-Method");
+    if (!hm || !header_matches(hm, cJSON_GetObjectItemCaseSensitive(msg, "method")))
+        return fail(err, MCP_ERR_HEADER_MISMATCH, NULL, "Header mismatch: Mcp-Method must equal the method%s", NULL);
+    if (method && needs_name(method)) {
+        const cJSON *target = cJSON_GetObjectItemCaseSensitive(params, strcmp(method, "resources/read") == 0 ? "uri" : "name");
+        const char *hn = get(ctx, "Mcp-Name");
+        if (target && (!hn || !header_matches(hn, target)))
+            return fail(err, MCP_ERR_HEADER_MISMATCH, NULL,
+                        "Header mismatch: Mcp-Name must equal the request's name or uri%s", NULL);
+    }
+    if (method && strcmp(method, "tools/call") == 0)
+        return check_param_headers(srv, params, get, ctx, err);
+    return 0;
+}

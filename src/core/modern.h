@@ -1,0 +1,49 @@
+/* The modern protocol (2026-07-28): every request carries its own version
+ * and client capabilities in params._meta, with no handshake and no
+ * session. These checks are shared by every transport; HTTP adds the
+ * request-metadata headers (Mcp-Method, Mcp-Name, Mcp-Param-*). */
+#ifndef MCP_CORE_MODERN_H
+#define MCP_CORE_MODERN_H
+
+#include <stdbool.h>
+#include <cjson/cJSON.h>
+#include <mcp/server.h>
+
+#include "core/version.h"
+
+#define MCP_META_PROTOCOL_VERSION "io.modelcontextprotocol/protocolVersion"
+#define MCP_META_CLIENT_CAPS "io.modelcontextprotocol/clientCapabilities"
+#define MCP_META_CLIENT_INFO "io.modelcontextprotocol/clientInfo"
+#define MCP_META_SERVER_INFO "io.modelcontextprotocol/serverInfo"
+#define MCP_META_LOG_LEVEL "io.modelcontextprotocol/logLevel"
+#define MCP_META_SUBSCRIPTION_ID "io.modelcontextprotocol/subscriptionId"
+
+typedef struct modern_error {
+    unsigned http_status;     /* 400 for envelope and header problems */
+    int code;                 /* JSON-RPC error code */
+    char message[256];
+    cJSON *data;              /* owned; NULL when none */
+} modern_error;
+
+/* True when the message claims the modern era (params._meta carries a
+ * protocol version). */
+bool modern_claims(const cJSON *msg);
+
+/* Validate the _meta envelope: 0 and *version on success; -1 with err
+ * filled (-32602 missing fields, -32022 unsupported version). */
+int modern_validate_envelope(const cJSON *msg, mcp_version *version, modern_error *err);
+
+/* HTTP request-metadata headers. get(ctx, name) returns a header value or NULL. */
+typedef const char *(*header_get_fn)(void *ctx, const char *name);
+int modern_check_headers(mcp_server *srv, const cJSON *msg, header_get_fn get, void *ctx, modern_error *err);
+
+/* Decode "=?base64?...?=" header values (others are returned trimmed).
+ * Returns a malloc'd string or NULL when the encoding is invalid. */
+char *modern_decode_header(const char *value);
+
+/* The supportedVersions array for errors and server/discover (new object). */
+cJSON *modern_supported_versions(void);
+
+void modern_error_clear(modern_error *err);
+
+#endif

@@ -1,0 +1,98 @@
+/* requestState tokens: base64(payload JSON) "." base64(HMAC-SHA256(key,
+ * payload)). The MAC is compared in constant time before the payload is
+ * parsed, so tampered input never reaches the JSON parser. */
+#include "core/request_state.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <mcp/error.h>
+
+#include "core/util.h"
+
+uint64_t unix_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int request_state_key_random(request_state_key *key)
+{
+    key->len = 32;
+    return random_bytes(key->bytes, key->len);
+}
+
+static int mac(const request_state_key *key, const char *data, size_t len, unsigned char out[32])
+{
+    unsigned int out_len = 0;
+    return HMAC(EVP_sha256(), key->bytes, (int)key->len, (const unsigned char *)data, len, out, &out_len) &&
+                   out_len == 32 ? 0 : -MCP_EINTERNAL;
+}
+
+char *request_state_seal(const request_state_key *key, const char *method, const char *target,
+                         const cJSON *responses, uint64_t now, uint64_t ttl_ms)
+{
+    cJSON *payload = cJSON_CreateObject();
+    if (!payload)
+        return NULL;
+    cJSON_AddStringToObject(payload, "m", method);
+    cJSON_AddStringToObject(payload, "t", target ? target : "");
+    cJSON_AddNumberToObject(payload, "e", (double)(now + ttl_ms));
+    cJSON_AddItemToObject(payload, "r", responses ? cJSON_Duplicate(responses, 1) : cJSON_CreateObject());
+    char *json = cJSON_PrintUnformatted(payload);
+    cJSON_Delete(payload);
+    if (!json)
+        return NULL;
+    unsigned char tag[32];
+    char *body = base64_encode((const unsigned char *)json, strlen(json));
+    char *sig = NULL;
+    if (body && mac(key, body, strlen(body), tag) == 0)
+        sig = base64_encode(tag, sizeof tag);
+    strbuf out = {0};
+    if (body && sig)
+        strbuf_printf(&out, "%s.%s", body, sig);
+    free(json);
+    free(body);
+    free(sig);
+    return out.data;
+}
+
+cJSON *request_state_open(const request_state_key *key, const char *token, const char *method,
+                          const char *target, uint64_t now)
+{
+    const char *dot = token ? strchr(token, '.') : NULL;
+    if (!dot)
+        return NULL;
+    size_t body_len = (size_t)(dot - token);
+    unsigned char want[32];
+    size_t got_len = 0;
+    unsigned char *got = base64_decode(dot + 1, strlen(dot + 1), &got_len);
+    bool ok = got && got_len == 32 && mac(key, token, body_len, want) == 0 && CRYPTO_memcmp(want, got, 32) == 0;
+    free(got);
+    if (!ok)
+        return NULL;
+    size_t json_len = 0;
+    unsigned char *json = base64_decode(token, body_len, &json_len);
+    cJSON *payload = json ? cJSON_ParseWithLength((const char *)json, json_len) : NULL;
+    free(json);
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(payload, "m");
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(payload, "t");
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(payload, "e");
+    cJSON *r = cJSON_DetachItemFromObjectCaseSensitive(payload, "r");
+    ok = cJSON_IsString(m) && strcmp(m->valuestring, method) == 0 && cJSON_IsString(t) &&
+         strcmp(t->valuestring, target ? target : "") == 0 && cJSON_IsNumber(e) && e->valuedouble >= (double)now &&
+         cJSON_IsObject(r);
+    cJSON_Delete(payload);
+    if (!ok) {
+        cJSON_Delete(r);
+        return NULL;
+    }
+    return r;
+}
