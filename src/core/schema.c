@@ -25,16 +25,17 @@
 
 /* ---- limits ------------------------------------------------------------ */
 
-#define MAX_SCHEMA_DEPTH 64       /* nesting of schema objects at compile time */
-#define MAX_VALIDATION_DEPTH 128  /* nested subschema applications, $ref hops included */
-#define MAX_VALUE_DEPTH 256       /* nesting followed by deep equality */
-#define MAX_NODES 10000           /* compiled subschemas per schema */
-#define MAX_PATTERN_LENGTH 4096   /* bytes of one ECMA pattern */
-#define MAX_REPEAT_WEIGHT 1000    /* product of nested {n,m} counts in one pattern */
-#define MAX_GROUP_NESTING 32      /* parentheses nesting in one pattern */
-#define MAX_POINTER_LENGTH 512    /* JSON pointer tracked while walking */
-#define MAX_SHOWN_POINTER 120     /* of which a message shows at most this much */
-#define MAX_LISTED_TEXT 200       /* enum/const/property lists quoted in messages */
+#define MAX_SCHEMA_DEPTH     64    /* nesting of schema objects at compile time */
+#define MAX_VALIDATION_DEPTH 128   /* nested subschema applications, $ref hops included */
+#define MAX_VALUE_DEPTH      256   /* nesting followed by deep equality */
+#define MAX_NODES            10000 /* compiled subschemas per schema */
+#define MAX_PATTERN_LENGTH   4096  /* bytes of one ECMA pattern */
+#define MAX_REPEAT_WEIGHT    1000  /* product of nested {n,m} counts in one pattern */
+#define MAX_GROUP_NESTING    32    /* parentheses nesting in one pattern */
+#define MAX_SPELLED_RANGE    1024  /* non-ASCII class range written out char by char */
+#define MAX_POINTER_LENGTH   512   /* JSON pointer tracked while walking */
+#define MAX_SHOWN_POINTER    120   /* of which a message shows at most this much */
+#define MAX_LISTED_TEXT      200   /* enum/const/property lists quoted in messages */
 
 /* ---- compiled form ------------------------------------------------------- */
 
@@ -137,7 +138,8 @@ typedef struct {
     int out_of_memory;
 } strbuf;
 
-static void sb_putn(strbuf *sb, const char *s, size_t n) {
+static void sb_putn(strbuf *sb, const char *s, size_t n)
+{
     if (sb->out_of_memory)
         return;
     if (sb->len + n + 1 > sb->cap) {
@@ -157,10 +159,17 @@ static void sb_putn(strbuf *sb, const char *s, size_t n) {
     sb->data[sb->len] = '\0';
 }
 
-static void sb_puts(strbuf *sb, const char *s) { sb_putn(sb, s, strlen(s)); }
-static void sb_putc(strbuf *sb, char c) { sb_putn(sb, &c, 1); }
+static void sb_puts(strbuf *sb, const char *s)
+{
+    sb_putn(sb, s, strlen(s));
+}
+static void sb_putc(strbuf *sb, char c)
+{
+    sb_putn(sb, &c, 1);
+}
 
-static void sb_put_utf8(strbuf *sb, uint32_t cp) {
+static void sb_put_utf8(strbuf *sb, uint32_t cp)
+{
     char out[4];
     size_t n;
     if (cp < 0x80) {
@@ -185,7 +194,8 @@ static void sb_put_utf8(strbuf *sb, uint32_t cp) {
     sb_putn(sb, out, n);
 }
 
-static char *copy_string(const char *s) {
+static char *copy_string(const char *s)
+{
     size_t n = strlen(s) + 1;
     char *copy = malloc(n);
     if (copy)
@@ -195,7 +205,8 @@ static char *copy_string(const char *s) {
 
 /* Shortens text to MAX_LISTED_TEXT bytes (on a UTF-8 boundary) so a huge
  * enum cannot flood the message an agent reads. Takes ownership of text. */
-static char *shorten_listing(char *text) {
+static char *shorten_listing(char *text)
+{
     if (!text || strlen(text) <= MAX_LISTED_TEXT)
         return text;
     size_t cut = MAX_LISTED_TEXT - 3;
@@ -205,11 +216,21 @@ static char *shorten_listing(char *text) {
     return text;
 }
 
-static int is_digit(char c) { return c >= '0' && c <= '9'; }
-static int is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-static int is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+static int is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+static int is_hex(char c)
+{
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
 
-static int hex_value(char c) {
+static int hex_value(char c)
+{
     if (is_digit(c))
         return c - '0';
     if (c >= 'a' && c <= 'f')
@@ -217,11 +238,15 @@ static int hex_value(char c) {
     return c - 'A' + 10;
 }
 
-static double absolute(double x) { return x < 0 ? -x : x; }
+static double absolute(double x)
+{
+    return x < 0 ? -x : x;
+}
 
 /* Every double at or beyond 2^53 is a whole number; below it, a round trip
  * through int64 tells. Avoids libm so the library links without -lm. */
-static int is_whole_number(double x) {
+static int is_whole_number(double x)
+{
     if (!isfinite(x))
         return 0;
     if (absolute(x) >= 9007199254740992.0)
@@ -229,7 +254,8 @@ static int is_whole_number(double x) {
     return (double)(int64_t)x == x;
 }
 
-static double round_to_whole(double x) {
+static double round_to_whole(double x)
+{
     if (absolute(x) >= 9007199254740992.0)
         return x;
     return (double)(int64_t)(x < 0 ? x - 0.5 : x + 0.5);
@@ -237,7 +263,8 @@ static double round_to_whole(double x) {
 
 /* Shortest "%.Ng" that reads back to the same double, so messages say
  * 0.1 rather than 0.10000000000000001. */
-static void format_number(double x, char *out, size_t outlen) {
+static void format_number(double x, char *out, size_t outlen)
+{
     for (int precision = 15; precision <= 17; precision++) {
         snprintf(out, outlen, "%.*g", precision, x);
         if (strtod(out, NULL) == x)
@@ -245,7 +272,8 @@ static void format_number(double x, char *out, size_t outlen) {
     }
 }
 
-static size_t utf8_length(const char *s) {
+static size_t utf8_length(const char *s)
+{
     size_t count = 0;
     for (; *s; s++)
         if (((unsigned char)*s & 0xC0) != 0x80)
@@ -254,7 +282,8 @@ static size_t utf8_length(const char *s) {
 }
 
 /* Decodes one UTF-8 sequence; returns its byte length, 0 when malformed. */
-static size_t utf8_decode(const char *s, uint32_t *cp) {
+static size_t utf8_decode(const char *s, uint32_t *cp)
+{
     const unsigned char *u = (const unsigned char *)s;
     size_t n;
     if (u[0] < 0x80) {
@@ -282,11 +311,15 @@ static size_t utf8_decode(const char *s, uint32_t *cp) {
 
 /* ---- deep JSON equality (enum, const, uniqueItems) ----------------------- */
 
-static int json_kind(const cJSON *v) { return v->type & 0xFF; }
+static int json_kind(const cJSON *v)
+{
+    return v->type & 0xFF;
+}
 
 static int json_equal_at(const cJSON *a, const cJSON *b, int depth);
 
-static int objects_equal(const cJSON *a, const cJSON *b, int depth) {
+static int objects_equal(const cJSON *a, const cJSON *b, int depth)
+{
     if (cJSON_GetArraySize(a) != cJSON_GetArraySize(b))
         return 0;
     for (const cJSON *member = a->child; member; member = member->next) {
@@ -300,7 +333,8 @@ static int objects_equal(const cJSON *a, const cJSON *b, int depth) {
     return 1;
 }
 
-static int arrays_equal(const cJSON *a, const cJSON *b, int depth) {
+static int arrays_equal(const cJSON *a, const cJSON *b, int depth)
+{
     const cJSON *x = a->child, *y = b->child;
     for (; x && y; x = x->next, y = y->next) {
         int eq = json_equal_at(x, y, depth + 1);
@@ -312,7 +346,8 @@ static int arrays_equal(const cJSON *a, const cJSON *b, int depth) {
 
 /* 1 equal, 0 different, -1 nested too deep to decide. Numbers compare by
  * value (1 == 1.0) and object member order is irrelevant. */
-static int json_equal_at(const cJSON *a, const cJSON *b, int depth) {
+static int json_equal_at(const cJSON *a, const cJSON *b, int depth)
+{
     if (depth > MAX_VALUE_DEPTH)
         return -1;
     if (json_kind(a) != json_kind(b))
@@ -332,9 +367,13 @@ static int json_equal_at(const cJSON *a, const cJSON *b, int depth) {
     }
 }
 
-static int json_equal(const cJSON *a, const cJSON *b) { return json_equal_at(a, b, 0); }
+static int json_equal(const cJSON *a, const cJSON *b)
+{
+    return json_equal_at(a, b, 0);
+}
 
-static uint64_t mix64(uint64_t h) {
+static uint64_t mix64(uint64_t h)
+{
     h ^= h >> 33;
     h *= 0xff51afd7ed558ccdULL;
     h ^= h >> 33;
@@ -343,7 +382,8 @@ static uint64_t mix64(uint64_t h) {
     return h;
 }
 
-static uint64_t string_hash(const char *s) {
+static uint64_t string_hash(const char *s)
+{
     uint64_t h = 0xcbf29ce484222325ULL;
     for (; s && *s; s++)
         h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
@@ -353,7 +393,8 @@ static uint64_t string_hash(const char *s) {
 /* A hash consistent with json_equal_at: equal values hash equal (members
  * are combined by addition so order does not matter). Past the depth limit
  * it stops looking, which only costs extra comparisons, never correctness. */
-static uint64_t json_hash(const cJSON *v, int depth) {
+static uint64_t json_hash(const cJSON *v, int depth)
+{
     uint64_t h = (uint64_t)json_kind(v) * 0x9e3779b97f4a7c15ULL;
     if (depth > MAX_VALUE_DEPTH)
         return h;
@@ -394,29 +435,53 @@ typedef struct {
     uint64_t group_weight[MAX_GROUP_NESTING + 1]; /* largest repeat weight inside each open group */
     int group_depth;
     uint64_t last_atom_weight; /* repeat weight of the atom a quantifier would apply to */
+    int utf8;                  /* the regex will run under a UTF-8 locale */
 } re_translator;
+
+/* ECMA \s is POSIX [:space:] plus these Unicode spaces (U+00A0, U+1680,
+ * U+2000 to U+200A, U+2028, U+2029, U+202F, U+205F, U+3000, U+FEFF); they
+ * can only be listed when the regex sees UTF-8 as characters, and one by
+ * one because glibc refuses non-ASCII ranges in brackets. */
+#define UNICODE_SPACES                                                                                                 \
+    "\xc2\xa0\xe1\x9a\x80"                                                                                             \
+    "\xe2\x80\x80\xe2\x80\x81\xe2\x80\x82\xe2\x80\x83\xe2\x80\x84\xe2\x80\x85"                                         \
+    "\xe2\x80\x86\xe2\x80\x87\xe2\x80\x88\xe2\x80\x89\xe2\x80\x8a"                                                     \
+    "\xe2\x80\xa8\xe2\x80\xa9\xe2\x80\xaf\xe2\x81\x9f\xe3\x80\x80\xef\xbb\xbf"
+
+static const char *re_space_class(const re_translator *t, int negated, int bracketed)
+{
+    static const char *const forms[2][2][2] = {
+        /* ASCII only */ {{"[:space:]", "[[:space:]]"}, {"", "[^[:space:]]"}},
+        /* UTF-8 */
+        {{"[:space:]" UNICODE_SPACES, "[[:space:]" UNICODE_SPACES "]"}, {"", "[^[:space:]" UNICODE_SPACES "]"}},
+    };
+    return forms[t->utf8 != 0][negated][bracketed];
+}
 
 typedef enum { ATOM_CHAR, ATOM_CLASS, ATOM_ERROR } atom_kind;
 
 typedef struct {
     atom_kind kind;
-    uint32_t cp;       /* ATOM_CHAR */
-    const char *text;  /* ATOM_CLASS: POSIX bracket contents */
+    uint32_t cp;      /* ATOM_CHAR */
+    const char *text; /* ATOM_CLASS: POSIX bracket contents */
 } class_atom;
 
-static int re_fail(re_translator *t, const char *why) {
+static int re_fail(re_translator *t, const char *why)
+{
     t->why = why;
     return -1;
 }
 
-static void re_note_atom(re_translator *t, uint64_t weight) {
+static void re_note_atom(re_translator *t, uint64_t weight)
+{
     t->last_atom_weight = weight;
     if (weight > t->group_weight[t->group_depth])
         t->group_weight[t->group_depth] = weight;
 }
 
 /* Reads the hex digits of \xHH, \uHHHH or \u{H...}; *p points after the letter. */
-static int re_read_hex(const char **p, size_t digits, uint32_t *cp) {
+static int re_read_hex(const char **p, size_t digits, uint32_t *cp)
+{
     uint32_t value = 0;
     for (size_t i = 0; i < digits; i++) {
         if (!is_hex((*p)[i]))
@@ -428,7 +493,8 @@ static int re_read_hex(const char **p, size_t digits, uint32_t *cp) {
     return 0;
 }
 
-static int re_read_unicode_escape(re_translator *t, uint32_t *cp) {
+static int re_read_unicode_escape(re_translator *t, uint32_t *cp)
+{
     if (*t->p == '{') {
         const char *q = t->p + 1;
         uint32_t value = 0;
@@ -458,7 +524,8 @@ static int re_read_unicode_escape(re_translator *t, uint32_t *cp) {
 
 /* Escapes that mean one character in and out of classes; *t->p is the
  * letter after the backslash. Returns 1 if handled, 0 if not, -1 on error. */
-static int re_character_escape(re_translator *t, uint32_t *cp) {
+static int re_character_escape(re_translator *t, uint32_t *cp)
+{
     char c = *t->p;
     static const char letters[] = "tnrfv";
     static const char values[] = "\t\n\r\f\v";
@@ -476,11 +543,19 @@ static int re_character_escape(re_translator *t, uint32_t *cp) {
         t->p++;
         return re_read_unicode_escape(t, cp) == 0 ? 1 : -1;
     }
+    if (c == 'c') {
+        if (!is_alpha(t->p[1]))
+            return re_fail(t, "\\c must be followed by a letter");
+        *cp = (uint32_t)(t->p[1] & 0x1F); /* control character, e.g. \cJ is newline */
+        t->p += 2;
+        return 1;
+    }
     return 0;
 }
 
 /* Escapes with no POSIX equivalent get a reason instead of a translation. */
-static const char *re_unsupported_escape(char c) {
+static const char *re_unsupported_escape(char c)
+{
     switch (c) {
     case 'b':
     case 'B':
@@ -499,8 +574,6 @@ static const char *re_unsupported_escape(char c) {
     case 'p':
     case 'P':
         return "Unicode property escapes (\\p{...}) are not supported";
-    case 'c':
-        return "control escapes (\\cX) are not supported";
     case '0':
         return "the NUL escape \\0 is not supported";
     case '\0':
@@ -510,7 +583,8 @@ static const char *re_unsupported_escape(char c) {
     }
 }
 
-static void re_emit_literal(re_translator *t, uint32_t cp) {
+static void re_emit_literal(re_translator *t, uint32_t cp)
+{
     if (cp >= 0x80) {
         sb_put_utf8(t->out, cp);
     } else if (cp == '{' || cp == '}') {
@@ -524,16 +598,25 @@ static void re_emit_literal(re_translator *t, uint32_t cp) {
     re_note_atom(t, 1);
 }
 
-static int re_translate_escape(re_translator *t) {
+static int re_translate_escape(re_translator *t)
+{
     t->p++; /* the backslash */
     char c = *t->p;
     static const struct {
         char letter;
         const char *posix;
     } classes[] = {
-        {'d', "[0-9]"}, {'D', "[^0-9]"}, {'w', "[A-Za-z0-9_]"}, {'W', "[^A-Za-z0-9_]"},
-        {'s', "[[:space:]]"}, {'S', "[^[:space:]]"},
+        {'d', "[0-9]"},
+        {'D', "[^0-9]"},
+        {'w', "[A-Za-z0-9_]"},
+        {'W', "[^A-Za-z0-9_]"},
     };
+    if (c == 's' || c == 'S') {
+        sb_puts(t->out, re_space_class(t, c == 'S', 1));
+        t->p++;
+        re_note_atom(t, 1);
+        return 0;
+    }
     for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
         if (classes[i].letter == c) {
             sb_puts(t->out, classes[i].posix);
@@ -565,7 +648,8 @@ static int re_translate_escape(re_translator *t) {
     return 0;
 }
 
-static class_atom re_class_escape(re_translator *t) {
+static class_atom re_class_escape(re_translator *t)
+{
     class_atom atom = {ATOM_CHAR, 0, NULL};
     t->p++; /* the backslash */
     char c = *t->p;
@@ -578,7 +662,7 @@ static class_atom re_class_escape(re_translator *t) {
         return (class_atom){ATOM_CLASS, 0, "A-Za-z0-9_"};
     case 's':
         t->p++;
-        return (class_atom){ATOM_CLASS, 0, "[:space:]"};
+        return (class_atom){ATOM_CLASS, 0, re_space_class(t, 0, 0)};
     case 'D':
     case 'W':
     case 'S':
@@ -614,7 +698,8 @@ static class_atom re_class_escape(re_translator *t) {
     return atom;
 }
 
-static class_atom re_class_atom(re_translator *t) {
+static class_atom re_class_atom(re_translator *t)
+{
     if (*t->p == '\0') {
         re_fail(t, "unterminated character class [...]");
         return (class_atom){ATOM_ERROR, 0, NULL};
@@ -638,9 +723,13 @@ typedef struct {
     int right_bracket, left_bracket, caret, hyphen;
 } bracket;
 
-static int is_bracket_special(uint32_t cp) { return cp == ']' || cp == '[' || cp == '^' || cp == '-'; }
+static int is_bracket_special(uint32_t cp)
+{
+    return cp == ']' || cp == '[' || cp == '^' || cp == '-';
+}
 
-static void bracket_add_char(bracket *b, uint32_t cp) {
+static void bracket_add_char(bracket *b, uint32_t cp)
+{
     switch (cp) {
     case 0: /* NUL never occurs in a C string, so it can be dropped */
         break;
@@ -661,7 +750,8 @@ static void bracket_add_char(bracket *b, uint32_t cp) {
     }
 }
 
-static int re_class_range(re_translator *t, bracket *b, uint32_t low) {
+static int re_class_range(re_translator *t, bracket *b, uint32_t low)
+{
     t->p++; /* the hyphen */
     class_atom high = re_class_atom(t);
     if (high.kind == ATOM_ERROR)
@@ -674,13 +764,24 @@ static int re_class_range(re_translator *t, bracket *b, uint32_t low) {
         low = 1;
     if (is_bracket_special(low) || is_bracket_special(high.cp))
         return re_fail(t, "ranges starting or ending in ] [ ^ or - are not supported");
-    sb_put_utf8(&b->body, low);
-    sb_putc(&b->body, '-');
-    sb_put_utf8(&b->body, high.cp);
+    if (high.cp >= 0x80 && !t->utf8)
+        return re_fail(t, "non-ASCII characters in [...] need a UTF-8 locale (C.UTF-8), which is unavailable");
+    if (high.cp >= 0x80 && high.cp - (low < 0x80 ? 0x80 : low) >= MAX_SPELLED_RANGE)
+        return re_fail(t, "non-ASCII ranges in [...] may span at most 1024 characters");
+    if (low < 0x80) {
+        sb_put_utf8(&b->body, low);
+        sb_putc(&b->body, '-');
+        sb_put_utf8(&b->body, high.cp < 0x80 ? high.cp : 0x7F);
+        low = 0x80;
+    }
+    /* glibc refuses multibyte range endpoints, so each character is listed */
+    for (uint32_t cp = low; high.cp >= 0x80 && cp <= high.cp; cp++)
+        sb_put_utf8(&b->body, cp);
     return 0;
 }
 
-static int re_emit_bracket(re_translator *t, const bracket *b, int negated) {
+static int re_emit_bracket(re_translator *t, const bracket *b, int negated)
+{
     int caret_would_lead = !negated && !b->right_bracket && b->body.len == 0 && !b->left_bracket;
     if (b->body.len == 0 && !b->right_bracket && !b->left_bracket && !b->caret && !b->hyphen)
         return re_fail(t, "character class matches nothing");
@@ -709,7 +810,8 @@ static int re_emit_bracket(re_translator *t, const bracket *b, int negated) {
     return 0;
 }
 
-static int re_translate_class(re_translator *t) {
+static int re_translate_class(re_translator *t)
+{
     t->p++; /* the '[' */
     int negated = 0;
     if (*t->p == '^') {
@@ -728,6 +830,8 @@ static int re_translate_class(re_translator *t) {
             sb_puts(&b.body, atom.text);
         else if (t->p[0] == '-' && t->p[1] != ']' && t->p[1] != '\0')
             rc = re_class_range(t, &b, atom.cp);
+        else if (atom.cp >= 0x80 && !t->utf8)
+            rc = re_fail(t, "non-ASCII characters in [...] need a UTF-8 locale (C.UTF-8), which is unavailable");
         else
             bracket_add_char(&b, atom.cp);
     }
@@ -741,7 +845,8 @@ static int re_translate_class(re_translator *t) {
     return rc;
 }
 
-static int re_open_group(re_translator *t) {
+static int re_open_group(re_translator *t)
+{
     const char *p = t->p + 1;
     if (*p == '?') {
         if (p[1] == ':') {
@@ -768,7 +873,8 @@ static int re_open_group(re_translator *t) {
     return 0;
 }
 
-static int re_close_group(re_translator *t) {
+static int re_close_group(re_translator *t)
+{
     if (t->group_depth == 0)
         return re_fail(t, "unbalanced parenthesis )");
     uint64_t inner = t->group_weight[t->group_depth];
@@ -781,7 +887,8 @@ static int re_close_group(re_translator *t) {
 
 /* Reads "{n}", "{n,}" or "{n,m}"; returns 0 and advances when *t->p starts
  * one, 1 when the brace is a literal (as ECMA Annex B allows). */
-static int re_read_counted(re_translator *t, unsigned long *low, unsigned long *high, int *open_ended) {
+static int re_read_counted(re_translator *t, unsigned long *low, unsigned long *high, int *open_ended)
+{
     const char *q = t->p + 1;
     char *end;
     if (!is_digit(*q))
@@ -805,7 +912,8 @@ static int re_read_counted(re_translator *t, unsigned long *low, unsigned long *
     return 0;
 }
 
-static int re_apply_repeat(re_translator *t, uint64_t count) {
+static int re_apply_repeat(re_translator *t, uint64_t count)
+{
     uint64_t weight = t->last_atom_weight * (count ? count : 1);
     if (weight > MAX_REPEAT_WEIGHT)
         return re_fail(t, "repetition counts too large (nested {n,m} multiply to more than 1000)");
@@ -813,12 +921,14 @@ static int re_apply_repeat(re_translator *t, uint64_t count) {
     return 0;
 }
 
-static void re_skip_lazy_marker(re_translator *t) {
+static void re_skip_lazy_marker(re_translator *t)
+{
     if (*t->p == '?')
         t->p++; /* lazy and greedy quantifiers accept the same strings */
 }
 
-static int re_translate_brace(re_translator *t) {
+static int re_translate_brace(re_translator *t)
+{
     unsigned long low, high;
     int open_ended;
     if (re_read_counted(t, &low, &high, &open_ended) != 0) {
@@ -840,7 +950,8 @@ static int re_translate_brace(re_translator *t) {
     return re_apply_repeat(t, open_ended ? low : high);
 }
 
-static int re_translate_one(re_translator *t) {
+static int re_translate_one(re_translator *t)
+{
     char c = *t->p;
     switch (c) {
     case '\\':
@@ -888,12 +999,14 @@ static int re_translate_one(re_translator *t) {
 }
 
 /* Returns 0 with the POSIX text in out, or -1 with a reason in *why. */
-static int translate_pattern(const char *ecma, strbuf *out, const char **why) {
+static int translate_pattern(const char *ecma, int utf8, strbuf *out, const char **why)
+{
     re_translator t;
     memset(&t, 0, sizeof t);
     t.p = ecma;
     t.out = out;
     t.group_weight[0] = 1;
+    t.utf8 = utf8;
     t.last_atom_weight = 1;
     sb_puts(out, "");
     if (strlen(ecma) > MAX_PATTERN_LENGTH) {
@@ -920,7 +1033,8 @@ static int translate_pattern(const char *ecma, strbuf *out, const char **why) {
 /* ---- formats --------------------------------------------------------------- */
 
 /* Reads exactly n digits; -1 if any is missing. */
-static int read_digits(const char *s, int n) {
+static int read_digits(const char *s, int n)
+{
     int value = 0;
     for (int i = 0; i < n; i++) {
         if (!is_digit(s[i]))
@@ -930,14 +1044,16 @@ static int read_digits(const char *s, int n) {
     return value;
 }
 
-static int days_in_month(int year, int month) {
+static int days_in_month(int year, int month)
+{
     static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
     return month == 2 && leap ? 29 : days[month - 1];
 }
 
 /* RFC 3339 full-date "YYYY-MM-DD"; returns the end or NULL. */
-static const char *parse_full_date(const char *s) {
+static const char *parse_full_date(const char *s)
+{
     int year = read_digits(s, 4);
     if (year < 0 || s[4] != '-') /* each separator is checked before the field after it is read */
         return NULL;
@@ -949,7 +1065,8 @@ static const char *parse_full_date(const char *s) {
 }
 
 /* RFC 3339 time-offset "Z" or "+hh:mm"; *minutes gets the signed offset. */
-static const char *parse_time_offset(const char *s, int *minutes) {
+static const char *parse_time_offset(const char *s, int *minutes)
+{
     *minutes = 0;
     if (*s == 'Z' || *s == 'z')
         return s + 1;
@@ -966,13 +1083,15 @@ static const char *parse_time_offset(const char *s, int *minutes) {
 }
 
 /* A leap second (:60) only exists at 23:59 UTC. */
-static int is_leap_second_minute(int hour, int minute, int offset_minutes) {
+static int is_leap_second_minute(int hour, int minute, int offset_minutes)
+{
     int utc = ((hour * 60 + minute - offset_minutes) % 1440 + 1440) % 1440;
     return utc == 23 * 60 + 59;
 }
 
 /* RFC 3339 full-time "hh:mm:ss[.frac]offset". */
-static const char *parse_full_time(const char *s) {
+static const char *parse_full_time(const char *s)
+{
     int hour = read_digits(s, 2);
     if (hour < 0 || hour > 23 || s[2] != ':')
         return NULL;
@@ -996,17 +1115,20 @@ static const char *parse_full_time(const char *s) {
     return s;
 }
 
-static int is_date(const char *s) {
+static int is_date(const char *s)
+{
     const char *end = parse_full_date(s);
     return end && *end == '\0';
 }
 
-static int is_time(const char *s) {
+static int is_time(const char *s)
+{
     const char *end = parse_full_time(s);
     return end && *end == '\0';
 }
 
-static int is_date_time(const char *s) {
+static int is_date_time(const char *s)
+{
     const char *end = parse_full_date(s);
     if (!end || (*end != 'T' && *end != 't'))
         return 0;
@@ -1014,7 +1136,8 @@ static int is_date_time(const char *s) {
 }
 
 /* Dotted quad, each part 0-255 without leading zeros. */
-static int is_ipv4(const char *s, size_t n) {
+static int is_ipv4(const char *s, size_t n)
+{
     int parts = 0;
     size_t i = 0;
     while (parts < 4) {
@@ -1033,7 +1156,8 @@ static int is_ipv4(const char *s, size_t n) {
 }
 
 /* RFC 4291 text form: up to 8 hex groups, one "::", optional IPv4 tail. */
-static int is_ipv6(const char *s, size_t n) {
+static int is_ipv6(const char *s, size_t n)
+{
     size_t i = 0, groups = 0;
     int compressed = 0;
     if (n >= 2 && s[0] == ':' && s[1] == ':') {
@@ -1072,11 +1196,13 @@ static int is_ipv6(const char *s, size_t n) {
 }
 
 /* RFC 5322 dot-atom characters; UTF-8 bytes are let through (RFC 6531). */
-static int is_email_atom_char(char c) {
+static int is_email_atom_char(char c)
+{
     return is_alpha(c) || is_digit(c) || ((unsigned char)c >= 0x80) || (c && strchr("!#$%&'*+-/=?^_`{|}~", c));
 }
 
-static int is_dot_atom(const char *s, size_t n) {
+static int is_dot_atom(const char *s, size_t n)
+{
     if (n == 0 || s[0] == '.' || s[n - 1] == '.')
         return 0;
     for (size_t i = 0; i < n; i++) {
@@ -1086,7 +1212,8 @@ static int is_dot_atom(const char *s, size_t n) {
     return 1;
 }
 
-static int is_hostname_label(const char *s, size_t n) {
+static int is_hostname_label(const char *s, size_t n)
+{
     if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-')
         return 0;
     for (size_t i = 0; i < n; i++)
@@ -1096,7 +1223,8 @@ static int is_hostname_label(const char *s, size_t n) {
 }
 
 /* Dot-separated labels of letters, digits and inner hyphens (UTF-8 allowed). */
-static int is_hostname(const char *s, size_t n) {
+static int is_hostname(const char *s, size_t n)
+{
     while (n > 0) {
         const char *dot = memchr(s, '.', n);
         size_t label = dot ? (size_t)(dot - s) : n;
@@ -1109,7 +1237,8 @@ static int is_hostname(const char *s, size_t n) {
 }
 
 /* RFC 5321 quoted local part: "..." with printable ASCII and \-escapes. */
-static int is_quoted_local_part(const char *s, size_t n) {
+static int is_quoted_local_part(const char *s, size_t n)
+{
     if (n < 2 || s[0] != '"' || s[n - 1] != '"')
         return 0;
     for (size_t i = 1; i < n - 1; i++) {
@@ -1122,7 +1251,8 @@ static int is_quoted_local_part(const char *s, size_t n) {
 }
 
 /* "[192.0.2.1]" or "[IPv6:2001:db8::1]". */
-static int is_address_literal(const char *s, size_t n) {
+static int is_address_literal(const char *s, size_t n)
+{
     if (n < 2 || s[0] != '[' || s[n - 1] != ']')
         return 0;
     if (n > 7 && strncmp(s + 1, "IPv6:", 5) == 0)
@@ -1130,7 +1260,8 @@ static int is_address_literal(const char *s, size_t n) {
     return is_ipv4(s + 1, n - 2);
 }
 
-static int is_email(const char *s) {
+static int is_email(const char *s)
+{
     const char *at = strrchr(s, '@');
     if (!at)
         return 0;
@@ -1143,12 +1274,19 @@ static int is_email(const char *s) {
 }
 
 /* RFC 3986 character classes. */
-static int is_uri_unreserved(char c) { return is_alpha(c) || is_digit(c) || (c && strchr("-._~", c)); }
-static int is_uri_sub_delim(char c) { return c && strchr("!$&'()*+,;=", c); }
+static int is_uri_unreserved(char c)
+{
+    return is_alpha(c) || is_digit(c) || (c && strchr("-._~", c));
+}
+static int is_uri_sub_delim(char c)
+{
+    return c && strchr("!$&'()*+,;=", c);
+}
 
 /* Accepts one character of the given component ("extra" lists the
  * delimiters it may also contain); returns how many bytes it used, 0 if none. */
-static size_t uri_char(const char *s, const char *extra) {
+static size_t uri_char(const char *s, const char *extra)
+{
     if (s[0] == '%')
         return is_hex(s[1]) && is_hex(s[2]) ? 3 : 0;
     if (is_uri_unreserved(s[0]) || is_uri_sub_delim(s[0]) || (s[0] && strchr(extra, s[0])))
@@ -1157,7 +1295,8 @@ static size_t uri_char(const char *s, const char *extra) {
 }
 
 /* Consumes a run of component characters; stops at the first other one. */
-static const char *uri_run(const char *s, const char *extra) {
+static const char *uri_run(const char *s, const char *extra)
+{
     size_t n;
     while ((n = uri_char(s, extra)) > 0)
         s += n;
@@ -1165,7 +1304,8 @@ static const char *uri_run(const char *s, const char *extra) {
 }
 
 /* RFC 3986 IP-literal contents: an IPv6 address or "vX.anything". */
-static int is_ip_literal_host(const char *s, size_t n) {
+static int is_ip_literal_host(const char *s, size_t n)
+{
     if (n > 0 && (s[0] == 'v' || s[0] == 'V')) {
         const char *dot = memchr(s, '.', n);
         if (!dot || dot == s + 1 || (size_t)(dot - s) + 1 >= n)
@@ -1181,7 +1321,8 @@ static int is_ip_literal_host(const char *s, size_t n) {
     return is_ipv6(s, n);
 }
 
-static const char *parse_uri_authority(const char *s) {
+static const char *parse_uri_authority(const char *s)
+{
     const char *end = s + strcspn(s, "/?#");
     const char *at = NULL;
     for (const char *q = s; q < end; q++)
@@ -1207,7 +1348,8 @@ static const char *parse_uri_authority(const char *s) {
 }
 
 /* RFC 3986 "URI": scheme ":" hier-part [ "?" query ] [ "#" fragment ]. */
-static int is_uri(const char *s) {
+static int is_uri(const char *s)
+{
     if (!is_alpha(*s))
         return 0;
     while (is_alpha(*s) || is_digit(*s) || (*s && strchr("+-.", *s)))
@@ -1227,7 +1369,8 @@ static int is_uri(const char *s) {
     return *s == '\0';
 }
 
-static int format_accepts(format_kind format, const char *s) {
+static int format_accepts(format_kind format, const char *s)
+{
     switch (format) {
     case FORMAT_DATE_TIME:
         return is_date_time(s);
@@ -1244,7 +1387,8 @@ static int format_accepts(format_kind format, const char *s) {
     }
 }
 
-static const char *format_expectation(format_kind format) {
+static const char *format_expectation(format_kind format)
+{
     switch (format) {
     case FORMAT_DATE_TIME:
         return "must be a date-time like \"2024-01-31T13:45:00Z\" (RFC 3339)";
@@ -1291,7 +1435,8 @@ typedef struct {
 
 /* Writes "location: " with very long locations cut, so the message after
  * them still fits the caller's buffer. Returns snprintf's count. */
-static int write_location(char *err, size_t errlen, const char *location) {
+static int write_location(char *err, size_t errlen, const char *location)
+{
     int long_location = strlen(location) > MAX_SHOWN_POINTER;
     return snprintf(err, errlen, "%.*s%s: ", MAX_SHOWN_POINTER, location, long_location ? "..." : "");
 }
@@ -1303,7 +1448,8 @@ static int write_location(char *err, size_t errlen, const char *location) {
 #endif
 
 static int compile_error(compiler *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
-static int compile_error(compiler *c, const char *fmt, ...) {
+static int compile_error(compiler *c, const char *fmt, ...)
+{
     if (!c->err || c->errlen == 0)
         return -1;
     int n = write_location(c->err, c->errlen, c->location);
@@ -1318,7 +1464,8 @@ static int compile_error(compiler *c, const char *fmt, ...) {
 
 /* Appends one reference token (escaped per RFC 6901) to a pointer buffer;
  * returns the previous length so the caller can pop it. */
-static size_t pointer_push(char *buf, size_t *len, const char *token) {
+static size_t pointer_push(char *buf, size_t *len, const char *token)
+{
     size_t saved = *len, n = *len;
     const size_t room = MAX_POINTER_LENGTH - 4; /* keep space for "..." */
     if (n >= room)
@@ -1344,27 +1491,37 @@ static size_t pointer_push(char *buf, size_t *len, const char *token) {
     return saved;
 }
 
-static void pointer_pop(char *buf, size_t *len, size_t saved) {
+static void pointer_pop(char *buf, size_t *len, size_t saved)
+{
     *len = saved;
     buf[saved] = '\0';
 }
 
-static size_t location_push(compiler *c, const char *token) { return pointer_push(c->location, &c->location_len, token); }
+static size_t location_push(compiler *c, const char *token)
+{
+    return pointer_push(c->location, &c->location_len, token);
+}
 
-static size_t location_push_index(compiler *c, size_t i) {
+static size_t location_push_index(compiler *c, size_t i)
+{
     char text[24];
     snprintf(text, sizeof text, "%zu", i);
     return location_push(c, text);
 }
 
-static void location_pop(compiler *c, size_t saved) { pointer_pop(c->location, &c->location_len, saved); }
+static void location_pop(compiler *c, size_t saved)
+{
+    pointer_pop(c->location, &c->location_len, saved);
+}
 
-static void location_set(compiler *c, const char *text) {
+static void location_set(compiler *c, const char *text)
+{
     snprintf(c->location, sizeof c->location, "%s", text);
     c->location_len = strlen(c->location);
 }
 
-static node *new_node(compiler *c, const cJSON *source) {
+static node *new_node(compiler *c, const cJSON *source)
+{
     mcp_schema *s = c->out;
     if (s->node_count >= MAX_NODES) {
         compile_error(c, "schema too large (more than %d subschemas)", MAX_NODES);
@@ -1393,7 +1550,8 @@ static node *new_node(compiler *c, const cJSON *source) {
     return n;
 }
 
-static node *find_compiled(const compiler *c, const cJSON *source) {
+static node *find_compiled(const compiler *c, const cJSON *source)
+{
     for (size_t i = 0; i < c->out->node_count; i++)
         if (c->sources[i] == source)
             return c->out->nodes[i];
@@ -1402,9 +1560,13 @@ static node *find_compiled(const compiler *c, const cJSON *source) {
 
 static node *compile_schema(compiler *c, const cJSON *json, int depth);
 
-static node *compile_child(const site *s, const cJSON *json) { return compile_schema(s->c, json, s->depth + 1); }
+static node *compile_child(const site *s, const cJSON *json)
+{
+    return compile_schema(s->c, json, s->depth + 1);
+}
 
-static const char *json_type_name(const cJSON *v) {
+static const char *json_type_name(const cJSON *v)
+{
     switch (json_kind(v)) {
     case cJSON_NULL:
         return "null";
@@ -1424,7 +1586,8 @@ static const char *json_type_name(const cJSON *v) {
     }
 }
 
-static int compile_type_name(const site *s, const char *name) {
+static int compile_type_name(const site *s, const char *name)
+{
     for (size_t i = 0; i < TYPE_NAME_COUNT; i++) {
         if (strcmp(name, TYPE_NAMES[i].name) == 0) {
             s->n->types |= TYPE_NAMES[i].bit;
@@ -1435,7 +1598,8 @@ static int compile_type_name(const site *s, const char *name) {
                          name);
 }
 
-static int compile_type(const site *s, const cJSON *value) {
+static int compile_type(const site *s, const cJSON *value)
+{
     if (cJSON_IsString(value))
         return compile_type_name(s, value->valuestring);
     if (!cJSON_IsArray(value) || cJSON_GetArraySize(value) == 0)
@@ -1449,7 +1613,8 @@ static int compile_type(const site *s, const cJSON *value) {
     return 0;
 }
 
-static int compile_number_bound(const site *s, const cJSON *value, bound *b) {
+static int compile_number_bound(const site *s, const cJSON *value, bound *b)
+{
     if (!cJSON_IsNumber(value) || !isfinite(value->valuedouble))
         return compile_error(s->c, "must be a number, got %s", json_type_name(value));
     b->present = 1;
@@ -1457,7 +1622,8 @@ static int compile_number_bound(const site *s, const cJSON *value, bound *b) {
     return 0;
 }
 
-static int compile_count_bound(const site *s, const cJSON *value, bound *b) {
+static int compile_count_bound(const site *s, const cJSON *value, bound *b)
+{
     if (!cJSON_IsNumber(value) || !is_whole_number(value->valuedouble) || value->valuedouble < 0)
         return compile_error(s->c, "must be a non-negative integer");
     b->present = 1;
@@ -1465,38 +1631,66 @@ static int compile_count_bound(const site *s, const cJSON *value, bound *b) {
     return 0;
 }
 
-static int compile_minimum(const site *s, const cJSON *v) { return compile_number_bound(s, v, &s->n->minimum); }
-static int compile_maximum(const site *s, const cJSON *v) { return compile_number_bound(s, v, &s->n->maximum); }
+static int compile_minimum(const site *s, const cJSON *v)
+{
+    return compile_number_bound(s, v, &s->n->minimum);
+}
+static int compile_maximum(const site *s, const cJSON *v)
+{
+    return compile_number_bound(s, v, &s->n->maximum);
+}
 
-static int compile_exclusive_minimum(const site *s, const cJSON *v) {
+static int compile_exclusive_minimum(const site *s, const cJSON *v)
+{
     if (cJSON_IsBool(v))
         return compile_error(s->c, "must be a number (the draft-04 boolean form is not supported)");
     return compile_number_bound(s, v, &s->n->exclusive_minimum);
 }
 
-static int compile_exclusive_maximum(const site *s, const cJSON *v) {
+static int compile_exclusive_maximum(const site *s, const cJSON *v)
+{
     if (cJSON_IsBool(v))
         return compile_error(s->c, "must be a number (the draft-04 boolean form is not supported)");
     return compile_number_bound(s, v, &s->n->exclusive_maximum);
 }
 
-static int compile_multiple_of(const site *s, const cJSON *v) {
+static int compile_multiple_of(const site *s, const cJSON *v)
+{
     if (compile_number_bound(s, v, &s->n->multiple_of) != 0)
         return -1;
     return s->n->multiple_of.value > 0 ? 0 : compile_error(s->c, "must be greater than 0");
 }
 
-static int compile_min_length(const site *s, const cJSON *v) { return compile_count_bound(s, v, &s->n->min_length); }
-static int compile_max_length(const site *s, const cJSON *v) { return compile_count_bound(s, v, &s->n->max_length); }
-static int compile_min_items(const site *s, const cJSON *v) { return compile_count_bound(s, v, &s->n->min_items); }
-static int compile_max_items(const site *s, const cJSON *v) { return compile_count_bound(s, v, &s->n->max_items); }
-static int compile_min_properties(const site *s, const cJSON *v) { return compile_count_bound(s, v, &s->n->min_properties); }
-static int compile_max_properties(const site *s, const cJSON *v) { return compile_count_bound(s, v, &s->n->max_properties); }
+static int compile_min_length(const site *s, const cJSON *v)
+{
+    return compile_count_bound(s, v, &s->n->min_length);
+}
+static int compile_max_length(const site *s, const cJSON *v)
+{
+    return compile_count_bound(s, v, &s->n->max_length);
+}
+static int compile_min_items(const site *s, const cJSON *v)
+{
+    return compile_count_bound(s, v, &s->n->min_items);
+}
+static int compile_max_items(const site *s, const cJSON *v)
+{
+    return compile_count_bound(s, v, &s->n->max_items);
+}
+static int compile_min_properties(const site *s, const cJSON *v)
+{
+    return compile_count_bound(s, v, &s->n->min_properties);
+}
+static int compile_max_properties(const site *s, const cJSON *v)
+{
+    return compile_count_bound(s, v, &s->n->max_properties);
+}
 
 /* glibc's regcomp/regexec follow LC_CTYPE; a per-schema UTF-8 locale,
  * switched in for the calling thread only, makes "." and classes see code
  * points without touching the process-wide locale. */
-static locale_t utf8_locale(mcp_schema *s) {
+static locale_t utf8_locale(mcp_schema *s)
+{
     if (!s->utf8_tried) {
         s->utf8_tried = 1;
         s->utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
@@ -1506,7 +1700,8 @@ static locale_t utf8_locale(mcp_schema *s) {
     return s->utf8;
 }
 
-static int regex_compile(locale_t loc, regex_t *re, const char *posix) {
+static int regex_compile(locale_t loc, regex_t *re, const char *posix)
+{
     locale_t previous = loc ? uselocale(loc) : (locale_t)0;
     int rc = regcomp(re, posix, REG_EXTENDED | REG_NOSUB);
     if (loc)
@@ -1514,10 +1709,12 @@ static int regex_compile(locale_t loc, regex_t *re, const char *posix) {
     return rc;
 }
 
-static pattern *compile_pattern_text(compiler *c, const char *ecma) {
+static pattern *compile_pattern_text(compiler *c, const char *ecma)
+{
     strbuf posix = {NULL, 0, 0, 0};
     const char *why = NULL;
-    if (translate_pattern(ecma, &posix, &why) != 0) {
+    locale_t utf8 = utf8_locale(c->out);
+    if (translate_pattern(ecma, utf8 != (locale_t)0, &posix, &why) != 0) {
         compile_error(c, "pattern \"%s\" cannot be used: %s", ecma, why);
         free(posix.data);
         return NULL;
@@ -1531,7 +1728,7 @@ static pattern *compile_pattern_text(compiler *c, const char *ecma) {
         free(posix.data);
         return NULL;
     }
-    int rc = regex_compile(utf8_locale(c->out), &p->regex, posix.data);
+    int rc = regex_compile(utf8, &p->regex, posix.data);
     if (rc != 0) {
         char reason[128];
         regerror(rc, &p->regex, reason, sizeof reason);
@@ -1546,7 +1743,8 @@ static pattern *compile_pattern_text(compiler *c, const char *ecma) {
     return p;
 }
 
-static void pattern_free(pattern *p) {
+static void pattern_free(pattern *p)
+{
     if (!p)
         return;
     regfree(&p->regex);
@@ -1554,14 +1752,16 @@ static void pattern_free(pattern *p) {
     free(p);
 }
 
-static int compile_pattern(const site *s, const cJSON *v) {
+static int compile_pattern(const site *s, const cJSON *v)
+{
     if (!cJSON_IsString(v))
         return compile_error(s->c, "must be a string");
     s->n->pattern = compile_pattern_text(s->c, v->valuestring);
     return s->n->pattern ? 0 : -1;
 }
 
-static int compile_format(const site *s, const cJSON *v) {
+static int compile_format(const site *s, const cJSON *v)
+{
     static const struct {
         const char *name;
         format_kind kind;
@@ -1577,7 +1777,8 @@ static int compile_format(const site *s, const cJSON *v) {
     return 0; /* unknown formats are annotations */
 }
 
-static int compile_schema_list(const site *s, const cJSON *v, node_list *list, int allow_empty) {
+static int compile_schema_list(const site *s, const cJSON *v, node_list *list, int allow_empty)
+{
     if (!cJSON_IsArray(v) || (!allow_empty && cJSON_GetArraySize(v) == 0))
         return compile_error(s->c, "must be a %sarray of schemas", allow_empty ? "" : "non-empty ");
     size_t count = (size_t)cJSON_GetArraySize(v), i = 0;
@@ -1595,28 +1796,41 @@ static int compile_schema_list(const site *s, const cJSON *v, node_list *list, i
     return 0;
 }
 
-static int compile_all_of(const site *s, const cJSON *v) { return compile_schema_list(s, v, &s->n->all_of, 0); }
-static int compile_any_of(const site *s, const cJSON *v) { return compile_schema_list(s, v, &s->n->any_of, 0); }
-static int compile_one_of(const site *s, const cJSON *v) { return compile_schema_list(s, v, &s->n->one_of, 0); }
+static int compile_all_of(const site *s, const cJSON *v)
+{
+    return compile_schema_list(s, v, &s->n->all_of, 0);
+}
+static int compile_any_of(const site *s, const cJSON *v)
+{
+    return compile_schema_list(s, v, &s->n->any_of, 0);
+}
+static int compile_one_of(const site *s, const cJSON *v)
+{
+    return compile_schema_list(s, v, &s->n->one_of, 0);
+}
 
-static int compile_prefix_items(const site *s, const cJSON *v) {
+static int compile_prefix_items(const site *s, const cJSON *v)
+{
     if (s->n->prefix_items.items)
         return compile_error(s->c, "use either prefixItems or the array form of items, not both");
     return compile_schema_list(s, v, &s->n->prefix_items, 1);
 }
 
-static int compile_not(const site *s, const cJSON *v) {
+static int compile_not(const site *s, const cJSON *v)
+{
     s->n->not_schema = compile_child(s, v);
     return s->n->not_schema ? 0 : -1;
 }
 
-static int compile_additional_properties(const site *s, const cJSON *v) {
+static int compile_additional_properties(const site *s, const cJSON *v)
+{
     s->n->additional_properties = compile_child(s, v);
     return s->n->additional_properties ? 0 : -1;
 }
 
 /* draft-07 array-form items is 2020-12 prefixItems ... */
-static int compile_items(const site *s, const cJSON *v) {
+static int compile_items(const site *s, const cJSON *v)
+{
     if (cJSON_IsArray(v))
         return compile_prefix_items(s, v);
     s->n->items = compile_child(s, v);
@@ -1625,21 +1839,24 @@ static int compile_items(const site *s, const cJSON *v) {
 
 /* ... and its additionalItems is 2020-12 items. Without an array-form
  * items beside it, additionalItems means nothing (as in draft-07). */
-static int compile_additional_items(const site *s, const cJSON *v) {
+static int compile_additional_items(const site *s, const cJSON *v)
+{
     if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(s->object, "items")))
         return 0;
     s->n->items = compile_child(s, v);
     return s->n->items ? 0 : -1;
 }
 
-static int compile_unique_items(const site *s, const cJSON *v) {
+static int compile_unique_items(const site *s, const cJSON *v)
+{
     if (!cJSON_IsBool(v))
         return compile_error(s->c, "must be true or false");
     s->n->unique_items = cJSON_IsTrue(v);
     return 0;
 }
 
-static int compile_properties(const site *s, const cJSON *v) {
+static int compile_properties(const site *s, const cJSON *v)
+{
     if (!cJSON_IsObject(v))
         return compile_error(s->c, "must be an object mapping property names to schemas");
     size_t count = (size_t)cJSON_GetArraySize(v);
@@ -1661,7 +1878,8 @@ static int compile_properties(const site *s, const cJSON *v) {
     return 0;
 }
 
-static int compile_pattern_properties(const site *s, const cJSON *v) {
+static int compile_pattern_properties(const site *s, const cJSON *v)
+{
     if (!cJSON_IsObject(v))
         return compile_error(s->c, "must be an object mapping patterns to schemas");
     size_t count = (size_t)cJSON_GetArraySize(v);
@@ -1683,7 +1901,8 @@ static int compile_pattern_properties(const site *s, const cJSON *v) {
     return 0;
 }
 
-static int compile_required(const site *s, const cJSON *v) {
+static int compile_required(const site *s, const cJSON *v)
+{
     if (!cJSON_IsArray(v))
         return compile_error(s->c, "must be an array of property names");
     size_t count = (size_t)cJSON_GetArraySize(v);
@@ -1702,31 +1921,44 @@ static int compile_required(const site *s, const cJSON *v) {
 }
 
 /* Keeps a private copy of a literal value plus its text for messages. */
-static int copy_literal(const site *s, const cJSON *v, cJSON **copy, char **text) {
+static int copy_literal(const site *s, const cJSON *v, cJSON **copy, char **text)
+{
     *copy = cJSON_Duplicate(v, 1);
     *text = *copy ? shorten_listing(cJSON_PrintUnformatted(*copy)) : NULL;
     return *text ? 0 : compile_error(s->c, "out of memory");
 }
 
-static int compile_enum(const site *s, const cJSON *v) {
+static int compile_enum(const site *s, const cJSON *v)
+{
     if (!cJSON_IsArray(v))
         return compile_error(s->c, "must be an array of allowed values");
     return copy_literal(s, v, &s->n->enum_values, &s->n->enum_text);
 }
 
-static int compile_const(const site *s, const cJSON *v) { return copy_literal(s, v, &s->n->const_value, &s->n->const_text); }
+static int compile_const(const site *s, const cJSON *v)
+{
+    return copy_literal(s, v, &s->n->const_value, &s->n->const_text);
+}
 
-static int is_local_pointer_ref(const char *ref) { return ref[0] == '#' && (ref[1] == '\0' || ref[1] == '/'); }
+static int is_local_pointer_ref(const char *ref)
+{
+    return ref[0] == '#' && (ref[1] == '\0' || ref[1] == '/');
+}
 
-static int compile_ref(const site *s, const cJSON *v) {
+static int compile_ref(const site *s, const cJSON *v)
+{
     compiler *c = s->c;
     if (!cJSON_IsString(v))
         return compile_error(c, "must be a string");
     const char *ref = v->valuestring;
     if (ref[0] == '#' && !is_local_pointer_ref(ref))
-        return compile_error(c, "$ref \"%s\" uses an anchor; only JSON-pointer references like \"#/$defs/name\" are supported", ref);
+        return compile_error(
+            c, "$ref \"%s\" uses an anchor; only JSON-pointer references like \"#/$defs/name\" are supported", ref);
     if (!is_local_pointer_ref(ref))
-        return compile_error(c, "$ref \"%s\" is not supported: only references within this schema (like \"#/$defs/name\") are allowed, remote and relative references are not fetched", ref);
+        return compile_error(c,
+                             "$ref \"%s\" is not supported: only references within this schema (like \"#/$defs/name\") "
+                             "are allowed, remote and relative references are not fetched",
+                             ref);
     if (c->ref_count == c->ref_capacity) {
         size_t cap = c->ref_capacity ? c->ref_capacity * 2 : 8;
         pending_ref *refs = realloc(c->refs, cap * sizeof *refs);
@@ -1741,7 +1973,8 @@ static int compile_ref(const site *s, const cJSON *v) {
 
 /* $defs entries are compiled even when unused, so mistakes in them surface
  * at registration and $ref targets are usually compiled already. */
-static int compile_definitions(const site *s, const cJSON *v) {
+static int compile_definitions(const site *s, const cJSON *v)
+{
     if (!cJSON_IsObject(v))
         return compile_error(s->c, "must be an object mapping names to schemas");
     for (const cJSON *member = v->child; member; member = member->next) {
@@ -1795,7 +2028,8 @@ static const struct {
 };
 #define KEYWORD_COUNT (sizeof KEYWORDS / sizeof KEYWORDS[0])
 
-static int compile_keyword(const site *s, const cJSON *member, int ref_hides_siblings) {
+static int compile_keyword(const site *s, const cJSON *member, int ref_hides_siblings)
+{
     for (size_t i = 0; i < KEYWORD_COUNT; i++) {
         if (strcmp(member->string, KEYWORDS[i].name) != 0)
             continue;
@@ -1811,7 +2045,8 @@ static int compile_keyword(const site *s, const cJSON *member, int ref_hides_sib
 
 /* Lists the declared property names for the "property not allowed" message,
  * so an agent learns what it may send instead. */
-static int describe_allowed_names(compiler *c, node *n) {
+static int describe_allowed_names(compiler *c, node *n)
+{
     strbuf text = {NULL, 0, 0, 0};
     for (size_t i = 0; i < n->property_count; i++) {
         sb_puts(&text, i ? ", \"" : "\"");
@@ -1826,7 +2061,8 @@ static int describe_allowed_names(compiler *c, node *n) {
     return 0;
 }
 
-static node *compile_schema(compiler *c, const cJSON *json, int depth) {
+static node *compile_schema(compiler *c, const cJSON *json, int depth)
+{
     if (depth > MAX_SCHEMA_DEPTH) {
         compile_error(c, "schema nesting too deep (more than %d levels)", MAX_SCHEMA_DEPTH);
         return NULL;
@@ -1853,7 +2089,8 @@ static node *compile_schema(compiler *c, const cJSON *json, int depth) {
 }
 
 /* Decodes %XX escapes of a URI fragment in place. */
-static int percent_decode(char *s) {
+static int percent_decode(char *s)
+{
     char *out = s;
     for (; *s; s++) {
         if (*s == '%') {
@@ -1870,7 +2107,8 @@ static int percent_decode(char *s) {
 }
 
 /* Unescapes one RFC 6901 token in place (~1 is "/", ~0 is "~"). */
-static void unescape_token(char *token) {
+static void unescape_token(char *token)
+{
     char *out = token;
     for (char *p = token; *p; p++) {
         if (p[0] == '~' && (p[1] == '0' || p[1] == '1')) {
@@ -1883,7 +2121,8 @@ static void unescape_token(char *token) {
     *out = '\0';
 }
 
-static const cJSON *step_into(const cJSON *at, const char *token) {
+static const cJSON *step_into(const cJSON *at, const char *token)
+{
     if (cJSON_IsObject(at))
         return cJSON_GetObjectItemCaseSensitive(at, token);
     if (!cJSON_IsArray(at) || !is_digit(token[0]) || (token[0] == '0' && token[1]))
@@ -1896,7 +2135,8 @@ static const cJSON *step_into(const cJSON *at, const char *token) {
 }
 
 /* Follows "#/a/b" through the schema document; NULL if it leads nowhere. */
-static const cJSON *resolve_pointer(const cJSON *document, const char *ref) {
+static const cJSON *resolve_pointer(const cJSON *document, const char *ref)
+{
     char *path = copy_string(ref + 1);
     if (!path || percent_decode(path) != 0) {
         free(path);
@@ -1922,7 +2162,8 @@ static const cJSON *resolve_pointer(const cJSON *document, const char *ref) {
 
 /* Runs as a work list after the tree is compiled: targets compiled here may
  * add more $refs, and cycles (a $ref to an ancestor) just link nodes. */
-static int resolve_refs(compiler *c) {
+static int resolve_refs(compiler *c)
+{
     for (size_t i = 0; i < c->ref_count; i++) {
         pending_ref ref = c->refs[i]; /* copied: compiling may grow c->refs */
         location_set(c, ref.reference);
@@ -1941,19 +2182,20 @@ static int resolve_refs(compiler *c) {
 
 /* MCP requires an error for dialects it cannot honour; draft-07 is read
  * with its own $ref rule (siblings ignored). */
-static int read_dialect(compiler *c, const cJSON *schema) {
+static int read_dialect(compiler *c, const cJSON *schema)
+{
     const cJSON *dialect = cJSON_IsObject(schema) ? cJSON_GetObjectItemCaseSensitive(schema, "$schema") : NULL;
     if (!dialect)
         return 0;
     location_set(c, "#/$schema");
     if (!cJSON_IsString(dialect))
         return compile_error(c, "must be a string naming the JSON Schema dialect");
-    static const char *const modern[] = {"https://json-schema.org/draft/2020-12/schema",
-                                         "https://json-schema.org/draft/2020-12/schema#",
-                                         "http://json-schema.org/draft/2020-12/schema",
-                                         "http://json-schema.org/draft/2020-12/schema#"};
-    static const char *const draft07[] = {"http://json-schema.org/draft-07/schema#", "http://json-schema.org/draft-07/schema",
-                                          "https://json-schema.org/draft-07/schema#", "https://json-schema.org/draft-07/schema"};
+    static const char *const modern[] = {
+        "https://json-schema.org/draft/2020-12/schema", "https://json-schema.org/draft/2020-12/schema#",
+        "http://json-schema.org/draft/2020-12/schema", "http://json-schema.org/draft/2020-12/schema#"};
+    static const char *const draft07[] = {
+        "http://json-schema.org/draft-07/schema#", "http://json-schema.org/draft-07/schema",
+        "https://json-schema.org/draft-07/schema#", "https://json-schema.org/draft-07/schema"};
     for (size_t i = 0; i < 4; i++) {
         if (strcmp(dialect->valuestring, modern[i]) == 0)
             return 0;
@@ -1968,12 +2210,14 @@ static int read_dialect(compiler *c, const cJSON *schema) {
                          dialect->valuestring);
 }
 
-static void write_message(char *err, size_t errlen, const char *message) {
+static void write_message(char *err, size_t errlen, const char *message)
+{
     if (err && errlen)
         snprintf(err, errlen, "%s", message);
 }
 
-mcp_schema *mcp_schema_compile(const cJSON *schema, char *err, size_t errlen) {
+mcp_schema *mcp_schema_compile(const cJSON *schema, char *err, size_t errlen)
+{
     write_message(err, errlen, "");
     if (!schema) {
         write_message(err, errlen, "no schema given");
@@ -2020,7 +2264,8 @@ typedef struct {
     int depth;
 } validator;
 
-static void write_located(char *err, size_t errlen, const char *path, const char *fmt, va_list ap) {
+static void write_located(char *err, size_t errlen, const char *path, const char *fmt, va_list ap)
+{
     if (!err || errlen == 0)
         return;
     int n = write_location(err, errlen, path[0] ? path : "(root)");
@@ -2029,7 +2274,8 @@ static void write_located(char *err, size_t errlen, const char *path, const char
 }
 
 static int fail(validator *v, const char *fmt, ...) PRINTF_LIKE(2, 3);
-static int fail(validator *v, const char *fmt, ...) {
+static int fail(validator *v, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
     write_located(v->err, v->errlen, v->path, fmt, ap);
@@ -2040,7 +2286,8 @@ static int fail(validator *v, const char *fmt, ...) {
 /* For conditions that are not a verdict on the value (too deep, no memory):
  * they must not be inverted by "not" or swallowed by "anyOf". */
 static int abort_validation(validator *v, const char *fmt, ...) PRINTF_LIKE(2, 3);
-static int abort_validation(validator *v, const char *fmt, ...) {
+static int abort_validation(validator *v, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
     write_located(v->abort_err, v->abort_errlen, v->path, fmt, ap);
@@ -2048,33 +2295,43 @@ static int abort_validation(validator *v, const char *fmt, ...) {
     return ABORTED;
 }
 
-static size_t path_push_key(validator *v, const char *key) { return pointer_push(v->path, &v->path_len, key); }
+static size_t path_push_key(validator *v, const char *key)
+{
+    return pointer_push(v->path, &v->path_len, key);
+}
 
-static size_t path_push_index(validator *v, size_t i) {
+static size_t path_push_index(validator *v, size_t i)
+{
     char text[24];
     snprintf(text, sizeof text, "%zu", i);
     return path_push_key(v, text);
 }
 
-static void path_pop(validator *v, size_t saved) { pointer_pop(v->path, &v->path_len, saved); }
+static void path_pop(validator *v, size_t saved)
+{
+    pointer_pop(v->path, &v->path_len, saved);
+}
 
 static int validate_node(validator *v, const node *n, const cJSON *instance);
 
-static int validate_at_key(validator *v, const node *n, const cJSON *instance, const char *key) {
+static int validate_at_key(validator *v, const node *n, const cJSON *instance, const char *key)
+{
     size_t saved = path_push_key(v, key);
     int rc = validate_node(v, n, instance);
     path_pop(v, saved);
     return rc;
 }
 
-static int validate_at_index(validator *v, const node *n, const cJSON *instance, size_t i) {
+static int validate_at_index(validator *v, const node *n, const cJSON *instance, size_t i)
+{
     size_t saved = path_push_index(v, i);
     int rc = validate_node(v, n, instance);
     path_pop(v, saved);
     return rc;
 }
 
-static unsigned instance_types(const cJSON *instance) {
+static unsigned instance_types(const cJSON *instance)
+{
     switch (json_kind(instance)) {
     case cJSON_NULL:
         return TYPE_NULL;
@@ -2095,7 +2352,8 @@ static unsigned instance_types(const cJSON *instance) {
 }
 
 /* "integer", "string or null", "object, array or null". */
-static void describe_types(unsigned types, char *out, size_t outlen) {
+static void describe_types(unsigned types, char *out, size_t outlen)
+{
     size_t total = 0, seen = 0, n = 0;
     for (size_t i = 0; i < TYPE_NAME_COUNT; i++)
         total += (types & TYPE_NAMES[i].bit) != 0;
@@ -2110,7 +2368,8 @@ static void describe_types(unsigned types, char *out, size_t outlen) {
     }
 }
 
-static int check_type(validator *v, const node *n, const cJSON *instance) {
+static int check_type(validator *v, const node *n, const cJSON *instance)
+{
     if (!n->types || (n->types & instance_types(instance)))
         return VALID;
     char expected[96];
@@ -2123,7 +2382,8 @@ static int check_type(validator *v, const node *n, const cJSON *instance) {
     return fail(v, "expected %s, got %s", expected, json_type_name(instance));
 }
 
-static int check_enum_and_const(validator *v, const node *n, const cJSON *instance) {
+static int check_enum_and_const(validator *v, const node *n, const cJSON *instance)
+{
     if (n->const_value) {
         int eq = json_equal(instance, n->const_value);
         if (eq < 0)
@@ -2146,12 +2406,14 @@ static int check_enum_and_const(validator *v, const node *n, const cJSON *instan
 
 /* Inclusive bounds forgive a few ulps so values computed in floating point
  * by the caller are not rejected for rounding; exclusive bounds are exact. */
-static int below_inclusive(double x, double limit) {
+static int below_inclusive(double x, double limit)
+{
     double scale = absolute(x) > absolute(limit) ? absolute(x) : absolute(limit);
     return x < limit - 4 * DBL_EPSILON * scale;
 }
 
-static int is_multiple_of(double x, double divisor) {
+static int is_multiple_of(double x, double divisor)
+{
     double quotient = x / divisor;
     if (!isfinite(quotient))
         return 0;
@@ -2161,14 +2423,16 @@ static int is_multiple_of(double x, double divisor) {
     return absolute(quotient - round_to_whole(quotient)) <= tolerance;
 }
 
-static int fail_number(validator *v, const char *relation, double limit, double got) {
+static int fail_number(validator *v, const char *relation, double limit, double got)
+{
     char limit_text[32], got_text[32];
     format_number(limit, limit_text, sizeof limit_text);
     format_number(got, got_text, sizeof got_text);
     return fail(v, "must be %s %s, got %s", relation, limit_text, got_text);
 }
 
-static int check_number(validator *v, const node *n, double x) {
+static int check_number(validator *v, const node *n, double x)
+{
     if (n->minimum.present && below_inclusive(x, n->minimum.value))
         return fail_number(v, ">=", n->minimum.value, x);
     if (n->maximum.present && below_inclusive(n->maximum.value, x))
@@ -2182,7 +2446,8 @@ static int check_number(validator *v, const node *n, double x) {
     return VALID;
 }
 
-static int pattern_matches(validator *v, const pattern *p, const char *text, int *matched) {
+static int pattern_matches(validator *v, const pattern *p, const char *text, int *matched)
+{
     locale_t loc = v->schema->utf8;
     locale_t previous = loc ? uselocale(loc) : (locale_t)0;
     int rc = regexec(&p->regex, text, 0, NULL, 0);
@@ -2194,7 +2459,8 @@ static int pattern_matches(validator *v, const pattern *p, const char *text, int
     return VALID;
 }
 
-static int check_string(validator *v, const node *n, const char *text) {
+static int check_string(validator *v, const node *n, const char *text)
+{
     if (n->min_length.present || n->max_length.present) {
         size_t length = utf8_length(text);
         if (n->min_length.present && (double)length < n->min_length.value)
@@ -2220,7 +2486,8 @@ typedef struct {
     const cJSON *item;
 } hashed_item;
 
-static int compare_hashed(const void *a, const void *b) {
+static int compare_hashed(const void *a, const void *b)
+{
     const hashed_item *x = a, *y = b;
     if (x->hash != y->hash)
         return x->hash < y->hash ? -1 : 1;
@@ -2229,7 +2496,8 @@ static int compare_hashed(const void *a, const void *b) {
 
 /* Looks for two equal items among those sharing a hash; sorting by hash
  * keeps this O(n log n) instead of comparing every pair. */
-static int find_duplicate(const hashed_item *items, size_t count, size_t *first, size_t *second) {
+static int find_duplicate(const hashed_item *items, size_t count, size_t *first, size_t *second)
+{
     for (size_t start = 0; start < count;) {
         size_t end = start + 1;
         while (end < count && items[end].hash == items[start].hash)
@@ -2249,7 +2517,8 @@ static int find_duplicate(const hashed_item *items, size_t count, size_t *first,
     return 0;
 }
 
-static int check_unique_items(validator *v, const cJSON *array, size_t count) {
+static int check_unique_items(validator *v, const cJSON *array, size_t count)
+{
     if (count < 2)
         return VALID;
     hashed_item *items = malloc(count * sizeof *items);
@@ -2269,7 +2538,8 @@ static int check_unique_items(validator *v, const cJSON *array, size_t count) {
     return VALID;
 }
 
-static int check_array_items(validator *v, const node *n, const cJSON *array, size_t count) {
+static int check_array_items(validator *v, const node *n, const cJSON *array, size_t count)
+{
     size_t prefix = n->prefix_items.count;
     if (n->items && n->items->rejects_all && count > prefix)
         return fail(v, "must have at most %zu items (no further items allowed), got %zu", prefix, count);
@@ -2285,7 +2555,8 @@ static int check_array_items(validator *v, const node *n, const cJSON *array, si
     return VALID;
 }
 
-static int check_array(validator *v, const node *n, const cJSON *array) {
+static int check_array(validator *v, const node *n, const cJSON *array)
+{
     size_t count = (size_t)cJSON_GetArraySize(array);
     if (n->min_items.present && (double)count < n->min_items.value)
         return fail(v, "must have at least %.0f items, got %zu", n->min_items.value, count);
@@ -2297,14 +2568,16 @@ static int check_array(validator *v, const node *n, const cJSON *array) {
     return rc;
 }
 
-static const node *declared_property(const node *n, const char *name) {
+static const node *declared_property(const node *n, const char *name)
+{
     for (size_t i = 0; i < n->property_count; i++)
         if (strcmp(n->properties[i].name, name) == 0)
             return n->properties[i].schema;
     return NULL;
 }
 
-static int fail_property_not_allowed(validator *v, const node *n, const char *name) {
+static int fail_property_not_allowed(validator *v, const node *n, const char *name)
+{
     size_t saved = path_push_key(v, name);
     int rc = n->allowed_names_text ? fail(v, "property not allowed; allowed properties are %s", n->allowed_names_text)
                                    : fail(v, "property not allowed");
@@ -2313,7 +2586,8 @@ static int fail_property_not_allowed(validator *v, const node *n, const char *na
 }
 
 /* Applies properties, patternProperties and additionalProperties to one member. */
-static int check_member(validator *v, const node *n, const cJSON *member) {
+static int check_member(validator *v, const node *n, const cJSON *member)
+{
     const node *declared = declared_property(n, member->string);
     int rc = VALID, matched_pattern = 0;
     if (declared && declared->rejects_all)
@@ -2336,7 +2610,8 @@ static int check_member(validator *v, const node *n, const cJSON *member) {
     return validate_at_key(v, n->additional_properties, member, member->string);
 }
 
-static int check_object(validator *v, const node *n, const cJSON *object) {
+static int check_object(validator *v, const node *n, const cJSON *object)
+{
     size_t count = (size_t)cJSON_GetArraySize(object);
     if (n->min_properties.present && (double)count < n->min_properties.value)
         return fail(v, "must have at least %.0f properties, got %zu", n->min_properties.value, count);
@@ -2357,7 +2632,8 @@ static int check_object(validator *v, const node *n, const cJSON *object) {
 
 /* Runs a subschema only for its verdict; the message of the first failing
  * alternative is kept in "reason" when the caller wants to quote it. */
-static int try_node(validator *v, const node *n, const cJSON *instance, char *reason, size_t reasonlen) {
+static int try_node(validator *v, const node *n, const cJSON *instance, char *reason, size_t reasonlen)
+{
     char *saved_err = v->err;
     size_t saved_errlen = v->errlen;
     v->err = saved_err ? reason : NULL;
@@ -2368,7 +2644,8 @@ static int try_node(validator *v, const node *n, const cJSON *instance, char *re
     return rc;
 }
 
-static int check_all_of(validator *v, const node *n, const cJSON *instance) {
+static int check_all_of(validator *v, const node *n, const cJSON *instance)
+{
     for (size_t i = 0; i < n->all_of.count; i++) {
         int rc = validate_node(v, n->all_of.items[i], instance);
         if (rc != VALID)
@@ -2377,7 +2654,8 @@ static int check_all_of(validator *v, const node *n, const cJSON *instance) {
     return VALID;
 }
 
-static int check_any_of(validator *v, const node *n, const cJSON *instance) {
+static int check_any_of(validator *v, const node *n, const cJSON *instance)
+{
     char reason[256] = "";
     for (size_t i = 0; i < n->any_of.count; i++) {
         int rc = try_node(v, n->any_of.items[i], instance, i == 0 ? reason : NULL, i == 0 ? sizeof reason : 0);
@@ -2387,7 +2665,8 @@ static int check_any_of(validator *v, const node *n, const cJSON *instance) {
     return fail(v, "must match at least one anyOf alternative; the first one failed with: %s", reason);
 }
 
-static int check_one_of(validator *v, const node *n, const cJSON *instance) {
+static int check_one_of(validator *v, const node *n, const cJSON *instance)
+{
     char reason[256] = "";
     size_t matches = 0, first_match = 0;
     for (size_t i = 0; i < n->one_of.count; i++) {
@@ -2406,14 +2685,16 @@ static int check_one_of(validator *v, const node *n, const cJSON *instance) {
     return VALID;
 }
 
-static int check_not(validator *v, const node *n, const cJSON *instance) {
+static int check_not(validator *v, const node *n, const cJSON *instance)
+{
     int rc = try_node(v, n->not_schema, instance, NULL, 0);
     if (rc == ABORTED)
         return rc;
     return rc == VALID ? fail(v, "must not match the schema given in \"not\"") : VALID;
 }
 
-static int check_combinators(validator *v, const node *n, const cJSON *instance) {
+static int check_combinators(validator *v, const node *n, const cJSON *instance)
+{
     int rc = VALID;
     if (rc == VALID && n->all_of.count)
         rc = check_all_of(v, n, instance);
@@ -2426,7 +2707,8 @@ static int check_combinators(validator *v, const node *n, const cJSON *instance)
     return rc;
 }
 
-static int check_by_type(validator *v, const node *n, const cJSON *instance) {
+static int check_by_type(validator *v, const node *n, const cJSON *instance)
+{
     if (cJSON_IsNumber(instance))
         return check_number(v, n, instance->valuedouble);
     if (cJSON_IsString(instance))
@@ -2438,7 +2720,8 @@ static int check_by_type(validator *v, const node *n, const cJSON *instance) {
     return VALID;
 }
 
-static int apply_keywords(validator *v, const node *n, const cJSON *instance) {
+static int apply_keywords(validator *v, const node *n, const cJSON *instance)
+{
     if (n->rejects_all)
         return fail(v, "no value is allowed here");
     int rc = n->ref ? validate_node(v, n->ref, instance) : VALID;
@@ -2454,7 +2737,8 @@ static int apply_keywords(validator *v, const node *n, const cJSON *instance) {
 }
 
 /* The depth counter bounds $ref cycles and deeply nested arguments alike. */
-static int validate_node(validator *v, const node *n, const cJSON *instance) {
+static int validate_node(validator *v, const node *n, const cJSON *instance)
+{
     if (v->depth >= MAX_VALIDATION_DEPTH)
         return abort_validation(v, "schema nesting too deep (more than %d levels of subschemas or $ref)",
                                 MAX_VALIDATION_DEPTH);
@@ -2464,7 +2748,8 @@ static int validate_node(validator *v, const node *n, const cJSON *instance) {
     return rc;
 }
 
-int mcp_schema_validate(const mcp_schema *schema, const cJSON *instance, char *err, size_t errlen) {
+int mcp_schema_validate(const mcp_schema *schema, const cJSON *instance, char *err, size_t errlen)
+{
     write_message(err, errlen, "");
     if (!schema || !instance) {
         write_message(err, errlen, schema ? "(root): no value given" : "no schema given");
@@ -2480,7 +2765,8 @@ int mcp_schema_validate(const mcp_schema *schema, const cJSON *instance, char *e
 
 /* ---- teardown ------------------------------------------------------------ */
 
-static void node_free(node *n) {
+static void node_free(node *n)
+{
     for (size_t i = 0; i < n->property_count; i++)
         free(n->properties[i].name);
     free(n->properties);
@@ -2503,7 +2789,8 @@ static void node_free(node *n) {
     free(n);
 }
 
-void mcp_schema_free(mcp_schema *schema) {
+void mcp_schema_free(mcp_schema *schema)
+{
     if (!schema)
         return;
     for (size_t i = 0; i < schema->node_count; i++)

@@ -44,16 +44,26 @@ void http_session_free(void *data)
     free(hsd);
 }
 
-/* Session closed (DELETE, expiry, shutdown): end its open streams. */
+/* Session closed (DELETE, expiry, shutdown): end its open streams and drop
+ * the replay list. Streams hold a reference to their session, so keeping
+ * the list past close would be a reference cycle. */
 void http_session_close(mcp_session *s)
 {
     http_session *hsd = http_session_of(s, false);
     if (!hsd)
         return;
     pthread_mutex_lock(&hsd->lock);
-    for (http_stream *st = hsd->streams; st; st = st->session_next)
-        stream_finish(st, false);
+    http_stream *list = hsd->streams;
+    hsd->streams = NULL;
+    hsd->nstreams = 0;
+    hsd->standalone = NULL;
     pthread_mutex_unlock(&hsd->lock);
+    while (list) {
+        http_stream *next = list->session_next;
+        stream_finish(list, false);
+        stream_unref(list);
+        list = next;
+    }
 }
 
 http_stream *stream_new(mcp_http_server *hs, mcp_session *s, bool standalone)
@@ -74,9 +84,13 @@ http_stream *stream_new(mcp_http_server *hs, mcp_session *s, bool standalone)
     st->session = s;
     st->resumable = true;
     st->log_cap = hs->o.event_retention;
-    stream_ref(st);                      /* the session's list holds one */
     pthread_mutex_lock(&hsd->lock);
     st->no = ++hsd->next_stream_no;
+    if (atomic_load(&s->closed)) {       /* closing: no replay list any more */
+        pthread_mutex_unlock(&hsd->lock);
+        return st;
+    }
+    stream_ref(st);                      /* the session's list holds one */
     st->session_next = hsd->streams;
     hsd->streams = st;
     hsd->nstreams++;

@@ -242,6 +242,38 @@ static const char *session_id_of(post_exchange *px)
     return px->ex.session ? px->ex.session->id : NULL;
 }
 
+static void append_event(strbuf *sb, const cJSON *msg)
+{
+    char *text = jsonrpc_print(msg);
+    if (text)
+        strbuf_printf(sb, "event: message\ndata: %s\n\n", text);
+    free(text);
+}
+
+/* px->lock held; events and the answer are complete. */
+static enum MHD_Result answer_sse_buffer(http_req *req, struct MHD_Connection *conn, post_exchange *px)
+{
+    strbuf body = {0};
+    for (const cJSON *ev = px->events ? px->events->child : NULL; ev; ev = ev->next)
+        append_event(&body, ev);
+    if (px->response)
+        append_event(&body, px->response);
+    size_t len = body.len;
+    char *data = strbuf_take(&body);
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(data);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+    MHD_add_response_header(r, "X-Accel-Buffering", "no");
+    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    http_log_request(req->hs, "POST", req->rpc, MHD_HTTP_OK, req->start_us, NULL);
+    return ret;
+}
+
 /* Called with the first event or the answer ready (or at once in SSE mode). */
 static enum MHD_Result answer(http_req *req, struct MHD_Connection *conn)
 {
@@ -277,6 +309,13 @@ static enum MHD_Result answer(http_req *req, struct MHD_Connection *conn)
         enum MHD_Result ret = refuse(req, conn, "POST", MHD_HTTP_SERVICE_UNAVAILABLE, jsonrpc_id(resp),
                                      MCP_ERR_GENERIC, "Service unavailable: too many sessions, retry later");
         cJSON_Delete(resp);
+        return ret;
+    }
+    if (px->done && !px->ex.session) {
+        /* Everything is known and nothing needs ids for replay: one buffer,
+         * no chunked streaming (much cheaper in libmicrohttpd). */
+        enum MHD_Result ret = answer_sse_buffer(req, conn, px);
+        pthread_mutex_unlock(&px->lock);
         return ret;
     }
     /* SSE: events so far, then (if ready) the answer, then live events. */
