@@ -2,6 +2,7 @@
  * JSON objects that tools/list, resources/list and prompts/list return once,
  * at registration (schemas compiled here too), so listing and calling do no
  * parsing. gate_definition() strips fields a client's version predates. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -236,8 +237,13 @@ static int compile_schema(const cJSON *def, const char *key, mcp_schema **out)
     *out = NULL;
     if (!schema)
         return 0;
-    char err[256];
+    char err[512];
     *out = mcp_schema_compile(schema, err, sizeof err);
+    if (!*out) {
+        /* Registration happens at startup: tell the author what to fix. */
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(def, "name"));
+        fprintf(stderr, "libmcp: %s of tool %s rejected: %s\n", key, name ? name : "?", err);
+    }
     return *out ? 0 : -MCP_EINVAL;
 }
 

@@ -585,11 +585,15 @@ static const char *re_unsupported_escape(char c)
 
 static void re_emit_literal(re_translator *t, uint32_t cp)
 {
-    if (cp >= 0x80) {
+    if (cp >= 0x80 && t->utf8) {
         sb_put_utf8(t->out, cp);
+    } else if (cp >= 0x80) {
+        sb_putc(t->out, '('); /* without UTF-8, a quantifier must still cover every byte */
+        sb_put_utf8(t->out, cp);
+        sb_putc(t->out, ')');
     } else if (cp == '{' || cp == '}') {
         sb_puts(t->out, cp == '{' ? "[{]" : "[}]"); /* a bare brace is ambiguous in ERE */
-    } else if (strchr(".[\\()*+?|^$", (int)cp)) {
+    } else if (cp != 0 && strchr(".[\\()*+?|^$", (int)cp)) {
         sb_putc(t->out, '\\');
         sb_putc(t->out, (char)cp);
     } else {

@@ -6,7 +6,20 @@
  * subset of ECMA-262), minItems, maxItems, uniqueItems, minProperties,
  * maxProperties, format (date-time, date, time, email, uri), anyOf, oneOf,
  * allOf, not, $ref to local "#/$defs/..." (and "#/definitions/..."), $defs,
- * default (annotation only). Unknown keywords are ignored (annotations). */
+ * default (annotation only). Unknown keywords are ignored (annotations).
+ *
+ * Also: patternProperties; draft-07 array-form items/additionalItems (read
+ * as prefixItems/items). $schema may be absent, 2020-12 or draft-07 (then a
+ * $ref hides its sibling keywords, as draft-07 says); any other dialect is a
+ * compile error. $ref must be a JSON pointer into the same document ("#",
+ * "#/..."); remote, relative and anchor refs are compile errors, and $id is
+ * not used for resolution. Patterns the POSIX translation cannot express
+ * exactly (lookaround, backreferences, \b, \p{...}) are compile errors.
+ * Limits: 64 levels of schema nesting at compile time, 128 nested subschema
+ * applications ($ref hops included) at validation, 10000 subschemas.
+ * Errors: compile errors start with the schema location ("#/properties/x:
+ * ..."); validation errors with the instance's JSON pointer or "(root)".
+ * A compiled schema is immutable: validate may run on several threads. */
 #ifndef MCP_CORE_SCHEMA_H
 #define MCP_CORE_SCHEMA_H
 

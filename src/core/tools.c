@@ -62,7 +62,7 @@ static cJSON *build_tool_result(mcp_call *call, char *err, size_t errlen)
             snprintf(err, errlen, "Output validation error: tool %s has an output schema but returned no structured content", t->name);
             return NULL;
         }
-        char why[256];
+        char why[512];
         if (mcp_schema_validate(t->output, call->structured, why, sizeof why) < 0) {
             snprintf(err, errlen, "Output validation error: %s", why);
             return NULL;
@@ -93,7 +93,7 @@ static cJSON *build_tool_result(mcp_call *call, char *err, size_t errlen)
 
 static void finish_tool(mcp_call *call, int rc)
 {
-    char err[512];
+    char err[1024];
     if (rc == -MCP_EUNSUPPORTED) {
         call_reply_result(call, tool_error_result(
             "This tool needs input from the client (elicitation, sampling or roots), which cannot be "
@@ -122,7 +122,7 @@ void method_tools_call(mcp_call *call)
 {
     const char *name = param_string(call, "name");
     const cJSON *args = cJSON_GetObjectItemCaseSensitive(call->params, "arguments");
-    char msg[512];
+    char msg[1024];
     if (!name) {
         call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: tools/call needs a tool name");
         return;
@@ -142,7 +142,7 @@ void method_tools_call(mcp_call *call)
     call->kind = CALL_TOOL;
     call->entry = t;
     call->args = args ? cJSON_Duplicate(args, 1) : cJSON_CreateObject();
-    char why[256];
+    char why[512];
     if (t->input && mcp_schema_validate(t->input, call->args, why, sizeof why) < 0) {
         snprintf(msg, sizeof msg, "Invalid arguments for tool %s: %s", t->name, why);
         call_reply_result(call, tool_error_result(msg));
