@@ -19,8 +19,9 @@ cJSON *jsonrpc_parse(const char *buf, size_t len, unsigned max_depth, const char
         *why = "Parse error: message is not valid UTF-8";
         return NULL;
     }
-    if (json_depth_exceeds(buf, len, max_depth)) {
-        *why = "Parse error: JSON nested too deeply";
+    const char *lex = json_lex_check(buf, len, max_depth);
+    if (lex) {
+        *why = lex;
         return NULL;
     }
     const char *end = NULL;

@@ -128,31 +128,78 @@ bool utf8_valid(const char *buf, size_t len)
     return true;
 }
 
-unsigned json_depth_exceeds(const char *buf, size_t len, unsigned limit)
+/* Length of a JSON number at p (RFC 8259 grammar), 0 when malformed. */
+static size_t json_number_len(const char *p, const char *end)
 {
-    unsigned depth = 0, max = 0;
-    bool in_string = false;
-    for (size_t i = 0; i < len; i++) {
-        char c = buf[i];
-        if (in_string) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_string = false;
-            continue;
-        }
+    const char *q = p;
+    if (q < end && *q == '-')
+        q++;
+    if (q >= end)
+        return 0;
+    if (*q == '0') {
+        q++;
+    } else if (*q >= '1' && *q <= '9') {
+        while (q < end && *q >= '0' && *q <= '9')
+            q++;
+    } else {
+        return 0;
+    }
+    if (q < end && *q == '.') {
+        const char *digits = ++q;
+        while (q < end && *q >= '0' && *q <= '9')
+            q++;
+        if (q == digits)
+            return 0;
+    }
+    if (q < end && (*q == 'e' || *q == 'E')) {
+        q++;
+        if (q < end && (*q == '+' || *q == '-'))
+            q++;
+        const char *digits = q;
+        while (q < end && *q >= '0' && *q <= '9')
+            q++;
+        if (q == digits)
+            return 0;
+    }
+    /* A number ends at a delimiter; "01" or "1x" is not JSON. */
+    if (q < end && !strchr(" \t\r\n,]}", *q))
+        return 0;
+    return (size_t)(q - p);
+}
+
+const char *json_lex_check(const char *buf, size_t len, unsigned limit)
+{
+    unsigned depth = 0;
+    const char *end = buf + len;
+    for (const char *p = buf; p < end; p++) {
+        char c = *p;
         if (c == '"') {
-            in_string = true;
+            for (p++; p < end && *p != '"'; p++) {
+                if ((unsigned char)*p < 0x20)
+                    return "Parse error: control character inside a string";
+                if (*p == '\\') {
+                    p++;
+                    if (p + 4 < end && *p == 'u' && strncmp(p + 1, "0000", 4) == 0)
+                        return "Parse error: strings must not contain NUL (\\u0000)";
+                }
+            }
+            if (p >= end)
+                return "Parse error: unterminated string";
         } else if (c == '{' || c == '[') {
-            if (++depth > max)
-                max = depth;
-            if (max > limit)
-                return max;
+            if (++depth > limit)
+                return "Parse error: JSON nested too deeply";
         } else if ((c == '}' || c == ']') && depth > 0) {
             depth--;
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            size_t n = json_number_len(p, end);
+            if (n == 0)
+                return "Parse error: malformed number";
+            p += n - 1;
+        } else if (c == '\0') {
+            return "Parse error: NUL byte in message";
         }
     }
-    return max > limit ? max : 0;
+    return NULL;
 }
 
 static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

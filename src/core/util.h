@@ -25,9 +25,11 @@ void strbuf_free(strbuf *sb);
 /* True when buf[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
 bool utf8_valid(const char *buf, size_t len);
 
-/* Deepest nesting of arrays/objects in JSON text, stopping early once it
- * passes limit (so hostile input costs one linear scan, never recursion). */
-unsigned json_depth_exceeds(const char *buf, size_t len, unsigned limit);
+/* One linear pass over JSON text for what cJSON tolerates but JSON forbids
+ * (raw control characters in strings, malformed numbers such as 01, NUL)
+ * and for nesting deeper than limit, so hostile input never recurses the
+ * parser deep. NULL when fine, else a static reason. */
+const char *json_lex_check(const char *buf, size_t len, unsigned limit);
 
 /* base64 (RFC 4648 standard alphabet). Return malloc'd NUL-terminated
  * strings; decode returns NULL on invalid input and sets *out_len. */

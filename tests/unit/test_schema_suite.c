@@ -308,7 +308,8 @@ static void run_group(tally *t, const char *file, const cJSON *group)
 static void run_file(tally *t, const char *dir, const char *file)
 {
     char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, file);
+    int n = snprintf(path, sizeof path, "%s/%s", dir, file);
+    assert_true(n > 0 && (size_t)n < sizeof path);
     char *text = read_file(path);
     if (!text) {
         printf("note: %s/%s not present, not run\n", t->draft, file);
