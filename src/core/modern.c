@@ -48,28 +48,30 @@ cJSON *modern_supported_versions(void)
     return arr;
 }
 
-int modern_validate_envelope(const cJSON *msg, mcp_version *version, modern_error *err)
+static int check_fields(const cJSON *meta, modern_error *err)
 {
-    const cJSON *meta = meta_of(msg);
-    const cJSON *pv = cJSON_GetObjectItemCaseSensitive(meta, MCP_META_PROTOCOL_VERSION);
-    const cJSON *caps = cJSON_GetObjectItemCaseSensitive(meta, MCP_META_CLIENT_CAPS);
-    if (!cJSON_IsString(pv))
+    if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(meta, MCP_META_PROTOCOL_VERSION)))
         return fail(err, JSONRPC_INVALID_PARAMS, NULL,
                     "Invalid params: _meta[\"" MCP_META_PROTOCOL_VERSION "\"] must be a string%s", NULL);
-    if (!cJSON_IsObject(caps))
+    if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(meta, MCP_META_CLIENT_CAPS)))
         return fail(err, JSONRPC_INVALID_PARAMS, NULL,
                     "Invalid params: _meta[\"" MCP_META_CLIENT_CAPS "\"] is required (an object)%s", NULL);
-    int v = mcp_version_parse(pv->valuestring);
-    if (v < 0 || !mcp_version_is_modern((mcp_version)v)) {
-        cJSON *data = cJSON_CreateObject();
-        if (data) {
-            cJSON_AddItemToObject(data, "supported", modern_supported_versions());
-            cJSON_AddStringToObject(data, "requested", pv->valuestring);
-        }
-        return fail(err, MCP_ERR_UNSUPPORTED_VERSION, data, "Unsupported protocol version: %.100s", pv->valuestring);
-    }
-    *version = (mcp_version)v;
     return 0;
+}
+
+static int check_version(const char *requested, mcp_version *version, modern_error *err)
+{
+    int v = mcp_version_parse(requested);
+    if (v >= 0 && mcp_version_is_modern((mcp_version)v)) {
+        *version = (mcp_version)v;
+        return 0;
+    }
+    cJSON *data = cJSON_CreateObject();
+    if (data) {
+        cJSON_AddItemToObject(data, "supported", modern_supported_versions());
+        cJSON_AddStringToObject(data, "requested", requested);
+    }
+    return fail(err, MCP_ERR_UNSUPPORTED_VERSION, data, "Unsupported protocol version: %.100s", requested);
 }
 
 char *modern_decode_header(const char *value)
@@ -150,15 +152,11 @@ static int check_param_headers(mcp_server *srv, const cJSON *params, header_get_
     return rc;
 }
 
-int modern_check_headers(mcp_server *srv, const cJSON *msg, header_get_fn get, void *ctx, modern_error *err)
+/* Mcp-Method, Mcp-Name and Mcp-Param-* mirror the body (HTTP only). */
+static int check_metadata_headers(mcp_server *srv, const cJSON *msg, header_get_fn get, void *ctx, modern_error *err)
 {
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(msg, "params");
-    const cJSON *pv = cJSON_GetObjectItemCaseSensitive(meta_of(msg), MCP_META_PROTOCOL_VERSION);
     const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "method"));
-    const char *hv = get(ctx, "MCP-Protocol-Version");
-    if (!hv || !header_matches(hv, pv))
-        return fail(err, MCP_ERR_HEADER_MISMATCH, NULL,
-                    "Header mismatch: MCP-Protocol-Version must equal the body's protocol version%s", NULL);
     const char *hm = get(ctx, "Mcp-Method");
     if (!hm || !header_matches(hm, cJSON_GetObjectItemCaseSensitive(msg, "method")))
         return fail(err, MCP_ERR_HEADER_MISMATCH, NULL, "Header mismatch: Mcp-Method must equal the method%s", NULL);
@@ -171,5 +169,25 @@ int modern_check_headers(mcp_server *srv, const cJSON *msg, header_get_fn get, v
     }
     if (method && strcmp(method, "tools/call") == 0)
         return check_param_headers(srv, params, get, ctx, err);
+    return 0;
+}
+
+int modern_validate_request(mcp_server *srv, const cJSON *msg, header_get_fn get, void *ctx,
+                            mcp_version *version, modern_error *err)
+{
+    const cJSON *meta = meta_of(msg);
+    const char *header_version = get ? get(ctx, "MCP-Protocol-Version") : NULL;
+    if (get && !header_version)
+        return fail(err, MCP_ERR_HEADER_MISMATCH, NULL, "Header mismatch: the MCP-Protocol-Version header is required%s", NULL);
+    if (check_fields(meta, err) < 0)
+        return -1;
+    const cJSON *body_version = cJSON_GetObjectItemCaseSensitive(meta, MCP_META_PROTOCOL_VERSION);
+    if (get && !header_matches(header_version, body_version))
+        return fail(err, MCP_ERR_HEADER_MISMATCH, NULL,
+                    "Header mismatch: MCP-Protocol-Version must equal the body's protocol version%s", NULL);
+    if (check_version(body_version->valuestring, version, err) < 0)
+        return -1;
+    if (get && cJSON_GetObjectItemCaseSensitive(msg, "id"))
+        return check_metadata_headers(srv, msg, get, ctx, err);
     return 0;
 }

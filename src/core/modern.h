@@ -29,13 +29,15 @@ typedef struct modern_error {
  * protocol version). */
 bool modern_claims(const cJSON *msg);
 
-/* Validate the _meta envelope: 0 and *version on success; -1 with err
- * filled (-32602 missing fields, -32022 unsupported version). */
-int modern_validate_envelope(const cJSON *msg, mcp_version *version, modern_error *err);
-
-/* HTTP request-metadata headers. get(ctx, name) returns a header value or NULL. */
+/* The validation ladder of a modern request, in the spec's precedence:
+ * MCP-Protocol-Version header present (-32020), _meta fields (-32602),
+ * header equals body version (-32020), version supported (-32022), then
+ * Mcp-Method / Mcp-Name / Mcp-Param-* (-32020). get(ctx, name) returns an
+ * HTTP header value; pass get = NULL on stdio (no headers). 0 and
+ * *version on success; -1 with err filled (HTTP status 400). */
 typedef const char *(*header_get_fn)(void *ctx, const char *name);
-int modern_check_headers(mcp_server *srv, const cJSON *msg, header_get_fn get, void *ctx, modern_error *err);
+int modern_validate_request(mcp_server *srv, const cJSON *msg, header_get_fn get, void *ctx,
+                            mcp_version *version, modern_error *err);
 
 /* Decode "=?base64?...?=" header values (others are returned trimmed).
  * Returns a malloc'd string or NULL when the encoding is invalid. */

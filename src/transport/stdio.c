@@ -131,7 +131,7 @@ static void dispatch_one(stdio_conn *c, cJSON *msg, batch *b)
         /* Modern messages are served on their own: no session state. */
         modern_error err = {0};
         mcp_version v = MCP_V_MODERN_LATEST;
-        if (modern_validate_envelope(msg, &v, &err) < 0) {
+        if (modern_validate_request(c->srv, msg, NULL, NULL, &v, &err) < 0) {
             cJSON *reply = jsonrpc_id(msg) ? jsonrpc_error_data_take(jsonrpc_id(msg), err.code, err.message, err.data) : NULL;
             if (!reply)
                 modern_error_clear(&err);

@@ -402,8 +402,7 @@ static enum MHD_Result handle_modern(http_req *req, struct MHD_Connection *conn,
         cJSON_Delete(msg);
         return ret;
     }
-    if (modern_validate_envelope(msg, &v, &err) < 0 ||
-        (kind == MSG_REQUEST && modern_check_headers(req->hs->srv, msg, header_cb, conn, &err) < 0)) {
+    if (modern_validate_request(req->hs->srv, msg, header_cb, conn, &v, &err) < 0) {
         cJSON *body = jsonrpc_error_data_take(id, err.code, err.message, err.data);
         http_log_request(req->hs, "POST", req->rpc, err.http_status, req->start_us, NULL);
         ret = http_reply_json(conn, err.http_status, body, NULL);
