@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <mcp/server.h>
+#include <mcp/store.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -38,6 +39,9 @@ typedef struct mcp_http_options {
     const char *allowed_origins;   /* comma list of origins; NULL: same rule as hosts */
     bool log_requests;             /* one structured line per request on stderr, default true */
     bool handle_signals;           /* SIGINT/SIGTERM stop mcp_serve_http, default true */
+    mcp_store *store;              /* sessions and SSE events in an external store
+                                      (mcp_store_redis_open); NULL: in this process */
+    bool health_endpoints;         /* GET /healthz and /metrics, default true */
 } mcp_http_options;
 
 #define MCP_HTTP_DEFAULTS { .host = "127.0.0.1", .port = 3000, .path = "/mcp", \
@@ -47,7 +51,7 @@ typedef struct mcp_http_options {
     .connection_timeout_s = 30, .keepalive_ms = 15000, .retry_ms = 1000, \
     .request_timeout_ms = 60000, .drain_ms = 5000, .event_retention = 256, \
     .allowed_hosts = NULL, .allowed_origins = NULL, .log_requests = true, \
-    .handle_signals = true }
+    .handle_signals = true, .store = NULL, .health_endpoints = true }
 
 typedef struct mcp_http_server mcp_http_server;
 

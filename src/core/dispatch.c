@@ -90,10 +90,16 @@ void mcp_server_dispatch(mcp_server *srv, mcp_exchange *ex, cJSON *msg)
         return;
     }
     if (kind == MSG_RESPONSE) {
-        if (ex->session)
-            session_resolve(ex->session, msg);
-        else
-            cJSON_Delete(msg);
+        mcp_session *s = ex->session ? ex->session : ex->track;
+        cJSON *unclaimed = s ? session_resolve(s, msg) : msg;
+        if (unclaimed && s && s->store && s->id[0]) {
+            /* The waiting handler runs on another instance: pass it on. */
+            char *text = cJSON_PrintUnformatted(unclaimed);
+            if (text)
+                s->store->ops->publish(s->store, "resp", s->id, text);
+            free(text);
+        }
+        cJSON_Delete(unclaimed);
         ex->ops->complete(ex, NULL);
         return;
     }

@@ -82,6 +82,10 @@ void method_logging_set_level(mcp_call *call)
         pthread_mutex_lock(&call->ex->session->lock);
         call->ex->session->log_level = level;
         pthread_mutex_unlock(&call->ex->session->lock);
+        if (session_save(call->ex->session) < 0) {
+            call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: the session store is unavailable");
+            return;
+        }
     }
     call_reply_result(call, cJSON_CreateObject());
 }

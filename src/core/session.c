@@ -186,7 +186,7 @@ int session_request_wait(mcp_session *s, pending_request *p, unsigned timeout_ms
     return rc;
 }
 
-bool session_resolve(mcp_session *s, cJSON *response_take)
+cJSON *session_resolve(mcp_session *s, cJSON *response_take)
 {
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(response_take, "id");
     bool found = false;
@@ -201,13 +201,34 @@ bool session_resolve(mcp_session *s, cJSON *response_take)
         }
     }
     pthread_mutex_unlock(&s->lock);
-    if (!found)
-        cJSON_Delete(response_take);
-    return found;
+    return found ? NULL : response_take;
+}
+
+static char *json_text(const cJSON *v)
+{
+    return v ? cJSON_PrintUnformatted(v) : NULL;
+}
+
+int session_save(mcp_session *s)
+{
+    if (!s->store)
+        return 0;
+    session_record r = { .log_level = -1 };
+    pthread_mutex_lock(&s->lock);
+    r.version = strdup(mcp_version_name(s->version));
+    r.client_caps = json_text(s->client_caps);
+    r.client_info = json_text(s->client_info);
+    r.log_level = s->log_level;
+    pthread_mutex_unlock(&s->lock);
+    int rc = s->store->ops->session_save(s->store, s->id, &r, s->ttl_ms);
+    session_record_clear(&r);
+    return rc;
 }
 
 int session_state_get(mcp_session *s, const char *key, char **out)
 {
+    if (s->store)
+        return s->store->ops->state_get(s->store, s->id, key, out);
     int rc = -MCP_ENOTFOUND;
     *out = NULL;
     pthread_mutex_lock(&s->lock);
@@ -236,6 +257,8 @@ static int state_put_locked(mcp_session *s, const char *key, const char *value)
 
 int session_state_set(mcp_session *s, const char *key, const char *value)
 {
+    if (s->store)
+        return s->store->ops->state_set(s->store, s->id, key, value);
     pthread_mutex_lock(&s->lock);
     int rc = state_put_locked(s, key, value);
     pthread_mutex_unlock(&s->lock);
@@ -244,6 +267,8 @@ int session_state_set(mcp_session *s, const char *key, const char *value)
 
 int session_state_incr(mcp_session *s, const char *key, int64_t delta, int64_t *out)
 {
+    if (s->store)
+        return s->store->ops->state_incr(s->store, s->id, key, delta, out);
     pthread_mutex_lock(&s->lock);
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(s->state, key);
     int64_t n = 0;
@@ -271,6 +296,8 @@ int session_state_incr(mcp_session *s, const char *key, int64_t delta, int64_t *
 
 struct session_table {
     pthread_mutex_t lock;
+    mcp_store *store;
+    unsigned ttl_ms;
     unsigned max_sessions;
     unsigned count;
     mcp_session *buckets[TABLE_BUCKETS];
@@ -284,13 +311,17 @@ static unsigned bucket_of(const char *id)
     return h % TABLE_BUCKETS;
 }
 
-session_table *session_table_new(unsigned max_sessions)
+session_table *session_table_new(unsigned max_sessions, mcp_store *store, unsigned ttl_ms)
 {
     session_table *t = calloc(1, sizeof *t);
     if (!t)
         return NULL;
     pthread_mutex_init(&t->lock, NULL);
     t->max_sessions = max_sessions;
+    t->store = store;
+    t->ttl_ms = ttl_ms;
+    if (store)
+        store->ops->set_listener(store, session_table_on_message, t);
     return t;
 }
 
@@ -303,7 +334,18 @@ void session_table_free(session_table *t)
     free(t);
 }
 
+static int insert_local(session_table *t, mcp_session *s);
+
 int session_table_insert(session_table *t, mcp_session *s)
+{
+    s->store = t->store;
+    s->ttl_ms = t->ttl_ms;
+    if (t->store && session_save(s) < 0)
+        return -MCP_EIO;
+    return insert_local(t, s);
+}
+
+static int insert_local(session_table *t, mcp_session *s)
 {
     pthread_mutex_lock(&t->lock);
     if (t->count >= t->max_sessions) {
@@ -319,7 +361,90 @@ int session_table_insert(session_table *t, mcp_session *s)
     return 0;
 }
 
+static mcp_session *get_local(session_table *t, const char *id);
+static mcp_session *unlink_locked(session_table *t, const char *id);
+
+/* Build a local copy of a session another instance created. */
+static int load_from_store(session_table *t, const char *id, mcp_session **out)
+{
+    session_record r = { .log_level = -1 };
+    int rc = t->store->ops->session_load(t->store, id, &r, t->ttl_ms);
+    if (rc < 0) {
+        session_record_clear(&r);
+        return rc;
+    }
+    mcp_session *s = session_new();
+    if (!s) {
+        session_record_clear(&r);
+        return -MCP_ENOMEM;
+    }
+    memcpy(s->id, id, MCP_SESSION_ID_LEN + 1);
+    int v = mcp_version_parse(r.version);
+    s->version = v < 0 ? MCP_V_LEGACY_LATEST : (mcp_version)v;
+    s->client_caps = r.client_caps ? cJSON_Parse(r.client_caps) : NULL;
+    if (!s->client_caps)
+        s->client_caps = cJSON_CreateObject();
+    s->client_info = r.client_info ? cJSON_Parse(r.client_info) : NULL;
+    s->log_level = r.log_level;
+    s->initialized = true;
+    s->store = t->store;
+    s->ttl_ms = t->ttl_ms;
+    session_record_clear(&r);
+    /* Two requests may load the same session at once: keep the first copy. */
+    mcp_session *existing = get_local(t, id);
+    if (existing) {
+        session_unref(s);
+        *out = existing;
+        return 0;
+    }
+    if (insert_local(t, s) < 0) {
+        session_unref(s);
+        return -MCP_ELIMIT;
+    }
+    *out = s;
+    return 0;
+}
+
+int session_table_lookup(session_table *t, const char *id, mcp_session **out)
+{
+    *out = NULL;
+    if (!id || strlen(id) != MCP_SESSION_ID_LEN)
+        return -MCP_ENOTFOUND;
+    mcp_session *s = get_local(t, id);
+    if (!t->store) {
+        *out = s;
+        return s ? 0 : -MCP_ENOTFOUND;
+    }
+    if (!s)
+        return load_from_store(t, id, out);
+    /* The store is the truth: a session deleted or expired elsewhere is
+     * gone here too. One round trip both checks and refreshes the TTL. */
+    int rc = t->store->ops->session_touch(t->store, id, t->ttl_ms);
+    if (rc == -MCP_ENOTFOUND) {
+        pthread_mutex_lock(&t->lock);
+        mcp_session *gone = unlink_locked(t, id);
+        pthread_mutex_unlock(&t->lock);
+        if (gone) {
+            session_close(gone);
+            session_unref(gone);
+        }
+    }
+    if (rc < 0) {
+        session_unref(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
 mcp_session *session_table_get(session_table *t, const char *id)
+{
+    mcp_session *s = NULL;
+    session_table_lookup(t, id, &s);
+    return s;
+}
+
+static mcp_session *get_local(session_table *t, const char *id)
 {
     if (!id || strlen(id) != MCP_SESSION_ID_LEN)
         return NULL;
@@ -352,10 +477,8 @@ static mcp_session *unlink_locked(session_table *t, const char *id)
     return NULL;
 }
 
-int session_table_remove(session_table *t, const char *id)
+static int remove_local(session_table *t, const char *id)
 {
-    if (!id)
-        return -MCP_ENOTFOUND;
     pthread_mutex_lock(&t->lock);
     mcp_session *s = unlink_locked(t, id);
     pthread_mutex_unlock(&t->lock);
@@ -364,6 +487,36 @@ int session_table_remove(session_table *t, const char *id)
     session_close(s);
     session_unref(s);
     return 0;
+}
+
+int session_table_remove(session_table *t, const char *id)
+{
+    if (!id)
+        return -MCP_ENOTFOUND;
+    if (t->store) {
+        int rc = t->store->ops->session_delete(t->store, id);
+        if (rc < 0)
+            return rc;
+        t->store->ops->publish(t->store, "del", id, NULL);   /* others drop their copies */
+    }
+    return remove_local(t, id);
+}
+
+void session_table_on_message(void *table, const char *kind, const char *sid, const char *payload)
+{
+    session_table *t = table;
+    if (strcmp(kind, "del") == 0) {
+        remove_local(t, sid);
+        return;
+    }
+    if (strcmp(kind, "resp") == 0) {
+        mcp_session *s = get_local(t, sid);
+        cJSON *msg = s ? cJSON_Parse(payload) : NULL;
+        if (msg)
+            cJSON_Delete(session_resolve(s, msg));
+        if (s)
+            session_unref(s);
+    }
 }
 
 /* Collect matching sessions under the lock, close them outside it (closing

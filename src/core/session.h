@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/version.h"
+#include "store/store.h"
 
 #define MCP_SESSION_ID_LEN 32   /* 128 bits as hex: visible ASCII only */
 
@@ -40,6 +41,8 @@ struct mcp_session {
     void (*transport_close)(mcp_session *s);   /* on close: end streams */
     void (*transport_free)(void *transport);   /* on last unref */
     mcp_session *hnext;            /* session table chain */
+    mcp_store *store;              /* external store, or NULL (memory only) */
+    unsigned ttl_ms;               /* store TTL, refreshed on use */
 };
 
 mcp_session *session_new(void);            /* refs = 1, fresh random id */
@@ -65,8 +68,12 @@ struct active_call {
 cJSON *session_request_begin(mcp_session *s, const char *method, cJSON *params_take, pending_request **out);
 int session_request_wait(mcp_session *s, pending_request *p, unsigned timeout_ms,
                          const atomic_bool *cancelled, cJSON **response_out);
-/* A client response arrived; true when someone was waiting for it. Takes msg. */
-bool session_resolve(mcp_session *s, cJSON *response_take);
+/* A client response arrived: hand it to the waiting request. Returns NULL
+ * when consumed, or gives the message back when nobody here waits for it. */
+cJSON *session_resolve(mcp_session *s, cJSON *response);
+
+/* Write the record (version, capabilities, info, log level) to the store. */
+int session_save(mcp_session *s);
 
 /* App state (string values by key). */
 int session_state_get(mcp_session *s, const char *key, char **out);
@@ -76,18 +83,24 @@ int session_state_incr(mcp_session *s, const char *key, int64_t delta, int64_t *
 /* ---- the in-memory session table ---- */
 typedef struct session_table session_table;
 
-session_table *session_table_new(unsigned max_sessions);
+/* store may be NULL; ttl_ms is the store TTL (the idle expiry). */
+session_table *session_table_new(unsigned max_sessions, mcp_store *store, unsigned ttl_ms);
 void session_table_free(session_table *t);          /* closes every session */
 /* Insert a validated session; -MCP_ELIMIT when the cap is reached. */
 int session_table_insert(session_table *t, mcp_session *s);
-/* Lookup by id with a new reference, touching last use; NULL if unknown or closed. */
+/* Lookup by id with a new reference, touching last use (and the store
+ * TTL). 0 and *out, -MCP_ENOTFOUND (unknown, ended, expired) or -MCP_EIO
+ * (the store cannot be reached: answer 503, not 404). */
+int session_table_lookup(session_table *t, const char *id, mcp_session **out);
 mcp_session *session_table_get(session_table *t, const char *id);
 /* Remove and close; -MCP_ENOTFOUND if unknown. */
 int session_table_remove(session_table *t, const char *id);
 /* Close sessions idle longer than idle_ms; returns how many. */
 unsigned session_table_expire(session_table *t, uint64_t idle_ms);
 unsigned session_table_count(session_table *t);
-/* Close and remove every session (shutdown). */
+/* Close and remove every session (shutdown; the store keeps them). */
 void session_table_close_all(session_table *t);
+/* Another instance ended a session or got a response meant for us. */
+void session_table_on_message(void *table, const char *kind, const char *sid, const char *payload);
 
 #endif

@@ -83,7 +83,7 @@ void stream_finish(http_stream *st, bool with_retry);  /* end after pending byte
 /* Start the body on conn: queues an MHD response; returns MHD result. */
 enum MHD_Result stream_respond(http_stream *st, struct MHD_Connection *conn, unsigned status);
 /* Find a session stream by event id and queue the events after it. */
-http_stream *stream_for_replay(mcp_session *s, const char *last_event_id, strbuf *replay);
+http_stream *stream_for_replay(mcp_http_server *hs, mcp_session *s, const char *last_event_id, strbuf *replay);
 http_session *http_session_of(mcp_session *s, bool create);
 void http_session_close(mcp_session *s);
 void http_session_free(void *data);

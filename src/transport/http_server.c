@@ -172,7 +172,7 @@ int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_serve
     pthread_mutex_init(&hs->hk_lock, NULL);
     pthread_cond_init(&hs->hk_wake, NULL);
     pthread_mutex_init(&hs->live_lock, NULL);
-    if (hs->o.mode == MCP_STATEFUL && !(hs->sessions = session_table_new(hs->o.max_sessions))) {
+    if (hs->o.mode == MCP_STATEFUL && !(hs->sessions = session_table_new(hs->o.max_sessions, hs->o.store, hs->o.session_idle_ms))) {
         mcp_http_stop(hs);
         return -MCP_ENOMEM;
     }

@@ -83,9 +83,13 @@ http_stream *stream_new(mcp_http_server *hs, mcp_session *s, bool standalone)
     session_ref(s);
     st->session = s;
     st->resumable = true;
-    st->log_cap = hs->o.event_retention;
+    /* With an external store the events live there (any instance can
+     * replay them); otherwise in a bounded ring here. */
+    st->log_cap = s->store ? 0 : hs->o.event_retention;
+    unsigned store_no = 0;
+    bool numbered = s->store && s->store->ops->stream_next(s->store, s->id, &store_no) == 0;
     pthread_mutex_lock(&hsd->lock);
-    st->no = ++hsd->next_stream_no;
+    st->no = numbered ? store_no : ++hsd->next_stream_no;
     if (atomic_load(&s->closed)) {       /* closing: no replay list any more */
         pthread_mutex_unlock(&hsd->lock);
         return st;
@@ -176,7 +180,10 @@ static void push_frame_locked(http_stream *st, const char *data)
         strbuf_printf(&frame, "event: message\ndata: %s\n\n", data);
     if (!frame.data)
         return;
-    if (st->resumable)
+    if (st->resumable && st->session->store)
+        st->session->store->ops->event_append(st->session->store, st->session->id, st->no, st->seq, frame.data,
+                                              frame.len, st->hs->o.event_retention, st->session->ttl_ms);
+    else if (st->resumable)
         log_event_locked(st, frame.data, frame.len);
     if (st->conn)
         strbuf_append(&st->out, frame.data, frame.len);
@@ -315,12 +322,41 @@ enum MHD_Result stream_respond(http_stream *st, struct MHD_Connection *conn, uns
     return ret;
 }
 
-http_stream *stream_for_replay(mcp_session *s, const char *last_event_id, strbuf *replay)
+/* Replay from the external store: the stream may have been served by
+ * another instance. A live local stream is re-attached; otherwise the
+ * client gets what is stored and the stream ends with a retry hint (it
+ * polls again with its newest id until the answer has arrived). */
+static http_stream *replay_from_store(mcp_http_server *hs, mcp_session *s, unsigned no, uint64_t seq, strbuf *replay)
+{
+    if (s->store->ops->event_replay(s->store, s->id, no, seq, replay) < 0)
+        return NULL;
+    http_session *hsd = http_session_of(s, false);
+    http_stream *local = NULL;
+    if (hsd) {
+        pthread_mutex_lock(&hsd->lock);
+        for (http_stream *st = hsd->streams; st && !local; st = st->session_next)
+            if (st->no == no && !st->conn && !st->finished)
+                stream_ref(local = st);
+        pthread_mutex_unlock(&hsd->lock);
+    }
+    if (local)
+        return local;
+    http_stream *tmp = stream_new(hs, NULL, false);
+    if (tmp) {
+        tmp->finished = true;
+        strbuf_printf(replay, "retry: %u\n\n", hs->o.retry_ms);
+    }
+    return tmp;
+}
+
+http_stream *stream_for_replay(mcp_http_server *hs, mcp_session *s, const char *last_event_id, strbuf *replay)
 {
     unsigned no = 0;
     uint64_t seq = 0;
     if (sscanf(last_event_id, "%u_%" SCNu64, &no, &seq) != 2)
         return NULL;
+    if (s->store)
+        return replay_from_store(hs, s, no, seq, replay);
     http_session *hsd = http_session_of(s, false);
     if (!hsd)
         return NULL;

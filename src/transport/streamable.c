@@ -237,6 +237,12 @@ static unsigned status_for(const post_exchange *px, const cJSON *resp)
     return MHD_HTTP_OK;
 }
 
+static const char *unavailable_reason(int rc)
+{
+    return rc == -MCP_ELIMIT ? "Service unavailable: too many sessions, retry later"
+                             : "Service unavailable: the session store cannot be reached, retry later";
+}
+
 static const char *session_id_of(post_exchange *px)
 {
     return px->ex.session ? px->ex.session->id : NULL;
@@ -288,7 +294,7 @@ static enum MHD_Result answer(http_req *req, struct MHD_Connection *conn)
         enum MHD_Result ret;
         if (rc < 0)
             ret = refuse(req, conn, "POST", MHD_HTTP_SERVICE_UNAVAILABLE, jsonrpc_id(resp), MCP_ERR_GENERIC,
-                         "Service unavailable: too many sessions, retry later");
+                         unavailable_reason(rc));
         else if (!resp)
             ret = finish_plain(req, conn, MHD_HTTP_ACCEPTED, NULL, NULL);
         else
@@ -302,12 +308,13 @@ static enum MHD_Result answer(http_req *req, struct MHD_Connection *conn)
         pthread_mutex_unlock(&px->lock);
         return MHD_YES;
     }
-    if (px->done && commit_initialize(px) < 0) {
+    int commit_rc = px->done ? commit_initialize(px) : 0;
+    if (commit_rc < 0) {
         cJSON *resp = px->response;
         px->response = NULL;
         pthread_mutex_unlock(&px->lock);
         enum MHD_Result ret = refuse(req, conn, "POST", MHD_HTTP_SERVICE_UNAVAILABLE, jsonrpc_id(resp),
-                                     MCP_ERR_GENERIC, "Service unavailable: too many sessions, retry later");
+                                     MCP_ERR_GENERIC, unavailable_reason(commit_rc));
         cJSON_Delete(resp);
         return ret;
     }
@@ -476,11 +483,17 @@ static enum MHD_Result handle_post_message(http_req *req, struct MHD_Connection 
                          "Bad Request: Mcp-Session-Id header is required");
             cJSON_Delete(msg);
             return ret;
-        } else if (!(session = session_table_get(hs->sessions, sid))) {
-            ret = refuse(req, conn, "POST", MHD_HTTP_NOT_FOUND, id, MCP_ERR_SESSION_NOT_FOUND,
-                         "Session not found: it ended or expired; initialize a new session");
-            cJSON_Delete(msg);
-            return ret;
+        } else {
+            int rc = session_table_lookup(hs->sessions, sid, &session);
+            if (rc < 0) {
+                ret = rc == -MCP_ENOTFOUND
+                    ? refuse(req, conn, "POST", MHD_HTTP_NOT_FOUND, id, MCP_ERR_SESSION_NOT_FOUND,
+                             "Session not found: it ended or expired; initialize a new session")
+                    : refuse(req, conn, "POST", MHD_HTTP_SERVICE_UNAVAILABLE, id, MCP_ERR_GENERIC,
+                             "Service unavailable: the session store cannot be reached, retry later");
+                cJSON_Delete(msg);
+                return ret;
+            }
         }
     }
     post_exchange *px = px_new(hs, conn);
@@ -558,10 +571,14 @@ static mcp_session *require_session(http_req *req, struct MHD_Connection *conn, 
                       "Bad Request: Mcp-Session-Id header is required");
         return NULL;
     }
-    mcp_session *s = session_table_get(req->hs->sessions, sid);
-    if (!s)
+    mcp_session *s = NULL;
+    int rc = session_table_lookup(req->hs->sessions, sid, &s);
+    if (rc == -MCP_ENOTFOUND)
         *ret = refuse(req, conn, method, MHD_HTTP_NOT_FOUND, NULL, MCP_ERR_SESSION_NOT_FOUND,
                       "Session not found: it ended or expired; initialize a new session");
+    else if (rc < 0)
+        *ret = refuse(req, conn, method, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, MCP_ERR_GENERIC,
+                      "Service unavailable: the session store cannot be reached, retry later");
     return s;
 }
 
@@ -578,7 +595,7 @@ static enum MHD_Result handle_get(http_req *req, struct MHD_Connection *conn)
     http_stream *st = NULL;
     if (last) {
         strbuf replay = {0};
-        st = stream_for_replay(s, last, &replay);
+        st = stream_for_replay(req->hs, s, last, &replay);
         if (!st) {
             strbuf_free(&replay);
             session_unref(s);

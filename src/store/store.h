@@ -1,0 +1,49 @@
+/* The store interface the session layer uses when sessions must outlive
+ * (or be shared beyond) one process. Every call is synchronous and bounded
+ * by the backend's timeouts; failures return -MCP_EIO so the transport can
+ * answer 503 instead of hanging. Keys of one session share a hash tag. */
+#ifndef MCP_STORE_STORE_H
+#define MCP_STORE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mcp/store.h>
+
+#include "core/util.h"
+
+typedef struct session_record {
+    char *version;       /* negotiated protocol version */
+    char *client_caps;   /* JSON text */
+    char *client_info;   /* JSON text or NULL */
+    int log_level;       /* -1 unset */
+} session_record;
+
+void session_record_clear(session_record *r);
+
+/* Messages other instances publish: a session ended, or a client's answer
+ * to a server->client request arrived at the wrong instance. */
+typedef void (*store_message_fn)(void *ctx, const char *kind, const char *session_id, const char *payload);
+
+typedef struct store_ops {
+    int (*session_save)(mcp_store *st, const char *sid, const session_record *r, unsigned ttl_ms);
+    int (*session_load)(mcp_store *st, const char *sid, session_record *out, unsigned ttl_ms); /* -MCP_ENOTFOUND */
+    int (*session_touch)(mcp_store *st, const char *sid, unsigned ttl_ms);                     /* -MCP_ENOTFOUND */
+    int (*session_delete)(mcp_store *st, const char *sid);
+    int (*state_get)(mcp_store *st, const char *sid, const char *key, char **out);
+    int (*state_set)(mcp_store *st, const char *sid, const char *key, const char *value);
+    int (*state_incr)(mcp_store *st, const char *sid, const char *key, int64_t delta, int64_t *out);
+    int (*stream_next)(mcp_store *st, const char *sid, unsigned *no);
+    int (*event_append)(mcp_store *st, const char *sid, unsigned no, uint64_t seq, const char *frame,
+                        size_t len, unsigned retention, unsigned ttl_ms);
+    int (*event_replay)(mcp_store *st, const char *sid, unsigned no, uint64_t after, strbuf *out);
+    int (*publish)(mcp_store *st, const char *kind, const char *sid, const char *payload);
+    void (*set_listener)(mcp_store *st, store_message_fn fn, void *ctx);
+    void (*free)(mcp_store *st);
+} store_ops;
+
+struct mcp_store {
+    const store_ops *ops;
+};
+
+#endif
