@@ -16,6 +16,7 @@
 #include "core/exchange.h"
 #include "core/session.h"
 #include "core/util.h"
+#include "transport/metrics.h"
 
 typedef struct http_stream http_stream;
 typedef struct post_exchange post_exchange;
@@ -35,6 +36,7 @@ struct mcp_http_server {
     http_stream *live_streams;     /* streams attached to a connection */
     post_exchange *active_posts;   /* POSTs whose response is not final yet */
     atomic_uint inflight;
+    http_metrics *metrics;
 };
 
 /* One SSE response body in progress, for a POST or the standalone GET.
@@ -104,6 +106,8 @@ enum MHD_Result http_reply_json(struct MHD_Connection *conn, unsigned status, co
 enum MHD_Result http_reply_error(struct MHD_Connection *conn, unsigned status, const cJSON *id,
                                  int code, const char *message);
 enum MHD_Result http_reply_empty(struct MHD_Connection *conn, unsigned status);
+/* /healthz and /metrics (GET). */
+enum MHD_Result http_reply_health(mcp_http_server *hs, struct MHD_Connection *conn, bool metrics);
 void http_log_request(mcp_http_server *hs, const char *method, const char *rpc, unsigned status,
                       uint64_t start_us, const char *session_id);
 uint64_t now_us(void);

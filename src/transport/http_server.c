@@ -62,15 +62,62 @@ enum MHD_Result http_reply_empty(struct MHD_Connection *conn, unsigned status)
 void http_log_request(mcp_http_server *hs, const char *method, const char *rpc, unsigned status,
                       uint64_t start_us, const char *session_id)
 {
+    uint64_t took = now_us() - start_us;
+    metrics_request(hs->metrics, rpc, status, took);
     if (!hs->o.log_requests)
         return;
     char line[512];
-    double ms = (double)(now_us() - start_us) / 1000.0;
+    double ms = (double)took / 1000.0;
     int n = snprintf(line, sizeof line,
                      "{\"level\":\"info\",\"msg\":\"request\",\"http\":\"%s\",\"rpc\":\"%.64s\",\"status\":%u,\"ms\":%.3f,\"session\":\"%.12s\"}\n",
                      method, rpc ? rpc : "", status, ms, session_id ? session_id : "");
     if (n > 0)
         fwrite(line, 1, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, stderr);
+}
+
+static unsigned count_live_streams(mcp_http_server *hs)
+{
+    unsigned n = 0;
+    pthread_mutex_lock(&hs->live_lock);
+    for (http_stream *st = hs->live_streams; st; st = st->live_next)
+        n++;
+    pthread_mutex_unlock(&hs->live_lock);
+    return n;
+}
+
+enum MHD_Result http_reply_health(mcp_http_server *hs, struct MHD_Connection *conn, bool metrics)
+{
+    int store_up = hs->o.store ? (mcp_store_healthy(hs->o.store) ? 1 : 0) : -1;
+    strbuf body = {0};
+    unsigned status = MHD_HTTP_OK;
+    const char *type = "application/json";
+    if (metrics) {
+        metrics_gauges g = {
+            .sessions_active = hs->sessions ? session_table_count(hs->sessions) : 0,
+            .sse_streams = count_live_streams(hs),
+            .requests_in_flight = atomic_load(&hs->inflight),
+            .store_up = store_up,
+        };
+        metrics_render(hs->metrics, &g, &body);
+        type = "text/plain; version=0.0.4";
+    } else {
+        /* Liveness plus store reachability: a balancer takes an instance
+         * whose store is gone out of rotation. */
+        bool draining = atomic_load(&hs->stopping);
+        if (store_up == 0 || draining)
+            status = MHD_HTTP_SERVICE_UNAVAILABLE;
+        strbuf_printf(&body, "{\"status\":\"%s\",\"store\":\"%s\"}", status == MHD_HTTP_OK ? "ok" : "unavailable",
+                      store_up < 0 ? "none" : store_up ? "ok" : "unreachable");
+    }
+    size_t len = body.len;
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, strbuf_take(&body), MHD_RESPMEM_MUST_FREE);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    MHD_destroy_response(r);
+    return ret;
 }
 
 static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
@@ -106,7 +153,7 @@ static void *housekeeping(void *arg)
             break;
         pthread_mutex_unlock(&hs->hk_lock);
         if (hs->sessions)
-            session_table_expire(hs->sessions, hs->o.session_idle_ms);
+            metrics_sessions_expired(hs->metrics, session_table_expire(hs->sessions, hs->o.session_idle_ms));
         mcp_server_housekeeping(hs->srv);
         if (now_ms() - last_keepalive >= hs->o.keepalive_ms) {
             live_streams_keepalive(hs);
@@ -169,6 +216,7 @@ int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_serve
         hs->o.keepalive_ms = 15000;
     hs->srv = srv;
     hs->loopback = is_loopback(hs->o.host);
+    hs->metrics = metrics_new();
     pthread_mutex_init(&hs->hk_lock, NULL);
     pthread_cond_init(&hs->hk_wake, NULL);
     pthread_mutex_init(&hs->live_lock, NULL);
@@ -236,6 +284,7 @@ void mcp_http_stop(mcp_http_server *hs)
         MHD_stop_daemon(hs->daemon);
     }
     session_table_free(hs->sessions);
+    metrics_free(hs->metrics);
     pthread_mutex_destroy(&hs->hk_lock);
     pthread_cond_destroy(&hs->hk_wake);
     pthread_mutex_destroy(&hs->live_lock);

@@ -220,7 +220,12 @@ static int commit_initialize(post_exchange *px)
     if (!px->is_initialize || !px->ex.session || !px->response ||
         !cJSON_GetObjectItemCaseSensitive(px->response, "result"))
         return 0;
-    return session_table_insert(px->hs->sessions, px->ex.session);
+    int rc = session_table_insert(px->hs->sessions, px->ex.session);
+    if (rc == 0)
+        metrics_session_created(px->hs->metrics);
+    else if (rc == -MCP_EIO)
+        metrics_store_error(px->hs->metrics);
+    return rc;
 }
 
 /* Modern errors that are part of the HTTP contract: unknown method is 404,
@@ -491,6 +496,8 @@ static enum MHD_Result handle_post_message(http_req *req, struct MHD_Connection 
                              "Session not found: it ended or expired; initialize a new session")
                     : refuse(req, conn, "POST", MHD_HTTP_SERVICE_UNAVAILABLE, id, MCP_ERR_GENERIC,
                              "Service unavailable: the session store cannot be reached, retry later");
+                if (rc == -MCP_EIO)
+                    metrics_store_error(hs->metrics);
                 cJSON_Delete(msg);
                 return ret;
             }
@@ -655,6 +662,9 @@ static enum MHD_Result first_call(mcp_http_server *hs, struct MHD_Connection *co
                                   const char *method, http_req *req, bool *done)
 {
     *done = true;
+    if (hs->o.health_endpoints && strcmp(method, "GET") == 0 &&
+        (strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0))
+        return http_reply_health(hs, conn, url[1] == 'm');
     if (strcmp(url, hs->o.path) != 0)
         return refuse(req, conn, method, MHD_HTTP_NOT_FOUND, NULL, MCP_ERR_GENERIC, "Not Found: the MCP endpoint is elsewhere");
     const char *host = header(conn, MHD_HTTP_HEADER_HOST);

@@ -1,0 +1,30 @@
+/* Operational counters of the HTTP transport, rendered as Prometheus text
+ * at /metrics: requests by JSON-RPC method and HTTP status, a latency
+ * histogram, session and SSE stream gauges, store errors. Lock-free
+ * (relaxed atomics): recording costs a few increments per request. */
+#ifndef MCP_TRANSPORT_METRICS_H
+#define MCP_TRANSPORT_METRICS_H
+
+#include <stdint.h>
+
+#include "core/util.h"
+
+typedef struct http_metrics http_metrics;
+
+http_metrics *metrics_new(void);
+void metrics_free(http_metrics *m);
+void metrics_request(http_metrics *m, const char *rpc_method, unsigned status, uint64_t micros);
+void metrics_session_created(http_metrics *m);
+void metrics_sessions_expired(http_metrics *m, unsigned n);
+void metrics_store_error(http_metrics *m);
+
+typedef struct metrics_gauges {
+    unsigned sessions_active;
+    unsigned sse_streams;
+    unsigned requests_in_flight;
+    int store_up;              /* 1, 0, or -1 without a store */
+} metrics_gauges;
+
+void metrics_render(const http_metrics *m, const metrics_gauges *g, strbuf *out);
+
+#endif
