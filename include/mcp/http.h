@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <mcp/server.h>
 #include <mcp/store.h>
+#include <mcp/auth.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -42,6 +43,7 @@ typedef struct mcp_http_options {
     mcp_store *store;              /* sessions and SSE events in an external store
                                       (mcp_store_redis_open); NULL: in this process */
     bool health_endpoints;         /* GET /healthz and /metrics, default true */
+    const mcp_auth_options *auth;  /* OAuth resource server; NULL: no authorization */
 } mcp_http_options;
 
 #define MCP_HTTP_DEFAULTS { .host = "127.0.0.1", .port = 3000, .path = "/mcp", \
@@ -51,7 +53,7 @@ typedef struct mcp_http_options {
     .connection_timeout_s = 30, .keepalive_ms = 15000, .retry_ms = 1000, \
     .request_timeout_ms = 60000, .drain_ms = 5000, .event_retention = 256, \
     .allowed_hosts = NULL, .allowed_origins = NULL, .log_requests = true, \
-    .handle_signals = true, .store = NULL, .health_endpoints = true }
+    .handle_signals = true, .store = NULL, .health_endpoints = true, .auth = NULL }
 
 typedef struct mcp_http_server mcp_http_server;
 

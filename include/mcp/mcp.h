@@ -9,5 +9,7 @@
 #include <mcp/call.h>
 #include <mcp/stdio.h>
 #include <mcp/http.h>
+#include <mcp/store.h>
+#include <mcp/auth.h>
 
 #endif

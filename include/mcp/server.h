@@ -56,6 +56,7 @@ typedef struct mcp_tool {
     mcp_tool_annotations annotations;
     mcp_tool_fn handler;
     bool blocking;             /* handler may block (I/O): run it on the worker pool */
+    const char *scopes;        /* OAuth scopes a caller needs (space list), or NULL */
 } mcp_tool;
 
 int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata);

@@ -28,6 +28,9 @@ void mcp_server_housekeeping(mcp_server *srv);
 /* End every listen stream (shutdown). */
 void mcp_server_close_listeners(mcp_server *srv);
 
+ /* The OAuth scopes tool name needs (malloc'd), or NULL. */
+char *mcp_server_tool_scopes(mcp_server *srv, const char *name);
+
 /* True when method is "initialize" (a transport decides session creation). */
 bool mcp_is_initialize(const cJSON *msg);
 

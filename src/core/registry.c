@@ -179,6 +179,7 @@ static void tool_entry_free(tool_entry *t)
     if (!t)
         return;
     free(t->name);
+    free(t->scopes);
     cJSON_Delete(t->def);
     mcp_schema_free(t->input);
     mcp_schema_free(t->output);
@@ -259,6 +260,7 @@ int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata)
     t->fn = tool->handler;
     t->userdata = userdata;
     t->blocking = tool->blocking;
+    t->scopes = xstrdup(tool->scopes);
     int rc = (!t->name || !t->def) ? -MCP_EINVAL : 0;
     if (rc == 0) {
         const cJSON *in = cJSON_GetObjectItemCaseSensitive(t->def, "inputSchema");
@@ -588,4 +590,13 @@ void registry_free_all(mcp_server *srv)
     free_list(&srv->graveyard_resources, free_resource);
     free_list(&srv->prompts, free_prompt);
     free_list(&srv->graveyard_prompts, free_prompt);
+}
+
+char *mcp_server_tool_scopes(mcp_server *srv, const char *name)
+{
+    pthread_rwlock_rdlock(&srv->lock);
+    const tool_entry *t = name ? registry_find_tool(srv, name) : NULL;
+    char *scopes = t ? xstrdup(t->scopes) : NULL;
+    pthread_rwlock_unlock(&srv->lock);
+    return scopes;
 }

@@ -24,6 +24,7 @@ typedef struct tool_entry {
     mcp_tool_fn fn;
     void *userdata;
     bool blocking;
+    char *scopes;               /* OAuth scopes needed, or NULL */
 } tool_entry;
 
 typedef struct resource_entry {

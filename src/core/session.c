@@ -57,6 +57,7 @@ void session_unref(mcp_session *s)
     cJSON_Delete(s->client_info);
     cJSON_Delete(s->state);
     cJSON_Delete(s->subscriptions);
+    free(s->subject);
     pthread_mutex_destroy(&s->lock);
     free(s);
 }
@@ -219,6 +220,7 @@ int session_save(mcp_session *s)
     r.client_caps = json_text(s->client_caps);
     r.client_info = json_text(s->client_info);
     r.log_level = s->log_level;
+    r.subject = s->subject ? strdup(s->subject) : NULL;
     pthread_mutex_unlock(&s->lock);
     int rc = s->store->ops->session_save(s->store, s->id, &r, s->ttl_ms);
     session_record_clear(&r);
@@ -274,13 +276,17 @@ int session_state_incr(mcp_session *s, const char *key, int64_t delta, int64_t *
     int64_t n = 0;
     if (cJSON_IsString(v)) {
         char *end;
+        errno = 0;
         n = strtoll(v->valuestring, &end, 10);
-        if (*end) {
+        if (*end || errno == ERANGE) {
             pthread_mutex_unlock(&s->lock);
             return -MCP_EINVAL;
         }
     }
-    n += delta;
+    if (__builtin_add_overflow(n, delta, &n)) {
+        pthread_mutex_unlock(&s->lock);
+        return -MCP_ELIMIT;
+    }
     char buf[32];
     snprintf(buf, sizeof buf, "%" PRId64, n);
     int rc = state_put_locked(s, key, buf);
@@ -386,6 +392,8 @@ static int load_from_store(session_table *t, const char *id, mcp_session **out)
         s->client_caps = cJSON_CreateObject();
     s->client_info = r.client_info ? cJSON_Parse(r.client_info) : NULL;
     s->log_level = r.log_level;
+    s->subject = r.subject;
+    r.subject = NULL;
     s->initialized = true;
     s->store = t->store;
     s->ttl_ms = t->ttl_ms;

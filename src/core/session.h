@@ -42,6 +42,7 @@ struct mcp_session {
     void (*transport_free)(void *transport);   /* on last unref */
     mcp_session *hnext;            /* session table chain */
     mcp_store *store;              /* external store, or NULL (memory only) */
+    char *subject;                 /* OAuth subject the session is bound to, or NULL */
     unsigned ttl_ms;               /* store TTL, refreshed on use */
 };
 

@@ -82,7 +82,9 @@ static cJSON *build_tool_result(mcp_call *call, char *err, size_t errlen)
     gate_content(call->content, v);
     cJSON_AddItemToObject(result, "content", call->content);
     call->content = NULL;
-    if (call->structured && mcp_v_structured(v)) {
+    /* 2025-06-18 and 2025-11-25 define structuredContent as an object;
+     * 2026-07-28 allows any JSON value. */
+    if (call->structured && mcp_v_structured(v) && (cJSON_IsObject(call->structured) || mcp_version_is_modern(v))) {
         cJSON_AddItemToObject(result, "structuredContent", call->structured);
         call->structured = NULL;
     }

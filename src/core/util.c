@@ -197,6 +197,8 @@ const char *json_lex_check(const char *buf, size_t len, unsigned limit)
             p += n - 1;
         } else if (c == '\0') {
             return "Parse error: NUL byte in message";
+        } else if ((unsigned char)c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+            return "Parse error: control character outside a string";
         }
     }
     return NULL;

@@ -59,6 +59,7 @@ void session_record_clear(session_record *r)
     free(r->version);
     free(r->client_caps);
     free(r->client_info);
+    free(r->subject);
     memset(r, 0, sizeof *r);
     r->log_level = -1;
 }
@@ -217,22 +218,19 @@ static int r_session_save(mcp_store *st, const char *sid, const session_record *
     cmd c[2];
     cmd_init(&c[0], 8, "HSET", k, "v", r->version ? r->version : "", "c", r->client_caps ? r->client_caps : "{}", "l", lvl);
     cmd_init(&c[1], 3, "PEXPIRE", k, ttl);
-    if (r->client_info) {
-        /* HSET takes the optional field as a second call in the same pipeline. */
-        cmd extra[3];
-        extra[0] = c[0];
-        cmd_init(&extra[1], 4, "HSET", k, "i", r->client_info);
-        extra[2] = c[1];
-        redisReply *rep[3];
-        int rc = run(rs, extra, 3, rep);
-        if (rc == 0)
-            free_replies(rep, 3);
-        return rc;
-    }
-    redisReply *rep[2];
-    int rc = run(rs, c, 2, rep);
+    /* Optional fields go as further HSETs in the same pipeline. */
+    cmd all[4];
+    int n = 0;
+    all[n++] = c[0];
+    if (r->client_info)
+        cmd_init(&all[n++], 4, "HSET", k, "i", r->client_info);
+    if (r->subject)
+        cmd_init(&all[n++], 4, "HSET", k, "u", r->subject);
+    all[n++] = c[1];
+    redisReply *rep[4];
+    int rc = run(rs, all, n, rep);
     if (rc == 0)
-        free_replies(rep, 2);
+        free_replies(rep, n);
     return rc;
 }
 
@@ -289,6 +287,7 @@ static int r_session_load(mcp_store *st, const char *sid, session_record *out, u
     out->version = field(rep, "v");
     out->client_caps = field(rep, "c");
     out->client_info = field(rep, "i");
+    out->subject = field(rep, "u");
     char *lvl = field(rep, "l");
     out->log_level = lvl ? atoi(lvl) : -1;
     free(lvl);

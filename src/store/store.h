@@ -17,6 +17,7 @@ typedef struct session_record {
     char *client_caps;   /* JSON text */
     char *client_info;   /* JSON text or NULL */
     int log_level;       /* -1 unset */
+    char *subject;       /* OAuth subject or NULL */
 } session_record;
 
 void session_record_clear(session_record *r);

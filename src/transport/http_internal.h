@@ -37,7 +37,14 @@ struct mcp_http_server {
     post_exchange *active_posts;   /* POSTs whose response is not final yet */
     atomic_uint inflight;
     http_metrics *metrics;
+    struct mcp_auth *auth;         /* NULL without authorization */
+    atomic_int refs;               /* mcp_http_stop's + one per POST in flight */
 };
+
+/* A blocking handler may finish after mcp_http_stop returned: each POST
+ * exchange keeps the server's memory alive until it completes. */
+void http_server_ref(mcp_http_server *hs);
+void http_server_unref(mcp_http_server *hs);
 
 /* One SSE response body in progress, for a POST or the standalone GET.
  * Bytes queue in out; the MHD reader drains them and parks (suspends) the

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/dispatch.h"
+#include "auth/auth.h"
 #include "core/jsonrpc.h"
 #include "transport/http_internal.h"
 
@@ -215,6 +216,7 @@ int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_serve
     if (!hs->o.keepalive_ms)
         hs->o.keepalive_ms = 15000;
     hs->srv = srv;
+    atomic_init(&hs->refs, 1);
     hs->loopback = is_loopback(hs->o.host);
     hs->metrics = metrics_new();
     pthread_mutex_init(&hs->hk_lock, NULL);
@@ -223,6 +225,14 @@ int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_serve
     if (hs->o.mode == MCP_STATEFUL && !(hs->sessions = session_table_new(hs->o.max_sessions, hs->o.store, hs->o.session_idle_ms))) {
         mcp_http_stop(hs);
         return -MCP_ENOMEM;
+    }
+    if (hs->o.auth) {
+        char err[256];
+        if (!(hs->auth = auth_new(hs->o.auth, err, sizeof err))) {
+            fprintf(stderr, "libmcp: authorization settings rejected: %s\n", err);
+            mcp_http_stop(hs);
+            return -MCP_EINVAL;
+        }
     }
     mcp_server_set_request_timeout(srv, hs->o.request_timeout_ms);
     mcp_server_set_broadcast(srv, streamable_broadcast, hs);
@@ -284,7 +294,21 @@ void mcp_http_stop(mcp_http_server *hs)
         MHD_stop_daemon(hs->daemon);
     }
     session_table_free(hs->sessions);
+    hs->sessions = NULL;
+    http_server_unref(hs);
+}
+
+void http_server_ref(mcp_http_server *hs)
+{
+    atomic_fetch_add(&hs->refs, 1);
+}
+
+void http_server_unref(mcp_http_server *hs)
+{
+    if (atomic_fetch_sub(&hs->refs, 1) != 1)
+        return;
     metrics_free(hs->metrics);
+    auth_free(hs->auth);
     pthread_mutex_destroy(&hs->hk_lock);
     pthread_cond_destroy(&hs->hk_wake);
     pthread_mutex_destroy(&hs->live_lock);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "auth/auth.h"
 #include "core/dispatch.h"
 #include "core/jsonrpc.h"
 #include "core/modern.h"
@@ -38,6 +39,7 @@ typedef struct http_req {
     bool answered;                 /* refused before the body: drop what follows */
     post_exchange *px;
     char rpc[64];
+    char subject[256];             /* OAuth subject when authorization is on */
 } http_req;
 
 /* ---------------- post_exchange ---------------- */
@@ -53,7 +55,9 @@ static void px_unref(post_exchange *px)
     if (px->ex.session)
         session_unref(px->ex.session);
     pthread_mutex_destroy(&px->lock);
+    mcp_http_server *hs = px->hs;
     free(px);
+    http_server_unref(hs);
 }
 
 static void resume_locked(post_exchange *px)
@@ -194,6 +198,39 @@ static bool origin_allowed(mcp_http_server *hs, const char *origin, const char *
 static bool accepts(const char *accept, const char *type)
 {
     return accept && (strstr(accept, type) || strstr(accept, "*/*"));
+}
+
+/* ---------------- authorization ---------------- */
+
+static enum MHD_Result reply_auth_failure(http_req *req, struct MHD_Connection *conn, const char *method,
+                                          const cJSON *id, const auth_result *res)
+{
+    http_log_request(req->hs, method, req->rpc, res->status, req->start_us, NULL);
+    cJSON *body = jsonrpc_error(id, MCP_ERR_GENERIC, res->message);
+    char *text = body ? jsonrpc_print(body) : NULL;
+    cJSON_Delete(body);
+    size_t len = text ? strlen(text) : 0;
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, text ? text : (void *)"",
+                                                             text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (!r) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    if (res->www_authenticate[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, res->www_authenticate);
+    enum MHD_Result ret = MHD_queue_response(conn, res->status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* A session belongs to the subject that created it: another subject's
+ * token on it gets 404, exactly like an unknown session. */
+static bool session_owned(const http_req *req, const mcp_session *s)
+{
+    if (!req->hs->auth)
+        return true;
+    return s->subject && strcmp(s->subject, req->subject) == 0;
 }
 
 /* ---------------- answering ---------------- */
@@ -376,6 +413,7 @@ static post_exchange *px_new(mcp_http_server *hs, struct MHD_Connection *conn)
     px->ex.ops = &px_ops;
     px->ex.era = MCP_ERA_LEGACY;
     px->hs = hs;
+    http_server_ref(hs);
     px->conn = conn;
     pthread_mutex_init(&px->lock, NULL);
     atomic_init(&px->refs, 2);
@@ -465,6 +503,20 @@ static enum MHD_Result handle_post_message(http_req *req, struct MHD_Connection 
         cJSON_Delete(msg);
         return ret;
     }
+    if (hs->auth && kind == MSG_REQUEST && method && strcmp(method, "tools/call") == 0) {
+        const cJSON *params = cJSON_GetObjectItemCaseSensitive(msg, "params");
+        char *scopes = mcp_server_tool_scopes(hs->srv, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "name")));
+        if (scopes) {
+            auth_result res;
+            auth_check(hs->auth, header(conn, MHD_HTTP_HEADER_AUTHORIZATION), scopes, &res);
+            free(scopes);
+            if (res.status) {
+                ret = reply_auth_failure(req, conn, "POST", id, &res);
+                cJSON_Delete(msg);
+                return ret;
+            }
+        }
+    }
     bool init = kind == MSG_REQUEST && mcp_is_initialize(msg);
     const char *sid = header(conn, "Mcp-Session-Id");
     mcp_session *session = NULL;
@@ -483,6 +535,8 @@ static enum MHD_Result handle_post_message(http_req *req, struct MHD_Connection 
                 return ret;
             }
             session = session_new();
+            if (session && hs->auth)
+                session->subject = strdup(req->subject);
         } else if (!sid) {
             ret = refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, id, MCP_ERR_GENERIC,
                          "Bad Request: Mcp-Session-Id header is required");
@@ -490,6 +544,11 @@ static enum MHD_Result handle_post_message(http_req *req, struct MHD_Connection 
             return ret;
         } else {
             int rc = session_table_lookup(hs->sessions, sid, &session);
+            if (rc == 0 && !session_owned(req, session)) {
+                session_unref(session);
+                session = NULL;
+                rc = -MCP_ENOTFOUND;
+            }
             if (rc < 0) {
                 ret = rc == -MCP_ENOTFOUND
                     ? refuse(req, conn, "POST", MHD_HTTP_NOT_FOUND, id, MCP_ERR_SESSION_NOT_FOUND,
@@ -580,6 +639,11 @@ static mcp_session *require_session(http_req *req, struct MHD_Connection *conn, 
     }
     mcp_session *s = NULL;
     int rc = session_table_lookup(req->hs->sessions, sid, &s);
+    if (rc == 0 && !session_owned(req, s)) {
+        session_unref(s);
+        s = NULL;
+        rc = -MCP_ENOTFOUND;
+    }
     if (rc == -MCP_ENOTFOUND)
         *ret = refuse(req, conn, method, MHD_HTTP_NOT_FOUND, NULL, MCP_ERR_SESSION_NOT_FOUND,
                       "Session not found: it ended or expired; initialize a new session");
@@ -658,6 +722,24 @@ static enum MHD_Result handle_delete(http_req *req, struct MHD_Connection *conn)
 
 /* ---------------- entry ---------------- */
 
+/* RFC 9728 metadata: public, cacheable, readable from browsers. */
+static enum MHD_Result reply_metadata(http_req *req, struct MHD_Connection *conn, char *doc)
+{
+    size_t len = strlen(doc);
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, doc, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(doc);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "max-age=3600");
+    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    http_log_request(req->hs, "GET", "", MHD_HTTP_OK, req->start_us, NULL);
+    return ret;
+}
+
 static enum MHD_Result first_call(mcp_http_server *hs, struct MHD_Connection *conn, const char *url,
                                   const char *method, http_req *req, bool *done)
 {
@@ -665,6 +747,11 @@ static enum MHD_Result first_call(mcp_http_server *hs, struct MHD_Connection *co
     if (hs->o.health_endpoints && strcmp(method, "GET") == 0 &&
         (strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0))
         return http_reply_health(hs, conn, url[1] == 'm');
+    if (hs->auth && strcmp(method, "GET") == 0 && strncmp(url, "/.well-known/", 13) == 0) {
+        char *doc = auth_metadata(hs->auth, url);
+        if (doc)
+            return reply_metadata(req, conn, doc);
+    }
     if (strcmp(url, hs->o.path) != 0)
         return refuse(req, conn, method, MHD_HTTP_NOT_FOUND, NULL, MCP_ERR_GENERIC, "Not Found: the MCP endpoint is elsewhere");
     const char *host = header(conn, MHD_HTTP_HEADER_HOST);
@@ -672,6 +759,13 @@ static enum MHD_Result first_call(mcp_http_server *hs, struct MHD_Connection *co
         return refuse(req, conn, method, MHD_HTTP_FORBIDDEN, NULL, MCP_ERR_GENERIC, "Forbidden: Host header not allowed");
     if (!origin_allowed(hs, header(conn, "Origin"), host))
         return refuse(req, conn, method, MHD_HTTP_FORBIDDEN, NULL, MCP_ERR_GENERIC, "Forbidden: Origin not allowed");
+    if (hs->auth) {
+        auth_result res;
+        auth_check(hs->auth, header(conn, MHD_HTTP_HEADER_AUTHORIZATION), NULL, &res);
+        if (res.status)
+            return reply_auth_failure(req, conn, method, NULL, &res);
+        memcpy(req->subject, res.subject, sizeof req->subject);
+    }
     bool stateless = hs->o.mode == MCP_STATELESS;
     if (strcmp(method, "POST") == 0) {
         bool refused = false;

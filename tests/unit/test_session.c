@@ -586,6 +586,32 @@ static void test_request_wait_with_cancel_flag_is_ecanceled(void **state)
     session_unref(s);
 }
 
+/* LIBRARY BUG (reported): session_state_incr adds with plain int64_t
+ * arithmetic, so INT64_MAX + 1 is signed overflow (undefined behaviour: a
+ * UBSan build aborts here, others wrap to INT64_MIN), and strtoll's ERANGE
+ * clamp silently turns "99999999999999999999" into INT64_MAX. A tool that
+ * increments by a client-supplied delta reaches this. Expected: an error
+ * and the stored value unchanged. Kept last in this file because under
+ * UBSan the overflow aborts the process. */
+static void test_state_incr_that_would_overflow_fails_and_keeps_the_value(void **state)
+{
+    (void)state;
+    mcp_session *s = session_new();
+    char *v = NULL;
+    session_state_set(s, "huge", "99999999999999999999");   /* not an int64 */
+    assert_true(session_state_incr(s, "huge", -1, NULL) < 0);
+    session_state_get(s, "huge", &v);
+    assert_string_equal(v, "99999999999999999999");
+    free(v);
+    session_state_set(s, "max", "9223372036854775807");
+    int64_t n = 0;
+    assert_true(session_state_incr(s, "max", 1, &n) < 0);
+    session_state_get(s, "max", &v);
+    assert_string_equal(v, "9223372036854775807");
+    free(v);
+    session_unref(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -614,6 +640,7 @@ int main(void)
         cmocka_unit_test(test_request_wait_on_session_closed_meanwhile_is_ecanceled),
         cmocka_unit_test(test_request_wait_on_closed_session_is_ecanceled_at_once),
         cmocka_unit_test(test_request_wait_with_cancel_flag_is_ecanceled),
+        cmocka_unit_test(test_state_incr_that_would_overflow_fails_and_keeps_the_value),   /* keep last */
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
