@@ -540,8 +540,9 @@ static unsigned remove_where(session_table *t, uint64_t idle_ms, bool all)
         while (*pp) {
             mcp_session *s = *pp;
             uint64_t last = atomic_load(&s->last_used_ms);
-            bool busy = atomic_load(&s->refs) > 1;   /* in use by a request or stream */
-            if (all || (!busy && now > last && now - last > idle_ms)) {
+            /* Use is measured by time alone: requests touch last_used, and
+             * the transport touches sessions whose streams are open. */
+            if (all || (now > last && now - last > idle_ms)) {
                 *pp = s->hnext;
                 s->hnext = doomed;
                 doomed = s;

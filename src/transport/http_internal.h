@@ -97,6 +97,11 @@ http_session *http_session_of(mcp_session *s, bool create);
 void http_session_close(mcp_session *s);
 void http_session_free(void *data);
 void live_streams_keepalive(mcp_http_server *hs);
+/* True (and the stream freed from its connection) when the client of st
+ * has closed its socket, which MHD cannot see while the stream is parked. */
+bool stream_detach_if_peer_gone(http_stream *st);
+/* Sessions with an open stream are in use: keep them from expiring. */
+void live_streams_touch_sessions(mcp_http_server *hs);
 void live_streams_finish_all(mcp_http_server *hs);
 
 /* streamable.c */
@@ -113,6 +118,8 @@ enum MHD_Result http_reply_json(struct MHD_Connection *conn, unsigned status, co
 enum MHD_Result http_reply_error(struct MHD_Connection *conn, unsigned status, const cJSON *id,
                                  int code, const char *message);
 enum MHD_Result http_reply_empty(struct MHD_Connection *conn, unsigned status);
+/* 405 with the methods this endpoint does allow, and a JSON-RPC error body. */
+enum MHD_Result http_reply_not_allowed(struct MHD_Connection *conn, const char *allow);
 /* /healthz and /metrics (GET). */
 enum MHD_Result http_reply_health(mcp_http_server *hs, struct MHD_Connection *conn, bool metrics);
 void http_log_request(mcp_http_server *hs, const char *method, const char *rpc, unsigned status,

@@ -37,9 +37,7 @@ enum MHD_Result http_reply_json(struct MHD_Connection *conn, unsigned status, co
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
     if (session_id)
         MHD_add_response_header(r, "Mcp-Session-Id", session_id);
-    if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, POST, DELETE");
-    if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+    if (status == MHD_HTTP_SERVICE_UNAVAILABLE || status == MHD_HTTP_CONFLICT)
         MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
     enum MHD_Result ret = MHD_queue_response(conn, status, r);
     MHD_destroy_response(r);
@@ -52,6 +50,25 @@ enum MHD_Result http_reply_error(struct MHD_Connection *conn, unsigned status, c
     cJSON *err = jsonrpc_error(id, code, message);
     enum MHD_Result ret = http_reply_json(conn, status, err, NULL);
     cJSON_Delete(err);
+    return ret;
+}
+
+enum MHD_Result http_reply_not_allowed(struct MHD_Connection *conn, const char *allow)
+{
+    cJSON *err = jsonrpc_error(NULL, MCP_ERR_GENERIC, "Method not allowed.");
+    char *text = err ? jsonrpc_print(err) : NULL;
+    cJSON_Delete(err);
+    if (!text)
+        return MHD_NO;
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED, r);
+    MHD_destroy_response(r);
     return ret;
 }
 
@@ -153,6 +170,7 @@ static void *housekeeping(void *arg)
         if (atomic_load(&hs->stopping))
             break;
         pthread_mutex_unlock(&hs->hk_lock);
+        live_streams_touch_sessions(hs);
         if (hs->sessions)
             metrics_sessions_expired(hs->metrics, session_table_expire(hs->sessions, hs->o.session_idle_ms));
         mcp_server_housekeeping(hs->srv);
@@ -275,10 +293,10 @@ void mcp_http_stop(mcp_http_server *hs)
         pthread_cond_broadcast(&hs->hk_wake);
         pthread_mutex_unlock(&hs->hk_lock);
         pthread_join(hs->housekeeper, NULL);
+        live_streams_finish_all(hs);          /* first, so streams end with a retry hint */
         if (hs->sessions)
             session_table_close_all(hs->sessions);
         mcp_server_close_listeners(hs->srv);
-        live_streams_finish_all(hs);
         streamable_abort_active(hs);
         /* Give MHD's threads a moment to flush the final frames. */
         for (int i = 0; i < 100; i++) {

@@ -5,7 +5,9 @@
  * (unique in the session, naming its stream) and stays in a bounded log so
  * a client that lost the connection can resume with Last-Event-ID; replay
  * only ever serves the stream the id names. */
+#include <errno.h>
 #include <inttypes.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -258,11 +260,24 @@ static void live_remove(http_stream *st)
     pthread_mutex_unlock(&hs->live_lock);
 }
 
+/* One MHD response draining a stream. A stream can be taken over by a
+ * newer connection (a client resuming with Last-Event-ID before the server
+ * noticed the old connection died): the old response then ends at once. */
+typedef struct stream_sink {
+    http_stream *st;
+    struct MHD_Connection *conn;
+} stream_sink;
+
 static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
 {
-    http_stream *st = cls;
+    stream_sink *sink = cls;
+    http_stream *st = sink->st;
     (void)pos;
     pthread_mutex_lock(&st->lock);
+    if (st->conn != sink->conn) {           /* superseded */
+        pthread_mutex_unlock(&st->lock);
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    }
     if (st->out.len > 0) {
         size_t n = st->out.len < max ? st->out.len : max;
         memcpy(buf, st->out.data, n);
@@ -270,7 +285,7 @@ static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
         pthread_mutex_unlock(&st->lock);
         return (ssize_t)n;
     }
-    if (st->finished || !st->conn) {
+    if (st->finished) {
         pthread_mutex_unlock(&st->lock);
         return MHD_CONTENT_READER_END_OF_STREAM;
     }
@@ -282,13 +297,18 @@ static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
 
 static void stream_reader_done(void *cls)
 {
-    http_stream *st = cls;
+    stream_sink *sink = cls;
+    http_stream *st = sink->st;
     pthread_mutex_lock(&st->lock);
-    st->conn = NULL;
-    st->parked = false;
-    strbuf_free(&st->out);
+    bool current = st->conn == sink->conn;
+    if (current) {
+        st->conn = NULL;
+        st->parked = false;
+        strbuf_free(&st->out);
+    }
     pthread_mutex_unlock(&st->lock);
-    if (st->standalone && st->session) {
+    free(sink);
+    if (current && st->standalone && st->session) {
         http_session *hsd = http_session_of(st->session, false);
         if (hsd) {
             pthread_mutex_lock(&hsd->lock);
@@ -297,21 +317,37 @@ static void stream_reader_done(void *cls)
             pthread_mutex_unlock(&hsd->lock);
         }
     }
-    live_remove(st);
+    if (current)
+        live_remove(st);
     stream_unref(st);
 }
 
 enum MHD_Result stream_respond(http_stream *st, struct MHD_Connection *conn, unsigned status)
 {
-    struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024,
-                                                               stream_reader, st, stream_reader_done);
-    if (!r)
+    stream_sink *sink = malloc(sizeof *sink);
+    if (!sink)
         return MHD_NO;
+    sink->st = st;
+    sink->conn = conn;
+    struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024,
+                                                               stream_reader, sink, stream_reader_done);
+    if (!r) {
+        free(sink);
+        return MHD_NO;
+    }
     pthread_mutex_lock(&st->lock);
+    struct MHD_Connection *old = st->conn;
+    bool was_live = old != NULL;
+    if (old && st->parked)
+        MHD_resume_connection(old);         /* let the superseded response end */
+    if (old)
+        strbuf_free(&st->out);              /* unsent bytes are in the log: the replay resends them */
+    st->parked = false;
     st->conn = conn;
     pthread_mutex_unlock(&st->lock);
     stream_ref(st);                       /* the MHD response holds one */
-    live_add(st);
+    if (!was_live)
+        live_add(st);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
     MHD_add_response_header(r, "X-Accel-Buffering", "no");
@@ -335,7 +371,7 @@ static http_stream *replay_from_store(mcp_http_server *hs, mcp_session *s, unsig
     if (hsd) {
         pthread_mutex_lock(&hsd->lock);
         for (http_stream *st = hsd->streams; st && !local; st = st->session_next)
-            if (st->no == no && !st->conn && !st->finished)
+            if (st->no == no && !st->finished)
                 stream_ref(local = st);
         pthread_mutex_unlock(&hsd->lock);
     }
@@ -373,8 +409,8 @@ http_stream *stream_for_replay(mcp_http_server *hs, mcp_session *s, const char *
     if (!found)
         return NULL;
     pthread_mutex_lock(&found->lock);
-    if (found->conn || seq > found->seq) {
-        /* Already attached to a live connection, or an id never issued. */
+    if (seq > found->seq) {
+        /* An id this stream never issued. */
         pthread_mutex_unlock(&found->lock);
         stream_unref(found);
         return NULL;
@@ -386,6 +422,41 @@ http_stream *stream_for_replay(mcp_http_server *hs, mcp_session *s, const char *
     }
     pthread_mutex_unlock(&found->lock);
     return found;
+}
+
+bool stream_detach_if_peer_gone(http_stream *st)
+{
+    bool gone = false;
+    pthread_mutex_lock(&st->lock);
+    if (st->conn) {
+        /* MHD does not watch suspended connections; peek at the socket:
+         * EOF or an error means the client closed it. */
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(st->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        char b;
+        ssize_t n = ci ? recv(ci->connect_fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) : 1;
+        gone = n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+        if (gone) {
+            if (st->parked)
+                MHD_resume_connection(st->conn);   /* its reader now ends the response */
+            st->parked = false;
+            st->conn = NULL;
+            strbuf_free(&st->out);
+        }
+    }
+    pthread_mutex_unlock(&st->lock);
+    if (gone)
+        live_remove(st);
+    return gone;
+}
+
+void live_streams_touch_sessions(mcp_http_server *hs)
+{
+    uint64_t now = now_ms();
+    pthread_mutex_lock(&hs->live_lock);
+    for (http_stream *st = hs->live_streams; st; st = st->live_next)
+        if (st->session)
+            atomic_store(&st->session->last_used_ms, now);
+    pthread_mutex_unlock(&hs->live_lock);
 }
 
 void live_streams_keepalive(mcp_http_server *hs)

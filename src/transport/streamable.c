@@ -328,7 +328,8 @@ static enum MHD_Result answer(http_req *req, struct MHD_Connection *conn)
     post_exchange *px = req->px;
     pthread_mutex_lock(&px->lock);
     bool have_events = px->events && px->events->child;
-    if (px->done && !have_events && !px->sse_only) {
+    /* Notifications and client responses get 202 in every response mode. */
+    if (px->done && !have_events && (!px->sse_only || !px->response)) {
         int rc = commit_initialize(px);
         cJSON *resp = px->response;
         px->response = NULL;
@@ -671,17 +672,23 @@ static enum MHD_Result handle_get(http_req *req, struct MHD_Connection *conn)
             strbuf_free(&replay);
             session_unref(s);
             return refuse(req, conn, "GET", MHD_HTTP_BAD_REQUEST, NULL, MCP_ERR_GENERIC,
-                          "Bad Request: unknown or already attached Last-Event-ID");
+                          "Bad Request: unknown Last-Event-ID for this session");
         }
         ret = stream_respond(st, conn, MHD_HTTP_OK);
+        /* The replay goes before anything produced since we attached. */
         pthread_mutex_lock(&st->lock);
-        if (replay.len)
-            strbuf_append(&st->out, replay.data, replay.len);
+        if (st->out.len)
+            strbuf_append(&replay, st->out.data, st->out.len);
+        strbuf_free(&st->out);
+        st->out = replay;
         pthread_mutex_unlock(&st->lock);
-        strbuf_free(&replay);
     } else {
         http_session *hsd = http_session_of(s, true);
         pthread_mutex_lock(&hsd->lock);
+        /* The old stream may belong to a client that closed its connection
+         * while the stream was idle: then the new GET replaces it. */
+        if (hsd->standalone && stream_detach_if_peer_gone(hsd->standalone))
+            hsd->standalone = NULL;
         bool busy = hsd->standalone != NULL;
         pthread_mutex_unlock(&hsd->lock);
         if (busy) {
@@ -777,7 +784,8 @@ static enum MHD_Result first_call(mcp_http_server *hs, struct MHD_Connection *co
         return handle_get(req, conn);
     if (!stateless && strcmp(method, "DELETE") == 0)
         return handle_delete(req, conn);
-    return refuse(req, conn, method, MHD_HTTP_METHOD_NOT_ALLOWED, NULL, MCP_ERR_GENERIC, "Method not allowed.");
+    http_log_request(hs, method, "", MHD_HTTP_METHOD_NOT_ALLOWED, req->start_us, NULL);
+    return http_reply_not_allowed(conn, stateless ? "POST" : "GET, POST, DELETE");
 }
 
 enum MHD_Result streamable_handle(mcp_http_server *hs, struct MHD_Connection *conn, const char *url,

@@ -1,0 +1,66 @@
+/* Shared pieces of src/auth: base64url, JWS parsing and signature checks
+ * (jwt.c) and the signing keys with their cache (jwks.c). auth.c glues them
+ * to the transport's auth_check/auth_metadata interface. Nothing here logs
+ * or keeps a token; every function is safe to call from several threads
+ * (the key store guards its cache with its own mutex). */
+#ifndef MCP_AUTH_INTERNAL_H
+#define MCP_AUTH_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+#include <openssl/evp.h>
+
+#include "auth/auth.h"
+
+/* ---------------- jwt.c ---------------- */
+
+typedef enum jws_alg { JWS_NONE_SUPPORTED = 0, JWS_RS256, JWS_ES256 } jws_alg;
+
+/* Strict base64url (no padding, no stray bits). *out is malloc'd, *outlen
+ * its length; the buffer is NUL-terminated for convenience. */
+bool b64url_decode(const char *in, size_t len, unsigned char **out, size_t *outlen);
+
+/* A compact JWS split and decoded; signature not yet checked. */
+typedef struct jws {
+    jws_alg alg;
+    char *kid;                     /* NULL when the header has none */
+    cJSON *header, *claims;
+    const char *signing_input;     /* points into the token: "<h>.<p>" */
+    size_t signing_input_len;
+    unsigned char *sig;
+    size_t sig_len;
+} jws;
+
+/* 0 on success; otherwise a short reason (static string) for
+ * error_description. The token is only read, never copied into a reason. */
+const char *jws_parse(const char *token, jws *out);
+void jws_free(jws *j);
+/* True when sig verifies over the signing input with key (type checked). */
+bool jws_verify(const jws *j, EVP_PKEY *key);
+
+/* ---------------- jwks.c ---------------- */
+
+typedef struct key_store key_store;
+
+/* Loads the JWKS from file or (if file is NULL) url; NULL with err filled
+ * when neither gives at least one usable RS256/ES256 signing key. */
+key_store *key_store_new(const char *file, const char *url, char *err, size_t errlen);
+void key_store_free(key_store *ks);
+/* The key for kid (or the only key when kid is NULL) usable with alg, with
+ * a reference the caller drops with EVP_PKEY_free; NULL when none. An
+ * unknown kid makes a URL-backed store refetch, at most once per interval. */
+EVP_PKEY *key_store_find(key_store *ks, const char *kid, jws_alg alg);
+/* Usable keys now cached, and JWKS loads so far (start + refetches). */
+size_t key_store_count(key_store *ks);
+unsigned key_store_fetches(key_store *ks);
+/* Test hook: minimum seconds between refetches (default 60). */
+void key_store_set_refetch_interval(key_store *ks, unsigned seconds);
+
+/* ---------------- auth.c test hooks ---------------- */
+
+void auth_set_refetch_interval(mcp_auth *auth, unsigned seconds);
+unsigned auth_jwks_fetches(mcp_auth *auth);
+
+#endif
