@@ -24,7 +24,10 @@ mcp_auth *auth_new(const mcp_auth_options *opts, char *err, size_t errlen);
 void auth_free(mcp_auth *auth);
 
 /* authorization: the Authorization header or NULL. needed_scopes: space
- * list this request needs on top of the configured ones, or NULL. */
+ * list this request needs on top of the configured ones, or NULL. Scope
+ * hierarchy: a granted scope G covers a needed N when G == N or N starts
+ * with G followed by ':' (granted "todos" covers "todos:read"). A 403 names
+ * every scope the request needs, not only the missing ones. */
 void auth_check(mcp_auth *auth, const char *authorization, const char *needed_scopes, auth_result *out);
 
 /* The RFC 9728 metadata document (malloc'd JSON) when path is

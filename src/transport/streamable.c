@@ -328,8 +328,10 @@ static enum MHD_Result answer(http_req *req, struct MHD_Connection *conn)
     post_exchange *px = req->px;
     pthread_mutex_lock(&px->lock);
     bool have_events = px->events && px->events->child;
-    /* Notifications and client responses get 202 in every response mode. */
-    if (px->done && !have_events && (!px->sse_only || !px->response)) {
+    /* Notifications and client responses get 202 in every response mode,
+     * and modern errors that carry an HTTP status (404, 400) are plain JSON. */
+    if (px->done && !have_events &&
+        (!px->sse_only || !px->response || status_for(px, px->response) != MHD_HTTP_OK)) {
         int rc = commit_initialize(px);
         cJSON *resp = px->response;
         px->response = NULL;
