@@ -54,8 +54,16 @@ export async function connect({ sdk = 'v1', url, stdio, era = 'legacy', name = '
   } else {
     transport = v2 ? new HttpV2(new URL(url)) : new HttpV1(new URL(url));
   }
+  // Record every method the client puts on the wire (e.g. to assert that a
+  // modern-era session never sends initialize).
+  const sent = [];
+  const send = transport.send.bind(transport);
+  transport.send = (message, options) => {
+    if (message && message.method) sent.push(message.method);
+    return send(message, options);
+  };
   await client.connect(transport);
-  return { client, transport, close: () => client.close().catch(() => {}) };
+  return { client, transport, sent, close: () => client.close().catch(() => {}) };
 }
 
 // Text of the first content block, or ''.

@@ -99,7 +99,7 @@ async function checkDeleted(client, todo) {
 }
 
 run(label, async () => {
-  const { client, close } = await connect({ sdk: args.sdk, era: args.era, url: args.url, stdio: args.stdio });
+  const { client, sent, close } = await connect({ sdk: args.sdk, era: args.era, url: args.url, stdio: args.stdio });
   try {
     if (args.sdk === 'v2') {
       const version = client.getNegotiatedProtocolVersion();
@@ -110,6 +110,9 @@ run(label, async () => {
     await checkTools(client);
     const todo = await crudRoundTrip(client);
     await checkDeleted(client, todo);
+    if (args.sdk === 'v2' && args.era === 'auto')
+      check(label, 'the modern session sent no initialize on the wire', !sent.includes('initialize'),
+            `methods sent: ${[...new Set(sent)].join(', ')}`);
   } finally {
     await close();
   }
