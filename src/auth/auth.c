@@ -1,16 +1,13 @@
-/* OAuth 2.1 resource-server checks for the HTTP transport: option
- * validation, the canonical resource URL and its RFC 9728 metadata, and
- * auth_check, which turns an Authorization header into "authorized as sub"
- * or a 401/403 with the exact WWW-Authenticate challenge. Token format and
- * signatures are jwt.c's, keys jwks.c's; the claim rules are here:
- * aud contains the resource (scheme/host case-insensitive, default port
- * optional, path exact), exp required, exp/nbf/iat within leeway_s, iss the
- * configured issuer (or, unset, one of authorization_servers), sub required.
- * Scope hierarchy: a granted scope G satisfies a needed scope N when G == N
- * or N starts with G followed by ':' ("todos" covers "todos:read" and
- * "todos:write:all"; "todos:read" does not cover "todos"). The state after
- * auth_new is read-only except the key cache, so auth_check is thread-safe.
- * Tokens are never logged, copied into results or kept. */
+/* OAuth 2.1 resource-server checks for the HTTP transport: options, the
+ * canonical resource URL and its RFC 9728 metadata, and auth_check, which
+ * turns an Authorization header into "authorized as sub" or a 401/403 with
+ * the exact WWW-Authenticate challenge (tokens: jwt.c, keys: jwks.c). Claims:
+ * aud contains the resource (scheme/host case-insensitive, path exact), exp
+ * required, exp/nbf/iat within leeway_s, iss = issuer (unset: one of the
+ * authorization servers), sub required. Scope hierarchy: granted G covers
+ * needed N when G == N or N is G + ':' + more ("todos" covers "todos:read").
+ * Read-only after auth_new except the key cache, so auth_check is
+ * thread-safe. Tokens are never logged, copied into results or kept. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -547,13 +544,12 @@ void auth_check(mcp_auth *auth, const char *authorization, const char *needed_sc
     else
         reason = jws_parse(token, &j);
     if (!reason) {
-        EVP_PKEY *key = key_store_find(auth->keys, j.kid, j.alg);
-        if (!key)
+        key_verdict v = key_store_verify(auth->keys, &j);
+        if (v == KEY_UNKNOWN)
             reason = j.kid ? "no signing key matches the token kid and alg"
                            : "the token has no kid and the key set does not have exactly one matching key";
-        else if (!jws_verify(&j, key))
+        else if (v == KEY_BAD_SIGNATURE)
             reason = "the token signature does not verify";
-        EVP_PKEY_free(key);
     }
     if (!reason)
         reason = check_claims(auth, j.claims);

@@ -2,7 +2,7 @@
  * (jwt.c) and the signing keys with their cache (jwks.c). auth.c glues them
  * to the transport's auth_check/auth_metadata interface. Nothing here logs
  * or keeps a token; every function is safe to call from several threads
- * (the key store guards its cache with its own mutex). */
+ * (the key store guards its cache with its own locks). */
 #ifndef MCP_AUTH_INTERNAL_H
 #define MCP_AUTH_INTERNAL_H
 
@@ -48,12 +48,12 @@ typedef struct key_store key_store;
  * when neither gives at least one usable RS256/ES256 signing key. */
 key_store *key_store_new(const char *file, const char *url, char *err, size_t errlen);
 void key_store_free(key_store *ks);
-/* The key for kid (or the only key when kid is NULL) usable with alg, with
- * a reference the caller drops with EVP_PKEY_free; NULL when none. An
- * unknown kid makes a URL-backed store refetch, at most once per interval. */
-EVP_PKEY *key_store_find(key_store *ks, const char *kid, jws_alg alg);
-/* Usable keys now cached, and JWKS loads so far (start + refetches). */
-size_t key_store_count(key_store *ks);
+typedef enum key_verdict { KEY_VERIFIED, KEY_UNKNOWN, KEY_BAD_SIGNATURE } key_verdict;
+/* Verifies j with the key for its kid (or the only key when it has no kid)
+ * usable with its alg. An unknown kid makes a URL-backed store refetch, at
+ * most once per interval, then try again. */
+key_verdict key_store_verify(key_store *ks, const jws *j);
+/* JWKS loads so far (start + refetch attempts). */
 unsigned key_store_fetches(key_store *ks);
 /* Test hook: minimum seconds between refetches (default 60). */
 void key_store_set_refetch_interval(key_store *ks, unsigned seconds);

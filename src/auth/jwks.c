@@ -1,11 +1,10 @@
-/* The token signing keys: a JWKS document (RFC 7517) read from a file at
- * start, or fetched from a URL with libcurl (5 s timeout, http/https only,
- * 1 MiB cap) and cached. A token whose kid is unknown makes a URL-backed
- * store refetch, at most once per refetch interval (60 s), so key rotation
- * works without letting clients drive fetches. Keys become EVP_PKEYs via
- * OSSL_PARAM_BLD + EVP_PKEY_fromdata: RSA (>= 2048 bits) for RS256, EC P-256
- * for ES256; anything else in the set is skipped. One mutex guards the
- * cache; lookups hand out referenced keys so a swap never frees one in use. */
+/* The token signing keys: a JWKS (RFC 7517) read from a file at start, or
+ * fetched with libcurl (http/https, 5 s timeout, 1 MiB cap) and cached; an
+ * unknown kid refetches at most once per 60 s, so keys can rotate without
+ * letting clients drive fetches. Keys become EVP_PKEYs via OSSL_PARAM_BLD +
+ * EVP_PKEY_fromdata: RSA >= 2048 bits (RS256), EC P-256 (ES256); others are
+ * skipped. Checks verify under a read lock; a refetch swaps the set under
+ * the write lock and frees the old one after, so no key is freed in use. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -36,10 +35,10 @@ typedef struct jwk_set {
 
 struct key_store {
     char *url;                     /* NULL: loaded from a file, never refetched */
-    pthread_mutex_t lock;          /* guards everything below */
+    pthread_rwlock_t set_lock;     /* guards set */
     jwk_set set;
+    pthread_mutex_t lock;          /* guards the fetch state below */
     bool fetching;
-    bool fetched_once;
     double last_fetch;             /* CLOCK_MONOTONIC seconds */
     unsigned interval_s;
     unsigned fetches;
@@ -319,13 +318,13 @@ key_store *key_store_new(const char *file, const char *url, char *err, size_t er
     if (file) {
         ok = load_file(file, &ks->set, err, errlen);
     } else {
-        ok = url && (ks->url = strdup(url)) && load_url(url, &ks->set, err, errlen);
+        ks->url = url ? strdup(url) : NULL;
+        ok = ks->url && load_url(url, &ks->set, err, errlen);
+        if (!ks->url)
+            set_err(err, errlen, "%s", url ? "out of memory" : "no JWKS file or URL");
         ks->last_fetch = mono_now();
-        ks->fetched_once = true;
     }
     if (!ok) {
-        if (!file && !url)
-            set_err(err, errlen, "%s", "no JWKS file or URL");
         set_clear(&ks->set);
         free(ks->url);
         free(ks);
@@ -333,6 +332,12 @@ key_store *key_store_new(const char *file, const char *url, char *err, size_t er
     }
     ks->fetches = 1;
     pthread_mutex_init(&ks->lock, NULL);
+    /* Writers first: a steady stream of checks must not starve a swap. */
+    pthread_rwlockattr_t attr;
+    pthread_rwlockattr_init(&attr);
+    pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&ks->set_lock, &attr);
+    pthread_rwlockattr_destroy(&attr);
     return ks;
 }
 
@@ -342,66 +347,66 @@ void key_store_free(key_store *ks)
         return;
     set_clear(&ks->set);
     pthread_mutex_destroy(&ks->lock);
+    pthread_rwlock_destroy(&ks->set_lock);
     free(ks->url);
     free(ks);
 }
 
-/* Caller holds the lock. A referenced key, or NULL. */
+/* Caller holds set_lock. The key for kid (or the only key), or NULL. */
 static EVP_PKEY *lookup(const jwk_set *s, const char *kid, jws_alg alg)
 {
-    const jwk *hit = NULL;
-    if (kid) {
-        for (size_t i = 0; i < s->n && !hit; i++)
-            if (s->keys[i].kid && strcmp(s->keys[i].kid, kid) == 0 && s->keys[i].alg == alg)
-                hit = &s->keys[i];
-    } else if (s->n == 1 && s->keys[0].alg == alg) {
-        hit = &s->keys[0];
-    }
-    if (!hit || EVP_PKEY_up_ref(hit->pkey) != 1)
-        return NULL;
-    return hit->pkey;
+    if (!kid)
+        return s->n == 1 && s->keys[0].alg == alg ? s->keys[0].pkey : NULL;
+    for (size_t i = 0; i < s->n; i++)
+        if (s->keys[i].kid && strcmp(s->keys[i].kid, kid) == 0 && s->keys[i].alg == alg)
+            return s->keys[i].pkey;
+    return NULL;
 }
 
-EVP_PKEY *key_store_find(key_store *ks, const char *kid, jws_alg alg)
+static key_verdict verify_cached(key_store *ks, const jws *j)
 {
-    pthread_mutex_lock(&ks->lock);
-    EVP_PKEY *key = lookup(&ks->set, kid, alg);
+    pthread_rwlock_rdlock(&ks->set_lock);
+    EVP_PKEY *key = lookup(&ks->set, j->kid, j->alg);
+    key_verdict v = !key ? KEY_UNKNOWN : jws_verify(j, key) ? KEY_VERIFIED : KEY_BAD_SIGNATURE;
+    pthread_rwlock_unlock(&ks->set_lock);
+    return v;
+}
+
+/* May this unknown kid trigger a refetch now? Claims the fetch if so. */
+static bool claim_refetch(key_store *ks)
+{
     bool refetch = false;
-    if (!key && kid && ks->url && !ks->fetching) {
-        double now = mono_now();
-        if (!ks->fetched_once || now - ks->last_fetch >= (double)ks->interval_s) {
-            ks->fetching = true;
-            ks->fetched_once = true;
-            ks->last_fetch = now;
-            refetch = true;
-        }
+    pthread_mutex_lock(&ks->lock);
+    double now = mono_now();
+    if (ks->url && !ks->fetching && now - ks->last_fetch >= (double)ks->interval_s) {
+        ks->fetching = true;
+        ks->last_fetch = now;
+        refetch = true;
     }
     pthread_mutex_unlock(&ks->lock);
-    if (!refetch)
-        return key;
+    return refetch;
+}
 
-    /* Fetch without the lock: other requests keep using the cached keys. */
+key_verdict key_store_verify(key_store *ks, const jws *j)
+{
+    key_verdict v = verify_cached(ks, j);
+    if (v != KEY_UNKNOWN || !j->kid || !claim_refetch(ks))
+        return v;
+    /* Fetch with no lock held: other checks keep using the cached keys. */
     jwk_set fresh = { 0 }, old = { 0 };
     bool ok = load_url(ks->url, &fresh, NULL, 0);
+    if (ok) {
+        pthread_rwlock_wrlock(&ks->set_lock);
+        old = ks->set;
+        ks->set = fresh;
+        pthread_rwlock_unlock(&ks->set_lock);
+        set_clear(&old);
+    }
     pthread_mutex_lock(&ks->lock);
     ks->fetching = false;
     ks->fetches++;
-    if (ok) {
-        old = ks->set;
-        ks->set = fresh;
-    }
-    key = lookup(&ks->set, kid, alg);
     pthread_mutex_unlock(&ks->lock);
-    set_clear(&old);
-    return key;
-}
-
-size_t key_store_count(key_store *ks)
-{
-    pthread_mutex_lock(&ks->lock);
-    size_t n = ks->set.n;
-    pthread_mutex_unlock(&ks->lock);
-    return n;
+    return ok ? verify_cached(ks, j) : KEY_UNKNOWN;
 }
 
 unsigned key_store_fetches(key_store *ks)

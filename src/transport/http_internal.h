@@ -104,6 +104,13 @@ bool stream_detach_if_peer_gone(http_stream *st);
 void live_streams_touch_sessions(mcp_http_server *hs);
 void live_streams_finish_all(mcp_http_server *hs);
 
+/* batch.c: 2025-03-26 JSON-RPC batches (takes arr and the session ref) */
+typedef struct http_batch http_batch;
+http_batch *batch_start(mcp_http_server *hs, struct MHD_Connection *conn, cJSON *arr, mcp_session *session,
+                        mcp_version version);
+enum MHD_Result batch_answer(http_batch *b, struct MHD_Connection *conn, uint64_t start_us);
+void batch_request_done(http_batch *b);
+
 /* streamable.c */
 enum MHD_Result streamable_handle(mcp_http_server *hs, struct MHD_Connection *conn,
                                   const char *url, const char *method,

@@ -38,6 +38,7 @@ typedef struct http_req {
     bool too_large;
     bool answered;                 /* refused before the body: drop what follows */
     post_exchange *px;
+    http_batch *batch;
     char rpc[64];
     char subject[256];             /* OAuth subject when authorization is on */
 } http_req;
@@ -582,6 +583,35 @@ static enum MHD_Result handle_post_message(http_req *req, struct MHD_Connection 
     return answer(req, conn);
 }
 
+static mcp_session *require_session(http_req *req, struct MHD_Connection *conn, const char *method,
+                                    enum MHD_Result *ret);
+
+/* Batches belong to 2025-03-26 only: the session's version, or the
+ * header's (absent means 2025-03-26) without a session. */
+static enum MHD_Result handle_batch(http_req *req, struct MHD_Connection *conn, cJSON *arr)
+{
+    mcp_http_server *hs = req->hs;
+    snprintf(req->rpc, sizeof req->rpc, "(batch)");
+    bool bad = false;
+    int hv = header_version(conn, &bad);
+    mcp_session *session = NULL;
+    enum MHD_Result ret = MHD_NO;
+    if (hs->o.mode == MCP_STATEFUL && !(session = require_session(req, conn, "POST", &ret))) {
+        cJSON_Delete(arr);
+        return ret;
+    }
+    mcp_version v = session ? session->version : hv >= 0 ? (mcp_version)hv : MCP_V_2025_03_26;
+    if (bad || !mcp_v_batching(v) || cJSON_GetArraySize(arr) == 0) {
+        if (session)
+            session_unref(session);
+        cJSON_Delete(arr);
+        return refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, NULL, JSONRPC_INVALID_REQUEST,
+                      "Invalid Request: JSON-RPC batches are only accepted for protocol version 2025-03-26");
+    }
+    req->batch = batch_start(hs, conn, arr, session, v);
+    return req->batch ? batch_answer(req->batch, conn, req->start_us) : MHD_NO;
+}
+
 static enum MHD_Result handle_post_body(http_req *req, struct MHD_Connection *conn)
 {
     if (req->too_large)
@@ -592,12 +622,8 @@ static enum MHD_Result handle_post_body(http_req *req, struct MHD_Connection *co
     strbuf_free(&req->body);
     if (!msg)
         return refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, NULL, JSONRPC_PARSE_ERROR, why);
-    if (cJSON_IsArray(msg)) {
-        /* Batches belong to 2025-03-26 only; newer clients never send them. */
-        cJSON_Delete(msg);
-        return refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, NULL, JSONRPC_INVALID_REQUEST,
-                      "Invalid Request: JSON-RPC batches are not accepted over HTTP by this server version");
-    }
+    if (cJSON_IsArray(msg))
+        return handle_batch(req, conn, msg);
     return handle_post_message(req, conn, msg);
 }
 
@@ -821,6 +847,8 @@ enum MHD_Result streamable_handle(mcp_http_server *hs, struct MHD_Connection *co
     }
     if (req->px)
         return answer(req, conn);    /* resumed: an event or the answer is ready */
+    if (req->batch)
+        return batch_answer(req->batch, conn, req->start_us);
     return handle_post_body(req, conn);
 }
 
@@ -840,6 +868,8 @@ void streamable_request_done(mcp_http_server *hs, void *con_cls)
         pthread_mutex_unlock(&px->lock);
         px_unref(px);
     }
+    if (req->batch)
+        batch_request_done(req->batch);
     strbuf_free(&req->body);
     free(req);
 }

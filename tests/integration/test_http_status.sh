@@ -158,6 +158,16 @@ common_checks() { # mode; URL and S (session headers, empty in stateless) set
         -X POST "$URL" "${J[@]}" "${V[@]}" "${S[@]}" --data-binary @"$TMP/badutf8.json"
     http "[$m] 400: JSON-RPC batch refused with a JSON-RPC error" "status == 400 and rpc_err(-32600, None)" \
         -X POST "$URL" "${J[@]}" "${V[@]}" "${S[@]}" -d '[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","id":2,"method":"ping"}]'
+    if [ "$m" = stateless ]; then
+        http "[$m] 200: a 2025-03-26 batch is answered as one JSON array (notification left out)" \
+            "status == 200 and isinstance(j, list) and sorted(r['id'] for r in j) == [1, 2]" \
+            -X POST "$URL" "${J[@]}" -H 'mcp-protocol-version: 2025-03-26' \
+            -d '[{"jsonrpc":"2.0","id":1,"method":"ping"},{"jsonrpc":"2.0","method":"notifications/initialized"},{"jsonrpc":"2.0","id":2,"method":"tools/list"}]'
+        http "[$m] 200: initialize inside a batch is refused in-band with -32600" \
+            "status == 200 and j[0]['error']['code'] == -32600" \
+            -X POST "$URL" "${J[@]}" -H 'mcp-protocol-version: 2025-03-26' \
+            -d '[{"jsonrpc":"2.0","id":7,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}]'
+    fi
     http "[$m] 400 -32600: request with id null" "status == 400 and rpc_err(-32600, None)" \
         -X POST "$URL" "${J[@]}" "${V[@]}" "${S[@]}" -d '{"jsonrpc":"2.0","id":null,"method":"ping"}'
     http "[$m] 400 -32600: jsonrpc 1.0, id echoed" "status == 400 and rpc_err(-32600, 41)" \
