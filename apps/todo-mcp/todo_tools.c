@@ -6,7 +6,8 @@
  * tool errors (isError) whose text starts "WebAPI call failed", as in the
  * seed, so the model sees why. CRUD tools return structuredContent checked
  * against their outputSchema; lists are wrapped as {"todos": [...]}
- * because structuredContent must be an object. */
+ * because structuredContent must be an object. OAuth scopes: reads need
+ * todos:read, writes todos:write (see todo-mcp --help). */
 #include "todo_tools.h"
 
 #include <inttypes.h>
@@ -289,29 +290,29 @@ static int read_todo(mcp_call *call, const char *uri, const cJSON *vars, void *u
 
 static const mcp_tool upstream_tools[] = {
     { .name = "get_todo", .title = "get_todo", .description = "Retrieve one todo item",
-      .input_schema = get_todo_input, .handler = get_todo, .blocking = true,
+      .input_schema = get_todo_input, .handler = get_todo, .blocking = true, .scopes = "todos:read",
       .annotations = { .read_only = MCP_HINT_TRUE, .idempotent = MCP_HINT_TRUE,
                        .open_world = MCP_HINT_FALSE } },
     { .name = "list_todos", .title = "List todos",
       .description = "List todo items, optionally only completed or open ones, with limit/offset paging",
       .input_schema = list_todos_input, .output_schema = list_todos_output,
-      .handler = list_todos, .blocking = true,
+      .handler = list_todos, .blocking = true, .scopes = "todos:read",
       .annotations = { .read_only = MCP_HINT_TRUE, .idempotent = MCP_HINT_TRUE,
                        .open_world = MCP_HINT_FALSE } },
     { .name = "create_todo", .title = "Create todo", .description = "Create a todo item and return it",
       .input_schema = create_todo_input, .output_schema = TODO_SCHEMA,
-      .handler = create_todo, .blocking = true,
+      .handler = create_todo, .blocking = true, .scopes = "todos:write",
       .annotations = { .read_only = MCP_HINT_FALSE, .destructive = MCP_HINT_FALSE,
                        .idempotent = MCP_HINT_FALSE, .open_world = MCP_HINT_FALSE } },
     { .name = "update_todo", .title = "Update todo",
       .description = "Change the title and/or completed state of a todo item and return it",
       .input_schema = update_todo_input, .output_schema = TODO_SCHEMA,
-      .handler = update_todo, .blocking = true,
+      .handler = update_todo, .blocking = true, .scopes = "todos:write",
       .annotations = { .read_only = MCP_HINT_FALSE, .destructive = MCP_HINT_FALSE,
                        .idempotent = MCP_HINT_TRUE, .open_world = MCP_HINT_FALSE } },
     { .name = "delete_todo", .title = "Delete todo", .description = "Delete a todo item",
       .input_schema = delete_todo_input, .output_schema = delete_todo_output,
-      .handler = delete_todo, .blocking = true,
+      .handler = delete_todo, .blocking = true, .scopes = "todos:write",
       .annotations = { .read_only = MCP_HINT_FALSE, .destructive = MCP_HINT_TRUE,
                        .idempotent = MCP_HINT_TRUE, .open_world = MCP_HINT_FALSE } },
 };
@@ -327,7 +328,7 @@ static const mcp_tool counter_tool = {
 static const mcp_resource todo_template = {
     .uri_template = "todo://todos/{id}", .name = "todo", .title = "Todo item",
     .description = "One todo item from todo-api, as JSON", .mime_type = "application/json",
-    .handler = read_todo, .blocking = true,
+    .handler = read_todo, .blocking = true, .scopes = "todos:read",
 };
 
 int todo_tools_register(mcp_server *srv, webapi *api, bool with_counter)

@@ -77,6 +77,7 @@ typedef struct mcp_resource {
     const char *icons;         /* JSON array text or NULL */
     mcp_resource_fn handler;
     bool blocking;
+    const char *scopes;        /* OAuth scopes a reader needs (space list), or NULL */
 } mcp_resource;
 
 int mcp_server_add_resource(mcp_server *srv, const mcp_resource *res, void *userdata);

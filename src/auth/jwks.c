@@ -211,7 +211,8 @@ static bool parse_jwks(const char *text, size_t len, jwk_set *out, char *err, si
             out->n++;
     cJSON_Delete(doc);
     if (out->n == 0) {
-        set_err(err, errlen, "%s", "the JWKS has no usable signing key (RSA >= 2048 bits for RS256 or EC P-256 for ES256)");
+        set_err(err, errlen, "%s",
+                "the JWKS has no usable signing key (RSA >= 2048 bits for RS256 or EC P-256 for ES256)");
         set_clear(out);
         return false;
     }

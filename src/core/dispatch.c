@@ -405,3 +405,16 @@ int call_load_input(mcp_call *call)
     call->input_responses = merged;
     return 0;
 }
+
+char *mcp_server_request_scopes(mcp_server *srv, const cJSON *msg)
+{
+    const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "method"));
+    const cJSON *params = cJSON_GetObjectItemCaseSensitive(msg, "params");
+    if (!method)
+        return NULL;
+    if (strcmp(method, "tools/call") == 0)
+        return mcp_server_tool_scopes(srv, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "name")));
+    if (strcmp(method, "resources/read") == 0)
+        return mcp_server_resource_scopes(srv, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "uri")));
+    return NULL;
+}

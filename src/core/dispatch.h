@@ -28,8 +28,11 @@ void mcp_server_housekeeping(mcp_server *srv);
 /* End every listen stream (shutdown). */
 void mcp_server_close_listeners(mcp_server *srv);
 
- /* The OAuth scopes tool name needs (malloc'd), or NULL. */
+/* The OAuth scopes a tool call or resource read needs (malloc'd), or NULL. */
 char *mcp_server_tool_scopes(mcp_server *srv, const char *name);
+char *mcp_server_resource_scopes(mcp_server *srv, const char *uri);
+/* Scopes one JSON-RPC request needs (tools/call, resources/read), or NULL. */
+char *mcp_server_request_scopes(mcp_server *srv, const cJSON *msg);
 
 /* True when method is "initialize" (a transport decides session creation). */
 bool mcp_is_initialize(const cJSON *msg);

@@ -326,6 +326,7 @@ static void resource_entry_free(resource_entry *r)
     if (!r)
         return;
     free(r->key);
+    free(r->scopes);
     cJSON_Delete(r->def);
     free(r);
 }
@@ -363,6 +364,7 @@ int mcp_server_add_resource(mcp_server *srv, const mcp_resource *res, void *user
     r->fn = res->handler;
     r->userdata = userdata;
     r->blocking = res->blocking;
+    r->scopes = xstrdup(res->scopes);
     int rc = (!r->key || !r->def) ? -MCP_ENOMEM : 0;
     if (rc == 0) {
         cJSON_AddStringToObject(r->def, r->is_template ? "uriTemplate" : "uri", r->key);
@@ -598,5 +600,16 @@ char *mcp_server_tool_scopes(mcp_server *srv, const char *name)
     const tool_entry *t = name ? registry_find_tool(srv, name) : NULL;
     char *scopes = t ? xstrdup(t->scopes) : NULL;
     pthread_rwlock_unlock(&srv->lock);
+    return scopes;
+}
+
+char *mcp_server_resource_scopes(mcp_server *srv, const char *uri)
+{
+    cJSON *vars = NULL;
+    pthread_rwlock_rdlock(&srv->lock);
+    const resource_entry *r = uri ? registry_match_resource(srv, uri, &vars) : NULL;
+    char *scopes = r ? xstrdup(r->scopes) : NULL;
+    pthread_rwlock_unlock(&srv->lock);
+    cJSON_Delete(vars);
     return scopes;
 }

@@ -34,6 +34,7 @@ typedef struct resource_entry {
     mcp_resource_fn fn;
     void *userdata;
     bool blocking;
+    char *scopes;               /* OAuth scopes needed, or NULL */
 } resource_entry;
 
 typedef struct prompt_entry {

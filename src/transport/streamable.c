@@ -225,6 +225,32 @@ static enum MHD_Result reply_auth_failure(http_req *req, struct MHD_Connection *
     return ret;
 }
 
+/* Scopes a request (or every element of a batch) needs beyond the ones
+ * checked on arrival. False with *ret set when they are missing: one 403
+ * naming every scope needed. */
+static bool authorize_scopes(http_req *req, struct MHD_Connection *conn, const cJSON *msg, const cJSON *id,
+                             enum MHD_Result *ret)
+{
+    strbuf need = {0};
+    const cJSON *one = cJSON_IsArray(msg) ? msg->child : msg;
+    for (const cJSON *m = one; m; m = cJSON_IsArray(msg) ? m->next : NULL) {
+        char *scopes = mcp_server_request_scopes(req->hs->srv, m);
+        if (scopes)
+            strbuf_printf(&need, "%s%s", need.len ? " " : "", scopes);
+        free(scopes);
+    }
+    if (!need.len)
+        return true;
+    auth_result res;
+    auth_check(req->hs->auth, MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION),
+               need.data, &res);
+    strbuf_free(&need);
+    if (!res.status)
+        return true;
+    *ret = reply_auth_failure(req, conn, "POST", id, &res);
+    return false;
+}
+
 /* A session belongs to the subject that created it: another subject's
  * token on it gets 404, exactly like an unknown session. */
 static bool session_owned(const http_req *req, const mcp_session *s)
@@ -507,19 +533,9 @@ static enum MHD_Result handle_post_message(http_req *req, struct MHD_Connection 
         cJSON_Delete(msg);
         return ret;
     }
-    if (hs->auth && kind == MSG_REQUEST && method && strcmp(method, "tools/call") == 0) {
-        const cJSON *params = cJSON_GetObjectItemCaseSensitive(msg, "params");
-        char *scopes = mcp_server_tool_scopes(hs->srv, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "name")));
-        if (scopes) {
-            auth_result res;
-            auth_check(hs->auth, header(conn, MHD_HTTP_HEADER_AUTHORIZATION), scopes, &res);
-            free(scopes);
-            if (res.status) {
-                ret = reply_auth_failure(req, conn, "POST", id, &res);
-                cJSON_Delete(msg);
-                return ret;
-            }
-        }
+    if (hs->auth && kind == MSG_REQUEST && !authorize_scopes(req, conn, msg, id, &ret)) {
+        cJSON_Delete(msg);
+        return ret;
     }
     bool init = kind == MSG_REQUEST && mcp_is_initialize(msg);
     const char *sid = header(conn, "Mcp-Session-Id");
@@ -596,6 +612,10 @@ static enum MHD_Result handle_batch(http_req *req, struct MHD_Connection *conn, 
     int hv = header_version(conn, &bad);
     mcp_session *session = NULL;
     enum MHD_Result ret = MHD_NO;
+    if (hs->auth && !authorize_scopes(req, conn, arr, NULL, &ret)) {
+        cJSON_Delete(arr);
+        return ret;
+    }
     if (hs->o.mode == MCP_STATEFUL && !(session = require_session(req, conn, "POST", &ret))) {
         cJSON_Delete(arr);
         return ret;
