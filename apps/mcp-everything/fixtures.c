@@ -221,14 +221,39 @@ static int complete(mcp_call *call, const char *ref_type, const char *ref, const
     return 0;
 }
 
+/* Cache hints of the modern protocol (ttlMs, cacheScope), after the
+ * suite's reference server: lists for 5 minutes, shared ("public") for
+ * tools and prompts. The library keeps one hint per kind, and the
+ * resources kind covers resources/list, resources/templates/list and
+ * resources/read alike; the reference marks reads "private", so the
+ * resources kind is private (the stricter scope) for lists and reads.
+ * server/discover keeps the default (0 ms, private): its capabilities
+ * depend on the registries, which the list-mutation triggers change. */
+#define LIST_TTL_MS 300000u
+
+static void set_cache_hints(mcp_server *srv)
+{
+    mcp_server_set_cache_hint(srv, MCP_CACHE_TOOLS, LIST_TTL_MS, true);
+    mcp_server_set_cache_hint(srv, MCP_CACHE_PROMPTS, LIST_TTL_MS, true);
+    mcp_server_set_cache_hint(srv, MCP_CACHE_RESOURCES, LIST_TTL_MS, false);
+}
+
 int fixtures_register(mcp_server *srv)
 {
+    /* Registration order is list order: legacy fixtures first, then the
+     * 2026-07-28 ones (the lists are served in insertion order). */
     int rc = fixtures_register_tools(srv);
+    if (rc == 0)
+        rc = fixtures_register_modern_tools(srv);
     if (rc == 0)
         rc = register_resources(srv);
     if (rc == 0)
         rc = register_prompts(srv);
     if (rc == 0)
+        rc = fixtures_register_modern_rest(srv);
+    if (rc == 0) {
         mcp_server_set_completion(srv, complete, NULL);
+        set_cache_hints(srv);
+    }
     return rc;
 }

@@ -2,7 +2,8 @@
  * completion handler that the official MCP conformance suite expects
  * (names and payloads from tests/conformance, spec §5). main.c registers
  * them on a server with fixtures_register() and then picks a transport.
- * fixtures_tools.c owns the tools, fixtures.c the rest. */
+ * fixtures_tools.c owns the legacy tools, fixtures_modern.c the fixtures
+ * only the 2026-07-28 scenarios use, fixtures.c the rest. */
 #ifndef MCP_EVERYTHING_FIXTURES_H
 #define MCP_EVERYTHING_FIXTURES_H
 
@@ -29,8 +30,13 @@ typedef struct block_spec {
 /* A new cJSON content block for spec, or NULL on ENOMEM. */
 cJSON *fixture_block(const block_spec *spec);
 
-/* Register every tool (fixtures_tools.c). Returns 0 or a negative MCP_E*. */
+/* Register every legacy-suite tool (fixtures_tools.c). Returns 0 or a negative MCP_E*. */
 int fixtures_register_tools(mcp_server *srv);
+
+/* The 2026-07-28 fixtures (fixtures_modern.c): the tools, listed after the
+ * legacy ones, then the resource and the prompt, listed after theirs. */
+int fixtures_register_modern_tools(mcp_server *srv);
+int fixtures_register_modern_rest(mcp_server *srv);
 
 /* Register every tool, resource, prompt and the completion handler. */
 int fixtures_register(mcp_server *srv);

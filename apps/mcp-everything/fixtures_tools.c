@@ -285,10 +285,22 @@ static const tool_entry behaviour_tools[] = {
         .input_schema = EMPTY_OBJECT_SCHEMA, .handler = elicit_tool, .blocking = true }, &elicit_enums },
     { { .name = "json_schema_2020_12_tool",
         .description = "Tool with JSON Schema 2020-12 features for conformance testing (SEP-1613)",
+        /* SEP-1613 ($schema, $defs, additionalProperties) plus the SEP-2106
+         * keywords a 2026-07-28 server must pass through untouched: allOf with
+         * a nested anyOf, if/then/else and $anchor (the library's validator
+         * treats if/then/else and $anchor as annotations). None of them
+         * rejects {} or {name, address}. */
         .input_schema = "{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\",\"type\":\"object\","
-            "\"$defs\":{\"address\":{\"type\":\"object\",\"properties\":{"
+            "\"$defs\":{\"address\":{\"$anchor\":\"address\",\"type\":\"object\",\"properties\":{"
               "\"street\":{\"type\":\"string\"},\"city\":{\"type\":\"string\"}}}},"
-            "\"properties\":{\"name\":{\"type\":\"string\"},\"address\":{\"$ref\":\"#/$defs/address\"}},"
+            "\"properties\":{\"name\":{\"type\":\"string\"},\"address\":{\"$ref\":\"#/$defs/address\"},"
+              "\"contact\":{\"type\":\"string\",\"enum\":[\"email\",\"phone\"]},"
+              "\"email\":{\"type\":\"string\"},\"phone\":{\"type\":\"string\"}},"
+            "\"allOf\":[{\"anyOf\":[{\"properties\":{\"name\":{\"minLength\":1}}},"
+                                    "{\"required\":[\"address\"]}]}],"
+            "\"if\":{\"properties\":{\"contact\":{\"const\":\"email\"}},\"required\":[\"contact\"]},"
+            "\"then\":{\"required\":[\"email\"]},"
+            "\"else\":{\"properties\":{\"phone\":{\"type\":\"string\"}}},"
             "\"additionalProperties\":false}",
         .handler = json_schema_tool }, NULL },
     { { .name = "test_reconnection",

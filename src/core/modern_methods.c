@@ -46,9 +46,9 @@ static bool want(const cJSON *filter, const char *key)
     return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(filter, key));
 }
 
-static cJSON *tagged(const cJSON *notification, const cJSON *id)
+/* Tag a notification (taken) with the listen request's id. */
+static cJSON *tagged(cJSON *n, const cJSON *id)
 {
-    cJSON *n = cJSON_Duplicate(notification, 1);
     cJSON *params = n ? cJSON_GetObjectItemCaseSensitive(n, "params") : NULL;
     if (n && !params)
         params = cJSON_AddObjectToObject(n, "params");
@@ -158,7 +158,7 @@ void listeners_deliver(mcp_server *srv, const cJSON *notification, const char *r
     pthread_mutex_lock(&srv->listeners_lock);
     for (listener *l = srv->listeners; l; l = l->next)
         if (!atomic_load(&l->call->ex->cancelled) && listener_matches(l, method, resource_uri))
-            l->call->ex->ops->send(l->call->ex, tagged(notification, l->call->id));
+            l->call->ex->ops->send(l->call->ex, tagged(cJSON_Duplicate(notification, 1), l->call->id));
     pthread_mutex_unlock(&srv->listeners_lock);
     listeners_reap(srv, false);
 }

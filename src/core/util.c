@@ -254,6 +254,12 @@ unsigned char *base64_decode(const char *text, size_t len, size_t *out_len)
             }
         }
         uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
+        /* Canonical input only: bits under the padding must be zero, so no
+         * two texts decode to the same bytes (a MAC must not see aliases). */
+        if ((pad == 1 && (w & 0xFF)) || (pad == 2 && (w & 0xFFFF))) {
+            free(out);
+            return NULL;
+        }
         out[o++] = (unsigned char)(w >> 16);
         if (pad < 2) out[o++] = (unsigned char)(w >> 8);
         if (pad < 1) out[o++] = (unsigned char)w;

@@ -283,6 +283,9 @@ void mcp_http_stop(mcp_http_server *hs)
         MHD_socket fd = MHD_quiesce_daemon(hs->daemon);
         if (fd != MHD_INVALID_SOCKET)
             close(fd);
+        /* Listen streams never finish by themselves: end them before the
+         * drain waits for requests in flight. */
+        mcp_server_close_listeners(hs->srv);
         uint64_t deadline = now_ms() + hs->o.drain_ms;
         while (atomic_load(&hs->inflight) > 0 && now_ms() < deadline) {
             struct timespec ts = {0, 10 * 1000000L};

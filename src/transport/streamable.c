@@ -498,6 +498,11 @@ static enum MHD_Result handle_modern(http_req *req, struct MHD_Connection *conn,
     px->ex.era = MCP_ERA_MODERN;
     px->ex.version = v;
     px->ex.stateless = true;
+    const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "method"));
+    if (method && strcmp(method, "subscriptions/listen") == 0) {
+        px->json_only = false;     /* a listen is a stream in every response mode */
+        px->sse_only = true;
+    }
     req->px = px;
     px_dispatch(px, msg);
     return answer(req, conn);
