@@ -122,6 +122,9 @@ void streamable_broadcast(void *ctx, cJSON *notification_take, const char *resou
 /* http_server.c: plain responses */
 enum MHD_Result http_reply_json(struct MHD_Connection *conn, unsigned status, const cJSON *body,
                                 const char *session_id);
+/* The same with one more header (Allow, WWW-Authenticate ...). */
+enum MHD_Result http_reply_json_with(struct MHD_Connection *conn, unsigned status, const cJSON *body,
+                                     const char *session_id, const char *extra_name, const char *extra_value);
 enum MHD_Result http_reply_error(struct MHD_Connection *conn, unsigned status, const cJSON *id,
                                  int code, const char *message);
 enum MHD_Result http_reply_empty(struct MHD_Connection *conn, unsigned status);

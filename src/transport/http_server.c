@@ -22,8 +22,8 @@ uint64_t now_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-enum MHD_Result http_reply_json(struct MHD_Connection *conn, unsigned status, const cJSON *body,
-                                const char *session_id)
+enum MHD_Result http_reply_json_with(struct MHD_Connection *conn, unsigned status, const cJSON *body,
+                                     const char *session_id, const char *extra_name, const char *extra_value)
 {
     char *text = body ? jsonrpc_print(body) : NULL;
     size_t len = text ? strlen(text) : 0;
@@ -39,9 +39,17 @@ enum MHD_Result http_reply_json(struct MHD_Connection *conn, unsigned status, co
         MHD_add_response_header(r, "Mcp-Session-Id", session_id);
     if (status == MHD_HTTP_SERVICE_UNAVAILABLE || status == MHD_HTTP_CONFLICT)
         MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+    if (extra_name && extra_value)
+        MHD_add_response_header(r, extra_name, extra_value);
     enum MHD_Result ret = MHD_queue_response(conn, status, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+enum MHD_Result http_reply_json(struct MHD_Connection *conn, unsigned status, const cJSON *body,
+                                const char *session_id)
+{
+    return http_reply_json_with(conn, status, body, session_id, NULL, NULL);
 }
 
 enum MHD_Result http_reply_error(struct MHD_Connection *conn, unsigned status, const cJSON *id,
@@ -56,19 +64,8 @@ enum MHD_Result http_reply_error(struct MHD_Connection *conn, unsigned status, c
 enum MHD_Result http_reply_not_allowed(struct MHD_Connection *conn, const char *allow)
 {
     cJSON *err = jsonrpc_error(NULL, MCP_ERR_GENERIC, "Method not allowed.");
-    char *text = err ? jsonrpc_print(err) : NULL;
+    enum MHD_Result ret = http_reply_json_with(conn, MHD_HTTP_METHOD_NOT_ALLOWED, err, NULL, MHD_HTTP_HEADER_ALLOW, allow);
     cJSON_Delete(err);
-    if (!text)
-        return MHD_NO;
-    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        free(text);
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
-    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_METHOD_NOT_ALLOWED, r);
-    MHD_destroy_response(r);
     return ret;
 }
 

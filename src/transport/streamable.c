@@ -208,20 +208,9 @@ static enum MHD_Result reply_auth_failure(http_req *req, struct MHD_Connection *
 {
     http_log_request(req->hs, method, req->rpc, res->status, req->start_us, NULL);
     cJSON *body = jsonrpc_error(id, MCP_ERR_GENERIC, res->message);
-    char *text = body ? jsonrpc_print(body) : NULL;
+    enum MHD_Result ret = http_reply_json_with(conn, res->status, body, NULL, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                                               res->www_authenticate[0] ? res->www_authenticate : NULL);
     cJSON_Delete(body);
-    size_t len = text ? strlen(text) : 0;
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, text ? text : (void *)"",
-                                                             text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
-    if (!r) {
-        free(text);
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    if (res->www_authenticate[0])
-        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, res->www_authenticate);
-    enum MHD_Result ret = MHD_queue_response(conn, res->status, r);
-    MHD_destroy_response(r);
     return ret;
 }
 
