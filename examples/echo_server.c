@@ -29,7 +29,8 @@ int main(int argc, char **argv)
         .input_schema = "{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"number\"},\"b\":{\"type\":\"number\"}},\"required\":[\"a\",\"b\"]}",
         .output_schema = "{\"type\":\"object\",\"properties\":{\"sum\":{\"type\":\"number\"}},\"required\":[\"sum\"]}",
         .handler = add }, NULL);
-    mcp_http_options http = MCP_HTTP_DEFAULTS;
+    mcp_http_options http = MCP_HTTP_DEFAULTS;        /* --quiet: no per-request log lines */
+    http.log_requests = !(argc > 3 && strcmp(argv[3], "--quiet") == 0);
     int rc = argc > 2 && strcmp(argv[1], "--http") == 0
         ? (http.port = (unsigned)atoi(argv[2]), mcp_serve_http(srv, &http))
         : mcp_serve_stdio(srv, NULL);

@@ -7,7 +7,9 @@
  * starts and collected here with sigwait(), so the startup line can print
  * the real port (--port 0) and SIGINT/SIGTERM drain and exit 0; todo-api
  * calls still hanging then are cut short so their replies make the drain.
- * --auth-*: OAuth bearer JWTs (libmcp); todo-api only ever sees --api-token. */
+ * --auth-*: OAuth bearer JWTs (libmcp); todo-api only ever sees --api-token.
+ * --store redis://...: sessions in Redis, so instances behind one balancer
+ * share them; --state-key-file: the same MRTR sealing key on all of them. */
 #include <ctype.h>
 #include <getopt.h>
 #include <limits.h>

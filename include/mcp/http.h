@@ -31,6 +31,8 @@ typedef struct mcp_http_options {
     unsigned session_idle_ms;      /* idle expiry, default 30 min */
     unsigned max_connections;      /* default 10000 */
     unsigned connection_timeout_s; /* idle/slow connections, default 30 */
+    size_t connection_memory;      /* per-connection buffer for the request line and
+                                      headers (431 beyond), default 8 KiB */
     unsigned keepalive_ms;         /* SSE comment keep-alive, default 15000 */
     unsigned retry_ms;             /* SSE retry hint, default 1000 */
     unsigned request_timeout_ms;   /* server->client request wait, default 60000 */
@@ -50,7 +52,7 @@ typedef struct mcp_http_options {
     .mode = MCP_STATELESS, .response_mode = MCP_RESPONSE_AUTO, .threads = 2, \
     .max_body = 4u << 20, .max_depth = 64, .max_sessions = 10000, \
     .session_idle_ms = 30u * 60 * 1000, .max_connections = 10000, \
-    .connection_timeout_s = 30, .keepalive_ms = 15000, .retry_ms = 1000, \
+    .connection_timeout_s = 30, .connection_memory = 8192, .keepalive_ms = 15000, .retry_ms = 1000, \
     .request_timeout_ms = 60000, .drain_ms = 5000, .event_retention = 256, \
     .allowed_hosts = NULL, .allowed_origins = NULL, .log_requests = true, \
     .handle_signals = true, .store = NULL, .health_endpoints = true, .auth = NULL }

@@ -210,6 +210,16 @@ static char *json_text(const cJSON *v)
     return v ? cJSON_PrintUnformatted(v) : NULL;
 }
 
+void session_touch(mcp_session *s)
+{
+    uint64_t now = now_ms();
+    atomic_store(&s->last_used_ms, now);
+    if (s->store && s->id[0] && now - atomic_load(&s->store_touched_ms) >= s->ttl_ms / 3) {
+        atomic_store(&s->store_touched_ms, now);
+        s->store->ops->session_touch(s->store, s->id, s->ttl_ms);
+    }
+}
+
 int session_save(mcp_session *s)
 {
     if (!s->store)

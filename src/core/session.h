@@ -44,6 +44,7 @@ struct mcp_session {
     mcp_store *store;              /* external store, or NULL (memory only) */
     char *subject;                 /* OAuth subject the session is bound to, or NULL */
     unsigned ttl_ms;               /* store TTL, refreshed on use */
+    _Atomic uint64_t store_touched_ms; /* last TTL refresh sent to the store */
 };
 
 mcp_session *session_new(void);            /* refs = 1, fresh random id */
@@ -99,6 +100,10 @@ int session_table_remove(session_table *t, const char *id);
 /* Close sessions idle longer than idle_ms; returns how many. */
 unsigned session_table_expire(session_table *t, uint64_t idle_ms);
 unsigned session_table_count(session_table *t);
+/* Mark s in use now (an open stream); refreshes the store TTL at most
+ * every third of it, so idle streams do not flood the store. */
+void session_touch(mcp_session *s);
+
 /* Close and remove every session (shutdown; the store keeps them). */
 void session_table_close_all(session_table *t);
 /* Another instance ended a session or got a response meant for us. */

@@ -587,14 +587,13 @@ bool mcp_store_healthy(mcp_store *st)
     if (!st)
         return true;
     redis_store *rs = (redis_store *)st;
-    if (!atomic_load(&rs->healthy)) {
-        /* Probe so /healthz notices recovery even without traffic. */
-        cmd c;
-        cmd_init(&c, 1, "PING");
-        redisReply *rep;
-        if (run(rs, &c, 1, &rep) == 0)
-            freeReplyObject(rep);
-    }
+    /* Probe every time: health must reflect Redis now, not the last
+     * request that happened to need it. */
+    cmd c;
+    cmd_init(&c, 1, "PING");
+    redisReply *rep;
+    if (run(rs, &c, 1, &rep) == 0)
+        freeReplyObject(rep);
     return atomic_load(&rs->healthy);
 }
 

@@ -39,7 +39,21 @@ struct mcp_http_server {
     http_metrics *metrics;
     struct mcp_auth *auth;         /* NULL without authorization */
     atomic_int refs;               /* mcp_http_stop's + one per POST in flight */
+    pthread_mutex_t conns_lock;
+    struct conn_track *conns;      /* every open connection, for the header deadline */
 };
+
+/* Per-connection record (libmicrohttpd socket context): when the request
+ * head started to arrive, so a client trickling header bytes is cut off. */
+typedef struct conn_track {
+    int fd;
+    _Atomic uint64_t waiting_since_ms; /* connection start, or the end of the last request */
+    atomic_bool in_request;        /* the head arrived: the idle timeout governs */
+    struct conn_track *prev, *next;
+} conn_track;
+
+/* The head of a request has arrived on conn. */
+void http_conn_request_started(struct MHD_Connection *conn);
 
 /* A blocking handler may finish after mcp_http_stop returned: each POST
  * exchange keeps the server's memory alive until it completes. */

@@ -3,6 +3,7 @@
  * come later, a housekeeping thread (session expiry, SSE keep-alive) and a
  * bounded graceful shutdown. MCP semantics live in streamable.c. */
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,13 +82,15 @@ void http_log_request(mcp_http_server *hs, const char *method, const char *rpc, 
     metrics_request(hs->metrics, rpc, status, took);
     if (!hs->o.log_requests)
         return;
+    /* Hot path: integer fields only (no float formatting) and one write(2),
+     * which keeps concurrent lines whole. The session id is cut to a prefix:
+     * enough to correlate, not enough to hijack. */
     char line[512];
-    double ms = (double)took / 1000.0;
     int n = snprintf(line, sizeof line,
-                     "{\"level\":\"info\",\"msg\":\"request\",\"http\":\"%s\",\"rpc\":\"%.64s\",\"status\":%u,\"ms\":%.3f,\"session\":\"%.12s\"}\n",
-                     method, rpc ? rpc : "", status, ms, session_id ? session_id : "");
-    if (n > 0)
-        fwrite(line, 1, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, stderr);
+                     "{\"level\":\"info\",\"msg\":\"request\",\"http\":\"%s\",\"rpc\":\"%.64s\",\"status\":%u,\"us\":%llu,\"session\":\"%.12s\"}\n",
+                     method, rpc ? rpc : "", status, (unsigned long long)took, session_id ? session_id : "");
+    if (n > 0 && write(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1) < 0)
+        return;   /* logging must never fail a request */
 }
 
 static unsigned count_live_streams(mcp_http_server *hs)
@@ -143,11 +146,78 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
     return streamable_handle(cls, conn, url, method, upload_data, upload_data_size, con_cls);
 }
 
+static conn_track *track_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+void http_conn_request_started(struct MHD_Connection *conn)
+{
+    conn_track *t = track_of(conn);
+    if (t)
+        atomic_store(&t->in_request, true);
+}
+
+static void connection_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+                              enum MHD_ConnectionNotificationCode code)
+{
+    mcp_http_server *hs = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        conn_track *t = calloc(1, sizeof *t);
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (!t || !ci) {
+            free(t);
+            return;
+        }
+        t->fd = ci->connect_fd;
+        t->waiting_since_ms = now_ms();
+        pthread_mutex_lock(&hs->conns_lock);
+        t->next = hs->conns;
+        if (hs->conns)
+            hs->conns->prev = t;
+        hs->conns = t;
+        pthread_mutex_unlock(&hs->conns_lock);
+        *socket_context = t;
+    } else if (*socket_context) {
+        conn_track *t = *socket_context;
+        pthread_mutex_lock(&hs->conns_lock);
+        if (t->prev)
+            t->prev->next = t->next;
+        else
+            hs->conns = t->next;
+        if (t->next)
+            t->next->prev = t->prev;
+        pthread_mutex_unlock(&hs->conns_lock);
+        free(t);
+        *socket_context = NULL;
+    }
+}
+
+/* libmicrohttpd's timeout counts idleness, so a client sending one header
+ * byte at a time would hold a connection forever. Whoever has not sent a
+ * whole request head within connection_timeout_s is disconnected: shutdown
+ * makes the connection's own thread see EOF and clean up as usual. */
+static void enforce_header_deadline(mcp_http_server *hs)
+{
+    uint64_t limit = (uint64_t)(hs->o.connection_timeout_s ? hs->o.connection_timeout_s : 30) * 1000;
+    uint64_t now = now_ms();
+    pthread_mutex_lock(&hs->conns_lock);
+    for (conn_track *t = hs->conns; t; t = t->next)
+        if (!t->in_request && now - t->waiting_since_ms > limit)
+            shutdown(t->fd, SHUT_RDWR);
+    pthread_mutex_unlock(&hs->conns_lock);
+}
+
 static void request_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                               enum MHD_RequestTerminationCode toe)
 {
-    (void)conn;
     (void)toe;
+    conn_track *t = track_of(conn);
+    if (t) {
+        t->waiting_since_ms = now_ms();
+        t->in_request = false;
+    }
     if (*con_cls)
         streamable_request_done(cls, *con_cls);
     *con_cls = NULL;
@@ -157,7 +227,7 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
 static void *housekeeping(void *arg)
 {
     mcp_http_server *hs = arg;
-    uint64_t last_keepalive = now_ms();
+    uint64_t last_keepalive = now_ms(), last_trim = now_ms();
     pthread_mutex_lock(&hs->hk_lock);
     while (!atomic_load(&hs->stopping)) {
         struct timespec ts;
@@ -167,6 +237,7 @@ static void *housekeeping(void *arg)
         if (atomic_load(&hs->stopping))
             break;
         pthread_mutex_unlock(&hs->hk_lock);
+        enforce_header_deadline(hs);
         live_streams_touch_sessions(hs);
         if (hs->sessions)
             metrics_sessions_expired(hs->metrics, session_table_expire(hs->sessions, hs->o.session_idle_ms));
@@ -174,6 +245,12 @@ static void *housekeeping(void *arg)
         if (now_ms() - last_keepalive >= hs->o.keepalive_ms) {
             live_streams_keepalive(hs);
             last_keepalive = now_ms();
+        }
+        if (now_ms() - last_trim >= 2000) {
+            /* After a burst of sessions or streams ends, hand freed heap
+             * back to the OS instead of keeping the peak forever. */
+            malloc_trim(0);
+            last_trim = now_ms();
         }
         pthread_mutex_lock(&hs->hk_lock);
     }
@@ -212,7 +289,12 @@ static struct MHD_Daemon *start_daemon(mcp_http_server *hs)
                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(hs->o.threads ? hs->o.threads : 1),
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)hs->o.connection_timeout_s,
                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)hs->o.max_connections,
+                            /* libmicrohttpd's default pool is 32 KiB per connection, cleared
+                             * per request: most of an idle SSE stream's cost. */
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, hs->o.connection_memory ? hs->o.connection_memory : (size_t)8192,
+                            MHD_OPTION_CONNECTION_MEMORY_INCREMENT, (size_t)1024,
                             MHD_OPTION_NOTIFY_COMPLETED, request_completed, hs,
+                            MHD_OPTION_NOTIFY_CONNECTION, connection_notify, hs,
                             MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
                             MHD_OPTION_END);
 }
@@ -237,6 +319,7 @@ int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_serve
     pthread_mutex_init(&hs->hk_lock, NULL);
     pthread_cond_init(&hs->hk_wake, NULL);
     pthread_mutex_init(&hs->live_lock, NULL);
+    pthread_mutex_init(&hs->conns_lock, NULL);
     if (hs->o.mode == MCP_STATEFUL && !(hs->sessions = session_table_new(hs->o.max_sessions, hs->o.store, hs->o.session_idle_ms))) {
         mcp_http_stop(hs);
         return -MCP_ENOMEM;
@@ -330,6 +413,7 @@ void http_server_unref(mcp_http_server *hs)
     pthread_mutex_destroy(&hs->hk_lock);
     pthread_cond_destroy(&hs->hk_wake);
     pthread_mutex_destroy(&hs->live_lock);
+    pthread_mutex_destroy(&hs->conns_lock);
     free(hs);
 }
 

@@ -389,8 +389,9 @@ http_stream *stream_for_replay(mcp_http_server *hs, mcp_session *s, const char *
 {
     unsigned no = 0;
     uint64_t seq = 0;
-    if (sscanf(last_event_id, "%u_%" SCNu64, &no, &seq) != 2)
-        return NULL;
+    int used = 0;
+    if (sscanf(last_event_id, "%u_%" SCNu64 "%n", &no, &seq, &used) != 2 || last_event_id[used] != '\0')
+        return NULL;     /* exactly "<stream>_<seq>", nothing after it */
     if (s->store)
         return replay_from_store(hs, s, no, seq, replay);
     http_session *hsd = http_session_of(s, false);
@@ -451,12 +452,24 @@ bool stream_detach_if_peer_gone(http_stream *st)
 
 void live_streams_touch_sessions(mcp_http_server *hs)
 {
-    uint64_t now = now_ms();
+    /* Collect under the lock, touch outside it: a store touch is a round trip. */
+    mcp_session *batch[256];
+    size_t n = 0;
     pthread_mutex_lock(&hs->live_lock);
-    for (http_stream *st = hs->live_streams; st; st = st->live_next)
+    for (http_stream *st = hs->live_streams; st && n < 256; st = st->live_next) {
+        if (st->session) {
+            session_ref(st->session);
+            batch[n++] = st->session;
+        }
+    }
+    for (http_stream *st = n == 256 ? hs->live_streams : NULL; st; st = st->live_next)
         if (st->session)
-            atomic_store(&st->session->last_used_ms, now);
+            atomic_store(&st->session->last_used_ms, now_ms());   /* beyond the batch: local only */
     pthread_mutex_unlock(&hs->live_lock);
+    for (size_t i = 0; i < n; i++) {
+        session_touch(batch[i]);
+        session_unref(batch[i]);
+    }
 }
 
 void live_streams_keepalive(mcp_http_server *hs)

@@ -37,6 +37,7 @@ typedef struct http_req {
     strbuf body;
     bool too_large;
     bool answered;                 /* refused before the body: drop what follows */
+    bool deferred;                 /* GET/DELETE/...: answered on the second call */
     post_exchange *px;
     http_batch *batch;
     char rpc[64];
@@ -152,15 +153,29 @@ static bool list_contains(const char *list, const char *item, size_t item_len)
     return false;
 }
 
-/* Host name without port: "[::1]:3000" -> "[::1]", "localhost:80" -> "localhost". */
+/* Host name without port: "[::1]:3000" -> "[::1]", "localhost:80" -> "localhost".
+ * Returns 0 when anything but ":<digits>" follows the name, so values like
+ * "localhost:80.evil.example" or "[::1].evil" never pass as local. */
 static size_t host_name_len(const char *host)
 {
+    size_t len;
     if (host[0] == '[') {
         const char *close = strchr(host, ']');
-        return close ? (size_t)(close - host + 1) : strlen(host);
+        if (!close)
+            return 0;
+        len = (size_t)(close - host + 1);
+    } else {
+        len = strcspn(host, ":");
     }
-    const char *colon = strchr(host, ':');
-    return colon ? (size_t)(colon - host) : strlen(host);
+    const char *rest = host + len;
+    if (*rest == ':') {
+        rest++;
+        if (!*rest)
+            return 0;
+        while (*rest >= '0' && *rest <= '9')
+            rest++;
+    }
+    return *rest ? 0 : len;
 }
 
 static bool is_local_name(const char *name, size_t len)
@@ -175,6 +190,8 @@ static bool host_allowed(mcp_http_server *hs, const char *host)
     if (!host)
         return false;
     size_t len = host_name_len(host);
+    if (len == 0)
+        return false;
     if (hs->o.allowed_hosts)
         return list_contains(hs->o.allowed_hosts, host, len) || list_contains(hs->o.allowed_hosts, host, strlen(host));
     return hs->loopback ? is_local_name(host, len) : true;
@@ -191,6 +208,8 @@ static bool origin_allowed(mcp_http_server *hs, const char *origin, const char *
         return false;                   /* "null" and odd schemes */
     const char *oh = sep + 3;
     size_t len = host_name_len(oh);
+    if (len == 0)
+        return false;
     if (hs->loopback)
         return is_local_name(oh, len);
     return host && len == host_name_len(host) && strncasecmp(oh, host, len) == 0;
@@ -764,7 +783,11 @@ static enum MHD_Result handle_delete(http_req *req, struct MHD_Connection *conn)
     char sid[MCP_SESSION_ID_LEN + 1];
     memcpy(sid, s->id, sizeof sid);
     session_unref(s);
-    session_table_remove(req->hs->sessions, sid);
+    if (session_table_remove(req->hs->sessions, sid) == -MCP_EIO) {
+        metrics_store_error(req->hs->metrics);
+        return refuse(req, conn, "DELETE", MHD_HTTP_SERVICE_UNAVAILABLE, NULL, MCP_ERR_GENERIC,
+                      "Service unavailable: the session store cannot be reached, retry later");
+    }
     http_log_request(req->hs, "DELETE", "", MHD_HTTP_OK, req->start_us, sid);
     return http_reply_empty(conn, MHD_HTTP_OK);
 }
@@ -842,18 +865,37 @@ enum MHD_Result streamable_handle(mcp_http_server *hs, struct MHD_Connection *co
         req->hs = hs;
         req->start_us = now_us();
         *con_cls = req;
+        http_conn_request_started(conn);
+        if (strcmp(method, "POST") != 0) {
+            /* No body: answer on the next call, once libmicrohttpd knows the
+             * request is complete, so the connection stays open (keep-alive). */
+            req->deferred = true;
+            return MHD_YES;
+        }
         bool done = false;
         enum MHD_Result ret = first_call(hs, conn, url, method, req, &done);
         req->answered = done;
         return done ? ret : MHD_YES;
+    }
+    if (req->deferred) {
+        if (*upload_data_size > 0) {   /* a body on GET/DELETE is ignored */
+            *upload_data_size = 0;
+            return MHD_YES;
+        }
+        req->deferred = false;
+        bool done = false;
+        req->answered = true;
+        return first_call(hs, conn, url, method, req, &done);
     }
     if (req->answered) {
         *upload_data_size = 0;
         return MHD_YES;
     }
     if (*upload_data_size > 0) {
-        if (!req->too_large && req->body.len + *upload_data_size > hs->o.max_body)
+        if (!req->too_large && req->body.len + *upload_data_size > hs->o.max_body) {
             req->too_large = true;
+            strbuf_free(&req->body);   /* nothing more is kept of an oversized body */
+        }
         if (!req->too_large && strbuf_append(&req->body, upload_data, *upload_data_size) < 0)
             req->too_large = true;
         *upload_data_size = 0;
