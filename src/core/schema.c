@@ -436,6 +436,7 @@ typedef struct {
     int group_depth;
     uint64_t last_atom_weight; /* repeat weight of the atom a quantifier would apply to */
     int utf8;                  /* the regex will run under a UTF-8 locale */
+    int after_quantifier;      /* the last token was a quantifier */
 } re_translator;
 
 /* ECMA \s is POSIX [:space:] plus these Unicode spaces (U+00A0, U+1680,
@@ -954,9 +955,29 @@ static int re_translate_brace(re_translator *t)
     return re_apply_repeat(t, open_ended ? low : high);
 }
 
+/* ECMA forbids a quantifier on a quantifier ("a++", "a{2}*"); glibc's
+ * regcomp accepts stacks of them and can take exponential time, so they
+ * are refused. A lazy marker ("a+?") is consumed with its quantifier. */
+static int re_is_quantifier_start(const re_translator *t)
+{
+    unsigned long low, high;
+    int open_ended;
+    char c = *t->p;
+    if (c == '*' || c == '+' || c == '?')
+        return 1;
+    if (c != '{')
+        return 0;
+    re_translator probe = *t;
+    return re_read_counted(&probe, &low, &high, &open_ended) == 0;
+}
+
 static int re_translate_one(re_translator *t)
 {
     char c = *t->p;
+    int quantifier = re_is_quantifier_start(t);
+    if (quantifier && t->after_quantifier)
+        return re_fail(t, "a quantifier cannot follow another quantifier");
+    t->after_quantifier = quantifier;
     switch (c) {
     case '\\':
         return re_translate_escape(t);
@@ -2220,11 +2241,35 @@ static void write_message(char *err, size_t errlen, const char *message)
         snprintf(err, errlen, "%s", message);
 }
 
+/* JSON text may repeat a member name and cJSON keeps every copy; a schema
+ * with two "required" or two "pattern" keywords has no single meaning, so
+ * it is refused (bounded: deeper nesting fails compilation anyway). */
+static const char *find_duplicate_key(const cJSON *obj, int depth)
+{
+    if (depth > 128)
+        return NULL;
+    for (const cJSON *a = obj ? obj->child : NULL; a; a = a->next) {
+        if (cJSON_IsObject(obj) && a->string)
+            for (const cJSON *b = a->next; b; b = b->next)
+                if (b->string && strcmp(a->string, b->string) == 0)
+                    return a->string;
+        const char *dup = find_duplicate_key(a, depth + 1);
+        if (dup)
+            return dup;
+    }
+    return NULL;
+}
+
 mcp_schema *mcp_schema_compile(const cJSON *schema, char *err, size_t errlen)
 {
     write_message(err, errlen, "");
     if (!schema) {
         write_message(err, errlen, "no schema given");
+        return NULL;
+    }
+    const char *dup = find_duplicate_key(schema, 0);
+    if (dup) {
+        snprintf(err, errlen, "schema repeats the member \"%.100s\" in one object", dup);
         return NULL;
     }
     compiler c;

@@ -836,6 +836,24 @@ static void test_valid_result_clears_error_buffer(void **state)
     assert_string_equal(err, "");
 }
 
+
+/* Found by fuzzing: repeated keywords leaked or overflowed the compiler. */
+static void test_repeated_keyword_in_one_object_is_rejected(void **state)
+{
+    (void)state;
+    assert_compile_error("{'enum':[1],'enum':[2]}", "repeats the member \"enum\"");
+    assert_compile_error("{'required':['a'],'required':['b']}", "repeats the member \"required\"");
+    assert_compile_error("{'properties':{'a':{'pattern':'x','pattern':'y'}}}", "repeats the member \"pattern\"");
+}
+
+/* Found by fuzzing: stacked quantifiers made regcomp take exponential time. */
+static void test_quantifier_on_a_quantifier_is_rejected(void **state)
+{
+    (void)state;
+    assert_compile_error("{'pattern':'a++++++++++++++++++++'}", "a quantifier cannot follow another quantifier");
+    assert_compile_error("{'pattern':'a{2}*'}", "a quantifier cannot follow another quantifier");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -933,6 +951,8 @@ int main(void)
         cmocka_unit_test(test_error_buffer_may_be_null),
         cmocka_unit_test(test_validate_without_instance_fails),
         cmocka_unit_test(test_valid_result_clears_error_buffer),
+        cmocka_unit_test(test_repeated_keyword_in_one_object_is_rejected),
+        cmocka_unit_test(test_quantifier_on_a_quantifier_is_rejected),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
