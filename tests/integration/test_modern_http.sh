@@ -220,7 +220,7 @@ listen() {
     python3 "$TMP/mk.py" "$TMP" "$3" subscriptions/listen "{\"notifications\":$2}"
     cp "$TMP/req.hdr" "$TMP/$1.hdr"
     cp "$TMP/req.json" "$TMP/$1.json"
-    curl -s -N --max-time 8 -o "$TMP/$1.out" -D "$TMP/$1.h" -X POST "$URL" \
+    curl -s -N --max-time 40 -o "$TMP/$1.out" -D "$TMP/$1.h" -X POST "$URL" \
         -H @"$TMP/$1.hdr" --data-binary @"$TMP/$1.json" &
     LPID=$!
     PIDS+=("$LPID")
