@@ -344,11 +344,14 @@ rc=$?
 
 # ---------------------------------------------------------------- checks
 python3 - "$TMP/load.json" "$TMP/samples.csv" "$SOAK_SECONDS" <<'PY' >"$TMP/checks.out"
-import csv, json, sys
+import csv, json, os, sys
 load = json.load(open(sys.argv[1]))
 rows = [{k: float(v) for k, v in r.items()} for r in csv.DictReader(open(sys.argv[2]))]
 secs = int(sys.argv[3])
 def check(ok, name, detail=''):
+    if not ok and os.environ.get('MCP_TEST_NO_RSS') == '1' and 'RSS' in name:
+        print('SKIP: ' + name + ' -- RSS not meaningful under a sanitizer')   # its allocator keeps freed memory
+        return
     print(('PASS: ' if ok else 'FAIL: ') + name + ('' if ok or detail == '' else ' -- ' + str(detail)))
 c = load['count']
 print('  load: %s' % json.dumps(c))
