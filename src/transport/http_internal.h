@@ -16,6 +16,7 @@
 #include "core/exchange.h"
 #include "core/session.h"
 #include "core/util.h"
+#include "transport/event_log.h"
 #include "transport/metrics.h"
 
 typedef struct http_stream http_stream;
@@ -77,9 +78,7 @@ struct http_stream {
     uint64_t seq;                  /* last event sequence number */
     bool resumable;                /* ids + log (stateful sessions) */
     bool standalone;               /* the GET stream */
-    char **log;                    /* ring of framed events for replay */
-    uint64_t *log_seq;
-    unsigned log_len, log_head, log_cap;
+    event_log log;                 /* framed events for replay (memory store) */
     http_stream *live_next;        /* hs->live_streams */
     http_stream *session_next;     /* per-session list (see http_session) */
     bool in_live;

@@ -87,7 +87,7 @@ http_stream *stream_new(mcp_http_server *hs, mcp_session *s, bool standalone)
     st->resumable = true;
     /* With an external store the events live there (any instance can
      * replay them); otherwise in a bounded ring here. */
-    st->log_cap = s->store ? 0 : hs->o.event_retention;
+    event_log_init(&st->log, s->store ? 0 : hs->o.event_retention);
     unsigned store_no = 0;
     bool numbered = s->store && s->store->ops->stream_next(s->store, s->id, &store_no) == 0;
     pthread_mutex_lock(&hsd->lock);
@@ -126,10 +126,7 @@ void stream_unref(http_stream *st)
 {
     if (!st || atomic_fetch_sub(&st->refs, 1) != 1)
         return;
-    for (unsigned i = 0; i < st->log_len; i++)
-        free(st->log[(st->log_head + i) % st->log_cap]);
-    free(st->log);
-    free(st->log_seq);
+    event_log_free(&st->log);
     strbuf_free(&st->out);
     if (st->session)
         session_unref(st->session);
@@ -146,33 +143,6 @@ static void wake_locked(http_stream *st)
     }
 }
 
-static void log_event_locked(http_stream *st, const char *frame, size_t len)
-{
-    if (!st->log_cap)
-        return;
-    if (!st->log) {
-        st->log = calloc(st->log_cap, sizeof *st->log);
-        st->log_seq = calloc(st->log_cap, sizeof *st->log_seq);
-        if (!st->log || !st->log_seq) {
-            free(st->log);
-            free(st->log_seq);
-            st->log = NULL;
-            st->log_seq = NULL;
-            return;
-        }
-    }
-    if (st->log_len == st->log_cap) {    /* full: drop the oldest */
-        free(st->log[st->log_head]);
-        st->log_head = (st->log_head + 1) % st->log_cap;
-        st->log_len--;
-    }
-    unsigned slot = (st->log_head + st->log_len) % st->log_cap;
-    st->log[slot] = strndup(frame, len);
-    st->log_seq[slot] = st->seq;
-    if (st->log[slot])
-        st->log_len++;
-}
-
 static void push_frame_locked(http_stream *st, const char *data)
 {
     strbuf frame = {0};
@@ -186,7 +156,7 @@ static void push_frame_locked(http_stream *st, const char *data)
         st->session->store->ops->event_append(st->session->store, st->session->id, st->no, st->seq, frame.data,
                                               frame.len, st->hs->o.event_retention, st->session->ttl_ms);
     else if (st->resumable)
-        log_event_locked(st, frame.data, frame.len);
+        event_log_append(&st->log, st->seq, frame.data, frame.len);
     if (st->conn)
         strbuf_append(&st->out, frame.data, frame.len);
     strbuf_free(&frame);
@@ -329,7 +299,7 @@ enum MHD_Result stream_respond(http_stream *st, struct MHD_Connection *conn, uns
         return MHD_NO;
     sink->st = st;
     sink->conn = conn;
-    struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024,
+    struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1024,
                                                                stream_reader, sink, stream_reader_done);
     if (!r) {
         free(sink);
@@ -416,11 +386,7 @@ http_stream *stream_for_replay(mcp_http_server *hs, mcp_session *s, const char *
         stream_unref(found);
         return NULL;
     }
-    for (unsigned i = 0; i < found->log_len; i++) {
-        unsigned slot = (found->log_head + i) % found->log_cap;
-        if (found->log_seq[slot] > seq)
-            strbuf_puts(replay, found->log[slot]);
-    }
+    event_log_replay_after(&found->log, seq, replay);
     pthread_mutex_unlock(&found->lock);
     return found;
 }
