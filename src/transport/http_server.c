@@ -227,7 +227,9 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
 static void *housekeeping(void *arg)
 {
     mcp_http_server *hs = arg;
-    uint64_t last_keepalive = now_ms(), last_trim = now_ms();
+    uint64_t last_keepalive = now_ms();
+    unsigned long requests_at_trim = 0, requests_before = 0;
+    bool trim_due = false;
     pthread_mutex_lock(&hs->hk_lock);
     while (!atomic_load(&hs->stopping)) {
         struct timespec ts;
@@ -239,19 +241,27 @@ static void *housekeeping(void *arg)
         pthread_mutex_unlock(&hs->hk_lock);
         enforce_header_deadline(hs);
         live_streams_touch_sessions(hs);
-        if (hs->sessions)
-            metrics_sessions_expired(hs->metrics, session_table_expire(hs->sessions, hs->o.session_idle_ms));
+        unsigned expired = hs->sessions ? session_table_expire(hs->sessions, hs->o.session_idle_ms) : 0;
+        metrics_sessions_expired(hs->metrics, expired);
         mcp_server_housekeeping(hs->srv);
         if (now_ms() - last_keepalive >= hs->o.keepalive_ms) {
             live_streams_keepalive(hs);
             last_keepalive = now_ms();
         }
-        if (now_ms() - last_trim >= 2000) {
-            /* After a burst of sessions or streams ends, hand freed heap
-             * back to the OS instead of keeping the peak forever. */
+        /* When a burst of requests, sessions or streams is over (no request
+         * in the last second after some since the last trim) or sessions
+         * expired, hand freed heap back to the OS instead of keeping the
+         * peak forever. Never under load: trimming locks the arenas the
+         * request threads allocate from. */
+        unsigned long requests = metrics_requests_total(hs->metrics);
+        bool quiet = requests == requests_before && !atomic_load(&hs->inflight);
+        trim_due |= expired > 0 || requests != requests_at_trim;
+        if (quiet && trim_due) {
             malloc_trim(0);
-            last_trim = now_ms();
+            requests_at_trim = requests;
+            trim_due = false;
         }
+        requests_before = requests;
         pthread_mutex_lock(&hs->hk_lock);
     }
     pthread_mutex_unlock(&hs->hk_lock);
