@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_write.h"
 #include "core/jsonrpc.h"
 #include "core/methods.h"
 #include "core/modern.h"
@@ -94,7 +95,7 @@ void mcp_server_dispatch(mcp_server *srv, mcp_exchange *ex, cJSON *msg)
         cJSON *unclaimed = s ? session_resolve(s, msg) : msg;
         if (unclaimed && s && s->store && s->id[0]) {
             /* The waiting handler runs on another instance: pass it on. */
-            char *text = cJSON_PrintUnformatted(unclaimed);
+            char *text = json_print(unclaimed, NULL);
             if (text)
                 s->store->ops->publish(s->store, "resp", s->id, text);
             free(text);

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/json_write.h"
 #include "core/util.h"
 
 cJSON *jsonrpc_parse(const char *buf, size_t len, unsigned max_depth, const char **why)
@@ -178,5 +179,5 @@ cJSON *jsonrpc_request_take(int64_t id, const char *method, cJSON *params_take)
 
 char *jsonrpc_print(const cJSON *msg)
 {
-    return cJSON_PrintUnformatted(msg);
+    return json_print(msg, NULL);
 }

@@ -14,6 +14,7 @@
 
 #include <mcp/error.h>
 
+#include "core/json_write.h"
 #include "core/util.h"
 
 uint64_t unix_ms(void)
@@ -46,7 +47,7 @@ char *request_state_seal(const request_state_key *key, const char *method, const
     cJSON_AddStringToObject(payload, "t", target ? target : "");
     cJSON_AddNumberToObject(payload, "e", (double)(now + ttl_ms));
     cJSON_AddItemToObject(payload, "r", responses ? cJSON_Duplicate(responses, 1) : cJSON_CreateObject());
-    char *json = cJSON_PrintUnformatted(payload);
+    char *json = json_print(payload, NULL);
     cJSON_Delete(payload);
     if (!json)
         return NULL;

@@ -14,6 +14,7 @@
 
 #include <mcp/error.h>
 
+#include "core/json_write.h"
 #include "core/jsonrpc.h"
 #include "core/util.h"
 
@@ -207,7 +208,7 @@ cJSON *session_resolve(mcp_session *s, cJSON *response_take)
 
 static char *json_text(const cJSON *v)
 {
-    return v ? cJSON_PrintUnformatted(v) : NULL;
+    return v ? json_print(v, NULL) : NULL;
 }
 
 void session_touch(mcp_session *s)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_write.h"
 #include "core/jsonrpc.h"
 #include "core/methods.h"
 #include "core/util.h"
@@ -75,7 +76,7 @@ static cJSON *build_tool_result(mcp_call *call, char *err, size_t errlen)
         call->content = cJSON_CreateArray();
     if (call->structured && cJSON_GetArraySize(call->content) == 0) {
         /* Clients without structured output read the same data as text. */
-        char *text = cJSON_PrintUnformatted(call->structured);
+        char *text = json_print(call->structured, NULL);
         cJSON_AddItemToArray(call->content, mcp_content_text(text));
         free(text);
     }

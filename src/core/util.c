@@ -13,7 +13,7 @@
 
 #include <mcp/error.h>
 
-static int strbuf_reserve(strbuf *sb, size_t extra)
+int strbuf_reserve(strbuf *sb, size_t extra)
 {
     if (sb->len + extra + 1 <= sb->cap)
         return 0;

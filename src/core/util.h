@@ -14,6 +14,7 @@ typedef struct strbuf {
     size_t cap;
 } strbuf;
 
+int strbuf_reserve(strbuf *sb, size_t extra);                  /* room for extra more bytes */
 int strbuf_append(strbuf *sb, const void *data, size_t len);   /* 0 or -MCP_ENOMEM */
 int strbuf_puts(strbuf *sb, const char *s);
 int strbuf_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,0 +1,141 @@
+#include "core/json_write.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int put(strbuf *out, const char *s, size_t n)
+{
+    return strbuf_append(out, s, n) < 0 ? -1 : 0;
+}
+
+/* Integral values below 2^53 print as their digits: exact, and for the
+ * common small ones (ids, counts) no printf. */
+static int put_integer(strbuf *out, int64_t v)
+{
+    char digits[24], *p = digits + sizeof digits;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    return put(out, p, (size_t)(digits + sizeof digits - p));
+}
+
+/* Everything else: 15 significant digits when they read back as exactly
+ * the same double, else 17 (always exact). cJSON accepts 15 digits that are
+ * only nearly equal, which turns an id like 9007199254740993 into another
+ * number; we never do. NaN and infinities print as null, -0 as "-0", and
+ * the decimal point is '.' whatever the process locale says. */
+static int put_number(strbuf *out, double d)
+{
+    if (isnan(d) || isinf(d))
+        return put(out, "null", 4);
+    if (d == 0)
+        return signbit(d) ? put(out, "-0", 2) : put(out, "0", 1);
+    if (d == floor(d) && fabs(d) < 9007199254740992.0)
+        return put_integer(out, (int64_t)d);
+    char buf[32];
+    int n = snprintf(buf, sizeof buf, "%1.15g", d);
+    if (n > 0 && strtod(buf, NULL) != d)
+        n = snprintf(buf, sizeof buf, "%1.17g", d);
+    if (n <= 0 || (size_t)n >= sizeof buf)
+        return -1;
+    for (int i = 0; i < n; i++)
+        if (buf[i] == ',')
+            buf[i] = '.';
+    return put(out, buf, (size_t)n);
+}
+
+/* Quote s: runs of plain bytes are copied at once; '"', '\\' and control
+ * characters are escaped as cJSON escapes them. */
+static int put_string(strbuf *out, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (put(out, "\"", 1) < 0)
+        return -1;
+    const unsigned char *p = (const unsigned char *)(s ? s : ""), *run = p;
+    for (;; p++) {
+        unsigned char c = *p;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        if (p > run && put(out, (const char *)run, (size_t)(p - run)) < 0)
+            return -1;
+        if (!c)
+            break;
+        char esc[6] = { '\\', 0 };
+        size_t n = 2;
+        switch (c) {
+        case '"': esc[1] = '"'; break;
+        case '\\': esc[1] = '\\'; break;
+        case '\b': esc[1] = 'b'; break;
+        case '\f': esc[1] = 'f'; break;
+        case '\n': esc[1] = 'n'; break;
+        case '\r': esc[1] = 'r'; break;
+        case '\t': esc[1] = 't'; break;
+        default:
+            memcpy(esc + 1, "u00", 3);
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            n = 6;
+        }
+        if (put(out, esc, n) < 0)
+            return -1;
+        run = p + 1;
+    }
+    return put(out, "\"", 1);
+}
+
+int json_write(strbuf *out, const cJSON *item)
+{
+    if (!item)
+        return -1;
+    switch (item->type & 0xFF) {
+    case cJSON_NULL:
+        return put(out, "null", 4);
+    case cJSON_False:
+        return put(out, "false", 5);
+    case cJSON_True:
+        return put(out, "true", 4);
+    case cJSON_Number:
+        return put_number(out, item->valuedouble);
+    case cJSON_String:
+        return put_string(out, item->valuestring);
+    case cJSON_Raw:
+        return item->valuestring ? put(out, item->valuestring, strlen(item->valuestring)) : -1;
+    case cJSON_Array:
+    case cJSON_Object: {
+        bool object = (item->type & 0xFF) == cJSON_Object;
+        if (put(out, object ? "{" : "[", 1) < 0)
+            return -1;
+        for (const cJSON *c = item->child; c; c = c->next) {
+            if (c != item->child && put(out, ",", 1) < 0)
+                return -1;
+            if (object && (!c->string || put_string(out, c->string) < 0 || put(out, ":", 1) < 0))
+                return -1;
+            if (json_write(out, c) < 0)
+                return -1;
+        }
+        return put(out, object ? "}" : "]", 1);
+    }
+    default:
+        return -1;
+    }
+}
+
+char *json_print(const cJSON *item, size_t *len)
+{
+    strbuf out = {0};
+    strbuf_reserve(&out, 255);            /* most replies fit: one allocation */
+    if (json_write(&out, item) < 0 || !out.data) {
+        strbuf_free(&out);
+        return NULL;
+    }
+    if (len)
+        *len = out.len;
+    return strbuf_take(&out);
+}
