@@ -254,6 +254,20 @@ int mcp_call_content_take(mcp_call *call, cJSON *b)
 
 static int call_vtext(mcp_call *call, const char *fmt, va_list ap)
 {
+    /* Hot path (every echo-like tool): a plain string needs no formatting. */
+    if (fmt[0] == '%' && fmt[1] == 's' && fmt[2] == '\0') {
+        const char *s = va_arg(ap, const char *);
+        return push_content(call, mcp_content_text(s ? s : "(null)"));
+    }
+    char small[256];                       /* short texts: no heap round trip */
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(small, sizeof small, fmt, copy);
+    va_end(copy);
+    if (n < 0)
+        return -MCP_EINVAL;
+    if ((size_t)n < sizeof small)
+        return push_content(call, mcp_content_text(small));
     strbuf sb = {0};
     int rc = strbuf_vprintf(&sb, fmt, ap);
     if (rc == 0)

@@ -6,8 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int put(strbuf *out, const char *s, size_t n)
+static inline int put(strbuf *out, const char *s, size_t n)
 {
+    if (out->len + n < out->cap) {        /* fits: no call, no reserve */
+        memcpy(out->data + out->len, s, n);
+        out->len += n;
+        out->data[out->len] = '\0';
+        return 0;
+    }
     return strbuf_append(out, s, n) < 0 ? -1 : 0;
 }
 

@@ -44,6 +44,14 @@ typedef struct http_req {
     char subject[256];             /* OAuth subject when authorization is on */
 } http_req;
 
+/* The JSON-RPC method for the log line and metrics, cut to fit. */
+static void http_req_set_rpc(http_req *req, const char *rpc)
+{
+    size_t n = strnlen(rpc, sizeof req->rpc - 1);
+    memcpy(req->rpc, rpc, n);
+    req->rpc[n] = '\0';
+}
+
 /* ---------------- post_exchange ---------------- */
 
 static void px_unref(post_exchange *px)
@@ -523,7 +531,7 @@ static enum MHD_Result handle_post_message(http_req *req, struct MHD_Connection 
     msg_kind kind = jsonrpc_classify(msg, &why);
     const cJSON *id = jsonrpc_id(msg);
     const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "method"));
-    snprintf(req->rpc, sizeof req->rpc, "%s", method ? method : kind == MSG_RESPONSE ? "(response)" : "");
+    http_req_set_rpc(req, method ? method : kind == MSG_RESPONSE ? "(response)" : "");
     enum MHD_Result ret;
     if (kind == MSG_INVALID) {
         ret = refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, id, JSONRPC_INVALID_REQUEST, why);
@@ -620,7 +628,7 @@ static mcp_session *require_session(http_req *req, struct MHD_Connection *conn, 
 static enum MHD_Result handle_batch(http_req *req, struct MHD_Connection *conn, cJSON *arr)
 {
     mcp_http_server *hs = req->hs;
-    snprintf(req->rpc, sizeof req->rpc, "(batch)");
+    http_req_set_rpc(req, "(batch)");
     bool bad = false;
     int hv = header_version(conn, &bad);
     mcp_session *session = NULL;

@@ -72,6 +72,19 @@ static int context_tool(mcp_call *call, const cJSON *args, void *ud)
                          mcp_call_cancelled(call));
 }
 
+/* Text content in its three shapes: a plain "%s", a short format, one
+ * longer than any stack buffer. */
+static int text_tool(mcp_call *call, const cJSON *args, void *ud)
+{
+    (void)ud;
+    const char *shape = get_str(args, "shape");
+    if (strcmp(shape, "plain") == 0)
+        return mcp_call_text(call, "%s", get_str(args, "text"));
+    if (strcmp(shape, "short") == 0)
+        return mcp_call_text(call, "%s has %zu bytes", get_str(args, "text"), strlen(get_str(args, "text")));
+    return mcp_call_text(call, "%s|%s|%s", get_str(args, "text"), get_str(args, "text"), get_str(args, "text"));
+}
+
 static mcp_server *srv_with(progress_probe *pp)
 {
     mcp_server *srv = new_server();
@@ -79,6 +92,8 @@ static mcp_server *srv_with(progress_probe *pp)
     mcp_tool logt = { .name = "log", .handler = log_tool };
     mcp_tool st = { .name = "state", .handler = state_tool };
     mcp_tool ctx = { .name = "context", .handler = context_tool };
+    mcp_tool txt = { .name = "text", .handler = text_tool };
+    assert_int_equal(mcp_server_add_tool(srv, &txt, NULL), 0);
     assert_int_equal(mcp_server_add_tool(srv, &prog, pp), 0);
     assert_int_equal(mcp_server_add_tool(srv, &logt, NULL), 0);
     assert_int_equal(mcp_server_add_tool(srv, &st, NULL), 0);
@@ -349,6 +364,48 @@ static void test_modern_request_log_level_sets_its_threshold(void **state)
     mcp_server_free(srv);
 }
 
+/* ---------------- text content ---------------- */
+
+static char *text_of(mcp_server *srv, const char *shape, const char *text)
+{
+    cJSON *req = cJSON_CreateObject();
+    cJSON_AddStringToObject(req, "jsonrpc", "2.0");
+    cJSON_AddNumberToObject(req, "id", 1);
+    cJSON_AddStringToObject(req, "method", "tools/call");
+    cJSON *params = cJSON_AddObjectToObject(req, "params");
+    cJSON_AddStringToObject(params, "name", "text");
+    cJSON *args = cJSON_AddObjectToObject(params, "arguments");
+    cJSON_AddStringToObject(args, "shape", shape);
+    cJSON_AddStringToObject(args, "text", text);
+    char *line = cJSON_PrintUnformatted(req);
+    cJSON_Delete(req);
+    cJSON *resp = rpc(srv, NULL, MCP_ERA_LEGACY, MCP_V_2025_11_25, line);
+    free(line);
+    char *out = strdup(content_text(result_of(resp), 0));
+    cJSON_Delete(resp);
+    return out;
+}
+
+static void test_text_content_plain_formatted_and_long(void **state)
+{
+    (void)state;
+    mcp_server *srv = srv_with(NULL);
+    char *t = text_of(srv, "plain", "100% \"as is\" %s %d");   /* no formatting applied */
+    assert_string_equal(t, "100% \"as is\" %s %d");
+    free(t);
+    t = text_of(srv, "short", "abc");
+    assert_string_equal(t, "abc has 3 bytes");
+    free(t);
+    char big[400];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    t = text_of(srv, "long", big);                      /* 1,199 bytes: past the stack buffer */
+    assert_int_equal(strlen(t), 3 * 399 + 2);
+    assert_true(t[399] == '|' && t[799] == '|' && t[1198] == 'x');
+    free(t);
+    mcp_server_free(srv);
+}
+
 /* ---------------- state and context ---------------- */
 
 static void test_call_state_persists_across_calls_of_one_session(void **state)
@@ -446,6 +503,7 @@ int main(void)
         cmocka_unit_test(test_invalid_log_level_is_invalid_params),
         cmocka_unit_test(test_modern_request_without_log_level_gets_no_log),
         cmocka_unit_test(test_modern_request_log_level_sets_its_threshold),
+        cmocka_unit_test(test_text_content_plain_formatted_and_long),
         cmocka_unit_test(test_call_state_persists_across_calls_of_one_session),
         cmocka_unit_test(test_call_state_without_session_is_unsupported),
         cmocka_unit_test(test_call_context_reports_session_version_and_client),
