@@ -374,17 +374,19 @@ static int serve_http(mcp_server *srv, const options *o, webapi *api)
                               .authorization_servers = o->auth.servers ? o->auth.servers : o->auth.issuer,
                               .jwks_file = o->auth.jwks_file, .jwks_url = o->auth.jwks_url,
                               .scopes_supported = o->auth.scopes ? o->auth.scopes : "todos:read todos:write" };
-    if (o->auth.resource)
-        http.auth = &auth;
+    if (o->auth.resource) {
+        char err[256];
+        if (!(http.auth = mcp_auth_new(&auth, err, sizeof err))) {
+            fprintf(stderr, "todo-mcp: invalid --auth-* settings: %s (see --help)\n", err);
+            mcp_store_free(store);
+            return EXIT_FAILURE;
+        }
+    }
     mcp_http_server *hs = NULL;
     int rc = mcp_http_start(srv, &http, &hs);
-    if (rc < 0)
-        mcp_store_free(store);
-    if (rc == -MCP_EINVAL && http.auth) {
-        fprintf(stderr, "todo-mcp: invalid --auth-* settings (see above and --help)\n");
-        return EXIT_FAILURE;
-    }
     if (rc < 0) {
+        mcp_store_free(store);
+        mcp_auth_free(http.auth);
         fprintf(stderr, "todo-mcp: cannot listen on %s port %u: %s\n", o->host, o->port, mcp_strerror(rc));
         return EXIT_FAILURE;
     }
@@ -406,6 +408,7 @@ static int serve_http(mcp_server *srv, const options *o, webapi *api)
     webapi_shutdown(api, SHUTDOWN_GRACE_MS);
     mcp_http_stop(hs);
     mcp_store_free(store);   /* after the sessions that use it */
+    mcp_auth_free(http.auth);
     return EXIT_SUCCESS;
 }
 

@@ -24,6 +24,15 @@ typedef struct mcp_auth_options {
     unsigned leeway_s;                 /* clock skew allowed on exp/nbf, default 30 */
 } mcp_auth_options;
 
+/* The checker built from the options, for mcp_http_options.auth. The HTTP
+ * server borrows it: free it after mcp_http_stop. NULL with a reason in err
+ * when the options are unusable (no resource, no or two key sources, a bad
+ * URL, an unreadable JWKS file...). Only programs that call this link the
+ * token code and its libraries (libcrypto, libcurl). */
+typedef struct mcp_auth mcp_auth;
+mcp_auth *mcp_auth_new(const mcp_auth_options *opts, char *err, size_t errlen);
+void mcp_auth_free(mcp_auth *auth);
+
 #ifdef __cplusplus
 }
 #endif

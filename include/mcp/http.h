@@ -45,7 +45,7 @@ typedef struct mcp_http_options {
     mcp_store *store;              /* sessions and SSE events in an external store
                                       (mcp_store_redis_open); NULL: in this process */
     bool health_endpoints;         /* GET /healthz and /metrics, default true */
-    const mcp_auth_options *auth;  /* OAuth resource server; NULL: no authorization */
+    mcp_auth *auth;                /* OAuth resource server (mcp_auth_new); NULL: none */
 } mcp_http_options;
 
 #define MCP_HTTP_DEFAULTS { .host = "127.0.0.1", .port = 3000, .path = "/mcp", \

@@ -6,7 +6,7 @@
  * required, exp/nbf/iat within leeway_s, iss = issuer (unset: one of the
  * authorization servers), sub required. Scope hierarchy: granted G covers
  * needed N when G == N or N is G + ':' + more ("todos" covers "todos:read").
- * Read-only after auth_new except the key cache, so auth_check is
+ * Read-only after mcp_auth_new except the key cache, so auth_check is
  * thread-safe. Tokens are never logged, copied into results or kept. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +30,7 @@ typedef struct strlist {
 } strlist;
 
 struct mcp_auth {
+    auth_head head;                /* ops for the transport: first member */
     char *resource;                /* canonical: lowercase scheme and host */
     char *metadata_url;            /* <origin>/.well-known/oauth-protected-resource<path> */
     char *metadata_path;           /* the same, path only */
@@ -248,7 +249,9 @@ static char *build_metadata(const mcp_auth *a)
     return text;
 }
 
-mcp_auth *auth_new(const mcp_auth_options *opts, char *err, size_t errlen)
+static const auth_ops checker_ops;
+
+mcp_auth *mcp_auth_new(const mcp_auth_options *opts, char *err, size_t errlen)
 {
     if (!opts) {
         set_err(err, errlen, "no authorization options");
@@ -259,6 +262,7 @@ mcp_auth *auth_new(const mcp_auth_options *opts, char *err, size_t errlen)
         set_err(err, errlen, "out of memory");
         return NULL;
     }
+    a->head.ops = &checker_ops;
     bool ok = setup_resource(a, opts->resource, err, errlen) && setup_lists(a, opts, err, errlen);
     if (ok && opts->issuer && !(a->issuer = strdup(opts->issuer))) {
         set_err(err, errlen, "out of memory");
@@ -287,13 +291,13 @@ mcp_auth *auth_new(const mcp_auth_options *opts, char *err, size_t errlen)
         ok = false;
     }
     if (!ok) {
-        auth_free(a);
+        mcp_auth_free(a);
         return NULL;
     }
     return a;
 }
 
-void auth_free(mcp_auth *auth)
+void mcp_auth_free(mcp_auth *auth)
 {
     if (!auth)
         return;
@@ -309,7 +313,7 @@ void auth_free(mcp_auth *auth)
     free(auth);
 }
 
-char *auth_metadata(mcp_auth *auth, const char *path)
+static char *metadata(mcp_auth *auth, const char *path)
 {
     if (!auth || !path || (strcmp(path, WELL_KNOWN) != 0 && strcmp(path, auth->metadata_path) != 0))
         return NULL;
@@ -518,7 +522,7 @@ static char *bearer_token(const char *authorization)
     return copy;
 }
 
-void auth_check(mcp_auth *auth, const char *authorization, const char *needed_scopes, auth_result *out)
+static void check(mcp_auth *auth, const char *authorization, const char *needed_scopes, auth_result *out)
 {
     memset(out, 0, sizeof *out);
     scope_need need;
@@ -570,3 +574,5 @@ void auth_check(mcp_auth *auth, const char *authorization, const char *needed_sc
     free(token);
     need_free(&need);
 }
+
+static const auth_ops checker_ops = { check, metadata };

@@ -8,9 +8,8 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <nettle/hmac.h>
+#include <nettle/memops.h>
 
 #include <mcp/error.h>
 
@@ -30,11 +29,15 @@ int request_state_key_random(request_state_key *key)
     return random_bytes(key->bytes, key->len);
 }
 
+/* HMAC-SHA256 with Nettle: libmicrohttpd's GnuTLS already maps it, so the
+ * core needs no second crypto library. */
 static int mac(const request_state_key *key, const char *data, size_t len, unsigned char out[32])
 {
-    unsigned int out_len = 0;
-    return HMAC(EVP_sha256(), key->bytes, (int)key->len, (const unsigned char *)data, len, out, &out_len) &&
-                   out_len == 32 ? 0 : -MCP_EINTERNAL;
+    struct hmac_sha256_ctx ctx;
+    hmac_sha256_set_key(&ctx, key->len, key->bytes);
+    hmac_sha256_update(&ctx, len, (const uint8_t *)data);
+    hmac_sha256_digest(&ctx, SHA256_DIGEST_SIZE, out);
+    return 0;
 }
 
 char *request_state_seal(const request_state_key *key, const char *method, const char *target,
@@ -75,7 +78,7 @@ cJSON *request_state_open(const request_state_key *key, const char *token, const
     unsigned char want[32];
     size_t got_len = 0;
     unsigned char *got = base64_decode(dot + 1, strlen(dot + 1), &got_len);
-    bool ok = got && got_len == 32 && mac(key, token, body_len, want) == 0 && CRYPTO_memcmp(want, got, 32) == 0;
+    bool ok = got && got_len == 32 && mac(key, token, body_len, want) == 0 && memeql_sec(want, got, 32);
     free(got);
     if (!ok)
         return NULL;

@@ -54,16 +54,6 @@ typedef struct redis_store {
     void *on_message_ctx;
 } redis_store;
 
-void session_record_clear(session_record *r)
-{
-    free(r->version);
-    free(r->client_caps);
-    free(r->client_info);
-    free(r->subject);
-    memset(r, 0, sizeof *r);
-    r->log_level = -1;
-}
-
 static struct timeval ms_to_tv(unsigned ms)
 {
     struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
@@ -525,11 +515,24 @@ static void r_free(mcp_store *st)
     free(rs);
 }
 
+static bool r_probe(mcp_store *st)
+{
+    redis_store *rs = (redis_store *)st;
+    /* Probe every time: health must reflect Redis now, not the last
+     * request that happened to need it. */
+    cmd c;
+    cmd_init(&c, 1, "PING");
+    redisReply *rep;
+    if (run(rs, &c, 1, &rep) == 0)
+        freeReplyObject(rep);
+    return atomic_load(&rs->healthy);
+}
+
 static const store_ops redis_ops = {
     r_session_save, r_session_load, r_session_touch, r_session_delete,
     r_state_get, r_state_set, r_state_incr,
     r_stream_next, r_event_append, r_event_replay,
-    r_publish, r_set_listener, r_free,
+    r_publish, r_set_listener, r_probe, r_free,
 };
 
 static int parse_url(redis_store *rs, const char *url)
@@ -580,25 +583,4 @@ int mcp_store_redis_open(const char *url, mcp_store **out)
     atomic_init(&rs->healthy, true);
     *out = &rs->base;
     return 0;
-}
-
-bool mcp_store_healthy(mcp_store *st)
-{
-    if (!st)
-        return true;
-    redis_store *rs = (redis_store *)st;
-    /* Probe every time: health must reflect Redis now, not the last
-     * request that happened to need it. */
-    cmd c;
-    cmd_init(&c, 1, "PING");
-    redisReply *rep;
-    if (run(rs, &c, 1, &rep) == 0)
-        freeReplyObject(rep);
-    return atomic_load(&rs->healthy);
-}
-
-void mcp_store_free(mcp_store *st)
-{
-    if (st)
-        st->ops->free(st);
 }

@@ -40,6 +40,7 @@ typedef struct store_ops {
     int (*event_replay)(mcp_store *st, const char *sid, unsigned no, uint64_t after, strbuf *out);
     int (*publish)(mcp_store *st, const char *kind, const char *sid, const char *payload);
     void (*set_listener)(mcp_store *st, store_message_fn fn, void *ctx);
+    bool (*probe)(mcp_store *st);                /* reachable right now (for /healthz) */
     void (*free)(mcp_store *st);
 } store_ops;
 

@@ -38,7 +38,7 @@ struct mcp_http_server {
     post_exchange *active_posts;   /* POSTs whose response is not final yet */
     atomic_uint inflight;
     http_metrics *metrics;
-    struct mcp_auth *auth;         /* NULL without authorization */
+    struct mcp_auth *auth;         /* borrowed from the options; NULL: no authorization */
     atomic_int refs;               /* mcp_http_stop's + one per POST in flight */
     pthread_mutex_t conns_lock;
     struct conn_track *conns;      /* every open connection, for the header deadline */

@@ -334,14 +334,7 @@ int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_serve
         mcp_http_stop(hs);
         return -MCP_ENOMEM;
     }
-    if (hs->o.auth) {
-        char err[256];
-        if (!(hs->auth = auth_new(hs->o.auth, err, sizeof err))) {
-            fprintf(stderr, "libmcp: authorization settings rejected: %s\n", err);
-            mcp_http_stop(hs);
-            return -MCP_EINVAL;
-        }
-    }
+    hs->auth = hs->o.auth;               /* borrowed: the caller frees it after stopping */
     mcp_server_set_request_timeout(srv, hs->o.request_timeout_ms);
     mcp_server_set_broadcast(srv, streamable_broadcast, hs);
     hs->daemon = start_daemon(hs);
@@ -419,7 +412,6 @@ void http_server_unref(mcp_http_server *hs)
     if (atomic_fetch_sub(&hs->refs, 1) != 1)
         return;
     metrics_free(hs->metrics);
-    auth_free(hs->auth);
     pthread_mutex_destroy(&hs->hk_lock);
     pthread_cond_destroy(&hs->hk_wake);
     pthread_mutex_destroy(&hs->live_lock);

@@ -230,7 +230,7 @@ static mcp_auth_options opts(void)
 static mcp_auth *new_auth(const mcp_auth_options *o)
 {
     char err[256] = "";
-    mcp_auth *a = auth_new(o, err, sizeof err);
+    mcp_auth *a = mcp_auth_new(o, err, sizeof err);
     if (!a)
         fail_msg("auth_new: %s", err);
     return a;
@@ -317,7 +317,7 @@ static int auth_setup(void **state)
 
 static int auth_teardown(void **state)
 {
-    auth_free(*state);
+    mcp_auth_free(*state);
     return 0;
 }
 
@@ -381,7 +381,7 @@ static void test_missing_token_challenge_names_needed_scopes(void **state)
     assert_int_equal(res.status, 401);
     assert_string_equal(res.www_authenticate,
                         "Bearer resource_metadata=\"" METADATA_URL "\", scope=\"mcp:use todos:write\"");
-    auth_free(a);
+    mcp_auth_free(a);
 }
 
 static void test_garbage_tokens_are_invalid_token(void **state)
@@ -469,7 +469,7 @@ static void test_without_issuer_option_any_listed_server_is_trusted(void **state
               NULL, "user-a");
     expect_invalid(a, token("RS256", "rsa-1", claims_with("iss", cJSON_CreateString("https://as2.example.com")), rsa_key),
                    "issuer");
-    auth_free(a);
+    mcp_auth_free(a);
 }
 
 static void test_token_without_subject_is_invalid(void **state)
@@ -564,7 +564,7 @@ static void test_kid_selection(void **state)
     mcp_auth *a = new_auth(&o);
     expect_ok(a, token("RS256", NULL, claims(), rsa2_key), NULL, "user-a");
     expect_invalid(a, token("RS256", "rsa-1", claims(), rsa2_key), "kid");
-    auth_free(a);
+    mcp_auth_free(a);
     unlink(path);
 }
 
@@ -630,7 +630,7 @@ static void test_missing_scope_is_403_naming_all_needed_scopes(void **state)
     check(a, token("RS256", "rsa-1", claims_with("scope", cJSON_CreateString("todos:read")), rsa_key), NULL, &res);
     assert_int_equal(res.status, 403);
     assert_non_null(strstr(res.www_authenticate, "scope=\"mcp:use\""));
-    auth_free(a);
+    mcp_auth_free(a);
 }
 
 static void test_scope_hierarchy(void **state)
@@ -711,7 +711,7 @@ static void test_resource_is_canonicalized_and_root_has_no_suffix(void **state)
                         "Bearer resource_metadata=\"https://mcp.example.com/.well-known/oauth-protected-resource\"");
     cJSON *c = claims_with("aud", cJSON_CreateString("https://mcp.example.com:443"));
     expect_ok(a, token("RS256", "rsa-1", c, rsa_key), NULL, "user-a");
-    auth_free(a);
+    mcp_auth_free(a);
 }
 
 /* ---------------- options ---------------- */
@@ -719,7 +719,7 @@ static void test_resource_is_canonicalized_and_root_has_no_suffix(void **state)
 static void expect_rejected(mcp_auth_options o, const char *why)
 {
     char err[256] = "";
-    mcp_auth *a = auth_new(&o, err, sizeof err);
+    mcp_auth *a = mcp_auth_new(&o, err, sizeof err);
     if (a)
         fail_msg("auth_new accepted options that should fail with '%s'", why);
     if (!strstr(err, why))
@@ -730,7 +730,7 @@ static void test_options_are_validated(void **state)
 {
     (void)state;
     char err[64] = "";
-    assert_null(auth_new(NULL, err, sizeof err));
+    assert_null(mcp_auth_new(NULL, err, sizeof err));
     mcp_auth_options o = opts();
     o.resource = NULL;
     expect_rejected(o, "resource");
@@ -931,7 +931,7 @@ static void test_jwks_url_is_cached_and_refetched_on_unknown_kid_at_most_per_int
     server_set_body(&srv, strdup("garbage"));
     expect_invalid(a, token("RS256", "rsa-3", claims(), rsa2_key), "kid");
     expect_ok(a, token("RS256", "rsa-1", claims(), rsa_key), NULL, "user-a");
-    auth_free(a);
+    mcp_auth_free(a);
     server_stop(&srv);
 }
 
@@ -1005,7 +1005,7 @@ static void test_concurrent_checks_during_key_refetches(void **state)
         free(args[i].rotated);
     }
     assert_true(auth_jwks_fetches(a) > 1);
-    auth_free(a);
+    mcp_auth_free(a);
     server_stop(&srv);
 }
 
