@@ -112,15 +112,17 @@ static int cache_kind_of(const char *method)
  * (serverInfo in _meta) and, where cacheable, for how long (ttlMs, cacheScope). */
 static void decorate_modern(mcp_call *call, cJSON *result)
 {
+    /* Literal keys and values by reference: no copies (see envelope()). */
     if (!cJSON_GetObjectItemCaseSensitive(result, "resultType"))
-        cJSON_AddStringToObject(result, "resultType", "complete");
+        cJSON_AddItemToObjectCS(result, "resultType", cJSON_CreateStringReference("complete"));
     cJSON *meta = cJSON_GetObjectItemCaseSensitive(result, "_meta");
-    if (!meta)
-        meta = cJSON_AddObjectToObject(result, "_meta");
-    cJSON *info = meta ? cJSON_AddObjectToObject(meta, "io.modelcontextprotocol/serverInfo") : NULL;
+    if (!meta && (meta = cJSON_CreateObject()))
+        cJSON_AddItemToObjectCS(result, "_meta", meta);
+    cJSON *info = meta ? cJSON_CreateObject() : NULL;
     if (info) {
-        cJSON_AddStringToObject(info, "name", call->srv->name);
-        cJSON_AddStringToObject(info, "version", call->srv->version);
+        cJSON_AddItemToObjectCS(meta, "io.modelcontextprotocol/serverInfo", info);
+        cJSON_AddItemToObjectCS(info, "name", cJSON_CreateString(call->srv->name));
+        cJSON_AddItemToObjectCS(info, "version", cJSON_CreateString(call->srv->version));
     }
     int kind = cache_kind_of(call->method);
     const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(result, "resultType"));
@@ -156,7 +158,7 @@ static cJSON *block(const char *type)
 {
     cJSON *b = cJSON_CreateObject();
     if (b)
-        cJSON_AddStringToObject(b, "type", type);
+        cJSON_AddItemToObjectCS(b, "type", cJSON_CreateString(type));
     return b;
 }
 
@@ -164,7 +166,7 @@ cJSON *mcp_content_text(const char *text)
 {
     cJSON *b = block("text");
     if (b)
-        cJSON_AddStringToObject(b, "text", text ? text : "");
+        cJSON_AddItemToObjectCS(b, "text", cJSON_CreateString(text ? text : ""));
     return b;
 }
 
@@ -527,4 +529,13 @@ int mcp_call_need_input(mcp_call *call, const char *key, const char *method, cJS
     cJSON_DeleteItemFromObjectCaseSensitive(call->input_requests, key);
     cJSON_AddItemToObject(call->input_requests, key, req);
     return -MCP_EINPUT;
+}
+
+cJSON *call_take_arguments(mcp_call *call)
+{
+    /* The call owns its request message: the arguments move out of it
+     * instead of being copied (they are the largest part of most calls). */
+    cJSON *params = cJSON_GetObjectItemCaseSensitive(call->msg, "params");
+    cJSON *args = cJSON_IsObject(params) ? cJSON_DetachItemFromObjectCaseSensitive(params, "arguments") : NULL;
+    return args ? args : cJSON_CreateObject();
 }

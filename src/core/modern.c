@@ -97,6 +97,12 @@ char *modern_decode_header(const char *value)
 /* Compare a header with the body value it must mirror. */
 static bool header_matches(const char *header, const cJSON *body)
 {
+    /* Common case first: a plain value with nothing to trim or decode is
+     * compared where it is. */
+    size_t len = strlen(header);
+    if (cJSON_IsString(body) && len && header[0] != ' ' && header[0] != '\t' && header[0] != '=' &&
+        header[len - 1] != ' ' && header[len - 1] != '\t')
+        return strcmp(header, body->valuestring) == 0;
     char *decoded = modern_decode_header(header);
     bool ok = false;
     if (!decoded)

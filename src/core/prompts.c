@@ -86,7 +86,7 @@ void method_prompts_get(mcp_call *call)
     }
     call->kind = CALL_PROMPT;
     call->entry = p;
-    call->args = args ? cJSON_Duplicate(args, 1) : cJSON_CreateObject();
+    call->args = call_take_arguments(call);
     call->target = name;
     if (call_load_input(call) < 0) {
         call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: requestState is invalid, expired or belongs to another request");

@@ -112,6 +112,9 @@ void registry_free_all(mcp_server *srv);
 /* call.c */
 mcp_call *call_new(mcp_server *srv, mcp_exchange *ex, cJSON *msg_take);
 void call_free(mcp_call *call);
+/* The request's params.arguments moved out of the message (an empty object
+ * when absent), for call->args. */
+cJSON *call_take_arguments(mcp_call *call);
 void call_reset_output(mcp_call *call);
 /* Finish: send the response through the exchange and free the call. */
 void call_reply_result(mcp_call *call, cJSON *result_take);

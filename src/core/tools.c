@@ -81,7 +81,7 @@ static cJSON *build_tool_result(mcp_call *call, char *err, size_t errlen)
         free(text);
     }
     gate_content(call->content, v);
-    cJSON_AddItemToObject(result, "content", call->content);
+    cJSON_AddItemToObjectCS(result, "content", call->content);
     call->content = NULL;
     /* 2025-06-18 and 2025-11-25 define structuredContent as an object;
      * 2026-07-28 allows any JSON value. */
@@ -144,7 +144,7 @@ void method_tools_call(mcp_call *call)
     }
     call->kind = CALL_TOOL;
     call->entry = t;
-    call->args = args ? cJSON_Duplicate(args, 1) : cJSON_CreateObject();
+    call->args = call_take_arguments(call);
     char why[512];
     if (t->input && mcp_schema_validate(t->input, call->args, why, sizeof why) < 0) {
         snprintf(msg, sizeof msg, "Invalid arguments for tool %s: %s", t->name, why);
