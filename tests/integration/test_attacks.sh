@@ -28,50 +28,15 @@ set -u
 : "${BUILD_DIR:?BUILD_DIR must point to the build directory}"
 SERVER=$BUILD_DIR/tests/integration/session_server
 EXAMPLE=$BUILD_DIR/examples/mcp-example
-TMP=$(mktemp -d /tmp/attacks.XXXXXX)
-PIDS=()
+. "$(dirname "$0")/lib.sh"
+it_begin attacks
 
 ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
 
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-    for pid in "${PIDS[@]}"; do
-        for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-        kill -9 "$pid" 2>/dev/null
-    done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS: $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL: $1${2:+ -- $2}"; }
-finish() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ] && exit 0
-    exit 1
-}
 [ -x "$SERVER" ] || { fail "session_server is built at $SERVER"; finish; }
 [ -x "$EXAMPLE" ] || { fail "mcp-example is built at $EXAMPLE"; finish; }
 [ "$(ulimit -n)" -ge 12000 ] || echo "  note: fd limit $(ulimit -n); the 5,000-stream check needs about 5,100"
 
-# start_server NAME ARGS...: session_server on a free port; sets PORT and SPID.
-start_server() {
-    local log=$TMP/$1.err
-    shift
-    "$SERVER" --port 0 "$@" 2>"$log" &
-    SPID=$!
-    PIDS+=("$SPID")
-    PORT=""
-    for _ in $(seq 1 50); do                  # <= 5 s
-        PORT=$(sed -n 's|^session_server listening on http://127\.0\.0\.1:\([0-9]*\)/mcp.*|\1|p' "$log" | head -n 1)
-        [ -n "$PORT" ] && break
-        kill -0 "$SPID" 2>/dev/null || break
-        sleep 0.1
-    done
-    [ -n "$PORT" ]
-}
 stop_server() { # pid: SIGTERM, then wait (<= 5 s) for a clean exit 0
     local pid=$1 i
     kill -TERM "$pid" 2>/dev/null
@@ -846,7 +811,7 @@ run_py() {
 
 T0=$(date +%s)
 # ---------------------------------------------------------------- 1. session flood
-if start_server flood --max-sessions 10000 --log-requests 0; then
+if start_session_server flood --max-sessions 10000 --log-requests 0; then
     run_py flood 90 flood "$PORT" "$SPID" 10000
     alive flood "$SPID"
     stop_server "$SPID"
@@ -855,14 +820,14 @@ else
 fi
 
 # ---------------------------------------------------------------- 2. slow clients
-if start_server slowloris --connection-timeout-s 2 --log-requests 0; then
+if start_session_server slowloris --connection-timeout-s 2 --log-requests 0; then
     run_py slowloris 40 slow "$PORT" "$SPID" 2 1000
     alive slowloris "$SPID"
     stop_server "$SPID"
 else
     fail "[slowloris] session_server --connection-timeout-s 2 starts"
 fi
-if start_server capfill --connection-timeout-s 2 --max-connections 100 --log-requests 0; then
+if start_session_server capfill --connection-timeout-s 2 --max-connections 100 --log-requests 0; then
     run_py capfill 20 capfill "$PORT" "$SPID" 100 2
     alive capfill "$SPID"
     stop_server "$SPID"
@@ -871,7 +836,7 @@ else
 fi
 
 # ---------------------------------------------------------------- 3. 10 MB bodies
-if start_server body --log-requests 0; then
+if start_session_server body --log-requests 0; then
     run_py body 60 body "$PORT" "$SPID"
     alive body "$SPID"
     stop_server "$SPID"
@@ -883,7 +848,7 @@ fi
 run_py stdio 60 stdio "$EXAMPLE"
 
 # ---------------------------------------------------------------- 5. bytes in headers
-if start_server headers; then
+if start_session_server headers; then
     run_py headers 60 headers "$PORT" "$SPID"
     alive headers "$SPID"
     stop_server "$SPID"
@@ -892,7 +857,7 @@ else
 fi
 
 # ---------------------------------------------------------------- 6. SSE streams
-if start_server sse --keepalive-ms 500 --idle-ms 2000 --log-requests 0; then
+if start_session_server sse --keepalive-ms 500 --idle-ms 2000 --log-requests 0; then
     run_py sse 90 sse "$PORT" "$SPID" 5000 2000
     alive sse "$SPID"
     stop_server "$SPID"
@@ -902,7 +867,7 @@ fi
 
 # ---------------------------------------------------------------- 7. forged Host / Origin
 for mode in stateful stateless; do
-    if start_server "host-$mode" --mode "$mode"; then
+    if start_session_server "host-$mode" --mode "$mode"; then
         run_py "host-$mode" 30 host "$PORT" "$mode"
         alive "host-$mode" "$SPID"
         stop_server "$SPID"

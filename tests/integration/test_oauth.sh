@@ -20,55 +20,11 @@ RESOURCE="https://todo-mcp.example/mcp"
 METADATA_URL="https://todo-mcp.example/.well-known/oauth-protected-resource/mcp"
 ISSUER="https://as.example"
 
-PASS=0
-FAIL=0
-PIDS=()
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/todo-oauth-test.XXXXXX")
-
-pass() { PASS=$((PASS + 1)); echo "PASS $1"; }
-fail() { FAIL=$((FAIL + 1)); echo "FAIL $1${2:+: $2}"; }
-check() { # check NAME CONDITION-EXIT-CODE [DETAIL]
-    if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "${3:-}"; fi
-}
+. "$(dirname "$0")/lib.sh"
+it_begin todo-oauth-test
 
 # ---------------------------------------------------------------- processes
 
-STOP_RC=""
-stop_pid() { # stop_pid PID SIGNAL: signal, wait at most 5 s, then KILL; exit code in STOP_RC
-    local pid=$1 sig=$2
-    kill -"$sig" "$pid" 2>/dev/null
-    for _ in $(seq 1 50); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    STOP_RC=$?
-}
-
-cleanup() {
-    for pid in "${PIDS[@]}"; do
-        kill -0 "$pid" 2>/dev/null && stop_pid "$pid" TERM
-    done
-    [ -n "${KEEP_TMP:-}" ] && echo "kept $TMP" || rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-wait_line() { # wait_line FILE SED-EXPR: first match, waiting at most 10 s
-    local found=""
-    for _ in $(seq 1 100); do
-        found=$(sed -n "$2" "$1" 2>/dev/null | head -n 1)
-        [ -n "$found" ] && break
-        sleep 0.1
-    done
-    echo "$found"
-}
-
-die() {
-    fail "$1" "${2:-}"
-    echo "$PASS passed, $FAIL failed"
-    exit 1
-}
 
 start_api() { # sets API_URL
     "$API_BIN" --port 0 --db :memory: --quiet 2>"$TMP/api.log" &
@@ -420,5 +376,4 @@ check_upstream_token
 check_signals
 check_logs_have_no_tokens
 echo "time: $((SECONDS - START)) s"
-echo "$PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+finish

@@ -41,26 +41,9 @@ NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 IDLE_MS=12000         # --session-idle-ms of every instance (the Redis TTL)
 PV=2025-11-25
 
-PASS=0
-FAIL=0
-PIDS=()
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/scale-out-test.XXXXXX")
+. "$(dirname "$0")/lib.sh"
+it_begin scale-out-test
 START_S=$SECONDS
-
-pass() { PASS=$((PASS + 1)); echo "PASS $1"; }
-fail() { FAIL=$((FAIL + 1)); echo "FAIL $1${2:+: $2}"; }
-check() { # check NAME EXIT-CODE [DETAIL]
-    if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "${3:-}"; fi
-}
-finish() {
-    echo "$PASS passed, $FAIL failed ($((SECONDS - START_S)) s)"
-    [ "$FAIL" -eq 0 ] && [ "$PASS" -gt 0 ]
-    exit $?
-}
-die() {
-    fail "$1" "${2:-}"
-    finish
-}
 
 # ---------------------------------------------------------------- processes
 
@@ -74,34 +57,11 @@ gone_within() { # gone_within PID TENTHS: waits until PID has exited, at most TE
     done
     ! kill -0 "$1" 2>/dev/null
 }
-stop_pid() { # stop_pid PID: TERM, wait at most 5 s, then KILL
-    kill -TERM "$1" 2>/dev/null
-    gone_within "$1" 50 || { kill -KILL "$1" 2>/dev/null; gone_within "$1" 20; }
-}
-
-cleanup() {
-    local pid
-    for pid in "${PIDS[@]}"; do
-        kill -0 "$pid" 2>/dev/null && stop_pid "$pid"
-    done
-    if [ -n "${KEEP_TMP:-}" ]; then echo "logs kept in $TMP"; else rm -rf "$TMP"; fi
-}
-trap cleanup EXIT
 
 for tool in "$REDIS_SERVER" "$REDIS_CLI" "$NGINX" "$NODE" "$MCP_BIN" "$API_BIN"; do
     [ -n "$tool" ] && [ -x "$tool" ] || die "prerequisite present" "missing ${tool:-redis-server/redis-cli} (scripts/setup)"
 done
 
-# wait_line FILE SED-EXPR: the first match of sed -n EXPR in FILE, waiting at most 10 s.
-wait_line() {
-    local found=""
-    for _ in $(seq 1 100); do
-        found=$(sed -n "$2" "$1" 2>/dev/null | head -n 1)
-        [ -n "$found" ] && break
-        sleep 0.1
-    done
-    echo "$found"
-}
 
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
@@ -279,8 +239,8 @@ node_checks() {
     rc=$?
     while IFS= read -r line; do
         case "$line" in
-            PASS\ *) PASS=$((PASS + 1)); echo "$line" ;;
-            FAIL\ *) FAIL=$((FAIL + 1)); echo "$line" ;;
+            PASS\ *) passed=$((passed + 1)); echo "$line" ;;
+            FAIL\ *) failed=$((failed + 1)); echo "$line" ;;
             NOTE\ *|KILLED\ *) echo "  $line" ;;
         esac
     done <"$out"

@@ -13,49 +13,14 @@
 set -u
 : "${BUILD_DIR:?BUILD_DIR must point to the build directory}"
 SERVER=$BUILD_DIR/tests/integration/session_server
-TMP=$(mktemp -d /tmp/session-expiry.XXXXXX)
-PIDS=()
+. "$(dirname "$0")/lib.sh"
+it_begin session-expiry
 IDLE_MS=2000          # short expiry; creating 1,000 sessions takes well under this
 SESSIONS=1000
 SLACK_KB=2048         # RSS growth allowed between rounds
 
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-    for pid in "${PIDS[@]}"; do
-        for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-        kill -9 "$pid" 2>/dev/null
-    done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS: $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL: $1${2:+ -- $2}"; }
-finish() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ] && exit 0
-    exit 1
-}
 [ -x "$SERVER" ] || { fail "session_server is built at $SERVER"; finish; }
 
-# start_server NAME ARGS...: sets PORT and SPID (the server process itself).
-start_server() {
-    local log=$TMP/$1.err
-    shift
-    "$SERVER" --port 0 "$@" 2>"$log" &
-    SPID=$!
-    PIDS+=("$SPID")
-    PORT=""
-    for _ in $(seq 1 50); do                  # <= 5 s
-        PORT=$(sed -n 's|^session_server listening on http://127\.0\.0\.1:\([0-9]*\)/mcp.*|\1|p' "$log" | head -n 1)
-        [ -n "$PORT" ] && break
-        kill -0 "$SPID" 2>/dev/null || break
-        sleep 0.1
-    done
-    [ -n "$PORT" ]
-}
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 # python3 client: keep-alive connections, a few threads.
@@ -148,7 +113,7 @@ drive() { timeout -k 2 30 python3 "$TMP/drive.py" "$@"; }
 expiry_rounds() {
     local kind=$1 r created secs waited st rss
     local -a rss_after=()
-    if ! start_server "expiry-$kind" --idle-ms "$IDLE_MS"; then
+    if ! start_session_server "expiry-$kind" --idle-ms "$IDLE_MS"; then
         fail "[$kind] session_server starts" "$(head -c 300 "$TMP/expiry-$kind.err")"
         return
     fi
@@ -200,7 +165,7 @@ expiry_rounds plain
 expiry_rounds sse
 
 # ------------------------------------------------------------------ 2. idle means idle
-if start_server idle --idle-ms 1000; then
+if start_session_server idle --idle-ms 1000; then
     out=$(timeout -k 2 20 python3 - "$PORT" <<'PY'
 import http.client, json, sys, time
 port = int(sys.argv[1])
@@ -232,7 +197,7 @@ else
 fi
 
 # ------------------------------------------------------------------ 3. session cap
-if start_server cap --max-sessions 5; then
+if start_session_server cap --max-sessions 5; then
     URL=http://127.0.0.1:$PORT/mcp
     J=(-H 'content-type: application/json' -H 'accept: application/json, text/event-stream')
     INIT='{"jsonrpc":"2.0","id":"init-6","method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}'

