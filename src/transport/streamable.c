@@ -28,7 +28,11 @@ struct post_exchange {
     http_stream *stream;           /* once answered as SSE */
     bool json_only, sse_only;
     bool is_initialize;
-    post_exchange *active_next;
+    /* In hs->active_posts (so shutdown can answer it) only while it waits
+     * for a handler that did not finish inline: most requests never touch
+     * the server-wide list or its lock. Guarded by hs->live_lock. */
+    bool active;
+    post_exchange *active_next, **active_pprev;
 };
 
 typedef struct http_req {
@@ -104,19 +108,42 @@ static void active_remove(post_exchange *px)
 {
     mcp_http_server *hs = px->hs;
     pthread_mutex_lock(&hs->live_lock);
-    for (post_exchange **pp = &hs->active_posts; *pp; pp = &(*pp)->active_next) {
-        if (*pp == px) {
-            *pp = px->active_next;
-            break;
-        }
+    if (px->active) {
+        *px->active_pprev = px->active_next;
+        if (px->active_next)
+            px->active_next->active_pprev = px->active_pprev;
+        px->active = false;
     }
+    pthread_mutex_unlock(&hs->live_lock);
+}
+
+/* After dispatch returned: a request still without its answer joins the
+ * active list (lock order: live_lock, then px->lock). */
+static void active_add_if_pending(post_exchange *px)
+{
+    mcp_http_server *hs = px->hs;
+    pthread_mutex_lock(&px->lock);
+    bool pending = !px->done;
+    pthread_mutex_unlock(&px->lock);
+    if (!pending)
+        return;
+    pthread_mutex_lock(&hs->live_lock);
+    pthread_mutex_lock(&px->lock);
+    if (!px->done) {
+        px->active_next = hs->active_posts;
+        px->active_pprev = &hs->active_posts;
+        if (hs->active_posts)
+            hs->active_posts->active_pprev = &px->active_next;
+        hs->active_posts = px;
+        px->active = true;
+    }
+    pthread_mutex_unlock(&px->lock);
     pthread_mutex_unlock(&hs->live_lock);
 }
 
 static void px_complete(mcp_exchange *ex, cJSON *response)
 {
     post_exchange *px = (post_exchange *)ex;
-    active_remove(px);
     pthread_mutex_lock(&px->lock);
     if (px->done) {                       /* already answered (shutdown) */
         cJSON_Delete(response);
@@ -130,7 +157,10 @@ static void px_complete(mcp_exchange *ex, cJSON *response)
         px->response = response;
         resume_locked(px);
     }
+    bool tracked = px->active;            /* set under px->lock too */
     pthread_mutex_unlock(&px->lock);
+    if (tracked)
+        active_remove(px);
     atomic_fetch_sub(&px->hs->inflight, 1);
     px_unref(px);
 }
@@ -472,11 +502,8 @@ static void px_dispatch(post_exchange *px, cJSON *msg)
 {
     mcp_http_server *hs = px->hs;
     atomic_fetch_add(&hs->inflight, 1);
-    pthread_mutex_lock(&hs->live_lock);
-    px->active_next = hs->active_posts;
-    hs->active_posts = px;
-    pthread_mutex_unlock(&hs->live_lock);
     mcp_server_dispatch(hs->srv, &px->ex, msg);
+    active_add_if_pending(px);
 }
 
 static const char *header_cb(void *ctx, const char *name)
