@@ -1,8 +1,9 @@
 /* mhdecho - the ceiling for an MCP server built on libmicrohttpd + cJSON on
- * this machine: the same daemon settings libmcp uses (epoll, internal pool of
- * two threads), the POSTed body parsed with cJSON and a tools/call-shaped
- * reply built and serialised with cJSON, and nothing else: no validation, no
- * MCP semantics, no limits. Scenario a measures it next to nginx and libmcp,
+ * this machine: the daemon settings libmcp uses (epoll, internal pool of two
+ * threads, suspend/resume, 8 KiB per-connection memory, timeout and
+ * connection limit as in MCP_HTTP_DEFAULTS), the POSTed body parsed with
+ * cJSON and a tools/call-shaped reply built and serialised with cJSON, and
+ * nothing else: no validation, no MCP semantics, no body limit. Scenario a measures it next to nginx and libmcp,
  * so the gap between it and libmcp is libmcp's own cost and the gap between
  * it and nginx is libmicrohttpd's. Usage: mhdecho PORT (runs until killed). */
 #include <sys/socket.h>
@@ -76,9 +77,13 @@ int main(int argc, char **argv)
 {
     if (argc != 2)
         return 2;
-    struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL,
+    struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME,
                                             (uint16_t)atoi(argv[1]), NULL, NULL, handle, NULL,
                                             MHD_OPTION_THREAD_POOL_SIZE, 2u,
+                                            MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+                                            MHD_OPTION_CONNECTION_LIMIT, 10000u,
+                                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)8192,
+                                            MHD_OPTION_CONNECTION_MEMORY_INCREMENT, (size_t)1024,
                                             MHD_OPTION_NOTIFY_COMPLETED, done, NULL, MHD_OPTION_END);
     if (!d)
         return 1;
