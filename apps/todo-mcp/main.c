@@ -44,6 +44,7 @@ typedef struct options {
     const char *web_api_base_url;
     const char *api_token;
     unsigned workers;
+    unsigned connection_memory;    /* 0: libmcp's default */
     bool quiet;
     struct {                       /* OAuth resource server (HTTP), on when resource is set */
         const char *resource, *issuer, *servers, *jwks_file, *jwks_url, *scopes;
@@ -75,6 +76,9 @@ static void print_usage(FILE *out)
         "  --api-token TOKEN        send 'Authorization: Bearer TOKEN' to todo-api\n"
         "                           (env WEB_API_TOKEN, default: no Authorization header)\n"
         "  --workers N              threads for todo-api calls, 1-%d (env MCP_WORKERS, default %d)\n"
+        "  --connection-memory N    bytes kept per HTTP connection for its request line, headers\n"
+        "                           and reply buffer, 4096-1048576 (default 8192); every open SSE\n"
+        "                           stream holds it, so fewer bytes = cheaper streams, shorter headers\n"
         "  --quiet                  no per-request log lines on stderr\n"
         "  --help                   show this help and exit\n\n"
         "OAuth 2.1 resource server (HTTP only, off unless --auth-resource is set): every request\n"
@@ -258,7 +262,7 @@ static int options_from_env(options *o)
 
 enum { OPT_TRANSPORT = 256, OPT_MODE, OPT_PORT, OPT_HOST, OPT_WEB_API, OPT_TOKEN, OPT_WORKERS,
        OPT_QUIET, OPT_HELP, OPT_AUTH_RESOURCE, OPT_AUTH_ISSUER, OPT_AUTH_SERVER, OPT_AUTH_JWKS_FILE,
-       OPT_AUTH_JWKS_URL, OPT_AUTH_SCOPES };
+       OPT_AUTH_JWKS_URL, OPT_AUTH_SCOPES, OPT_CONNECTION_MEMORY };
 
 enum { OPT_STORE = 512, OPT_STATE_KEY_FILE, OPT_SESSION_IDLE_MS };
 
@@ -273,6 +277,8 @@ static int apply_option(int opt, const char *arg, options *o)
     case OPT_WEB_API: o->web_api_base_url = arg; return 0;
     case OPT_TOKEN: o->api_token = arg; return 0;
     case OPT_QUIET: o->quiet = true; return 0;
+    case OPT_CONNECTION_MEMORY:
+        return parse_unsigned(arg, 4096, 1048576, &o->connection_memory) ? 0 : invalid("--connection-memory", arg);
     case OPT_STORE: o->fleet.store_url = *arg ? arg : NULL; return 0;
     case OPT_STATE_KEY_FILE: o->fleet.state_key_file = arg; return 0;
     case OPT_SESSION_IDLE_MS:
@@ -300,6 +306,7 @@ static int parse_options(int argc, char **argv, options *o)
         { "api-token", required_argument, NULL, OPT_TOKEN },
         { "workers", required_argument, NULL, OPT_WORKERS },
         { "quiet", no_argument, NULL, OPT_QUIET },
+        { "connection-memory", required_argument, NULL, OPT_CONNECTION_MEMORY },
         { "help", no_argument, NULL, OPT_HELP },
         { "store", required_argument, NULL, OPT_STORE },
         { "state-key-file", required_argument, NULL, OPT_STATE_KEY_FILE },
@@ -361,6 +368,8 @@ static int serve_http(mcp_server *srv, const options *o, webapi *api)
     http.log_requests = !o->quiet;
     http.handle_signals = false;
     http.session_idle_ms = o->fleet.session_idle_ms;
+    if (o->connection_memory)
+        http.connection_memory = o->connection_memory;
     mcp_store *store = NULL;
     if (o->fleet.store_url) {
         int src = mcp_store_redis_open(o->fleet.store_url, &store);   /* URL checked already */

@@ -249,7 +249,9 @@ static char *build_metadata(const mcp_auth *a)
     return text;
 }
 
-static const auth_ops checker_ops;
+static void check(mcp_auth *auth, const char *authorization, const char *needed_scopes, auth_result *out);
+static char *metadata(mcp_auth *auth, const char *path);
+static const auth_ops checker_ops = { check, metadata };
 
 mcp_auth *mcp_auth_new(const mcp_auth_options *opts, char *err, size_t errlen)
 {
@@ -574,5 +576,3 @@ static void check(mcp_auth *auth, const char *authorization, const char *needed_
     free(token);
     need_free(&need);
 }
-
-static const auth_ops checker_ops = { check, metadata };

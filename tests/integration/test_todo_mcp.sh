@@ -143,7 +143,7 @@ check_cli() {
     local help rc missing=""
     help=$("$MCP_BIN" --help)
     rc=$?
-    for opt in --transport --mode --port --host --web-api-base-url --api-token --workers --quiet --help \
+    for opt in --transport --mode --port --host --web-api-base-url --api-token --workers --quiet --help --connection-memory \
         PORT HOST WEB_API_BASE_URL MCP_MODE WEB_API_TOKEN 3000 127.0.0.1 http://localhost:3001; do
         grep -q -- "$opt" <<<"$help" || missing="$missing $opt"
     done
@@ -152,6 +152,24 @@ check_cli() {
     "$MCP_BIN" --mode sideways >/dev/null 2>&1
     rc=$?
     check "invalid --mode is a usage error (exit 2)" $([ "$rc" -eq 2 ]; echo $?) "exit $rc"
+    "$MCP_BIN" --connection-memory 1024 >/dev/null 2>&1
+    rc=$?
+    check "--connection-memory below 4096 is a usage error (exit 2)" $([ "$rc" -eq 2 ]; echo $?) "exit $rc"
+}
+
+# --connection-memory 4096: ordinary requests are served; a request whose
+# headers do not fit is refused with 431 (never a crash), the server lives on.
+check_connection_memory() {
+    start_mcp small-conn --connection-memory 4096 --web-api-base-url "$API_URL"
+    local url=$MCP_URL pid=$LAST_PID big out code
+    out=$(rpc "$url" '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_todo","arguments":{"id":1}}}')
+    check "--connection-memory 4096: tools/call get_todo answered" $(grep -q '"result"' <<<"$out"; echo $?) "$out"
+    big=$(head -c 6000 /dev/zero | tr '\0' 'a')
+    code=$(rpc "$url" '{"jsonrpc":"2.0","id":2,"method":"ping"}' -H "X-Big: $big" -o /dev/null -w '%{http_code}')
+    check "--connection-memory 4096: 6 KB of headers -> 431" $([ "$code" = 431 ]; echo $?) "HTTP $code"
+    out=$(rpc "$url" '{"jsonrpc":"2.0","id":3,"method":"ping"}')
+    check "--connection-memory 4096: still serving after the refusal" \
+        $(kill -0 "$pid" 2>/dev/null && grep -q '"result"' <<<"$out"; echo $?) "$out"
 }
 
 check_startup_line() { # check_startup_line NAME MODE
@@ -277,6 +295,7 @@ check_stateless_http
 check_clients
 check_inspector
 check_upstream_headers
+check_connection_memory
 
 start_mcp down --web-api-base-url "http://127.0.0.1:$(closed_port)"
 OTHER_MCP_PIDS+=("$LAST_PID")
