@@ -19,6 +19,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/socket.h>
+
 #include <hiredis/hiredis.h>
 
 #include <mcp/error.h>
@@ -82,6 +84,17 @@ static redisContext *dial(redis_store *rs, unsigned command_timeout_ms)
     return c;
 }
 
+/* A pooled connection the server has closed (Redis restarted, an idle
+ * timeout, a failover) has its end-of-stream waiting: peek for it without
+ * blocking, so the command goes out on a fresh connection instead of
+ * failing on the stale one. Nothing else is ever pending between commands. */
+static bool still_open(const redisContext *c)
+{
+    char byte;
+    ssize_t n = recv(c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
 /* Take a connection, dialling if needed; NULL (fast) while backing off. */
 static conn_slot *acquire(redis_store *rs)
 {
@@ -97,6 +110,10 @@ static conn_slot *acquire(redis_store *rs)
     slot->busy = true;
     bool may_dial = now_ms() >= rs->retry_at_ms;
     pthread_mutex_unlock(&rs->lock);
+    if (slot->ctx && !still_open(slot->ctx)) {
+        redisFree(slot->ctx);
+        slot->ctx = NULL;
+    }
     if (!slot->ctx && may_dial)
         slot->ctx = dial(rs, COMMAND_TIMEOUT_MS);
     if (!slot->ctx) {

@@ -219,6 +219,19 @@ count() {
     post "$1" "$2" "$COUNTER"
     [ "$ST" = 200 ] && N=$(json 'j["result"]["structuredContent"]["count"]')
 }
+# burst URL SID K: K counter calls at once; their HTTP statuses, sorted, in $BURST.
+# Concurrent calls keep several pooled Redis connections of an instance busy.
+burst() {
+    local i
+    for i in $(seq 1 "$3"); do
+        curl -s --max-time 10 -o /dev/null -w '%{http_code}\n' -H 'Content-Type: application/json' \
+            -H 'Accept: application/json, text/event-stream' -H "MCP-Protocol-Version: $PV" \
+            -H "Mcp-Session-Id: $2" -d "$COUNTER" "$1" >"$TMP/burst.$i" &
+    done
+    wait
+    BURST=$(cat "$TMP"/burst.* | sort | uniq -c | awk '{ printf "%s%sx%s", (NR > 1 ? " " : ""), $1, $2 }')
+    rm -f "$TMP"/burst.*
+}
 # metric PORT PREFIX: the sum of the samples of an instance's /metrics whose line starts with PREFIX.
 metric() {
     curl -s --max-time 5 "http://127.0.0.1:$1/metrics" |
@@ -339,6 +352,9 @@ wait_healthz() {
 new_session "$LB"; S5=$SID
 count "$LB" "$S5"; count "$LB" "$S5"
 check "a session for the Redis restart counts 2 before it" "$([ "$N" = 2 ]; echo $?)" "count $N status $ST"
+for i in 0 1 2; do burst "$(inst "$i")/mcp" "$S5" 8; done   # open several pooled connections each
+count "$LB" "$S5"
+S5_BASE=$N
 S5_USED=$(ms_now)
 redis_down
 wait_healthz 503 1500   # before any request has told the instances that Redis is gone
@@ -358,8 +374,8 @@ for _ in $(seq 1 50); do
     sleep 0.2
 done
 S5_OK=$(ms_now)
-check "Redis back on the same port after $((S5_BACK - S5_USED)) ms: the session works again $((S5_OK - S5_BACK)) ms later, counter continues at 3 (AOF)" \
-    "$([ "$recovered" = 3 ]; echo $?)" "got '$recovered' status $ST; session TTL $IDLE_MS ms"
+check "Redis back on the same port after $((S5_BACK - S5_USED)) ms: the session works again $((S5_OK - S5_BACK)) ms later, counter continues at $((S5_BASE + 1)) (AOF)" \
+    "$([ "$recovered" = $((S5_BASE + 1)) ]; echo $?)" "got '$recovered' status $ST; session TTL $IDLE_MS ms"
 seq5=""
 for i in 0 1 2; do
     n=""
@@ -367,7 +383,11 @@ for i in 0 1 2; do
     seq5="$seq5 $n"
 done
 check "every instance recovered by itself and continues the counter ($seq5)" \
-    "$([ "$seq5" = " 4 5 6" ]; echo $?)"
+    "$([ "$seq5" = " $((S5_BASE + 2)) $((S5_BASE + 3)) $((S5_BASE + 4))" ]; echo $?)"
+bursts=""
+for i in 0 1 2; do burst "$(inst "$i")/mcp" "$S5" 8; bursts="$bursts [$BURST]"; done
+check "after the restart, 8 concurrent calls per instance all succeed: stale pooled connections are replaced, not failed ($bursts)" \
+    "$([ "$bursts" = " [8x200] [8x200] [8x200]" ]; echo $?)"
 
 # Outage 2: the other refusals, and modern traffic, which needs no store.
 redis_down
