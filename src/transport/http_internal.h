@@ -37,6 +37,7 @@ struct mcp_http_server {
     http_stream *live_streams;     /* streams attached to a connection */
     post_exchange *active_posts;   /* POSTs whose response is not final yet */
     atomic_uint inflight;
+    atomic_ulong releases;         /* requests and connections ended (heap trim trigger) */
     http_metrics *metrics;
     struct mcp_auth *auth;         /* borrowed from the options; NULL: no authorization */
     atomic_int refs;               /* mcp_http_stop's + one per POST in flight */

@@ -191,6 +191,7 @@ static void connection_notify(void *cls, struct MHD_Connection *conn, void **soc
         pthread_mutex_unlock(&hs->conns_lock);
         free(t);
         *socket_context = NULL;
+        atomic_fetch_add_explicit(&hs->releases, 1, memory_order_relaxed);
     }
 }
 
@@ -221,6 +222,7 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
     if (*con_cls)
         streamable_request_done(cls, *con_cls);
     *con_cls = NULL;
+    atomic_fetch_add_explicit(&((mcp_http_server *)cls)->releases, 1, memory_order_relaxed);
 }
 
 /* Session expiry and SSE keep-alive, once a second. */
@@ -228,7 +230,7 @@ static void *housekeeping(void *arg)
 {
     mcp_http_server *hs = arg;
     uint64_t last_keepalive = now_ms();
-    unsigned long requests_at_trim = 0, requests_before = 0;
+    unsigned long releases_at_trim = 0, releases_before = 0;
     bool trim_due = false;
     pthread_mutex_lock(&hs->hk_lock);
     while (!atomic_load(&hs->stopping)) {
@@ -248,20 +250,20 @@ static void *housekeeping(void *arg)
             live_streams_keepalive(hs);
             last_keepalive = now_ms();
         }
-        /* When a burst of requests, sessions or streams is over (no request
-         * in the last second after some since the last trim) or sessions
-         * expired, hand freed heap back to the OS instead of keeping the
-         * peak forever. Never under load: trimming locks the arenas the
-         * request threads allocate from. */
-        unsigned long requests = metrics_requests_total(hs->metrics);
-        bool quiet = requests == requests_before && !atomic_load(&hs->inflight);
-        trim_due |= expired > 0 || requests != requests_at_trim;
+        /* When a burst of requests, connections or sessions is over (nothing
+         * ended during the last second, after something ended since the
+         * last trim) or sessions expired, hand freed heap back to the OS
+         * instead of keeping the peak forever. Never under load: trimming
+         * locks the arenas the request threads allocate from. */
+        unsigned long releases = atomic_load_explicit(&hs->releases, memory_order_relaxed);
+        bool quiet = releases == releases_before && !atomic_load(&hs->inflight);
+        trim_due |= expired > 0 || releases != releases_at_trim;
         if (quiet && trim_due) {
             malloc_trim(0);
-            requests_at_trim = requests;
+            releases_at_trim = releases;
             trim_due = false;
         }
-        requests_before = requests;
+        releases_before = releases;
         pthread_mutex_lock(&hs->hk_lock);
     }
     pthread_mutex_unlock(&hs->hk_lock);

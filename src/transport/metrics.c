@@ -91,14 +91,6 @@ static unsigned long load(const atomic_ulong *v)
     return atomic_load_explicit(v, memory_order_relaxed);
 }
 
-unsigned long metrics_requests_total(const http_metrics *m)
-{
-    unsigned long total = 0;
-    for (size_t b = 0; m && b <= NBUCKETS; b++)
-        total += load(&m->latency[b]);
-    return total;
-}
-
 void metrics_render(const http_metrics *m, const metrics_gauges *g, strbuf *out)
 {
     strbuf_puts(out, "# HELP mcp_requests_total HTTP requests by JSON-RPC method and HTTP status.\n"

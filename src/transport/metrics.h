@@ -17,8 +17,6 @@ void metrics_request(http_metrics *m, const char *rpc_method, unsigned status, u
 void metrics_session_created(http_metrics *m);
 void metrics_sessions_expired(http_metrics *m, unsigned n);
 void metrics_store_error(http_metrics *m);
-/* Requests answered so far (all methods and statuses). */
-unsigned long metrics_requests_total(const http_metrics *m);
 
 typedef struct metrics_gauges {
     unsigned sessions_active;

@@ -13,6 +13,7 @@
 #include "core/dispatch.h"
 #include "core/jsonrpc.h"
 #include "core/modern.h"
+#include "transport/body_buffer.h"
 #include "transport/http_internal.h"
 
 struct post_exchange {
@@ -38,7 +39,7 @@ struct post_exchange {
 typedef struct http_req {
     mcp_http_server *hs;
     uint64_t start_us;
-    strbuf body;
+    body_buffer body;
     bool too_large;
     bool answered;                 /* refused before the body: drop what follows */
     bool deferred;                 /* GET/DELETE/...: answered on the second call */
@@ -686,8 +687,8 @@ static enum MHD_Result handle_post_body(http_req *req, struct MHD_Connection *co
         return refuse(req, conn, "POST", MHD_HTTP_CONTENT_TOO_LARGE, NULL, JSONRPC_INVALID_REQUEST,
                       "Request body too large");
     const char *why = NULL;
-    cJSON *msg = jsonrpc_parse(req->body.data, req->body.len, req->hs->o.max_depth, &why);
-    strbuf_free(&req->body);
+    cJSON *msg = jsonrpc_parse(req->body.data ? req->body.data : "", req->body.len, req->hs->o.max_depth, &why);
+    body_buffer_free(&req->body);
     if (!msg)
         return refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, NULL, JSONRPC_PARSE_ERROR, why);
     if (cJSON_IsArray(msg))
@@ -929,9 +930,9 @@ enum MHD_Result streamable_handle(mcp_http_server *hs, struct MHD_Connection *co
     if (*upload_data_size > 0) {
         if (!req->too_large && req->body.len + *upload_data_size > hs->o.max_body) {
             req->too_large = true;
-            strbuf_free(&req->body);   /* nothing more is kept of an oversized body */
+            body_buffer_free(&req->body);   /* nothing more is kept of an oversized body */
         }
-        if (!req->too_large && strbuf_append(&req->body, upload_data, *upload_data_size) < 0)
+        if (!req->too_large && body_buffer_append(&req->body, upload_data, *upload_data_size) < 0)
             req->too_large = true;
         *upload_data_size = 0;
         return MHD_YES;
@@ -961,7 +962,7 @@ void streamable_request_done(mcp_http_server *hs, void *con_cls)
     }
     if (req->batch)
         batch_request_done(req->batch);
-    strbuf_free(&req->body);
+    body_buffer_free(&req->body);
     free(req);
 }
 

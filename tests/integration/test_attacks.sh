@@ -504,15 +504,15 @@ def cmd_body(port, pid):
     check(sorted(out.values()) == [(413, True)] * 4 and peak[0] <= bound,
           '[body] 4 chunked 10 MB uploads at once -> 4 x 413; peak RSS +%d kB (bound 4 x 2 x 4 MiB + 8 MiB)'
           % (peak[0] - base_rss), out)
-    # The server hands freed heap back to the OS every 2 s: wait (bounded).
-    # Per-thread malloc arenas may keep part of it (not a leak: the soak test
-    # shows RSS flat over time), hence 16 MiB of slack after 40 MB of uploads.
+    # Bodies past 256 KiB live in their own mapping, unmapped when the
+    # request ends; what the heap freed is trimmed once the server is quiet.
+    # So after 40 MB of uploads RSS is back within 4 MiB of where it was.
     deadline = time.time() + 5
-    while proc_kb(pid) > base_rss + 8192 and time.time() < deadline:
+    while proc_kb(pid) > base_rss + 4096 and time.time() < deadline:
         time.sleep(0.25)
     st, _, b = c.post(PING, sid)
     rss, fds = proc_kb(pid), nfds(pid)
-    check(st == 200 and rss <= base_rss + 16384 and fds <= base_fds + 1,
+    check(st == 200 and rss <= base_rss + 4096 and fds <= base_fds + 1,
           '[body] afterwards: the session answers, RSS %d -> %d kB, fds %d -> %d' % (base_rss, rss, base_fds, fds),
           'ping %d' % st)
 
@@ -721,7 +721,8 @@ def cmd_sse(port, pid, n, idle_ms):
         secs = time.time() - t0
         m = metrics(port)
         open_fds, peak = nfds(pid), proc_kb(pid)
-        check(not bad and len(ws) == n and m.get('mcp_sse_streams_open') == n and open_fds >= base_fds + n,
+        # base_fds may include a metrics connection that closed since: allow 2.
+        check(not bad and len(ws) == n and m.get('mcp_sse_streams_open') == n and open_fds >= base_fds + n - 2,
               '[sse] %d sessions with a GET stream each opened in %.1f s (streams %d, server fds %d -> %d)'
               % (n, secs, m.get('mcp_sse_streams_open', -1), base_fds, open_fds), 'errors %s' % bad[:3])
         t1 = time.time()
