@@ -33,9 +33,13 @@ struct mcp_http_server {
     pthread_t housekeeper;
     pthread_mutex_t hk_lock;
     pthread_cond_t hk_wake;
-    pthread_mutex_t live_lock;     /* guards the two lists below */
+    pthread_mutex_t live_lock;     /* guards live_streams */
     http_stream *live_streams;     /* streams attached to a connection */
-    post_exchange *active_posts;   /* POSTs whose response is not final yet */
+    /* POSTs still waiting for a handler that did not finish inline. Its own
+     * lock, taken before a post's lock (answering a post takes the post's
+     * lock, then live_lock): one lock for both lists made a cycle. */
+    pthread_mutex_t active_lock;
+    post_exchange *active_posts;
     atomic_uint inflight;
     atomic_ulong releases;         /* requests and connections ended (heap trim trigger) */
     http_metrics *metrics;

@@ -331,6 +331,7 @@ int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_serve
     pthread_mutex_init(&hs->hk_lock, NULL);
     pthread_cond_init(&hs->hk_wake, NULL);
     pthread_mutex_init(&hs->live_lock, NULL);
+    pthread_mutex_init(&hs->active_lock, NULL);
     pthread_mutex_init(&hs->conns_lock, NULL);
     if (hs->o.mode == MCP_STATEFUL && !(hs->sessions = session_table_new(hs->o.max_sessions, hs->o.store, hs->o.session_idle_ms))) {
         mcp_http_stop(hs);
@@ -389,8 +390,11 @@ void mcp_http_stop(mcp_http_server *hs)
         /* Give MHD's threads a moment to flush the final frames. */
         for (int i = 0; i < 100; i++) {
             pthread_mutex_lock(&hs->live_lock);
-            bool idle = !hs->live_streams && !hs->active_posts;
+            bool idle = !hs->live_streams;
             pthread_mutex_unlock(&hs->live_lock);
+            pthread_mutex_lock(&hs->active_lock);
+            idle = idle && !hs->active_posts;
+            pthread_mutex_unlock(&hs->active_lock);
             if (idle)
                 break;
             struct timespec ts = {0, 10 * 1000000L};
@@ -417,6 +421,7 @@ void http_server_unref(mcp_http_server *hs)
     pthread_mutex_destroy(&hs->hk_lock);
     pthread_cond_destroy(&hs->hk_wake);
     pthread_mutex_destroy(&hs->live_lock);
+    pthread_mutex_destroy(&hs->active_lock);
     pthread_mutex_destroy(&hs->conns_lock);
     free(hs);
 }

@@ -31,7 +31,7 @@ struct post_exchange {
     bool is_initialize;
     /* In hs->active_posts (so shutdown can answer it) only while it waits
      * for a handler that did not finish inline: most requests never touch
-     * the server-wide list or its lock. Guarded by hs->live_lock. */
+     * the server-wide list or its lock. Guarded by hs->active_lock. */
     bool active;
     post_exchange *active_next, **active_pprev;
 };
@@ -108,18 +108,18 @@ static int px_send(mcp_exchange *ex, cJSON *msg)
 static void active_remove(post_exchange *px)
 {
     mcp_http_server *hs = px->hs;
-    pthread_mutex_lock(&hs->live_lock);
+    pthread_mutex_lock(&hs->active_lock);
     if (px->active) {
         *px->active_pprev = px->active_next;
         if (px->active_next)
             px->active_next->active_pprev = px->active_pprev;
         px->active = false;
     }
-    pthread_mutex_unlock(&hs->live_lock);
+    pthread_mutex_unlock(&hs->active_lock);
 }
 
 /* After dispatch returned: a request still without its answer joins the
- * active list (lock order: live_lock, then px->lock). */
+ * active list (lock order: active_lock, then px->lock). */
 static void active_add_if_pending(post_exchange *px)
 {
     mcp_http_server *hs = px->hs;
@@ -128,7 +128,7 @@ static void active_add_if_pending(post_exchange *px)
     pthread_mutex_unlock(&px->lock);
     if (!pending)
         return;
-    pthread_mutex_lock(&hs->live_lock);
+    pthread_mutex_lock(&hs->active_lock);
     pthread_mutex_lock(&px->lock);
     if (!px->done) {
         px->active_next = hs->active_posts;
@@ -139,7 +139,7 @@ static void active_add_if_pending(post_exchange *px)
         px->active = true;
     }
     pthread_mutex_unlock(&px->lock);
-    pthread_mutex_unlock(&hs->live_lock);
+    pthread_mutex_unlock(&hs->active_lock);
 }
 
 static void px_complete(mcp_exchange *ex, cJSON *response)
@@ -969,7 +969,7 @@ void streamable_request_done(mcp_http_server *hs, void *con_cls)
 /* Shutdown: answer POSTs still waiting so no connection stays suspended. */
 void streamable_abort_active(mcp_http_server *hs)
 {
-    pthread_mutex_lock(&hs->live_lock);
+    pthread_mutex_lock(&hs->active_lock);
     for (post_exchange *px = hs->active_posts; px; px = px->active_next) {
         pthread_mutex_lock(&px->lock);
         if (!px->done && !px->stream) {
@@ -980,7 +980,7 @@ void streamable_abort_active(mcp_http_server *hs)
         atomic_store(&px->ex.cancelled, true);
         pthread_mutex_unlock(&px->lock);
     }
-    pthread_mutex_unlock(&hs->live_lock);
+    pthread_mutex_unlock(&hs->active_lock);
 }
 
 static bool subscribed(mcp_session *s, const char *uri)
