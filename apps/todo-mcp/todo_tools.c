@@ -4,9 +4,13 @@
  * it runs on libmcp's worker pool: a slow or hung upstream (10 s timeout)
  * never stalls the transport loop or other clients. Upstream failures are
  * tool errors (isError) whose text starts "WebAPI call failed", as in the
- * seed, so the model sees why. CRUD tools return structuredContent checked
- * against their outputSchema; lists are wrapped as {"todos": [...]}
- * because structuredContent must be an object. OAuth scopes: reads need
+ * seed, so the model sees why. CRUD tools pass todo-api's body through as
+ * structuredContent; their outputSchema requires only what the WebAPI
+ * contract guarantees ({id, title, completed}), so a todo that was created
+ * never comes back as "Output validation error". Lists are wrapped as
+ * {"todos": [...]} because structuredContent must be an object. Input
+ * schemas state todo-api's own limits (title 1..1000 characters, not blank;
+ * ids 1..2^53-1; limit 1..1000). OAuth scopes: reads need
  * todos:read, writes todos:write (see todo-mcp --help). */
 #include "todo_tools.h"
 
@@ -28,9 +32,12 @@ enum { WHY_SIZE = 512, PATH_SIZE = 128 };
     "\"createdAt\":{\"type\":\"string\",\"description\":\"ISO 8601 creation time\"}," \
     "\"updatedAt\":{\"type\":\"string\",\"description\":\"ISO 8601 last update time\"}"
 
+/* todo-api always sends id, title and completed; the timestamps and any
+ * other member are optional here, so an upstream that omits them (the
+ * seed's minimal todo) still yields a valid result. */
 #define TODO_SCHEMA                                                     \
     "{\"type\":\"object\",\"properties\":{" TODO_PROPERTIES "},"        \
-    "\"required\":[\"id\",\"title\",\"completed\",\"createdAt\",\"updatedAt\"]}"
+    "\"required\":[\"id\",\"title\",\"completed\"]}"
 
 /* 2^53 - 1: the largest integer a JSON number carries exactly. */
 #define MAX_SAFE "9007199254740991"
@@ -38,8 +45,15 @@ enum { WHY_SIZE = 512, PATH_SIZE = 128 };
 #define ID_PROPERTY \
     "\"id\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":" MAX_SAFE ",\"description\":\"ID of the todo\"}"
 
+/* todo-api's title rule: 1..1000 characters (code points, as maxLength
+ * counts them), not all white space. */
+#define TITLE_LIMITS "\"minLength\":1,\"maxLength\":1000,\"pattern\":\"\\\\S\""
+
+/* The seed's get_todo takes any number (todo-api answers 400 for a
+ * fraction); the range is todo-api's, capped where JSON stays exact. */
 static const char get_todo_input[] =
-    "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"number\",\"description\":\"ID of the todo\"}},"
+    "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"number\",\"minimum\":1,\"maximum\":" MAX_SAFE ","
+    "\"description\":\"ID of the todo\"}},"
     "\"required\":[\"id\"]}";
 
 static const char list_todos_input[] =
@@ -54,13 +68,13 @@ static const char list_todos_output[] =
 
 static const char create_todo_input[] =
     "{\"type\":\"object\",\"properties\":{"
-    "\"title\":{\"type\":\"string\",\"minLength\":1,\"description\":\"What there is to do\"},"
+    "\"title\":{\"type\":\"string\"," TITLE_LIMITS ",\"description\":\"What there is to do (1-1000 characters)\"},"
     "\"completed\":{\"type\":\"boolean\",\"description\":\"Initial state (default false)\"}},"
     "\"required\":[\"title\"]}";
 
 static const char update_todo_input[] =
     "{\"type\":\"object\",\"properties\":{" ID_PROPERTY ","
-    "\"title\":{\"type\":\"string\",\"minLength\":1,\"description\":\"New title\"},"
+    "\"title\":{\"type\":\"string\"," TITLE_LIMITS ",\"description\":\"New title (1-1000 characters)\"},"
     "\"completed\":{\"type\":\"boolean\",\"description\":\"New completed state\"}},"
     "\"required\":[\"id\"]}";
 
@@ -242,7 +256,9 @@ static int counter(mcp_call *call, const cJSON *args, void *userdata)
         cJSON_Delete(result);
         return -MCP_ENOMEM;
     }
-    rc = mcp_call_text(call, "Counter: %" PRId64, count);
+    /* The text block carries the serialized structuredContent, as the
+     * spec says it SHOULD (clients without structured output read it). */
+    rc = mcp_call_text(call, "{\"count\":%" PRId64 "}", count);
     if (rc < 0) {
         cJSON_Delete(result);
         return rc;

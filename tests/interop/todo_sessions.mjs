@@ -43,7 +43,7 @@ run(label, async () => {
   const seenB = [await count(b.client)];
   check(label, 'client A counts 1,2,3', seenA.map((r) => r.n).join() === '1,2,3', JSON.stringify(seenA));
   check(label, 'client B counts 1 (independent session)', seenB[0].n === 1, JSON.stringify(seenB));
-  check(label, 'counter text is "Counter: N"', seenA[2].text === 'Counter: 3' && !seenA[2].isError, seenA[2].text);
+  check(label, 'counter text is the JSON of its structuredContent', seenA[2].text === '{"count":3}' && !seenA[2].isError, seenA[2].text);
 
   await a.transport.terminateSession();
   check(label, 'terminateSession() (DELETE) accepted', true);
