@@ -57,6 +57,8 @@ typedef struct mcp_tool {
     mcp_tool_fn handler;
     bool blocking;             /* handler may block (I/O): run it on the worker pool */
     const char *scopes;        /* OAuth scopes a caller needs (space list), or NULL */
+    bool session_scoped;       /* keeps per-session state (mcp_call_state_*): needs a
+                                  legacy session; see mcp_server_set_eras */
 } mcp_tool;
 
 int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata);
@@ -131,6 +133,22 @@ int mcp_server_set_state_key(mcp_server *srv, const void *key, size_t len);
  * list and read results. Default: ttl 0 ms, private. */
 typedef enum { MCP_CACHE_DISCOVER, MCP_CACHE_TOOLS, MCP_CACHE_RESOURCES, MCP_CACHE_PROMPTS, MCP_CACHE_KINDS } mcp_cache_kind;
 void mcp_server_set_cache_hint(mcp_server *srv, mcp_cache_kind kind, unsigned ttl_ms, bool shared_scope);
+
+/* Which protocol eras the server offers. Legacy = 2025-11-25 and earlier
+ * (initialize, sessions); modern = 2026-07-28 (server/discover, no
+ * sessions). A server that does not offer the modern era treats every
+ * request as legacy, exactly as a 2025 server does: server/discover gets the
+ * legacy answer (400 "Mcp-Session-Id header is required" on stateful HTTP,
+ * -32601 on stdio before initialize), which dual-era clients take as "fall
+ * back to initialize".
+ *   MCP_ERAS_AUTO (0, default): both eras, except legacy only where
+ *     sessions exist (stateful HTTP, stdio) while a tool registered with
+ *     .session_scoped = true is present, so every client gets a session.
+ *   MCP_ERAS_BOTH: always both (session-scoped tools fail for modern clients).
+ *   MCP_ERAS_LEGACY: legacy only.
+ * Returns 0 or -MCP_EINVAL. Call before serving. */
+typedef enum { MCP_ERAS_AUTO = 0, MCP_ERAS_BOTH = 1, MCP_ERAS_LEGACY = 2 } mcp_eras;
+int mcp_server_set_eras(mcp_server *srv, mcp_eras eras);
 
 #ifdef __cplusplus
 }

@@ -52,6 +52,7 @@ mcp_server *mcp_server_new(const mcp_server_info *info)
     srv->worker_threads = 8;
     srv->request_timeout_ms = 60000;
     srv->max_listeners = 1024;
+    atomic_init(&srv->session_tools, 0);
     pthread_mutex_init(&srv->listeners_lock, NULL);
     if (request_state_key_random(&srv->state_key) < 0 || !srv->name || !srv->version) {
         mcp_server_free(srv);
@@ -260,6 +261,7 @@ int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata)
     t->fn = tool->handler;
     t->userdata = userdata;
     t->blocking = tool->blocking;
+    t->session_scoped = tool->session_scoped;
     t->scopes = xstrdup(tool->scopes);
     int rc = (!t->name || !t->def) ? -MCP_EINVAL : 0;
     if (rc == 0) {
@@ -281,6 +283,8 @@ int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata)
         rc = -MCP_EEXIST;
     else
         rc = entry_list_push(&srv->tools, t);
+    if (rc == 0 && t->session_scoped)
+        atomic_fetch_add(&srv->session_tools, 1);   /* eras.c */
     pthread_rwlock_unlock(&srv->lock);
     if (rc < 0) {
         tool_entry_free(t);
@@ -310,6 +314,8 @@ int mcp_server_remove_tool(mcp_server *srv, const char *name)
             rc = entry_list_push(&srv->graveyard_tools, t);
             if (rc == 0)
                 entry_list_remove_at(&srv->tools, i);
+            if (rc == 0 && t->session_scoped)
+                atomic_fetch_sub(&srv->session_tools, 1);   /* eras.c */
             break;
         }
     }

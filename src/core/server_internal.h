@@ -24,6 +24,7 @@ typedef struct tool_entry {
     mcp_tool_fn fn;
     void *userdata;
     bool blocking;
+    bool session_scoped;        /* counted in mcp_server.session_tools */
     char *scopes;               /* OAuth scopes needed, or NULL */
 } tool_entry;
 
@@ -71,6 +72,8 @@ struct mcp_server {
     pthread_mutex_t listeners_lock;
     struct listener *listeners;  /* modern subscriptions/listen streams */
     unsigned nlisteners, max_listeners;
+    mcp_eras eras;               /* eras.c: which eras are offered */
+    atomic_uint session_tools;   /* registered tools with session_scoped (under lock) */
 };
 
 typedef enum { CALL_TOOL, CALL_RESOURCE, CALL_PROMPT, CALL_COMPLETE, CALL_OTHER } call_kind;

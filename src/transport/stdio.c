@@ -15,6 +15,7 @@
 
 #include "core/dispatch.h"
 #include "core/jsonrpc.h"
+#include "core/eras.h"
 #include "core/modern.h"
 #include "core/util.h"
 
@@ -127,7 +128,7 @@ static void dispatch_one(stdio_conn *c, cJSON *msg, batch *b)
     }
     sx->ex.ops = &stdio_ops;
     sx->ex.track = c->session;
-    if (modern_claims(msg)) {
+    if (modern_claims(msg) && mcp__server_offers_modern(c->srv, true)) {
         /* Modern messages are served on their own: no session state. */
         modern_error err = {0};
         mcp_version v = MCP_V_MODERN_LATEST;

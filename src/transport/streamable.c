@@ -12,6 +12,7 @@
 #include "auth/auth.h"
 #include "core/dispatch.h"
 #include "core/jsonrpc.h"
+#include "core/eras.h"
 #include "core/modern.h"
 #include "transport/body_buffer.h"
 #include "transport/http_internal.h"
@@ -566,11 +567,13 @@ static enum MHD_Result handle_post_message(http_req *req, struct MHD_Connection 
         cJSON_Delete(msg);
         return ret;
     }
-    if (modern_claims(msg))
+    /* eras.c: a server not offering 2026-07-28 answers as a 2025 server. */
+    bool modern_offered = mcp__server_offers_modern(hs->srv, hs->o.mode == MCP_STATEFUL);
+    if (modern_offered && modern_claims(msg))
         return handle_modern(req, conn, msg, kind);
     bool bad_version = false;
     int hv = header_version(conn, &bad_version);
-    if (bad_version && hv >= 0 && mcp_version_is_modern((mcp_version)hv)) {
+    if (modern_offered && bad_version && hv >= 0 && mcp_version_is_modern((mcp_version)hv)) {
         ret = refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, id, JSONRPC_INVALID_PARAMS,
                      "Invalid params: MCP-Protocol-Version is 2026-07-28 but params._meta lacks the protocol version envelope");
         cJSON_Delete(msg);
