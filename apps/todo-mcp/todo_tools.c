@@ -336,7 +336,7 @@ static const mcp_tool upstream_tools[] = {
 static const mcp_tool counter_tool = {
     .name = "counter", .title = "Counter",
     .description = "Add 1 to this session's counter and return it (each session counts on its own)",
-    .output_schema = counter_output, .handler = counter,
+    .output_schema = counter_output, .handler = counter, .session_scoped = true,
     .annotations = { .read_only = MCP_HINT_FALSE, .destructive = MCP_HINT_FALSE,
                      .idempotent = MCP_HINT_FALSE, .open_world = MCP_HINT_FALSE },
 };

@@ -1,7 +1,9 @@
 // CRUD round trip through todo-mcp with one official client:
 //   node todo_crud.mjs --label L --sdk v1|v2 [--era legacy|auto] --mode stateless|stateful
 //                      (--url http://127.0.0.1:PORT/mcp | --stdio todo-mcp --transport stdio ...)
-// v2 with --era auto must negotiate the modern (2026-07-28) era, legacy otherwise.
+// v2 with --era auto must negotiate the modern (2026-07-28) era against stateless
+// todo-mcp and fall back to initialize against stateful todo-mcp (its counter is
+// session-scoped, so it offers only the legacy era); legacy otherwise.
 // Checks the tool list (titles, annotations, output schemas, counter only when
 // stateful), then create, get_todo, list_todos (with a filter), update_todo,
 // the todo://todos/{id} resource, delete_todo, and that get_todo and the
@@ -103,16 +105,21 @@ run(label, async () => {
   try {
     if (args.sdk === 'v2') {
       const version = client.getNegotiatedProtocolVersion();
-      const wantModern = args.era === 'auto';
+      // Stateful todo-mcp holds a session-scoped tool (counter), so it offers
+      // only the legacy era (mcp_server_set_eras): auto falls back to initialize.
+      const wantModern = args.era === 'auto' && args.mode !== 'stateful';
       check(label, `negotiated the ${wantModern ? 'modern (2026-07-28)' : 'legacy'} era`,
             wantModern ? version === '2026-07-28' : version !== '2026-07-28', `${version}`);
     }
     await checkTools(client);
     const todo = await crudRoundTrip(client);
     await checkDeleted(client, todo);
-    if (args.sdk === 'v2' && args.era === 'auto')
+    if (args.sdk === 'v2' && args.era === 'auto' && args.mode !== 'stateful')
       check(label, 'the modern session sent no initialize on the wire', !sent.includes('initialize'),
             `methods sent: ${[...new Set(sent)].join(', ')}`);
+    if (args.sdk === 'v2' && args.era === 'auto' && args.mode === 'stateful')
+      check(label, 'server/discover, then the fall back to initialize',
+            sent.indexOf('server/discover') === 0 && sent.includes('initialize'), `methods sent: ${[...new Set(sent)].join(', ')}`);
   } finally {
     await close();
   }

