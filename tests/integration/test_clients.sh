@@ -49,10 +49,35 @@ start_mcp stateful --mode stateful --web-api-base-url "$API_URL"; U_STATEFUL=$UR
 start_mcp dead-stateless --quiet --mode stateless --web-api-base-url "$DEAD_URL"; U_DEAD_STATELESS=$URL
 start_mcp dead-stateful --quiet --mode stateful --web-api-base-url "$DEAD_URL"; U_DEAD_STATEFUL=$URL
 
+# start_gateway NAME MODE API: supergateway serving `todo-mcp --transport stdio
+# --mode MODE` as Streamable HTTP (--stateful for MODE stateful) on a free
+# port; sets URL once the port answers (at most 10 s).
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+start_gateway() {
+    local name=$1 mode=$2 api=$3 port flag=""
+    port=$(free_port)
+    [ "$mode" = stateful ] && flag=--stateful
+    "$NODE" "$SUPERGATEWAY" --stdio "$MCP_BIN --transport stdio --mode $mode --web-api-base-url $api" \
+        --outputTransport streamableHttp --port "$port" $flag --logLevel none >"$TMP/$name.log" 2>&1 &
+    PIDS+=("$!")
+    URL="http://127.0.0.1:$port/mcp"
+    for _ in $(seq 1 100); do
+        [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$port/mcp")" != 000 ] && return 0
+        sleep 0.1
+    done
+    die "supergateway $name started" "$(tail -n 5 "$TMP/$name.log")"
+}
+start_gateway sg-stateless stateless "$API_URL"; SG_STATELESS=$URL
+start_gateway sg-stateful stateful "$API_URL"; SG_STATEFUL=$URL
+start_gateway sg-dead-stateless stateless "$DEAD_URL"; SG_DEAD_STATELESS=$URL
+start_gateway sg-dead-stateful stateful "$DEAD_URL"; SG_DEAD_STATEFUL=$URL
+
 ARGS=(--api "$API_URL" --stateless "$U_STATELESS" --stateful "$U_STATEFUL"
       --dead-stateless "$U_DEAD_STATELESS" --dead-stateful "$U_DEAD_STATEFUL"
       --log-stateless "$TMP/stateless.log" --log-stateful "$TMP/stateful.log"
-      --mcp-bin "$MCP_BIN" --dead-api "$DEAD_URL")
+      --mcp-bin "$MCP_BIN" --dead-api "$DEAD_URL" --tmp "$TMP"
+      --sg-stateless "$SG_STATELESS" --sg-stateful "$SG_STATEFUL"
+      --sg-dead-stateless "$SG_DEAD_STATELESS" --sg-dead-stateful "$SG_DEAD_STATEFUL")
 
 # The era mechanism on the wire (include/mcp/server.h mcp_server_set_eras):
 # stateful todo-mcp has a session-scoped tool (counter), so a 2026-07-28
@@ -93,7 +118,7 @@ run_client() {
     fi
 }
 
-for script in ${CLIENTS:-ai_sdk.mjs}; do
+for script in ${CLIENTS:-ai_sdk.mjs openai_agents.mjs mastra.mjs langchain.mjs bridges.mjs}; do
     run_client "$script"
 done
 finish

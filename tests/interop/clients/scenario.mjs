@@ -33,11 +33,18 @@ export function withTimeout(promise, ms, what) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// Normalises a CallToolResult (or what a library made of it) to {isError, text, structured}.
+// Normalises a CallToolResult (or what a library made of it) to {isError,
+// text, structured}. Without structuredContent (a client that negotiated a
+// revision before 2025-06-18, e.g. supergateway's 2024-11-05 default) the
+// text block, which carries the same JSON, stands in for it.
 export function normalize(r) {
   if (r && Array.isArray(r.content)) {
-    return { isError: Boolean(r.isError), structured: r.structuredContent,
-             text: r.content.filter((c) => c.type === 'text').map((c) => c.text).join('') };
+    const text = r.content.filter((c) => c.type === 'text').map((c) => c.text).join('');
+    let structured = r.structuredContent;
+    if (structured === undefined && !r.isError) {
+      try { structured = JSON.parse(text); } catch { structured = undefined; }
+    }
+    return { isError: Boolean(r.isError), structured, text };
   }
   if (typeof r === 'string') return { isError: false, text: r, structured: undefined };
   return { isError: false, text: JSON.stringify(r), structured: r };
@@ -153,7 +160,7 @@ export async function scenario(label, adapter, ctx, opts) {
   } catch (e) {
     check(label, 'close', false, e);
   }
-  if (stateful && opts.log && opts.sendsDelete !== undefined) {
+  if (stateful && opts.log) {
     await sleep(150);
     const del = logSince(opts.log, closeMark).some((l) => l.http === 'DELETE' && l.status === 200 && sessions.has(l.session));
     if (opts.sendsDelete) check(label, 'close sends DELETE for the session (200)', del, [...sessions].join());
