@@ -10,7 +10,8 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { main, parseArgs, scenario } from './scenario.mjs';
+import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { main, parseArgs, scenario, subscribeScenario } from './scenario.mjs';
 
 const ctx = parseArgs(process.argv.slice(2));
 const node = process.execPath;
@@ -32,7 +33,12 @@ const adapter = {
         if (transport.sessionId) await transport.terminateSession().catch(() => {});
         await client.close();
       },
+      client,
     };
+  },
+  async subscribe(conn, uri, onUpdated) {
+    conn.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => onUpdated(n.params.uri));
+    await conn.client.subscribeResource({ uri });
   },
 };
 
@@ -54,5 +60,10 @@ main(async () => {
     await scenario(`supergateway stdio->http ${mode}`, adapter, ctx, {
       mode, live: { url: ctx[`sg-${mode}`] }, dead: { url: ctx[`sg-dead-${mode}`] }, log: null,
     });
+    // Phase 2 (CLIENTS_SUBSCRIBE=1): the SDK client straight to todo-mcp, and through each bridge.
+    await subscribeScenario(`sdk-v1 direct ${mode}`, adapter, ctx, { live: { url: ctx[mode] } });
+    await subscribeScenario(`mcp-remote ${mode}`, adapter, ctx, { live: remote(ctx[mode], []) });
+    await subscribeScenario(`supergateway http->stdio ${mode}`, adapter, ctx, { live: gateway(ctx[mode]) });
+    await subscribeScenario(`supergateway stdio->http ${mode}`, adapter, ctx, { live: { url: ctx[`sg-${mode}`] } });
   }
 });

@@ -3,7 +3,7 @@
 // to initialize) and legacy config (protocolVersion: 'legacy'). Drives
 // MCPClient directly: listTools() and each tool's execute(), disconnect().
 import { MCPClient } from '@mastra/mcp';
-import { main, parseArgs, scenario } from './scenario.mjs';
+import { main, parseArgs, scenario, subscribeScenario } from './scenario.mjs';
 
 const ctx = parseArgs(process.argv.slice(2));
 let n = 0;
@@ -31,7 +31,12 @@ function adapter(protocolVersion) {
         list: async () => Object.keys(await mcp.listTools()).map((k) => k.replace(/^todo_/, '')),
         call: async (name, args) => asResult(await tools[`todo_${name}`].execute(args, {})),
         close: () => mcp.disconnect(),
+        mcp,
       };
+    },
+    async subscribe(conn, uri, onUpdated) {
+      await conn.mcp.resources.onUpdated('todo', (params) => onUpdated(params.uri));
+      await conn.mcp.resources.subscribe('todo', uri);
     },
   };
 }
@@ -44,6 +49,8 @@ main(async () => {
         // disconnect() closes the transport without DELETE (observed, 2.0.0).
         era: mode === 'stateless' && !pv ? 'modern' : 'legacy', sendsDelete: false,
       });
+      // Mastra subscribes only over 2026-07-28 subscriptions/listen.
+      if (mode === 'stateless' && !pv) await subscribeScenario(`mastra ${mode} ${config}`, adapter(pv), ctx, { live: { url: ctx[mode] } });
     }
   }
 });
