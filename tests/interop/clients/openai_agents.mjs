@@ -24,18 +24,24 @@ function adapter() {
   };
 }
 
-const stdio = (mode, api) => ({ stdio: { command: ctx['mcp-bin'], args: ['--transport', 'stdio', '--mode', mode, '--web-api-base-url', api] } });
+// stdio: todo-mcp behind `tee`, so the messages the client wrote land in a
+// log the scenario reads to see the era it negotiated.
+const stdinLog = (mode) => `${ctx.tmp}/openai-stdio-${mode}.in`;
+const stdio = (mode, api) => ({ stdio: { command: '/bin/sh', args: ['-c',
+  `tee -a "$0" | exec "$1" --transport stdio --mode "$2" --web-api-base-url "$3"`,
+  stdinLog(mode), ctx['mcp-bin'], mode, api] } });
 
 main(async () => {
   for (const mode of ['stateless', 'stateful']) {
     await scenario(`openai-agents http ${mode} default`, adapter(), ctx, {
       mode, live: { url: ctx[mode] }, dead: { url: ctx[`dead-${mode}`] }, log: ctx[`log-${mode}`],
-      era: mode === 'stateless' ? 'modern' : 'legacy', sendsDelete: true,
+      era: mode === 'stateless' ? 'modern' : 'legacy', sendsDelete: null, sendsDelete: true,
     });
   }
   for (const mode of ['stateless', 'stateful']) {
     await scenario(`openai-agents stdio ${mode} default`, adapter(), ctx, {
-      mode, live: stdio(mode, ctx.api), dead: stdio(mode, ctx['dead-api']), log: null,
+      mode, live: stdio(mode, ctx.api), dead: stdio(mode, ctx['dead-api']), log: stdinLog(mode),
+      era: mode === 'stateless' ? 'modern' : 'legacy', sendsDelete: null,
     });
   }
 });
