@@ -18,6 +18,7 @@
 #include <openssl/param_build.h>
 
 #include "auth/auth_internal.h"
+#include "base/clock.h"
 
 enum { MAX_JWKS_BYTES = 1 << 20, FETCH_TIMEOUT_MS = 5000, DEFAULT_REFETCH_S = 60 };
 enum { MIN_RSA_BITS = 2048, MAX_RSA_BITS = 8192 };
@@ -52,9 +53,7 @@ static void set_err(char *err, size_t errlen, const char *fmt, const char *arg)
 
 static double mono_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return (double)now_us() / 1e6;
 }
 
 static void set_clear(jwk_set *s)

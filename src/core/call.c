@@ -8,7 +8,7 @@
 
 #include "core/jsonrpc.h"
 #include "core/server_internal.h"
-#include "core/util.h"
+#include "base/util.h"
 
 static const char *const level_names[] = {
     "debug", "info", "notice", "warning", "error", "critical", "alert", "emergency",

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/json_write.h"
+#include "base/json_write.h"
 #include "core/jsonrpc.h"
 #include "core/methods.h"
 #include "core/modern.h"
-#include "core/util.h"
+#include "base/util.h"
 
 typedef void (*method_fn)(mcp_call *call);
 

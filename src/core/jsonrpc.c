@@ -7,8 +7,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "core/json_write.h"
-#include "core/util.h"
+#include "base/json_write.h"
+#include "base/util.h"
 
 cJSON *jsonrpc_parse(const char *buf, size_t len, unsigned max_depth, const char **why)
 {

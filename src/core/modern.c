@@ -13,7 +13,7 @@
 
 #include "core/jsonrpc.h"
 #include "core/server_internal.h"
-#include "core/util.h"
+#include "base/util.h"
 
 void modern_error_clear(modern_error *err)
 {

@@ -9,7 +9,7 @@
 #include "core/dispatch.h"
 #include "core/jsonrpc.h"
 #include "core/server_internal.h"
-#include "core/util.h"
+#include "base/util.h"
 
 int entry_list_push(entry_list *l, void *item)
 {

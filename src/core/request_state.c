@@ -13,15 +13,8 @@
 
 #include <mcp/error.h>
 
-#include "core/json_write.h"
-#include "core/util.h"
-
-uint64_t unix_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
+#include "base/json_write.h"
+#include "base/util.h"
 
 int request_state_key_random(request_state_key *key)
 {

@@ -29,6 +29,4 @@ char *request_state_seal(const request_state_key *key, const char *method, const
 cJSON *request_state_open(const request_state_key *key, const char *token, const char *method,
                           const char *target, uint64_t now_unix_ms);
 
-uint64_t unix_ms(void);
-
 #endif

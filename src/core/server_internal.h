@@ -14,7 +14,7 @@
 #include "core/exchange.h"
 #include "core/request_state.h"
 #include "core/schema.h"
-#include "core/workers.h"
+#include "base/workers.h"
 
 typedef struct tool_entry {
     char *name;

@@ -14,9 +14,9 @@
 
 #include <mcp/error.h>
 
-#include "core/json_write.h"
+#include "base/json_write.h"
 #include "core/jsonrpc.h"
-#include "core/util.h"
+#include "base/util.h"
 
 struct pending_request {
     int64_t id;
@@ -151,10 +151,7 @@ int session_request_wait(mcp_session *s, pending_request *p, unsigned timeout_ms
                          const atomic_bool *cancelled, cJSON **response_out)
 {
     struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    uint64_t end_ns = (uint64_t)deadline.tv_nsec + (uint64_t)timeout_ms * 1000000u;
-    deadline.tv_sec += (time_t)(end_ns / 1000000000u);
-    deadline.tv_nsec = (long)(end_ns % 1000000000u);
+    clock_deadline_ms(&deadline, timeout_ms);
     int rc = 0;
     pthread_mutex_lock(&s->lock);
     while (!p->done) {
@@ -164,12 +161,7 @@ int session_request_wait(mcp_session *s, pending_request *p, unsigned timeout_ms
         }
         /* Wake at least every 100 ms so cancellation is seen promptly. */
         struct timespec step;
-        clock_gettime(CLOCK_MONOTONIC, &step);
-        step.tv_nsec += 100 * 1000000L;
-        if (step.tv_nsec >= 1000000000L) {
-            step.tv_sec++;
-            step.tv_nsec -= 1000000000L;
-        }
+        clock_deadline_ms(&step, 100);
         if (step.tv_sec > deadline.tv_sec || (step.tv_sec == deadline.tv_sec && step.tv_nsec > deadline.tv_nsec))
             step = deadline;
         int w = pthread_cond_timedwait(&p->cond, &s->lock, &step);

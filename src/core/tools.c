@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/json_write.h"
+#include "base/json_write.h"
 #include "core/jsonrpc.h"
 #include "core/methods.h"
-#include "core/util.h"
+#include "base/util.h"
 
 static const cJSON *tool_def(const void *entry)
 {

@@ -10,7 +10,7 @@
 
 #include <mcp/store.h>
 
-#include "core/util.h"
+#include "base/util.h"
 
 typedef struct session_record {
     char *version;       /* negotiated protocol version */

@@ -15,7 +15,7 @@
 
 #include "core/exchange.h"
 #include "core/session.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "transport/event_log.h"
 #include "transport/metrics.h"
 
@@ -152,6 +152,5 @@ enum MHD_Result http_reply_not_allowed(struct MHD_Connection *conn, const char *
 enum MHD_Result http_reply_health(mcp_http_server *hs, struct MHD_Connection *conn, bool metrics);
 void http_log_request(mcp_http_server *hs, const char *method, const char *rpc, unsigned status,
                       uint64_t start_us, const char *session_id);
-uint64_t now_us(void);
 
 #endif

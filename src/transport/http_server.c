@@ -16,13 +16,6 @@
 #include "core/jsonrpc.h"
 #include "transport/http_internal.h"
 
-uint64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 enum MHD_Result http_reply_json_with(struct MHD_Connection *conn, unsigned status, const cJSON *body,
                                      const char *session_id, const char *extra_name, const char *extra_value)
 {

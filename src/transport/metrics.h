@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "core/util.h"
+#include "base/util.h"
 
 typedef struct http_metrics http_metrics;
 

@@ -16,7 +16,7 @@
 #include "core/dispatch.h"
 #include "core/jsonrpc.h"
 #include "core/modern.h"
-#include "core/util.h"
+#include "base/util.h"
 
 typedef struct stdio_conn {
     mcp_server *srv;

@@ -15,7 +15,7 @@
 #include <strings.h>
 
 #include "fuzz_fixture.h"
-#include "core/util.h"
+#include "base/util.h"
 
 #define FUZZ_MAX_HEADERS 32
 

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "fake_exchange.h"
-#include "core/util.h"
+#include "base/util.h"
 
 static void sleep_ms(unsigned ms)
 {

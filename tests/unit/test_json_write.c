@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/json_write.h"
+#include "base/json_write.h"
 
 /* Same shape, same keys in the same order, numbers bit-for-bit equal. */
 static bool exactly_equal(const cJSON *a, const cJSON *b)

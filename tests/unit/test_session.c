@@ -18,7 +18,7 @@
 
 #include "core/jsonrpc.h"
 #include "core/session.h"
-#include "core/util.h"
+#include "base/util.h"
 
 static void sleep_ms(unsigned ms)
 {

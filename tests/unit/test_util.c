@@ -15,7 +15,7 @@
 
 #include <mcp/error.h>
 
-#include "core/util.h"
+#include "base/util.h"
 
 #define U8_OK(lit) assert_true(utf8_valid((lit), sizeof(lit) - 1))
 #define U8_BAD(lit) assert_false(utf8_valid((lit), sizeof(lit) - 1))

@@ -1,6 +1,9 @@
-#include "core/json_write.h"
+/* Compact JSON output for cJSON trees, exact for numbers: every reply on
+ * every transport is written here (see json_write.h for the contract). */
+#include "base/json_write.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 /* Worker pool: a mutex-protected FIFO of jobs and N threads. Unbounded
  * queue on purpose: admission control happens at the transport (connection
  * and session caps), and dropping an accepted request would lose it. */
-#include "core/workers.h"
+#include "base/workers.h"
 
 #include <pthread.h>
 #include <stdbool.h>

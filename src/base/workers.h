@@ -1,7 +1,7 @@
 /* A fixed pool of threads for handlers that may block (upstream HTTP,
  * waiting for a client's answer), so transport event loops never block. */
-#ifndef MCP_CORE_WORKERS_H
-#define MCP_CORE_WORKERS_H
+#ifndef MCP_BASE_WORKERS_H
+#define MCP_BASE_WORKERS_H
 
 typedef struct worker_pool worker_pool;
 
