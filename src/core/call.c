@@ -1,20 +1,20 @@
 /* mcp_call: the context a handler gets, and the builders it fills the
  * result with. Related notifications (progress, log) leave through the
  * exchange immediately; the result is assembled here and turned into the
- * method's result object by dispatch.c when the handler returns. */
+ * method's result object by the method file when the handler returns. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/jsonrpc.h"
-#include "core/server_internal.h"
+#include "core/call.h"
+
 #include "base/util.h"
+#include "core/jsonrpc.h"
 
 static const char *const level_names[] = {
     "debug", "info", "notice", "warning", "error", "critical", "alert", "emergency",
 };
 
-int log_level_parse(const char *name);
 int log_level_parse(const char *name)
 {
     for (int i = 0; name && i < 8; i++)
@@ -538,4 +538,9 @@ cJSON *call_take_arguments(mcp_call *call)
     cJSON *params = cJSON_GetObjectItemCaseSensitive(call->msg, "params");
     cJSON *args = cJSON_IsObject(params) ? cJSON_DetachItemFromObjectCaseSensitive(params, "arguments") : NULL;
     return args ? args : cJSON_CreateObject();
+}
+
+const char *param_string(const mcp_call *call, const char *key)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(call->params, key));
 }

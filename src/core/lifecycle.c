@@ -4,7 +4,7 @@
  * session only after this succeeded. */
 #include <string.h>
 
-#include "core/dispatch.h"
+#include "core/registry.h"
 #include "core/jsonrpc.h"
 #include "core/methods.h"
 

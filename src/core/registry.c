@@ -1,15 +1,19 @@
-/* The server object and its registries. Definitions are turned into the
- * JSON objects that tools/list, resources/list and prompts/list return once,
- * at registration (schemas compiled here too), so listing and calling do no
- * parsing. gate_definition() strips fields a client's version predates. */
+/* The registries of tools, resources and prompts. Definitions are turned
+ * into the JSON objects that tools/list, resources/list and prompts/list
+ * return once, at registration (schemas compiled here too), so listing and
+ * calling do no parsing. gate_definition() strips fields a client's version
+ * predates. Also what the registries imply: capabilities, pagination of the
+ * lists, and the OAuth scopes a request needs. */
+#include "core/registry.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/dispatch.h"
-#include "core/jsonrpc.h"
-#include "core/server_internal.h"
 #include "base/util.h"
+#include "core/call.h"
+#include "core/jsonrpc.h"
+#include "core/notify.h"
 
 int entry_list_push(entry_list *l, void *item)
 {
@@ -31,86 +35,6 @@ static void *entry_list_remove_at(entry_list *l, size_t i)
     memmove(&l->items[i], &l->items[i + 1], (l->len - i - 1) * sizeof *l->items);
     l->len--;
     return item;
-}
-
-mcp_server *mcp_server_new(const mcp_server_info *info)
-{
-    if (!info || !info->name || !info->version)
-        return NULL;
-    mcp_server *srv = calloc(1, sizeof *srv);
-    if (!srv)
-        return NULL;
-    srv->name = strdup(info->name);
-    srv->version = strdup(info->version);
-    srv->title = xstrdup(info->title);
-    srv->description = xstrdup(info->description);
-    srv->website_url = xstrdup(info->website_url);
-    srv->instructions = xstrdup(info->instructions);
-    pthread_rwlock_init(&srv->lock, NULL);
-    pthread_mutex_init(&srv->workers_lock, NULL);
-    srv->page_size = 100;
-    srv->worker_threads = 8;
-    srv->request_timeout_ms = 60000;
-    srv->max_listeners = 1024;
-    pthread_mutex_init(&srv->listeners_lock, NULL);
-    if (request_state_key_random(&srv->state_key) < 0 || !srv->name || !srv->version) {
-        mcp_server_free(srv);
-        return NULL;
-    }
-    return srv;
-}
-
-void mcp_server_free(mcp_server *srv)
-{
-    if (!srv)
-        return;
-    worker_pool_free(srv->workers);
-    registry_free_all(srv);
-    pthread_rwlock_destroy(&srv->lock);
-    pthread_mutex_destroy(&srv->workers_lock);
-    pthread_mutex_destroy(&srv->listeners_lock);
-    free(srv->name);
-    free(srv->version);
-    free(srv->title);
-    free(srv->description);
-    free(srv->website_url);
-    free(srv->instructions);
-    free(srv);
-}
-
-void mcp_server_set_completion(mcp_server *srv, mcp_complete_fn fn, void *userdata)
-{
-    pthread_rwlock_wrlock(&srv->lock);
-    srv->complete_fn = fn;
-    srv->complete_ud = userdata;
-    pthread_rwlock_unlock(&srv->lock);
-}
-
-void mcp_server_set_page_size(mcp_server *srv, size_t page_size)
-{
-    srv->page_size = page_size ? page_size : 100;
-}
-
-void mcp_server_set_workers(mcp_server *srv, unsigned threads)
-{
-    srv->worker_threads = threads ? threads : 1;
-}
-
-int mcp_server_set_state_key(mcp_server *srv, const void *key, size_t len)
-{
-    if (!key || len < REQUEST_STATE_KEY_MIN || len > sizeof srv->state_key.bytes)
-        return -MCP_EINVAL;
-    memcpy(srv->state_key.bytes, key, len);
-    srv->state_key.len = len;
-    return 0;
-}
-
-void mcp_server_set_cache_hint(mcp_server *srv, mcp_cache_kind kind, unsigned ttl_ms, bool shared_scope)
-{
-    if ((unsigned)kind < MCP_CACHE_KINDS) {
-        srv->cache[kind].ttl_ms = ttl_ms;
-        srv->cache[kind].shared = shared_scope;
-    }
 }
 
 /* ---------------- shared helpers ---------------- */
@@ -612,4 +536,89 @@ char *mcp_server_resource_scopes(mcp_server *srv, const char *uri)
     pthread_rwlock_unlock(&srv->lock);
     cJSON_Delete(vars);
     return scopes;
+}
+
+char *mcp_server_request_scopes(mcp_server *srv, const cJSON *msg)
+{
+    const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "method"));
+    const cJSON *params = cJSON_GetObjectItemCaseSensitive(msg, "params");
+    if (!method)
+        return NULL;
+    if (strcmp(method, "tools/call") == 0)
+        return mcp_server_tool_scopes(srv, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "name")));
+    if (strcmp(method, "resources/read") == 0)
+        return mcp_server_resource_scopes(srv, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "uri")));
+    return NULL;
+}
+
+cJSON *mcp_server_capabilities(mcp_server *srv)
+{
+    cJSON *caps = cJSON_CreateObject();
+    if (!caps)
+        return NULL;
+    pthread_rwlock_rdlock(&srv->lock);
+    if (srv->tools.len)
+        cJSON_AddTrueToObject(cJSON_AddObjectToObject(caps, "tools"), "listChanged");
+    if (srv->resources.len) {
+        cJSON *r = cJSON_AddObjectToObject(caps, "resources");
+        cJSON_AddTrueToObject(r, "subscribe");
+        cJSON_AddTrueToObject(r, "listChanged");
+    }
+    if (srv->prompts.len)
+        cJSON_AddTrueToObject(cJSON_AddObjectToObject(caps, "prompts"), "listChanged");
+    if (srv->complete_fn)
+        cJSON_AddObjectToObject(caps, "completions");
+    pthread_rwlock_unlock(&srv->lock);
+    cJSON_AddObjectToObject(caps, "logging");   /* every handler may log */
+    return caps;
+}
+
+int paginate(mcp_call *call, entry_list *list, size_t *start, size_t *end)
+{
+    size_t offset = 0;
+    const cJSON *cursor = cJSON_GetObjectItemCaseSensitive(call->params, "cursor");
+    if (cursor) {
+        char *stop = NULL;
+        const char *c = cJSON_GetStringValue(cursor);
+        unsigned long long v = c && *c ? strtoull(c, &stop, 10) : 0;
+        if (!c || (*c && *stop) || v > list->len)
+            return -MCP_EINVAL;
+        offset = (size_t)v;
+    }
+    *start = offset;
+    *end = offset + call->srv->page_size < list->len ? offset + call->srv->page_size : list->len;
+    return 0;
+}
+
+void reply_list(mcp_call *call, entry_list *list, const char *key, const cJSON *(*def_of)(const void *entry))
+{
+    mcp_server *srv = call->srv;
+    cJSON *result = cJSON_CreateObject();
+    cJSON *arr = result ? cJSON_AddArrayToObject(result, key) : NULL;
+    if (!arr) {
+        cJSON_Delete(result);
+        call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
+        return;
+    }
+    pthread_rwlock_rdlock(&srv->lock);
+    size_t start, end;
+    int rc = paginate(call, list, &start, &end);
+    for (size_t i = start; rc == 0 && i < end; i++) {
+        const cJSON *def = def_of(list->items[i]);
+        if (def)
+            cJSON_AddItemToArray(arr, gate_definition(def, call->ex->version));
+    }
+    bool more = rc == 0 && end < list->len;
+    pthread_rwlock_unlock(&srv->lock);
+    if (rc < 0) {
+        cJSON_Delete(result);
+        call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid cursor");
+        return;
+    }
+    if (more) {
+        char next[32];
+        snprintf(next, sizeof next, "%zu", end);
+        cJSON_AddStringToObject(result, "nextCursor", next);
+    }
+    call_reply_result(call, result);
 }

@@ -1,6 +1,7 @@
-/* Internal layout of mcp_server and mcp_call, shared by the files of the
- * server layer (registry.c, call.c, dispatch.c, methods_*.c). Transports
- * only use mcp_server_dispatch() and the session table. */
+/* Internal layout of mcp_server and mcp_call (struct definitions only),
+ * shared by the files of the protocol layer (server.c, registry.c, call.c,
+ * run.c, notify.c, the method files). Transports use dispatch.h, notify.h
+ * and the session table, never these fields. */
 #ifndef MCP_CORE_SERVER_INTERNAL_H
 #define MCP_CORE_SERVER_INTERNAL_H
 
@@ -101,39 +102,5 @@ struct mcp_call {
     const char *missing_capability; /* need_input asked for what the client lacks */
     const char *target;         /* tool/prompt name or resource URI (inside msg) */
 };
-
-/* registry.c */
-int entry_list_push(entry_list *l, void *item);
-tool_entry *registry_find_tool(mcp_server *srv, const char *name);       /* caller holds lock */
-prompt_entry *registry_find_prompt(mcp_server *srv, const char *name);
-resource_entry *registry_match_resource(mcp_server *srv, const char *uri, cJSON **vars_out);
-void registry_free_all(mcp_server *srv);
-
-/* call.c */
-mcp_call *call_new(mcp_server *srv, mcp_exchange *ex, cJSON *msg_take);
-void call_free(mcp_call *call);
-/* The request's params.arguments moved out of the message (an empty object
- * when absent), for call->args. */
-cJSON *call_take_arguments(mcp_call *call);
-void call_reset_output(mcp_call *call);
-/* Finish: send the response through the exchange and free the call. */
-void call_reply_result(mcp_call *call, cJSON *result_take);
-void call_reply_error(mcp_call *call, int code, const char *message);
-void call_reply_error_data(mcp_call *call, int code, const char *message, cJSON *data_take);
-
-/* dispatch.c */
-/* Load inputResponses/requestState of a modern retry; -1 when the state
- * was tampered with, expired or bound to another request (reply -32602). */
-int call_load_input(mcp_call *call);
-void server_run_blocking(mcp_server *srv, void (*fn)(void *), void *arg);
-
-/* Pagination over a registry list (cursor = decimal offset). */
-int paginate(mcp_call *call, entry_list *list, size_t *start, size_t *end);
-/* Reply with one page of a registry list under key; def_of returns the
- * entry's definition, or NULL to leave it out of this list. */
-void reply_list(mcp_call *call, entry_list *list, const char *key, const cJSON *(*def_of)(const void *entry));
-
-/* Version-gate a definition object for the caller's protocol version. */
-cJSON *gate_definition(const cJSON *def, mcp_version v);
 
 #endif

@@ -8,6 +8,9 @@
 #include <string.h>
 
 #include "core/dispatch.h"
+#include "core/notify.h"
+#include "core/registry.h"
+#include "core/server.h"
 #include "core/jsonrpc.h"
 #include "transport/http_internal.h"
 

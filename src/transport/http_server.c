@@ -12,6 +12,9 @@
 #include <unistd.h>
 
 #include "core/dispatch.h"
+#include "core/notify.h"
+#include "core/registry.h"
+#include "core/server.h"
 #include "auth/auth.h"
 #include "core/jsonrpc.h"
 #include "transport/http_internal.h"

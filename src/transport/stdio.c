@@ -14,8 +14,11 @@
 #include <mcp/stdio.h>
 
 #include "core/dispatch.h"
+#include "core/notify.h"
+#include "core/registry.h"
+#include "core/server.h"
 #include "core/jsonrpc.h"
-#include "core/modern.h"
+#include "core/era.h"
 #include "base/util.h"
 
 typedef struct stdio_conn {

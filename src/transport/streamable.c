@@ -11,8 +11,11 @@
 
 #include "auth/auth.h"
 #include "core/dispatch.h"
+#include "core/notify.h"
+#include "core/registry.h"
+#include "core/server.h"
 #include "core/jsonrpc.h"
-#include "core/modern.h"
+#include "core/era.h"
 #include "transport/body_buffer.h"
 #include "transport/http_internal.h"
 

@@ -20,9 +20,12 @@
 #include <mcp/mcp.h>
 
 #include "core/dispatch.h"
+#include "core/notify.h"
+#include "core/registry.h"
+#include "core/server.h"
 #include "core/exchange.h"
 #include "core/jsonrpc.h"
-#include "core/modern.h"
+#include "core/era.h"
 #include "core/session.h"
 
 /* A completion that never comes is a bug (complete must run exactly once):

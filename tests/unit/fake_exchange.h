@@ -17,6 +17,9 @@
 #include <mcp/mcp.h>
 
 #include "core/dispatch.h"
+#include "core/notify.h"
+#include "core/registry.h"
+#include "core/server.h"
 #include "core/exchange.h"
 #include "core/jsonrpc.h"
 #include "core/session.h"

@@ -1,34 +1,16 @@
-/* Methods only the modern protocol has: server/discover (what this server
- * speaks and offers, cacheable) and subscriptions/listen (a long-lived
- * response stream for list_changed and resource updates: acknowledged
- * first, filtered exactly as asked, every notification tagged with the
- * listen request's id). */
+/* Server-originated notifications (list_changed, resources/updated): who
+ * gets them and how. Modern subscriptions/listen streams are kept here
+ * (filtered per listener, tagged with the listen request's id, reaped when
+ * their client leaves); legacy sessions are reached through the broadcast
+ * hook a transport registers. */
+#include "core/notify.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/dispatch.h"
+#include "core/call.h"
+#include "core/era.h"
 #include "core/jsonrpc.h"
-#include "core/methods.h"
-#include "core/modern.h"
-
-void method_server_discover(mcp_call *call)
-{
-    cJSON *result = cJSON_CreateObject();
-    if (result) {
-        cJSON_AddItemToObject(result, "supportedVersions", modern_supported_versions());
-        cJSON_AddItemToObject(result, "capabilities", mcp_server_capabilities(call->srv));
-        if (call->srv->instructions)
-            cJSON_AddStringToObject(result, "instructions", call->srv->instructions);
-    }
-    call_reply_result(call, result);
-}
-
-typedef struct listener {
-    mcp_call *call;
-    bool tools, prompts, resources;
-    cJSON *uris;               /* owned array of resource URIs, or NULL */
-    struct listener *next;
-} listener;
 
 static void listener_end(listener *l)
 {
@@ -39,11 +21,6 @@ static void listener_end(listener *l)
     cJSON_Delete(l->uris);
     call_reply_result(l->call, result);
     free(l);
-}
-
-static bool want(const cJSON *filter, const char *key)
-{
-    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(filter, key));
 }
 
 /* Tag a notification (taken) with the listen request's id. */
@@ -60,53 +37,22 @@ static cJSON *tagged(cJSON *n, const cJSON *id)
     return n;
 }
 
-void method_subscriptions_listen(mcp_call *call)
+bool listener_add(mcp_server *srv, listener *l, cJSON *honored_take)
 {
-    mcp_server *srv = call->srv;
-    const cJSON *filter = cJSON_GetObjectItemCaseSensitive(call->params, "notifications");
-    cJSON *caps = mcp_server_capabilities(srv);
-    listener *l = calloc(1, sizeof *l);
-    cJSON *honored = cJSON_CreateObject();
-    if (!l || !honored || !caps) {
-        free(l);
-        cJSON_Delete(honored);
-        cJSON_Delete(caps);
-        call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
-        return;
-    }
-    l->call = call;
-    /* Honour only what was asked and what this server can ever send. */
-    l->tools = want(filter, "toolsListChanged") && cJSON_HasObjectItem(caps, "tools");
-    l->prompts = want(filter, "promptsListChanged") && cJSON_HasObjectItem(caps, "prompts");
-    l->resources = want(filter, "resourcesListChanged") && cJSON_HasObjectItem(caps, "resources");
-    const cJSON *uris = cJSON_GetObjectItemCaseSensitive(filter, "resourceSubscriptions");
-    if (cJSON_IsArray(uris) && cJSON_GetArraySize(uris) > 0 && cJSON_HasObjectItem(caps, "resources"))
-        l->uris = cJSON_Duplicate(uris, 1);
-    cJSON_Delete(caps);
-    if (l->tools) cJSON_AddTrueToObject(honored, "toolsListChanged");
-    if (l->prompts) cJSON_AddTrueToObject(honored, "promptsListChanged");
-    if (l->resources) cJSON_AddTrueToObject(honored, "resourcesListChanged");
-    if (l->uris) cJSON_AddItemToObject(honored, "resourceSubscriptions", cJSON_Duplicate(l->uris, 1));
-
     pthread_mutex_lock(&srv->listeners_lock);
     bool full = srv->nlisteners >= srv->max_listeners;
     if (!full) {
         /* The acknowledgement goes out before the listener can receive anything. */
         cJSON *params = cJSON_CreateObject();
-        cJSON_AddItemToObject(params, "notifications", honored);
-        cJSON *ack = tagged(jsonrpc_notification_take("notifications/subscriptions/acknowledged", params), call->id);
-        call->ex->ops->send(call->ex, ack);
+        cJSON_AddItemToObject(params, "notifications", honored_take);
+        cJSON *ack = tagged(jsonrpc_notification_take("notifications/subscriptions/acknowledged", params), l->call->id);
+        l->call->ex->ops->send(l->call->ex, ack);
         l->next = srv->listeners;
         srv->listeners = l;
         srv->nlisteners++;
     }
     pthread_mutex_unlock(&srv->listeners_lock);
-    if (full) {
-        cJSON_Delete(honored);
-        cJSON_Delete(l->uris);
-        free(l);
-        call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Subscription limit reached");
-    }
+    return !full;
 }
 
 static bool listener_matches(const listener *l, const char *method, const char *uri)
@@ -171,4 +117,27 @@ void listeners_close_all(mcp_server *srv)
 void mcp_server_housekeeping(mcp_server *srv)
 {
     listeners_reap(srv, false);
+}
+void mcp_server_set_broadcast(mcp_server *srv,
+                              void (*fn)(void *ctx, cJSON *notification_take, const char *resource_uri),
+                              void *ctx)
+{
+    srv->broadcast = fn;
+    srv->broadcast_ctx = ctx;
+}
+
+void server_broadcast(mcp_server *srv, cJSON *notification, const char *resource_uri)
+{
+    if (!notification)
+        return;
+    listeners_deliver(srv, notification, resource_uri);
+    if (srv->broadcast)
+        srv->broadcast(srv->broadcast_ctx, notification, resource_uri);
+    else
+        cJSON_Delete(notification);
+}
+
+void mcp_server_close_listeners(mcp_server *srv)
+{
+    listeners_close_all(srv);
 }

@@ -2,8 +2,8 @@
  * and client capabilities in params._meta, with no handshake and no
  * session. These checks are shared by every transport; HTTP adds the
  * request-metadata headers (Mcp-Method, Mcp-Name, Mcp-Param-*). */
-#ifndef MCP_CORE_MODERN_H
-#define MCP_CORE_MODERN_H
+#ifndef MCP_CORE_ERA_H
+#define MCP_CORE_ERA_H
 
 #include <stdbool.h>
 #include <cjson/cJSON.h>

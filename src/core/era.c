@@ -3,7 +3,7 @@
  * must mirror the body (-32020), including Mcp-Param-* for tool
  * properties marked x-mcp-header. Precedence follows the spec's ladder:
  * envelope, then version, then headers. */
-#include "core/modern.h"
+#include "core/era.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -12,7 +12,7 @@
 #include <strings.h>
 
 #include "core/jsonrpc.h"
-#include "core/server_internal.h"
+#include "core/registry.h"
 #include "base/util.h"
 
 void modern_error_clear(modern_error *err)
