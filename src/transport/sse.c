@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "transport/sse.h"
+
 #include "core/jsonrpc.h"
-#include "transport/http_internal.h"
+#include "transport/http_common.h"
 
 #define MAX_STREAMS_PER_SESSION 32
 

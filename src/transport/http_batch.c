@@ -7,12 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "transport/http_batch.h"
+
 #include "core/dispatch.h"
-#include "core/notify.h"
-#include "core/registry.h"
-#include "core/server.h"
 #include "core/jsonrpc.h"
-#include "transport/http_internal.h"
+#include "transport/http_common.h"
 
 struct http_batch {
     pthread_mutex_t lock;

@@ -1,0 +1,13 @@
+/* JSON-RPC batches over HTTP (2025-03-26 only). */
+#ifndef MCP_TRANSPORT_HTTP_BATCH_H
+#define MCP_TRANSPORT_HTTP_BATCH_H
+
+#include "transport/http_internal.h"
+
+/* Start a batch: takes arr and the session ref. */
+http_batch *batch_start(mcp_http_server *hs, struct MHD_Connection *conn, cJSON *arr, mcp_session *session,
+                        mcp_version version);
+enum MHD_Result batch_answer(http_batch *b, struct MHD_Connection *conn, uint64_t start_us);
+void batch_request_done(http_batch *b);
+
+#endif
