@@ -53,7 +53,7 @@ static void set_err(char *err, size_t errlen, const char *fmt, const char *arg)
 
 static double mono_now(void)
 {
-    return (double)now_us() / 1e6;
+    return (double)mcp__now_us() / 1e6;
 }
 
 static void set_clear(jwk_set *s)
@@ -73,7 +73,7 @@ static unsigned char *member_bytes(const cJSON *key, const char *name, size_t *l
 {
     const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(key, name));
     unsigned char *out = NULL;
-    if (!text || !b64url_decode(text, strlen(text), &out, len) || *len == 0) {
+    if (!text || !mcp__b64url_decode(text, strlen(text), &out, len) || *len == 0) {
         free(out);
         return NULL;
     }
@@ -306,7 +306,7 @@ static bool load_url(const char *url, jwk_set *out, char *err, size_t errlen)
 
 /* ---------------- the store ---------------- */
 
-key_store *key_store_new(const char *file, const char *url, char *err, size_t errlen)
+key_store *mcp__key_store_new(const char *file, const char *url, char *err, size_t errlen)
 {
     key_store *ks = calloc(1, sizeof *ks);
     if (!ks) {
@@ -341,7 +341,7 @@ key_store *key_store_new(const char *file, const char *url, char *err, size_t er
     return ks;
 }
 
-void key_store_free(key_store *ks)
+void mcp__key_store_free(key_store *ks)
 {
     if (!ks)
         return;
@@ -367,7 +367,7 @@ static key_verdict verify_cached(key_store *ks, const jws *j)
 {
     pthread_rwlock_rdlock(&ks->set_lock);
     EVP_PKEY *key = lookup(&ks->set, j->kid, j->alg);
-    key_verdict v = !key ? KEY_UNKNOWN : jws_verify(j, key) ? KEY_VERIFIED : KEY_BAD_SIGNATURE;
+    key_verdict v = !key ? KEY_UNKNOWN : mcp__jws_verify(j, key) ? KEY_VERIFIED : KEY_BAD_SIGNATURE;
     pthread_rwlock_unlock(&ks->set_lock);
     return v;
 }
@@ -387,7 +387,7 @@ static bool claim_refetch(key_store *ks)
     return refetch;
 }
 
-key_verdict key_store_verify(key_store *ks, const jws *j)
+key_verdict mcp__key_store_verify(key_store *ks, const jws *j)
 {
     key_verdict v = verify_cached(ks, j);
     if (v != KEY_UNKNOWN || !j->kid || !claim_refetch(ks))
@@ -409,7 +409,7 @@ key_verdict key_store_verify(key_store *ks, const jws *j)
     return ok ? verify_cached(ks, j) : KEY_UNKNOWN;
 }
 
-unsigned key_store_fetches(key_store *ks)
+unsigned mcp__key_store_fetches(key_store *ks)
 {
     pthread_mutex_lock(&ks->lock);
     unsigned n = ks->fetches;
@@ -417,7 +417,7 @@ unsigned key_store_fetches(key_store *ks)
     return n;
 }
 
-void key_store_set_refetch_interval(key_store *ks, unsigned seconds)
+void mcp__key_store_set_refetch_interval(key_store *ks, unsigned seconds)
 {
     pthread_mutex_lock(&ks->lock);
     ks->interval_s = seconds;

@@ -9,7 +9,7 @@
 
 static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-char *base64_encode(const unsigned char *data, size_t len)
+char *mcp__base64_encode(const unsigned char *data, size_t len)
 {
     size_t out_len = 4 * ((len + 2) / 3);
     char *out = malloc(out_len + 1);
@@ -35,7 +35,7 @@ static int b64val(char c)
     return p ? (int)(p - b64chars) : -1;
 }
 
-unsigned char *base64_decode(const char *text, size_t len, size_t *out_len)
+unsigned char *mcp__base64_decode(const char *text, size_t len, size_t *out_len)
 {
     if (len % 4 != 0)
         return NULL;

@@ -6,7 +6,7 @@
 
 /* Return malloc'd NUL-terminated strings; decode returns NULL on invalid
  * (or non-canonical) input and sets *out_len. */
-char *base64_encode(const unsigned char *data, size_t len);
-unsigned char *base64_decode(const char *text, size_t len, size_t *out_len);
+char *mcp__base64_encode(const unsigned char *data, size_t len);
+unsigned char *mcp__base64_decode(const char *text, size_t len, size_t *out_len);
 
 #endif

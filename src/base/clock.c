@@ -13,22 +13,22 @@ static uint64_t read_clock(clockid_t id, uint64_t per_s)
     return (uint64_t)ts.tv_sec * per_s + (uint64_t)ts.tv_nsec / (1000000000u / per_s);
 }
 
-uint64_t now_ms(void)
+uint64_t mcp__now_ms(void)
 {
     return read_clock(CLOCK_MONOTONIC, 1000u);
 }
 
-uint64_t now_us(void)
+uint64_t mcp__now_us(void)
 {
     return read_clock(CLOCK_MONOTONIC, 1000000u);
 }
 
-uint64_t unix_ms(void)
+uint64_t mcp__unix_ms(void)
 {
     return read_clock(CLOCK_REALTIME, 1000u);
 }
 
-void clock_deadline_ms(struct timespec *ts, uint64_t ms)
+void mcp__clock_deadline_ms(struct timespec *ts, uint64_t ms)
 {
     clock_gettime(CLOCK_MONOTONIC, ts);
     ts->tv_sec += (time_t)(ms / 1000u);

@@ -6,12 +6,12 @@
 #include <stdint.h>
 #include <time.h>
 
-uint64_t now_ms(void);   /* CLOCK_MONOTONIC, milliseconds */
-uint64_t now_us(void);   /* CLOCK_MONOTONIC, microseconds */
-uint64_t unix_ms(void);  /* CLOCK_REALTIME, milliseconds since the epoch */
+uint64_t mcp__now_ms(void);   /* CLOCK_MONOTONIC, milliseconds */
+uint64_t mcp__now_us(void);   /* CLOCK_MONOTONIC, microseconds */
+uint64_t mcp__unix_ms(void);  /* CLOCK_REALTIME, milliseconds since the epoch */
 
 /* *ts = CLOCK_MONOTONIC now + ms, for pthread_cond_timedwait on a
  * condition variable created with pthread_condattr_setclock(CLOCK_MONOTONIC). */
-void clock_deadline_ms(struct timespec *ts, uint64_t ms);
+void mcp__clock_deadline_ms(struct timespec *ts, uint64_t ms);
 
 #endif

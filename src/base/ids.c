@@ -7,7 +7,7 @@
 
 #include <mcp/error.h>
 
-int random_bytes(void *buf, size_t len)
+int mcp__random_bytes(void *buf, size_t len)
 {
     unsigned char *p = buf;
     while (len > 0) {
@@ -23,12 +23,12 @@ int random_bytes(void *buf, size_t len)
     return 0;
 }
 
-int random_hex_id(char *out, size_t nbytes)
+int mcp__random_hex_id(char *out, size_t nbytes)
 {
     unsigned char raw[64];
     if (nbytes > sizeof raw)
         return -MCP_EINVAL;
-    int rc = random_bytes(raw, nbytes);
+    int rc = mcp__random_bytes(raw, nbytes);
     if (rc < 0)
         return rc;
     static const char hex[] = "0123456789abcdef";

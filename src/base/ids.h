@@ -5,8 +5,8 @@
 #include <stddef.h>
 
 /* len random bytes from the OS CSPRNG; 0 or -MCP_EIO. */
-int random_bytes(void *buf, size_t len);
+int mcp__random_bytes(void *buf, size_t len);
 /* A random id of 2*nbytes hex characters + NUL into out (size >= 2*nbytes+1). */
-int random_hex_id(char *out, size_t nbytes);
+int mcp__random_hex_id(char *out, size_t nbytes);
 
 #endif

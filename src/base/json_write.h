@@ -14,10 +14,10 @@
 
 /* Append the serialisation of item to out. 0, or -1 when item is invalid
  * or memory ran out (out then holds a partial text). */
-int json_write(strbuf *out, const cJSON *item);
+int mcp__json_write(strbuf *out, const cJSON *item);
 
 /* A malloc'd NUL-terminated serialisation (length in *len when len is not
  * NULL), or NULL. */
-char *json_print(const cJSON *item, size_t *len);
+char *mcp__json_print(const cJSON *item, size_t *len);
 
 #endif

@@ -1,7 +1,7 @@
 /* A growable, NUL-terminated byte buffer with an optional size cap (like
  * curl's dynbuf): every reply, SSE frame and log line is built in one, and
  * a capped buffer fails with -MCP_ELIMIT instead of growing without bound.
- * Also xstrdup, the NULL-tolerant strdup. Nothing here knows about MCP. */
+ * Also mcp__xstrdup, the NULL-tolerant strdup. Nothing here knows about MCP. */
 #include "base/strbuf.h"
 
 #include <stdio.h>
@@ -10,7 +10,7 @@
 
 #include <mcp/error.h>
 
-int strbuf_reserve(strbuf *sb, size_t extra)
+int mcp__strbuf_reserve(strbuf *sb, size_t extra)
 {
     if (sb->len + extra + 1 <= sb->cap)
         return 0;
@@ -27,9 +27,9 @@ int strbuf_reserve(strbuf *sb, size_t extra)
     return 0;
 }
 
-int strbuf_append(strbuf *sb, const void *data, size_t len)
+int mcp__strbuf_append(strbuf *sb, const void *data, size_t len)
 {
-    int rc = strbuf_reserve(sb, len);
+    int rc = mcp__strbuf_reserve(sb, len);
     if (rc < 0)
         return rc;
     if (len)
@@ -39,12 +39,12 @@ int strbuf_append(strbuf *sb, const void *data, size_t len)
     return 0;
 }
 
-int strbuf_puts(strbuf *sb, const char *s)
+int mcp__strbuf_puts(strbuf *sb, const char *s)
 {
-    return strbuf_append(sb, s, strlen(s));
+    return mcp__strbuf_append(sb, s, strlen(s));
 }
 
-int strbuf_vprintf(strbuf *sb, const char *fmt, va_list ap)
+int mcp__strbuf_vprintf(strbuf *sb, const char *fmt, va_list ap)
 {
     va_list copy;
     va_copy(copy, ap);
@@ -52,7 +52,7 @@ int strbuf_vprintf(strbuf *sb, const char *fmt, va_list ap)
     va_end(copy);
     if (n < 0)
         return -MCP_EINVAL;
-    int rc = strbuf_reserve(sb, (size_t)n);
+    int rc = mcp__strbuf_reserve(sb, (size_t)n);
     if (rc < 0)
         return rc;
     vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
@@ -60,16 +60,16 @@ int strbuf_vprintf(strbuf *sb, const char *fmt, va_list ap)
     return 0;
 }
 
-int strbuf_printf(strbuf *sb, const char *fmt, ...)
+int mcp__strbuf_printf(strbuf *sb, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int rc = strbuf_vprintf(sb, fmt, ap);
+    int rc = mcp__strbuf_vprintf(sb, fmt, ap);
     va_end(ap);
     return rc;
 }
 
-void strbuf_consume(strbuf *sb, size_t n)
+void mcp__strbuf_consume(strbuf *sb, size_t n)
 {
     if (n >= sb->len) {
         sb->len = 0;
@@ -81,7 +81,7 @@ void strbuf_consume(strbuf *sb, size_t n)
         sb->data[sb->len] = '\0';
 }
 
-char *strbuf_take(strbuf *sb)
+char *mcp__strbuf_take(strbuf *sb)
 {
     char *p = sb->data;
     if (!p)
@@ -91,14 +91,14 @@ char *strbuf_take(strbuf *sb)
     return p;
 }
 
-void strbuf_free(strbuf *sb)
+void mcp__strbuf_free(strbuf *sb)
 {
     free(sb->data);
     sb->data = NULL;
     sb->len = sb->cap = 0;
 }
 
-char *xstrdup(const char *s)
+char *mcp__xstrdup(const char *s)
 {
     return s ? strdup(s) : NULL;
 }

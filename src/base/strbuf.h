@@ -1,5 +1,5 @@
 /* A growable, NUL-terminated byte buffer with an optional size cap, and
- * xstrdup. Zero-initialise (strbuf sb = {0}); set sb.max to cap the length
+ * mcp__xstrdup. Zero-initialise (strbuf sb = {0}); set sb.max to cap the length
  * (0 = no cap): growing past it fails with -MCP_ELIMIT. */
 #ifndef MCP_BASE_STRBUF_H
 #define MCP_BASE_STRBUF_H
@@ -15,15 +15,15 @@ typedef struct strbuf {
 } strbuf;
 
 /* Room for extra more bytes: 0, -MCP_ENOMEM or -MCP_ELIMIT (cap). */
-int strbuf_reserve(strbuf *sb, size_t extra);
-int strbuf_append(strbuf *sb, const void *data, size_t len);   /* 0, -MCP_ENOMEM or -MCP_ELIMIT */
-int strbuf_puts(strbuf *sb, const char *s);
-int strbuf_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int strbuf_vprintf(strbuf *sb, const char *fmt, va_list ap);
-void strbuf_consume(strbuf *sb, size_t n);                   /* drop n bytes from the front */
-char *strbuf_take(strbuf *sb);                                /* caller frees; sb reset (cap kept) */
-void strbuf_free(strbuf *sb);
+int mcp__strbuf_reserve(strbuf *sb, size_t extra);
+int mcp__strbuf_append(strbuf *sb, const void *data, size_t len);   /* 0, -MCP_ENOMEM or -MCP_ELIMIT */
+int mcp__strbuf_puts(strbuf *sb, const char *s);
+int mcp__strbuf_printf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int mcp__strbuf_vprintf(strbuf *sb, const char *fmt, va_list ap);
+void mcp__strbuf_consume(strbuf *sb, size_t n);                   /* drop n bytes from the front */
+char *mcp__strbuf_take(strbuf *sb);                                /* caller frees; sb reset (cap kept) */
+void mcp__strbuf_free(strbuf *sb);
 
-char *xstrdup(const char *s);   /* strdup that accepts NULL */
+char *mcp__xstrdup(const char *s);   /* strdup that accepts NULL */
 
 #endif

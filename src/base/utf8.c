@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-bool utf8_valid(const char *buf, size_t len)
+bool mcp__utf8_valid(const char *buf, size_t len)
 {
     const unsigned char *s = (const unsigned char *)buf;
     size_t i = 0;
@@ -77,7 +77,7 @@ static size_t json_number_len(const char *p, const char *end)
     return (size_t)(q - p);
 }
 
-const char *json_lex_check(const char *buf, size_t len, unsigned limit)
+const char *mcp__json_lex_check(const char *buf, size_t len, unsigned limit)
 {
     unsigned depth = 0;
     const char *end = buf + len;

@@ -6,12 +6,12 @@
 #include <stddef.h>
 
 /* True when buf[0..len) is well-formed UTF-8 (no overlongs, no surrogates). */
-bool utf8_valid(const char *buf, size_t len);
+bool mcp__utf8_valid(const char *buf, size_t len);
 
 /* One linear pass over JSON text for what cJSON tolerates but JSON forbids
  * (raw control characters in strings, malformed numbers such as 01, NUL)
  * and for nesting deeper than limit, so hostile input never recurses the
  * parser deep. NULL when fine, else a static reason. */
-const char *json_lex_check(const char *buf, size_t len, unsigned limit);
+const char *mcp__json_lex_check(const char *buf, size_t len, unsigned limit);
 
 #endif

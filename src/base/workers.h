@@ -5,10 +5,10 @@
 
 typedef struct worker_pool worker_pool;
 
-worker_pool *worker_pool_new(unsigned threads);
+worker_pool *mcp__worker_pool_new(unsigned threads);
 /* Queue fn(arg); 0 or -MCP_ENOMEM. Never blocks on a full pool. */
-int worker_pool_submit(worker_pool *pool, void (*fn)(void *), void *arg);
+int mcp__worker_pool_submit(worker_pool *pool, void (*fn)(void *), void *arg);
 /* Run queued jobs to completion, then join and free. */
-void worker_pool_free(worker_pool *pool);
+void mcp__worker_pool_free(worker_pool *pool);
 
 #endif

@@ -10,16 +10,16 @@
 #include "core/methods.h"
 #include "core/notify.h"
 
-void method_server_discover(mcp_call *call)
+void mcp__method_server_discover(mcp_call *call)
 {
     cJSON *result = cJSON_CreateObject();
     if (result) {
-        cJSON_AddItemToObject(result, "supportedVersions", modern_supported_versions());
-        cJSON_AddItemToObject(result, "capabilities", mcp_server_capabilities(call->srv));
+        cJSON_AddItemToObject(result, "supportedVersions", mcp__modern_supported_versions());
+        cJSON_AddItemToObject(result, "capabilities", mcp__server_capabilities(call->srv));
         if (call->srv->instructions)
             cJSON_AddStringToObject(result, "instructions", call->srv->instructions);
     }
-    call_reply_result(call, result);
+    mcp__call_reply_result(call, result);
 }
 
 static bool want(const cJSON *filter, const char *key)
@@ -27,18 +27,18 @@ static bool want(const cJSON *filter, const char *key)
     return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(filter, key));
 }
 
-void method_subscriptions_listen(mcp_call *call)
+void mcp__method_subscriptions_listen(mcp_call *call)
 {
     mcp_server *srv = call->srv;
     const cJSON *filter = cJSON_GetObjectItemCaseSensitive(call->params, "notifications");
-    cJSON *caps = mcp_server_capabilities(srv);
+    cJSON *caps = mcp__server_capabilities(srv);
     listener *l = calloc(1, sizeof *l);
     cJSON *honored = cJSON_CreateObject();
     if (!l || !honored || !caps) {
         free(l);
         cJSON_Delete(honored);
         cJSON_Delete(caps);
-        call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
+        mcp__call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
         return;
     }
     l->call = call;
@@ -55,10 +55,10 @@ void method_subscriptions_listen(mcp_call *call)
     if (l->resources) cJSON_AddTrueToObject(honored, "resourcesListChanged");
     if (l->uris) cJSON_AddItemToObject(honored, "resourceSubscriptions", cJSON_Duplicate(l->uris, 1));
 
-    if (!listener_add(srv, l, honored)) {
+    if (!mcp__listener_add(srv, l, honored)) {
         cJSON_Delete(honored);
         cJSON_Delete(l->uris);
         free(l);
-        call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Subscription limit reached");
+        mcp__call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Subscription limit reached");
     }
 }

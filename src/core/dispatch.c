@@ -24,21 +24,21 @@ static const struct {
     method_fn fn;
     unsigned eras;
 } methods[] = {
-    {"tools/call", method_tools_call, BOTH},
-    {"tools/list", method_tools_list, BOTH},
-    {"initialize", method_initialize, LEGACY},
-    {"ping", method_ping, LEGACY},
-    {"logging/setLevel", method_logging_set_level, LEGACY},
-    {"resources/list", method_resources_list, BOTH},
-    {"resources/templates/list", method_resource_templates_list, BOTH},
-    {"resources/read", method_resources_read, BOTH},
-    {"resources/subscribe", method_resources_subscribe, LEGACY},
-    {"resources/unsubscribe", method_resources_unsubscribe, LEGACY},
-    {"prompts/list", method_prompts_list, BOTH},
-    {"prompts/get", method_prompts_get, BOTH},
-    {"completion/complete", method_completion_complete, BOTH},
-    {"server/discover", method_server_discover, MODERN},
-    {"subscriptions/listen", method_subscriptions_listen, MODERN},
+    {"tools/call", mcp__method_tools_call, BOTH},
+    {"tools/list", mcp__method_tools_list, BOTH},
+    {"initialize", mcp__method_initialize, LEGACY},
+    {"ping", mcp__method_ping, LEGACY},
+    {"logging/setLevel", mcp__method_logging_set_level, LEGACY},
+    {"resources/list", mcp__method_resources_list, BOTH},
+    {"resources/templates/list", mcp__method_resource_templates_list, BOTH},
+    {"resources/read", mcp__method_resources_read, BOTH},
+    {"resources/subscribe", mcp__method_resources_subscribe, LEGACY},
+    {"resources/unsubscribe", mcp__method_resources_unsubscribe, LEGACY},
+    {"prompts/list", mcp__method_prompts_list, BOTH},
+    {"prompts/get", mcp__method_prompts_get, BOTH},
+    {"completion/complete", mcp__method_completion_complete, BOTH},
+    {"server/discover", mcp__method_server_discover, MODERN},
+    {"subscriptions/listen", mcp__method_subscriptions_listen, MODERN},
 };
 
 static method_fn find_method(const char *name, mcp_era era)
@@ -49,7 +49,7 @@ static method_fn find_method(const char *name, mcp_era era)
     return NULL;
 }
 
-bool mcp_is_initialize(const cJSON *msg)
+bool mcp__is_initialize(const cJSON *msg)
 {
     const char *m = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "method"));
     return m && strcmp(m, "initialize") == 0;
@@ -67,29 +67,29 @@ static void handle_notification(mcp_server *srv, mcp_exchange *ex, cJSON *msg)
         const cJSON *rid = cJSON_GetObjectItemCaseSensitive(params, "requestId");
         mcp_session *track = ex->track ? ex->track : s;
         if (rid && track)
-            session_cancel_call(track, rid);
+            mcp__session_cancel_call(track, rid);
     }
     /* Unknown notifications are ignored, as JSON-RPC requires. */
     cJSON_Delete(msg);
     ex->ops->complete(ex, NULL);
 }
 
-void mcp_server_dispatch(mcp_server *srv, mcp_exchange *ex, cJSON *msg)
+void mcp__server_dispatch(mcp_server *srv, mcp_exchange *ex, cJSON *msg)
 {
     const char *why = NULL;
-    msg_kind kind = jsonrpc_classify(msg, &why);
+    msg_kind kind = mcp__jsonrpc_classify(msg, &why);
     if (kind == MSG_INVALID) {
-        cJSON *err = jsonrpc_error(jsonrpc_id(msg), JSONRPC_INVALID_REQUEST, why);
+        cJSON *err = mcp__jsonrpc_error(mcp__jsonrpc_id(msg), JSONRPC_INVALID_REQUEST, why);
         cJSON_Delete(msg);
         ex->ops->complete(ex, err);
         return;
     }
     if (kind == MSG_RESPONSE) {
         mcp_session *s = ex->session ? ex->session : ex->track;
-        cJSON *unclaimed = s ? session_resolve(s, msg) : msg;
+        cJSON *unclaimed = s ? mcp__session_resolve(s, msg) : msg;
         if (unclaimed && s && s->store && s->id[0]) {
             /* The waiting handler runs on another instance: pass it on. */
-            char *text = json_print(unclaimed, NULL);
+            char *text = mcp__json_print(unclaimed, NULL);
             if (text)
                 s->store->ops->publish(s->store, "resp", s->id, text);
             free(text);
@@ -102,7 +102,7 @@ void mcp_server_dispatch(mcp_server *srv, mcp_exchange *ex, cJSON *msg)
         handle_notification(srv, ex, msg);
         return;
     }
-    mcp_call *call = call_new(srv, ex, msg);
+    mcp_call *call = mcp__call_new(srv, ex, msg);
     if (!call) {
         ex->ops->complete(ex, NULL);
         return;
@@ -110,9 +110,9 @@ void mcp_server_dispatch(mcp_server *srv, mcp_exchange *ex, cJSON *msg)
     method_fn fn = find_method(call->method, ex->era);
     if (!fn) {
         strbuf sb = {0};
-        strbuf_printf(&sb, "Method not found: %s", call->method);
-        call_reply_error(call, JSONRPC_METHOD_NOT_FOUND, sb.data ? sb.data : "Method not found");
-        strbuf_free(&sb);
+        mcp__strbuf_printf(&sb, "Method not found: %s", call->method);
+        mcp__call_reply_error(call, JSONRPC_METHOD_NOT_FOUND, sb.data ? sb.data : "Method not found");
+        mcp__strbuf_free(&sb);
         return;
     }
     fn(call);

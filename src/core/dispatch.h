@@ -10,9 +10,9 @@
 /* Handle one parsed JSON-RPC message (already classified as valid, not a
  * batch). Takes msg. ex->ops->complete is called exactly once, before this
  * returns for quick methods or later from a worker for blocking handlers. */
-void mcp_server_dispatch(mcp_server *srv, mcp_exchange *ex, cJSON *msg_take);
+void mcp__server_dispatch(mcp_server *srv, mcp_exchange *ex, cJSON *msg_take);
 
 /* True when method is "initialize" (a transport decides session creation). */
-bool mcp_is_initialize(const cJSON *msg);
+bool mcp__is_initialize(const cJSON *msg);
 
 #endif

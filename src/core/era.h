@@ -27,7 +27,7 @@ typedef struct modern_error {
 
 /* True when the message claims the modern era (params._meta carries a
  * protocol version). */
-bool modern_claims(const cJSON *msg);
+bool mcp__modern_claims(const cJSON *msg);
 
 /* The validation ladder of a modern request, in the spec's precedence:
  * MCP-Protocol-Version header present (-32020), _meta fields (-32602),
@@ -36,16 +36,16 @@ bool modern_claims(const cJSON *msg);
  * HTTP header value; pass get = NULL on stdio (no headers). 0 and
  * *version on success; -1 with err filled (HTTP status 400). */
 typedef const char *(*header_get_fn)(void *ctx, const char *name);
-int modern_validate_request(mcp_server *srv, const cJSON *msg, header_get_fn get, void *ctx,
-                            mcp_version *version, modern_error *err);
+int mcp__modern_validate_request(mcp_server *srv, const cJSON *msg, header_get_fn get, void *ctx,
+                            mcp__revision *version, modern_error *err);
 
 /* Decode "=?base64?...?=" header values (others are returned trimmed).
  * Returns a malloc'd string or NULL when the encoding is invalid. */
-char *modern_decode_header(const char *value);
+char *mcp__modern_decode_header(const char *value);
 
 /* The supportedVersions array for errors and server/discover (new object). */
-cJSON *modern_supported_versions(void);
+cJSON *mcp__modern_supported_versions(void);
 
-void modern_error_clear(modern_error *err);
+void mcp__modern_error_clear(modern_error *err);
 
 #endif

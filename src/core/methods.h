@@ -8,20 +8,20 @@
 #include "core/registry.h"
 #include "core/run.h"
 
-void method_initialize(mcp_call *call);
-void method_ping(mcp_call *call);
-void method_logging_set_level(mcp_call *call);
-void method_tools_list(mcp_call *call);
-void method_tools_call(mcp_call *call);
-void method_resources_list(mcp_call *call);
-void method_resource_templates_list(mcp_call *call);
-void method_resources_read(mcp_call *call);
-void method_resources_subscribe(mcp_call *call);
-void method_resources_unsubscribe(mcp_call *call);
-void method_prompts_list(mcp_call *call);
-void method_prompts_get(mcp_call *call);
-void method_completion_complete(mcp_call *call);
-void method_server_discover(mcp_call *call);
-void method_subscriptions_listen(mcp_call *call);
+void mcp__method_initialize(mcp_call *call);
+void mcp__method_ping(mcp_call *call);
+void mcp__method_logging_set_level(mcp_call *call);
+void mcp__method_tools_list(mcp_call *call);
+void mcp__method_tools_call(mcp_call *call);
+void mcp__method_resources_list(mcp_call *call);
+void mcp__method_resource_templates_list(mcp_call *call);
+void mcp__method_resources_read(mcp_call *call);
+void mcp__method_resources_subscribe(mcp_call *call);
+void mcp__method_resources_unsubscribe(mcp_call *call);
+void mcp__method_prompts_list(mcp_call *call);
+void mcp__method_prompts_get(mcp_call *call);
+void mcp__method_completion_complete(mcp_call *call);
+void mcp__method_server_discover(mcp_call *call);
+void mcp__method_subscriptions_listen(mcp_call *call);
 
 #endif

@@ -19,7 +19,7 @@ static void listener_end(listener *l)
     if (meta)
         cJSON_AddItemToObject(meta, MCP_META_SUBSCRIPTION_ID, cJSON_Duplicate(l->call->id, 0));
     cJSON_Delete(l->uris);
-    call_reply_result(l->call, result);
+    mcp__call_reply_result(l->call, result);
     free(l);
 }
 
@@ -37,7 +37,7 @@ static cJSON *tagged(cJSON *n, const cJSON *id)
     return n;
 }
 
-bool listener_add(mcp_server *srv, listener *l, cJSON *honored_take)
+bool mcp__listener_add(mcp_server *srv, listener *l, cJSON *honored_take)
 {
     pthread_mutex_lock(&srv->listeners_lock);
     bool full = srv->nlisteners >= srv->max_listeners;
@@ -45,7 +45,7 @@ bool listener_add(mcp_server *srv, listener *l, cJSON *honored_take)
         /* The acknowledgement goes out before the listener can receive anything. */
         cJSON *params = cJSON_CreateObject();
         cJSON_AddItemToObject(params, "notifications", honored_take);
-        cJSON *ack = tagged(jsonrpc_notification_take("notifications/subscriptions/acknowledged", params), l->call->id);
+        cJSON *ack = tagged(mcp__jsonrpc_notification_take("notifications/subscriptions/acknowledged", params), l->call->id);
         l->call->ex->ops->send(l->call->ex, ack);
         l->next = srv->listeners;
         srv->listeners = l;
@@ -96,7 +96,7 @@ static void listeners_reap(mcp_server *srv, bool all)
     }
 }
 
-void listeners_deliver(mcp_server *srv, const cJSON *notification, const char *resource_uri)
+void mcp__listeners_deliver(mcp_server *srv, const cJSON *notification, const char *resource_uri)
 {
     const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(notification, "method"));
     if (!method)
@@ -109,16 +109,16 @@ void listeners_deliver(mcp_server *srv, const cJSON *notification, const char *r
     listeners_reap(srv, false);
 }
 
-void listeners_close_all(mcp_server *srv)
+void mcp__listeners_close_all(mcp_server *srv)
 {
     listeners_reap(srv, true);
 }
 
-void mcp_server_housekeeping(mcp_server *srv)
+void mcp__server_housekeeping(mcp_server *srv)
 {
     listeners_reap(srv, false);
 }
-void mcp_server_set_broadcast(mcp_server *srv,
+void mcp__server_set_broadcast(mcp_server *srv,
                               void (*fn)(void *ctx, cJSON *notification_take, const char *resource_uri),
                               void *ctx)
 {
@@ -126,18 +126,18 @@ void mcp_server_set_broadcast(mcp_server *srv,
     srv->broadcast_ctx = ctx;
 }
 
-void server_broadcast(mcp_server *srv, cJSON *notification, const char *resource_uri)
+void mcp__server_broadcast(mcp_server *srv, cJSON *notification, const char *resource_uri)
 {
     if (!notification)
         return;
-    listeners_deliver(srv, notification, resource_uri);
+    mcp__listeners_deliver(srv, notification, resource_uri);
     if (srv->broadcast)
         srv->broadcast(srv->broadcast_ctx, notification, resource_uri);
     else
         cJSON_Delete(notification);
 }
 
-void mcp_server_close_listeners(mcp_server *srv)
+void mcp__server_close_listeners(mcp_server *srv)
 {
-    listeners_close_all(srv);
+    mcp__listeners_close_all(srv);
 }

@@ -19,23 +19,23 @@ typedef struct listener {
 /* Send the acknowledgement (naming honored_take, the notifications
  * honoured) and register l. False when the listener cap is reached: then
  * nothing is taken. */
-bool listener_add(mcp_server *srv, listener *l, cJSON *honored_take);
+bool mcp__listener_add(mcp_server *srv, listener *l, cJSON *honored_take);
 /* Modern listen streams: deliver a broadcast notification to matching listeners. */
-void listeners_deliver(mcp_server *srv, const cJSON *notification, const char *resource_uri);
-void listeners_close_all(mcp_server *srv);
+void mcp__listeners_deliver(mcp_server *srv, const cJSON *notification, const char *resource_uri);
+void mcp__listeners_close_all(mcp_server *srv);
 
 /* Transports register where list_changed and resource updates go. */
-void mcp_server_set_broadcast(mcp_server *srv,
+void mcp__server_set_broadcast(mcp_server *srv,
                               void (*fn)(void *ctx, cJSON *notification_take, const char *resource_uri),
                               void *ctx);
 
 /* Deliver a server-originated notification (list_changed, resource
  * updated) to modern listeners and to the transport's legacy sessions. Takes it. */
-void server_broadcast(mcp_server *srv, cJSON *notification_take, const char *resource_uri);
+void mcp__server_broadcast(mcp_server *srv, cJSON *notification_take, const char *resource_uri);
 
 /* Periodic upkeep (ends listen streams whose client left); call ~1/s. */
-void mcp_server_housekeeping(mcp_server *srv);
+void mcp__server_housekeeping(mcp_server *srv);
 /* End every listen stream (shutdown). */
-void mcp_server_close_listeners(mcp_server *srv);
+void mcp__server_close_listeners(mcp_server *srv);
 
 #endif

@@ -1,7 +1,7 @@
 /* The registries of tools, resources and prompts. Definitions are turned
  * into the JSON objects that tools/list, resources/list and prompts/list
  * return once, at registration (schemas compiled here too), so listing and
- * calling do no parsing. gate_definition() strips fields a client's version
+ * calling do no parsing. mcp__gate_definition() strips fields a client's version
  * predates. Also what the registries imply: capabilities, pagination of the
  * lists, and the OAuth scopes a request needs. */
 #include "core/registry.h"
@@ -15,7 +15,7 @@
 #include "core/jsonrpc.h"
 #include "core/notify.h"
 
-int entry_list_push(entry_list *l, void *item)
+int mcp__entry_list_push(entry_list *l, void *item)
 {
     if (l->len == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 8;
@@ -77,10 +77,10 @@ static int add_opt_json(cJSON *obj, const char *key, const char *text, int want_
 
 static void notify_list_changed(mcp_server *srv, const char *method)
 {
-    server_broadcast(srv, jsonrpc_notification_take(method, NULL), NULL);
+    mcp__server_broadcast(srv, mcp__jsonrpc_notification_take(method, NULL), NULL);
 }
 
-cJSON *gate_definition(const cJSON *def, mcp_version v)
+cJSON *mcp__gate_definition(const cJSON *def, mcp__revision v)
 {
     cJSON *copy = cJSON_Duplicate(def, 1);
     if (!copy)
@@ -105,8 +105,8 @@ static void tool_entry_free(tool_entry *t)
     free(t->name);
     free(t->scopes);
     cJSON_Delete(t->def);
-    mcp_schema_free(t->input);
-    mcp_schema_free(t->output);
+    mcp__schema_free(t->input);
+    mcp__schema_free(t->output);
     free(t);
 }
 
@@ -163,7 +163,7 @@ static int compile_schema(const cJSON *def, const char *key, mcp_schema **out)
     if (!schema)
         return 0;
     char err[512];
-    *out = mcp_schema_compile(schema, err, sizeof err);
+    *out = mcp__schema_compile(schema, err, sizeof err);
     if (!*out) {
         /* Registration happens at startup: tell the author what to fix. */
         const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(def, "name"));
@@ -184,7 +184,7 @@ int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata)
     t->fn = tool->handler;
     t->userdata = userdata;
     t->blocking = tool->blocking;
-    t->scopes = xstrdup(tool->scopes);
+    t->scopes = mcp__xstrdup(tool->scopes);
     int rc = (!t->name || !t->def) ? -MCP_EINVAL : 0;
     if (rc == 0) {
         const cJSON *in = cJSON_GetObjectItemCaseSensitive(t->def, "inputSchema");
@@ -201,10 +201,10 @@ int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata)
         return rc;
     }
     pthread_rwlock_wrlock(&srv->lock);
-    if (registry_find_tool(srv, tool->name))
+    if (mcp__registry_find_tool(srv, tool->name))
         rc = -MCP_EEXIST;
     else
-        rc = entry_list_push(&srv->tools, t);
+        rc = mcp__entry_list_push(&srv->tools, t);
     pthread_rwlock_unlock(&srv->lock);
     if (rc < 0) {
         tool_entry_free(t);
@@ -214,7 +214,7 @@ int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata)
     return 0;
 }
 
-tool_entry *registry_find_tool(mcp_server *srv, const char *name)
+tool_entry *mcp__registry_find_tool(mcp_server *srv, const char *name)
 {
     for (size_t i = 0; i < srv->tools.len; i++) {
         tool_entry *t = srv->tools.items[i];
@@ -231,7 +231,7 @@ int mcp_server_remove_tool(mcp_server *srv, const char *name)
     for (size_t i = 0; i < srv->tools.len; i++) {
         tool_entry *t = srv->tools.items[i];
         if (strcmp(t->name, name) == 0) {
-            rc = entry_list_push(&srv->graveyard_tools, t);
+            rc = mcp__entry_list_push(&srv->graveyard_tools, t);
             if (rc == 0)
                 entry_list_remove_at(&srv->tools, i);
             break;
@@ -288,7 +288,7 @@ int mcp_server_add_resource(mcp_server *srv, const mcp_resource *res, void *user
     r->fn = res->handler;
     r->userdata = userdata;
     r->blocking = res->blocking;
-    r->scopes = xstrdup(res->scopes);
+    r->scopes = mcp__xstrdup(res->scopes);
     int rc = (!r->key || !r->def) ? -MCP_ENOMEM : 0;
     if (rc == 0) {
         cJSON_AddStringToObject(r->def, r->is_template ? "uriTemplate" : "uri", r->key);
@@ -304,7 +304,7 @@ int mcp_server_add_resource(mcp_server *srv, const mcp_resource *res, void *user
             if (strcmp(((resource_entry *)srv->resources.items[i])->key, r->key) == 0)
                 rc = -MCP_EEXIST;
         if (rc == 0)
-            rc = entry_list_push(&srv->resources, r);
+            rc = mcp__entry_list_push(&srv->resources, r);
         pthread_rwlock_unlock(&srv->lock);
     }
     if (rc < 0) {
@@ -322,7 +322,7 @@ int mcp_server_remove_resource(mcp_server *srv, const char *key)
     for (size_t i = 0; i < srv->resources.len; i++) {
         resource_entry *r = srv->resources.items[i];
         if (strcmp(r->key, key) == 0) {
-            rc = entry_list_push(&srv->graveyard_resources, r);
+            rc = mcp__entry_list_push(&srv->graveyard_resources, r);
             if (rc == 0)
                 entry_list_remove_at(&srv->resources, i);
             break;
@@ -340,7 +340,7 @@ void mcp_server_resource_updated(mcp_server *srv, const char *uri)
     if (!params)
         return;
     cJSON_AddStringToObject(params, "uri", uri);
-    server_broadcast(srv, jsonrpc_notification_take("notifications/resources/updated", params), uri);
+    mcp__server_broadcast(srv, mcp__jsonrpc_notification_take("notifications/resources/updated", params), uri);
 }
 
 /* Match uri against a level-1 template; on success *vars gets {name: value}. */
@@ -389,7 +389,7 @@ static bool template_match(const char *tmpl, const char *uri, cJSON **vars)
     return true;
 }
 
-resource_entry *registry_match_resource(mcp_server *srv, const char *uri, cJSON **vars_out)
+resource_entry *mcp__registry_match_resource(mcp_server *srv, const char *uri, cJSON **vars_out)
 {
     *vars_out = NULL;
     for (size_t i = 0; i < srv->resources.len; i++) {
@@ -455,7 +455,7 @@ int mcp_server_add_prompt(mcp_server *srv, const mcp_prompt *prompt, void *userd
     }
     if (rc == 0) {
         pthread_rwlock_wrlock(&srv->lock);
-        rc = registry_find_prompt(srv, prompt->name) ? -MCP_EEXIST : entry_list_push(&srv->prompts, p);
+        rc = mcp__registry_find_prompt(srv, prompt->name) ? -MCP_EEXIST : mcp__entry_list_push(&srv->prompts, p);
         pthread_rwlock_unlock(&srv->lock);
     }
     if (rc < 0) {
@@ -466,7 +466,7 @@ int mcp_server_add_prompt(mcp_server *srv, const mcp_prompt *prompt, void *userd
     return 0;
 }
 
-prompt_entry *registry_find_prompt(mcp_server *srv, const char *name)
+prompt_entry *mcp__registry_find_prompt(mcp_server *srv, const char *name)
 {
     for (size_t i = 0; i < srv->prompts.len; i++) {
         prompt_entry *p = srv->prompts.items[i];
@@ -483,7 +483,7 @@ int mcp_server_remove_prompt(mcp_server *srv, const char *name)
     for (size_t i = 0; i < srv->prompts.len; i++) {
         prompt_entry *p = srv->prompts.items[i];
         if (strcmp(p->name, name) == 0) {
-            rc = entry_list_push(&srv->graveyard_prompts, p);
+            rc = mcp__entry_list_push(&srv->graveyard_prompts, p);
             if (rc == 0)
                 entry_list_remove_at(&srv->prompts, i);
             break;
@@ -508,7 +508,7 @@ static void free_tool(void *p) { tool_entry_free(p); }
 static void free_resource(void *p) { resource_entry_free(p); }
 static void free_prompt(void *p) { prompt_entry_free(p); }
 
-void registry_free_all(mcp_server *srv)
+void mcp__registry_free_all(mcp_server *srv)
 {
     free_list(&srv->tools, free_tool);
     free_list(&srv->graveyard_tools, free_tool);
@@ -518,40 +518,40 @@ void registry_free_all(mcp_server *srv)
     free_list(&srv->graveyard_prompts, free_prompt);
 }
 
-char *mcp_server_tool_scopes(mcp_server *srv, const char *name)
+char *mcp__server_tool_scopes(mcp_server *srv, const char *name)
 {
     pthread_rwlock_rdlock(&srv->lock);
-    const tool_entry *t = name ? registry_find_tool(srv, name) : NULL;
-    char *scopes = t ? xstrdup(t->scopes) : NULL;
+    const tool_entry *t = name ? mcp__registry_find_tool(srv, name) : NULL;
+    char *scopes = t ? mcp__xstrdup(t->scopes) : NULL;
     pthread_rwlock_unlock(&srv->lock);
     return scopes;
 }
 
-char *mcp_server_resource_scopes(mcp_server *srv, const char *uri)
+char *mcp__server_resource_scopes(mcp_server *srv, const char *uri)
 {
     cJSON *vars = NULL;
     pthread_rwlock_rdlock(&srv->lock);
-    const resource_entry *r = uri ? registry_match_resource(srv, uri, &vars) : NULL;
-    char *scopes = r ? xstrdup(r->scopes) : NULL;
+    const resource_entry *r = uri ? mcp__registry_match_resource(srv, uri, &vars) : NULL;
+    char *scopes = r ? mcp__xstrdup(r->scopes) : NULL;
     pthread_rwlock_unlock(&srv->lock);
     cJSON_Delete(vars);
     return scopes;
 }
 
-char *mcp_server_request_scopes(mcp_server *srv, const cJSON *msg)
+char *mcp__server_request_scopes(mcp_server *srv, const cJSON *msg)
 {
     const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "method"));
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(msg, "params");
     if (!method)
         return NULL;
     if (strcmp(method, "tools/call") == 0)
-        return mcp_server_tool_scopes(srv, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "name")));
+        return mcp__server_tool_scopes(srv, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "name")));
     if (strcmp(method, "resources/read") == 0)
-        return mcp_server_resource_scopes(srv, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "uri")));
+        return mcp__server_resource_scopes(srv, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "uri")));
     return NULL;
 }
 
-cJSON *mcp_server_capabilities(mcp_server *srv)
+cJSON *mcp__server_capabilities(mcp_server *srv)
 {
     cJSON *caps = cJSON_CreateObject();
     if (!caps)
@@ -573,7 +573,7 @@ cJSON *mcp_server_capabilities(mcp_server *srv)
     return caps;
 }
 
-int paginate(mcp_call *call, entry_list *list, size_t *start, size_t *end)
+int mcp__paginate(mcp_call *call, entry_list *list, size_t *start, size_t *end)
 {
     size_t offset = 0;
     const cJSON *cursor = cJSON_GetObjectItemCaseSensitive(call->params, "cursor");
@@ -590,29 +590,29 @@ int paginate(mcp_call *call, entry_list *list, size_t *start, size_t *end)
     return 0;
 }
 
-void reply_list(mcp_call *call, entry_list *list, const char *key, const cJSON *(*def_of)(const void *entry))
+void mcp__reply_list(mcp_call *call, entry_list *list, const char *key, const cJSON *(*def_of)(const void *entry))
 {
     mcp_server *srv = call->srv;
     cJSON *result = cJSON_CreateObject();
     cJSON *arr = result ? cJSON_AddArrayToObject(result, key) : NULL;
     if (!arr) {
         cJSON_Delete(result);
-        call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
+        mcp__call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
         return;
     }
     pthread_rwlock_rdlock(&srv->lock);
     size_t start, end;
-    int rc = paginate(call, list, &start, &end);
+    int rc = mcp__paginate(call, list, &start, &end);
     for (size_t i = start; rc == 0 && i < end; i++) {
         const cJSON *def = def_of(list->items[i]);
         if (def)
-            cJSON_AddItemToArray(arr, gate_definition(def, call->ex->version));
+            cJSON_AddItemToArray(arr, mcp__gate_definition(def, call->ex->version));
     }
     bool more = rc == 0 && end < list->len;
     pthread_rwlock_unlock(&srv->lock);
     if (rc < 0) {
         cJSON_Delete(result);
-        call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid cursor");
+        mcp__call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid cursor");
         return;
     }
     if (more) {
@@ -620,5 +620,5 @@ void reply_list(mcp_call *call, entry_list *list, const char *key, const cJSON *
         snprintf(next, sizeof next, "%zu", end);
         cJSON_AddStringToObject(result, "nextCursor", next);
     }
-    call_reply_result(call, result);
+    mcp__call_reply_result(call, result);
 }

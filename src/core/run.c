@@ -23,14 +23,14 @@ typedef struct handler_job {
 
 static void run_blocking_job(void *arg);
 
-void server_run_blocking(mcp_server *srv, void (*fn)(void *), void *arg)
+void mcp__server_run_blocking(mcp_server *srv, void (*fn)(void *), void *arg)
 {
     pthread_mutex_lock(&srv->workers_lock);
     if (!srv->workers)
-        srv->workers = worker_pool_new(srv->worker_threads);
+        srv->workers = mcp__worker_pool_new(srv->worker_threads);
     worker_pool *pool = srv->workers;
     pthread_mutex_unlock(&srv->workers_lock);
-    if (!pool || worker_pool_submit(pool, fn, arg) < 0)
+    if (!pool || mcp__worker_pool_submit(pool, fn, arg) < 0)
         fn(arg);   /* degrade to inline rather than lose the request */
 }
 
@@ -47,13 +47,13 @@ static int gather_input(mcp_call *call)
         const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(req, "method"));
         cJSON *params = cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(req, "params"), 1);
         pending_request *p = NULL;
-        cJSON *msg = session_request_begin(s, method, params, &p);
+        cJSON *msg = mcp__session_request_begin(s, method, params, &p);
         if (!msg)
             return -MCP_ENOMEM;
         cJSON *resp = NULL;
         int rc = call->ex->ops->send(call->ex, msg);
         /* A send that failed leaves nothing to wait for; wait 0 to unregister. */
-        int wrc = session_request_wait(s, p, rc < 0 ? 0 : call->srv->request_timeout_ms,
+        int wrc = mcp__session_request_wait(s, p, rc < 0 ? 0 : call->srv->request_timeout_ms,
                                        &call->ex->cancelled, &resp);
         if (rc < 0)
             return rc;
@@ -71,13 +71,13 @@ static int gather_input(mcp_call *call)
  * far ride along in the sealed requestState. */
 static void reply_input_required(mcp_call *call)
 {
-    char *state = request_state_seal(&call->srv->state_key, call->method, call->target,
-                                     call->input_responses, unix_ms(), REQUEST_STATE_TTL_MS);
+    char *state = mcp__request_state_seal(&call->srv->state_key, call->method, call->target,
+                                     call->input_responses, mcp__unix_ms(), REQUEST_STATE_TTL_MS);
     cJSON *result = cJSON_CreateObject();
     if (!state || !result) {
         free(state);
         cJSON_Delete(result);
-        call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
+        mcp__call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
         return;
     }
     cJSON_AddStringToObject(result, "resultType", "input_required");
@@ -85,7 +85,7 @@ static void reply_input_required(mcp_call *call)
     call->input_requests = NULL;
     cJSON_AddStringToObject(result, "requestState", state);
     free(state);
-    call_reply_result(call, result);
+    mcp__call_reply_result(call, result);
 }
 
 static void reply_missing_capability(mcp_call *call)
@@ -96,7 +96,7 @@ static void reply_missing_capability(mcp_call *call)
         cJSON_AddObjectToObject(caps, call->missing_capability);
     char msg[160];
     snprintf(msg, sizeof msg, "Missing required client capability: %s", call->missing_capability);
-    call_reply_error_data(call, MCP_ERR_MISSING_CAPABILITY, msg, data);
+    mcp__call_reply_error_data(call, MCP_ERR_MISSING_CAPABILITY, msg, data);
 }
 
 static void run_rounds(mcp_call *call, invoke_fn invoke, finish_fn finish, bool on_worker)
@@ -124,14 +124,14 @@ static void run_rounds(mcp_call *call, invoke_fn invoke, finish_fn finish, bool 
                 return;
             }
             *job = (handler_job){call, invoke, finish};
-            call_reset_output(call);
-            server_run_blocking(call->srv, run_blocking_job, job);
+            mcp__call_reset_output(call);
+            mcp__server_run_blocking(call->srv, run_blocking_job, job);
             return;
         }
         rc = gather_input(call);
         cJSON_Delete(call->input_requests);
         call->input_requests = NULL;
-        call_reset_output(call);
+        mcp__call_reset_output(call);
         if (rc < 0) {
             finish(call, rc == -MCP_EINPUT ? -MCP_EINTERNAL : rc);
             return;
@@ -150,7 +150,7 @@ static void run_blocking_job(void *arg)
     run_rounds(call, invoke, finish, true);
 }
 
-void run_handler(mcp_call *call, bool blocking, invoke_fn invoke, finish_fn finish)
+void mcp__run_handler(mcp_call *call, bool blocking, invoke_fn invoke, finish_fn finish)
 {
     if (!blocking) {
         run_rounds(call, invoke, finish, false);
@@ -162,10 +162,10 @@ void run_handler(mcp_call *call, bool blocking, invoke_fn invoke, finish_fn fini
         return;
     }
     *job = (handler_job){call, invoke, finish};
-    server_run_blocking(call->srv, run_blocking_job, job);
+    mcp__server_run_blocking(call->srv, run_blocking_job, job);
 }
 
-int call_load_input(mcp_call *call)
+int mcp__call_load_input(mcp_call *call)
 {
     if (call->ex->era != MCP_ERA_MODERN)
         return 0;
@@ -174,8 +174,8 @@ int call_load_input(mcp_call *call)
     cJSON *merged = NULL;
     if (state) {
         if (!cJSON_IsString(state) ||
-            !(merged = request_state_open(&call->srv->state_key, state->valuestring, call->method,
-                                          call->target, unix_ms())))
+            !(merged = mcp__request_state_open(&call->srv->state_key, state->valuestring, call->method,
+                                          call->target, mcp__unix_ms())))
             return -1;
     }
     if (cJSON_IsObject(responses)) {

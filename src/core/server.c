@@ -18,10 +18,10 @@ mcp_server *mcp_server_new(const mcp_server_info *info)
         return NULL;
     srv->name = strdup(info->name);
     srv->version = strdup(info->version);
-    srv->title = xstrdup(info->title);
-    srv->description = xstrdup(info->description);
-    srv->website_url = xstrdup(info->website_url);
-    srv->instructions = xstrdup(info->instructions);
+    srv->title = mcp__xstrdup(info->title);
+    srv->description = mcp__xstrdup(info->description);
+    srv->website_url = mcp__xstrdup(info->website_url);
+    srv->instructions = mcp__xstrdup(info->instructions);
     pthread_rwlock_init(&srv->lock, NULL);
     pthread_mutex_init(&srv->workers_lock, NULL);
     srv->page_size = 100;
@@ -29,7 +29,7 @@ mcp_server *mcp_server_new(const mcp_server_info *info)
     srv->request_timeout_ms = 60000;
     srv->max_listeners = 1024;
     pthread_mutex_init(&srv->listeners_lock, NULL);
-    if (request_state_key_random(&srv->state_key) < 0 || !srv->name || !srv->version) {
+    if (mcp__request_state_key_random(&srv->state_key) < 0 || !srv->name || !srv->version) {
         mcp_server_free(srv);
         return NULL;
     }
@@ -40,8 +40,8 @@ void mcp_server_free(mcp_server *srv)
 {
     if (!srv)
         return;
-    worker_pool_free(srv->workers);
-    registry_free_all(srv);
+    mcp__worker_pool_free(srv->workers);
+    mcp__registry_free_all(srv);
     pthread_rwlock_destroy(&srv->lock);
     pthread_mutex_destroy(&srv->workers_lock);
     pthread_mutex_destroy(&srv->listeners_lock);
@@ -89,7 +89,7 @@ void mcp_server_set_cache_hint(mcp_server *srv, mcp_cache_kind kind, unsigned tt
     }
 }
 
-void mcp_server_set_request_timeout(mcp_server *srv, unsigned ms)
+void mcp__server_set_request_timeout(mcp_server *srv, unsigned ms)
 {
     srv->request_timeout_ms = ms ? ms : 60000;
 }

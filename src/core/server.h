@@ -7,6 +7,6 @@
 
 /* How long a handler waits for the client's answer to an input request
  * (0 = the default, 60 s). */
-void mcp_server_set_request_timeout(mcp_server *srv, unsigned ms);
+void mcp__server_set_request_timeout(mcp_server *srv, unsigned ms);
 
 #endif

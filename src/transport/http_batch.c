@@ -29,17 +29,17 @@ typedef struct batch_exchange {
     http_batch *batch;
 } batch_exchange;
 
-void batch_unref(http_batch *b)
+void mcp__batch_unref(http_batch *b)
 {
     if (atomic_fetch_sub(&b->refs, 1) != 1)
         return;
     cJSON_Delete(b->responses);
     if (b->session)
-        session_unref(b->session);
+        mcp__session_unref(b->session);
     pthread_mutex_destroy(&b->lock);
     mcp_http_server *hs = b->hs;
     free(b);
-    http_server_unref(hs);
+    mcp__http_server_unref(hs);
 }
 
 static int batch_send(mcp_exchange *ex, cJSON *msg)
@@ -67,34 +67,34 @@ static void batch_complete(mcp_exchange *ex, cJSON *response)
     http_batch *b = bx->batch;
     free(bx);
     add_response(b, response);
-    batch_unref(b);
+    mcp__batch_unref(b);
 }
 
 static const mcp_exchange_ops batch_ops = { batch_send, batch_complete };
 
-http_batch *batch_start(mcp_http_server *hs, struct MHD_Connection *conn, cJSON *arr, mcp_session *session,
-                        mcp_version version)
+http_batch *mcp__batch_start(mcp_http_server *hs, struct MHD_Connection *conn, cJSON *arr, mcp_session *session,
+                        mcp__revision version)
 {
     http_batch *b = calloc(1, sizeof *b);
     if (!b || !(b->responses = cJSON_CreateArray())) {
         free(b);
         cJSON_Delete(arr);
         if (session)
-            session_unref(session);
+            mcp__session_unref(session);
         return NULL;
     }
     pthread_mutex_init(&b->lock, NULL);
     atomic_init(&b->refs, 1);
-    http_server_ref(hs);
+    mcp__http_server_ref(hs);
     b->hs = hs;
     b->conn = conn;
     b->session = session;
     b->remaining = 1;              /* held until every element is dispatched */
     cJSON *item;
     while ((item = cJSON_DetachItemFromArray(arr, 0))) {
-        if (mcp_is_initialize(item)) {
+        if (mcp__is_initialize(item)) {
             pthread_mutex_lock(&b->lock);
-            cJSON_AddItemToArray(b->responses, jsonrpc_error(jsonrpc_id(item), JSONRPC_INVALID_REQUEST,
+            cJSON_AddItemToArray(b->responses, mcp__jsonrpc_error(mcp__jsonrpc_id(item), JSONRPC_INVALID_REQUEST,
                                                              "Invalid Request: initialize must not be part of a batch"));
             pthread_mutex_unlock(&b->lock);
             cJSON_Delete(item);
@@ -114,14 +114,14 @@ http_batch *batch_start(mcp_http_server *hs, struct MHD_Connection *conn, cJSON 
         b->remaining++;
         pthread_mutex_unlock(&b->lock);
         atomic_fetch_add(&b->refs, 1);
-        mcp_server_dispatch(hs->srv, &bx->ex, item);
+        mcp__server_dispatch(hs->srv, &bx->ex, item);
     }
     cJSON_Delete(arr);
     add_response(b, NULL);         /* drop the dispatch hold */
     return b;
 }
 
-enum MHD_Result batch_answer(http_batch *b, struct MHD_Connection *conn, uint64_t start_us)
+enum MHD_Result mcp__batch_answer(http_batch *b, struct MHD_Connection *conn, uint64_t start_us)
 {
     pthread_mutex_lock(&b->lock);
     if (b->remaining > 0) {
@@ -132,17 +132,17 @@ enum MHD_Result batch_answer(http_batch *b, struct MHD_Connection *conn, uint64_
     }
     bool any = cJSON_GetArraySize(b->responses) > 0;
     unsigned status = any ? MHD_HTTP_OK : MHD_HTTP_ACCEPTED;
-    enum MHD_Result ret = http_reply_json(conn, status, any ? b->responses : NULL, b->session ? b->session->id : NULL);
+    enum MHD_Result ret = mcp__http_reply_json(conn, status, any ? b->responses : NULL, b->session ? b->session->id : NULL);
     pthread_mutex_unlock(&b->lock);
-    http_log_request(b->hs, "POST", "(batch)", status, start_us, b->session ? b->session->id : NULL);
+    mcp__http_log_request(b->hs, "POST", "(batch)", status, start_us, b->session ? b->session->id : NULL);
     return ret;
 }
 
-void batch_request_done(http_batch *b)
+void mcp__batch_request_done(http_batch *b)
 {
     pthread_mutex_lock(&b->lock);
     b->conn = NULL;
     b->waiting = false;
     pthread_mutex_unlock(&b->lock);
-    batch_unref(b);
+    mcp__batch_unref(b);
 }

@@ -5,9 +5,9 @@
 #include "transport/http_internal.h"
 
 /* Start a batch: takes arr and the session ref. */
-http_batch *batch_start(mcp_http_server *hs, struct MHD_Connection *conn, cJSON *arr, mcp_session *session,
-                        mcp_version version);
-enum MHD_Result batch_answer(http_batch *b, struct MHD_Connection *conn, uint64_t start_us);
-void batch_request_done(http_batch *b);
+http_batch *mcp__batch_start(mcp_http_server *hs, struct MHD_Connection *conn, cJSON *arr, mcp_session *session,
+                        mcp__revision version);
+enum MHD_Result mcp__batch_answer(http_batch *b, struct MHD_Connection *conn, uint64_t start_us);
+void mcp__batch_request_done(http_batch *b);
 
 #endif

@@ -13,10 +13,10 @@
 #include "core/jsonrpc.h"
 #include "transport/http_internal.h"
 
-enum MHD_Result http_reply_json_with(struct MHD_Connection *conn, unsigned status, const cJSON *body,
+enum MHD_Result mcp__http_reply_json_with(struct MHD_Connection *conn, unsigned status, const cJSON *body,
                                      const char *session_id, const char *extra_name, const char *extra_value)
 {
-    char *text = body ? jsonrpc_print(body) : NULL;
+    char *text = body ? mcp__jsonrpc_print(body) : NULL;
     size_t len = text ? strlen(text) : 0;
     struct MHD_Response *r = MHD_create_response_from_buffer(len, text ? text : (void *)"",
                                                              text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
@@ -37,39 +37,39 @@ enum MHD_Result http_reply_json_with(struct MHD_Connection *conn, unsigned statu
     return ret;
 }
 
-enum MHD_Result http_reply_json(struct MHD_Connection *conn, unsigned status, const cJSON *body,
+enum MHD_Result mcp__http_reply_json(struct MHD_Connection *conn, unsigned status, const cJSON *body,
                                 const char *session_id)
 {
-    return http_reply_json_with(conn, status, body, session_id, NULL, NULL);
+    return mcp__http_reply_json_with(conn, status, body, session_id, NULL, NULL);
 }
 
-enum MHD_Result http_reply_error(struct MHD_Connection *conn, unsigned status, const cJSON *id,
+enum MHD_Result mcp__http_reply_error(struct MHD_Connection *conn, unsigned status, const cJSON *id,
                                  int code, const char *message)
 {
-    cJSON *err = jsonrpc_error(id, code, message);
-    enum MHD_Result ret = http_reply_json(conn, status, err, NULL);
+    cJSON *err = mcp__jsonrpc_error(id, code, message);
+    enum MHD_Result ret = mcp__http_reply_json(conn, status, err, NULL);
     cJSON_Delete(err);
     return ret;
 }
 
-enum MHD_Result http_reply_not_allowed(struct MHD_Connection *conn, const char *allow)
+enum MHD_Result mcp__http_reply_not_allowed(struct MHD_Connection *conn, const char *allow)
 {
-    cJSON *err = jsonrpc_error(NULL, MCP_ERR_GENERIC, "Method not allowed.");
-    enum MHD_Result ret = http_reply_json_with(conn, MHD_HTTP_METHOD_NOT_ALLOWED, err, NULL, MHD_HTTP_HEADER_ALLOW, allow);
+    cJSON *err = mcp__jsonrpc_error(NULL, MCP_ERR_GENERIC, "Method not allowed.");
+    enum MHD_Result ret = mcp__http_reply_json_with(conn, MHD_HTTP_METHOD_NOT_ALLOWED, err, NULL, MHD_HTTP_HEADER_ALLOW, allow);
     cJSON_Delete(err);
     return ret;
 }
 
-enum MHD_Result http_reply_empty(struct MHD_Connection *conn, unsigned status)
+enum MHD_Result mcp__http_reply_empty(struct MHD_Connection *conn, unsigned status)
 {
-    return http_reply_json(conn, status, NULL, NULL);
+    return mcp__http_reply_json(conn, status, NULL, NULL);
 }
 
-void http_log_request(mcp_http_server *hs, const char *method, const char *rpc, unsigned status,
+void mcp__http_log_request(mcp_http_server *hs, const char *method, const char *rpc, unsigned status,
                       uint64_t start_us, const char *session_id)
 {
-    uint64_t took = now_us() - start_us;
-    metrics_request(hs->metrics, rpc, status, took);
+    uint64_t took = mcp__now_us() - start_us;
+    mcp__metrics_request(hs->metrics, rpc, status, took);
     if (!hs->o.log_requests)
         return;
     /* Hot path: integer fields only (no float formatting) and one write(2),
@@ -93,7 +93,7 @@ static unsigned count_live_streams(mcp_http_server *hs)
     return n;
 }
 
-enum MHD_Result http_reply_health(mcp_http_server *hs, struct MHD_Connection *conn, bool metrics)
+enum MHD_Result mcp__http_reply_health(mcp_http_server *hs, struct MHD_Connection *conn, bool metrics)
 {
     int store_up = hs->o.store ? (mcp_store_healthy(hs->o.store) ? 1 : 0) : -1;
     strbuf body = {0};
@@ -101,12 +101,12 @@ enum MHD_Result http_reply_health(mcp_http_server *hs, struct MHD_Connection *co
     const char *type = "application/json";
     if (metrics) {
         metrics_gauges g = {
-            .sessions_active = hs->sessions ? session_table_count(hs->sessions) : 0,
+            .sessions_active = hs->sessions ? mcp__session_table_count(hs->sessions) : 0,
             .sse_streams = count_live_streams(hs),
             .requests_in_flight = atomic_load(&hs->inflight),
             .store_up = store_up,
         };
-        metrics_render(hs->metrics, &g, &body);
+        mcp__metrics_render(hs->metrics, &g, &body);
         type = "text/plain; version=0.0.4";
     } else {
         /* Liveness plus store reachability: a balancer takes an instance
@@ -114,11 +114,11 @@ enum MHD_Result http_reply_health(mcp_http_server *hs, struct MHD_Connection *co
         bool draining = atomic_load(&hs->stopping);
         if (store_up == 0 || draining)
             status = MHD_HTTP_SERVICE_UNAVAILABLE;
-        strbuf_printf(&body, "{\"status\":\"%s\",\"store\":\"%s\"}", status == MHD_HTTP_OK ? "ok" : "unavailable",
+        mcp__strbuf_printf(&body, "{\"status\":\"%s\",\"store\":\"%s\"}", status == MHD_HTTP_OK ? "ok" : "unavailable",
                       store_up < 0 ? "none" : store_up ? "ok" : "unreachable");
     }
     size_t len = body.len;
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, strbuf_take(&body), MHD_RESPMEM_MUST_FREE);
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, mcp__strbuf_take(&body), MHD_RESPMEM_MUST_FREE);
     if (!r)
         return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
@@ -128,16 +128,16 @@ enum MHD_Result http_reply_health(mcp_http_server *hs, struct MHD_Connection *co
     return ret;
 }
 
-void http_server_ref(mcp_http_server *hs)
+void mcp__http_server_ref(mcp_http_server *hs)
 {
     atomic_fetch_add(&hs->refs, 1);
 }
 
-void http_server_unref(mcp_http_server *hs)
+void mcp__http_server_unref(mcp_http_server *hs)
 {
     if (atomic_fetch_sub(&hs->refs, 1) != 1)
         return;
-    metrics_free(hs->metrics);
+    mcp__metrics_free(hs->metrics);
     pthread_mutex_destroy(&hs->hk_lock);
     pthread_cond_destroy(&hs->hk_wake);
     pthread_mutex_destroy(&hs->live_lock);
@@ -147,37 +147,37 @@ void http_server_unref(mcp_http_server *hs)
 }
 
 /* The JSON-RPC method for the log line and metrics, cut to fit. */
-void http_req_set_rpc(http_req *req, const char *rpc)
+void mcp__http_req_set_rpc(http_req *req, const char *rpc)
 {
     size_t n = strnlen(rpc, sizeof req->rpc - 1);
     memcpy(req->rpc, rpc, n);
     req->rpc[n] = '\0';
 }
 
-enum MHD_Result http_finish_plain(http_req *req, struct MHD_Connection *conn, unsigned status,
+enum MHD_Result mcp__http_finish_plain(http_req *req, struct MHD_Connection *conn, unsigned status,
                                     const cJSON *body, const char *sid)
 {
-    http_log_request(req->hs, "POST", req->rpc, status, req->start_us, sid);
-    return http_reply_json(conn, status, body, sid);
+    mcp__http_log_request(req->hs, "POST", req->rpc, status, req->start_us, sid);
+    return mcp__http_reply_json(conn, status, body, sid);
 }
 
-enum MHD_Result http_refuse(http_req *req, struct MHD_Connection *conn, const char *method, unsigned status,
+enum MHD_Result mcp__http_refuse(http_req *req, struct MHD_Connection *conn, const char *method, unsigned status,
                               const cJSON *id, int code, const char *message)
 {
     if (req)
-        http_log_request(req->hs, method, req->rpc, status, req->start_us, NULL);
-    return http_reply_error(conn, status, id, code, message);
+        mcp__http_log_request(req->hs, method, req->rpc, status, req->start_us, NULL);
+    return mcp__http_reply_error(conn, status, id, code, message);
 }
 
-conn_track *http_conn_track_of(struct MHD_Connection *conn)
+conn_track *mcp__http_conn_track_of(struct MHD_Connection *conn)
 {
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     return ci ? ci->socket_context : NULL;
 }
 
-void http_conn_request_started(struct MHD_Connection *conn)
+void mcp__http_conn_request_started(struct MHD_Connection *conn)
 {
-    conn_track *t = http_conn_track_of(conn);
+    conn_track *t = mcp__http_conn_track_of(conn);
     if (t)
         atomic_store(&t->in_request, true);
 }

@@ -14,20 +14,20 @@
 #include "transport/http_common.h"
 #include "transport/sse.h"
 
-void http_px_unref(post_exchange *px)
+void mcp__http_px_unref(post_exchange *px)
 {
     if (atomic_fetch_sub(&px->refs, 1) != 1)
         return;
     cJSON_Delete(px->response);
     cJSON_Delete(px->events);
     if (px->stream)
-        stream_unref(px->stream);
+        mcp__stream_unref(px->stream);
     if (px->ex.session)
-        session_unref(px->ex.session);
+        mcp__session_unref(px->ex.session);
     pthread_mutex_destroy(&px->lock);
     mcp_http_server *hs = px->hs;
     free(px);
-    http_server_unref(hs);
+    mcp__http_server_unref(hs);
 }
 
 static void resume_locked(post_exchange *px)
@@ -44,7 +44,7 @@ static int px_send(mcp_exchange *ex, cJSON *msg)
     pthread_mutex_lock(&px->lock);
     if (px->stream) {
         pthread_mutex_unlock(&px->lock);
-        stream_push_message(px->stream, msg);
+        mcp__stream_push_message(px->stream, msg);
         return 0;
     }
     if (px->json_only || px->done) {
@@ -106,8 +106,8 @@ static void px_complete(mcp_exchange *ex, cJSON *response)
     } else if (px->stream) {
         px->done = true;
         if (response)
-            stream_push_message(px->stream, response);
-        stream_finish(px->stream, false);
+            mcp__stream_push_message(px->stream, response);
+        mcp__stream_finish(px->stream, false);
     } else {
         px->done = true;
         px->response = response;
@@ -118,7 +118,7 @@ static void px_complete(mcp_exchange *ex, cJSON *response)
     if (tracked)
         active_remove(px);
     atomic_fetch_sub(&px->hs->inflight, 1);
-    http_px_unref(px);
+    mcp__http_px_unref(px);
 }
 
 static const mcp_exchange_ops px_ops = { px_send, px_complete };
@@ -130,11 +130,11 @@ static int commit_initialize(post_exchange *px)
     if (!px->is_initialize || !px->ex.session || !px->response ||
         !cJSON_GetObjectItemCaseSensitive(px->response, "result"))
         return 0;
-    int rc = session_table_insert(px->hs->sessions, px->ex.session);
+    int rc = mcp__session_table_insert(px->hs->sessions, px->ex.session);
     if (rc == 0)
-        metrics_session_created(px->hs->metrics);
+        mcp__metrics_session_created(px->hs->metrics);
     else if (rc == -MCP_EIO)
-        metrics_store_error(px->hs->metrics);
+        mcp__metrics_store_error(px->hs->metrics);
     return rc;
 }
 
@@ -165,9 +165,9 @@ static const char *session_id_of(post_exchange *px)
 
 static void append_event(strbuf *sb, const cJSON *msg)
 {
-    char *text = jsonrpc_print(msg);
+    char *text = mcp__jsonrpc_print(msg);
     if (text)
-        strbuf_printf(sb, "event: message\ndata: %s\n\n", text);
+        mcp__strbuf_printf(sb, "event: message\ndata: %s\n\n", text);
     free(text);
 }
 
@@ -180,7 +180,7 @@ static enum MHD_Result answer_sse_buffer(http_req *req, struct MHD_Connection *c
     if (px->response)
         append_event(&body, px->response);
     size_t len = body.len;
-    char *data = strbuf_take(&body);
+    char *data = mcp__strbuf_take(&body);
     struct MHD_Response *r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
     if (!r) {
         free(data);
@@ -191,12 +191,12 @@ static enum MHD_Result answer_sse_buffer(http_req *req, struct MHD_Connection *c
     MHD_add_response_header(r, "X-Accel-Buffering", "no");
     enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
     MHD_destroy_response(r);
-    http_log_request(req->hs, "POST", req->rpc, MHD_HTTP_OK, req->start_us, NULL);
+    mcp__http_log_request(req->hs, "POST", req->rpc, MHD_HTTP_OK, req->start_us, NULL);
     return ret;
 }
 
 /* Called with the first event or the answer ready (or at once in SSE mode). */
-enum MHD_Result http_answer(http_req *req, struct MHD_Connection *conn)
+enum MHD_Result mcp__http_answer(http_req *req, struct MHD_Connection *conn)
 {
     post_exchange *px = req->px;
     pthread_mutex_lock(&px->lock);
@@ -211,12 +211,12 @@ enum MHD_Result http_answer(http_req *req, struct MHD_Connection *conn)
         pthread_mutex_unlock(&px->lock);
         enum MHD_Result ret;
         if (rc < 0)
-            ret = http_refuse(req, conn, "POST", MHD_HTTP_SERVICE_UNAVAILABLE, jsonrpc_id(resp), MCP_ERR_GENERIC,
+            ret = mcp__http_refuse(req, conn, "POST", MHD_HTTP_SERVICE_UNAVAILABLE, mcp__jsonrpc_id(resp), MCP_ERR_GENERIC,
                          unavailable_reason(rc));
         else if (!resp)
-            ret = http_finish_plain(req, conn, MHD_HTTP_ACCEPTED, NULL, NULL);
+            ret = mcp__http_finish_plain(req, conn, MHD_HTTP_ACCEPTED, NULL, NULL);
         else
-            ret = http_finish_plain(req, conn, status_for(px, resp), resp, session_id_of(px));
+            ret = mcp__http_finish_plain(req, conn, status_for(px, resp), resp, session_id_of(px));
         cJSON_Delete(resp);
         return ret;
     }
@@ -231,7 +231,7 @@ enum MHD_Result http_answer(http_req *req, struct MHD_Connection *conn)
         cJSON *resp = px->response;
         px->response = NULL;
         pthread_mutex_unlock(&px->lock);
-        enum MHD_Result ret = http_refuse(req, conn, "POST", MHD_HTTP_SERVICE_UNAVAILABLE, jsonrpc_id(resp),
+        enum MHD_Result ret = mcp__http_refuse(req, conn, "POST", MHD_HTTP_SERVICE_UNAVAILABLE, mcp__jsonrpc_id(resp),
                                      MCP_ERR_GENERIC, unavailable_reason(commit_rc));
         cJSON_Delete(resp);
         return ret;
@@ -244,30 +244,30 @@ enum MHD_Result http_answer(http_req *req, struct MHD_Connection *conn)
         return ret;
     }
     /* SSE: events so far, then (if ready) the answer, then live events. */
-    http_stream *st = stream_new(req->hs, px->ex.session, false);
+    http_stream *st = mcp__stream_new(req->hs, px->ex.session, false);
     if (!st) {
         pthread_mutex_unlock(&px->lock);
         return MHD_NO;
     }
     px->stream = st;
-    enum MHD_Result ret = stream_respond(st, conn, MHD_HTTP_OK);
+    enum MHD_Result ret = mcp__stream_respond(st, conn, MHD_HTTP_OK);
     if (mcp_v_sse_priming(px->ex.version))
-        stream_push_priming(st);
+        mcp__stream_push_priming(st);
     cJSON *ev;
     while (px->events && (ev = cJSON_DetachItemFromArray(px->events, 0)))
-        stream_push_message(st, ev);
+        mcp__stream_push_message(st, ev);
     if (px->done) {
         if (px->response)
-            stream_push_message(st, px->response);
+            mcp__stream_push_message(st, px->response);
         px->response = NULL;
-        stream_finish(st, false);
+        mcp__stream_finish(st, false);
     }
     pthread_mutex_unlock(&px->lock);
-    http_log_request(req->hs, "POST", req->rpc, MHD_HTTP_OK, req->start_us, session_id_of(px));
+    mcp__http_log_request(req->hs, "POST", req->rpc, MHD_HTTP_OK, req->start_us, session_id_of(px));
     return ret;
 }
 
-post_exchange *http_px_new(mcp_http_server *hs, struct MHD_Connection *conn)
+post_exchange *mcp__http_px_new(mcp_http_server *hs, struct MHD_Connection *conn)
 {
     post_exchange *px = calloc(1, sizeof *px);
     if (!px)
@@ -275,7 +275,7 @@ post_exchange *http_px_new(mcp_http_server *hs, struct MHD_Connection *conn)
     px->ex.ops = &px_ops;
     px->ex.era = MCP_ERA_LEGACY;
     px->hs = hs;
-    http_server_ref(hs);
+    mcp__http_server_ref(hs);
     px->conn = conn;
     pthread_mutex_init(&px->lock, NULL);
     atomic_init(&px->refs, 2);
@@ -284,23 +284,23 @@ post_exchange *http_px_new(mcp_http_server *hs, struct MHD_Connection *conn)
     return px;
 }
 
-void http_px_dispatch(post_exchange *px, cJSON *msg)
+void mcp__http_px_dispatch(post_exchange *px, cJSON *msg)
 {
     mcp_http_server *hs = px->hs;
     atomic_fetch_add(&hs->inflight, 1);
-    mcp_server_dispatch(hs->srv, &px->ex, msg);
+    mcp__server_dispatch(hs->srv, &px->ex, msg);
     active_add_if_pending(px);
 }
 
 /* Shutdown: answer POSTs still waiting so no connection stays suspended. */
-void http_abort_active(mcp_http_server *hs)
+void mcp__http_abort_active(mcp_http_server *hs)
 {
     pthread_mutex_lock(&hs->active_lock);
     for (post_exchange *px = hs->active_posts; px; px = px->active_next) {
         pthread_mutex_lock(&px->lock);
         if (!px->done && !px->stream) {
             px->done = true;
-            px->response = jsonrpc_error(NULL, JSONRPC_INTERNAL_ERROR, "Server shutting down");
+            px->response = mcp__jsonrpc_error(NULL, JSONRPC_INTERNAL_ERROR, "Server shutting down");
             resume_locked(px);
         }
         atomic_store(&px->ex.cancelled, true);

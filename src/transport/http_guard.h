@@ -7,23 +7,23 @@
 #include "auth/auth.h"
 #include "transport/http_internal.h"
 
-const char *http_header(struct MHD_Connection *conn, const char *name);
-bool http_host_allowed(mcp_http_server *hs, const char *host);
-bool http_origin_allowed(mcp_http_server *hs, const char *origin, const char *host);
-bool http_accepts(const char *accept, const char *type);
-enum MHD_Result http_reply_auth_failure(http_req *req, struct MHD_Connection *conn, const char *method,
+const char *mcp__http_header(struct MHD_Connection *conn, const char *name);
+bool mcp__http_host_allowed(mcp_http_server *hs, const char *host);
+bool mcp__http_origin_allowed(mcp_http_server *hs, const char *origin, const char *host);
+bool mcp__http_accepts(const char *accept, const char *type);
+enum MHD_Result mcp__http_reply_auth_failure(http_req *req, struct MHD_Connection *conn, const char *method,
                                         const cJSON *id, const auth_result *res);
 /* Scopes a request (or every element of a batch) needs beyond the ones
  * checked on arrival. False with *ret set when they are missing. */
-bool http_authorize_scopes(http_req *req, struct MHD_Connection *conn, const cJSON *msg, const cJSON *id,
+bool mcp__http_authorize_scopes(http_req *req, struct MHD_Connection *conn, const cJSON *msg, const cJSON *id,
                            enum MHD_Result *ret);
 /* A session belongs to the subject that created it. */
-bool http_session_owned(const http_req *req, const mcp_session *s);
+bool mcp__http_session_owned(const http_req *req, const mcp_session *s);
 /* The MCP-Protocol-Version header parsed (-1 when absent); *bad when it
  * names no revision or a modern one. */
-int http_header_version(struct MHD_Connection *conn, bool *bad);
+int mcp__http_header_version(struct MHD_Connection *conn, bool *bad);
 /* First call for a POST: checks that need no body. MHD_YES with *refused
  * set when a response was queued. */
-enum MHD_Result http_check_post_headers(http_req *req, struct MHD_Connection *conn, bool *refused);
+enum MHD_Result mcp__http_check_post_headers(http_req *req, struct MHD_Connection *conn, bool *refused);
 
 #endif

@@ -28,7 +28,7 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
                                       size_t *upload_data_size, void **con_cls)
 {
     (void)version;
-    return streamable_handle(cls, conn, url, method, upload_data, upload_data_size, con_cls);
+    return mcp__streamable_handle(cls, conn, url, method, upload_data, upload_data_size, con_cls);
 }
 
 static void connection_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
@@ -43,7 +43,7 @@ static void connection_notify(void *cls, struct MHD_Connection *conn, void **soc
             return;
         }
         t->fd = ci->connect_fd;
-        t->waiting_since_ms = now_ms();
+        t->waiting_since_ms = mcp__now_ms();
         pthread_mutex_lock(&hs->conns_lock);
         t->next = hs->conns;
         if (hs->conns)
@@ -74,7 +74,7 @@ static void connection_notify(void *cls, struct MHD_Connection *conn, void **soc
 static void enforce_header_deadline(mcp_http_server *hs)
 {
     uint64_t limit = (uint64_t)(hs->o.connection_timeout_s ? hs->o.connection_timeout_s : 30) * 1000;
-    uint64_t now = now_ms();
+    uint64_t now = mcp__now_ms();
     pthread_mutex_lock(&hs->conns_lock);
     for (conn_track *t = hs->conns; t; t = t->next)
         if (!t->in_request && now - t->waiting_since_ms > limit)
@@ -86,13 +86,13 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
                               enum MHD_RequestTerminationCode toe)
 {
     (void)toe;
-    conn_track *t = http_conn_track_of(conn);
+    conn_track *t = mcp__http_conn_track_of(conn);
     if (t) {
-        t->waiting_since_ms = now_ms();
+        t->waiting_since_ms = mcp__now_ms();
         t->in_request = false;
     }
     if (*con_cls)
-        streamable_request_done(cls, *con_cls);
+        mcp__streamable_request_done(cls, *con_cls);
     *con_cls = NULL;
     atomic_fetch_add_explicit(&((mcp_http_server *)cls)->releases, 1, memory_order_relaxed);
 }
@@ -101,7 +101,7 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
 static void *housekeeping(void *arg)
 {
     mcp_http_server *hs = arg;
-    uint64_t last_keepalive = now_ms();
+    uint64_t last_keepalive = mcp__now_ms();
     unsigned long releases_at_trim = 0, releases_before = 0;
     bool trim_due = false;
     pthread_mutex_lock(&hs->hk_lock);
@@ -114,13 +114,13 @@ static void *housekeeping(void *arg)
             break;
         pthread_mutex_unlock(&hs->hk_lock);
         enforce_header_deadline(hs);
-        live_streams_touch_sessions(hs);
-        unsigned expired = hs->sessions ? session_table_expire(hs->sessions, hs->o.session_idle_ms) : 0;
-        metrics_sessions_expired(hs->metrics, expired);
-        mcp_server_housekeeping(hs->srv);
-        if (now_ms() - last_keepalive >= hs->o.keepalive_ms) {
-            live_streams_keepalive(hs);
-            last_keepalive = now_ms();
+        mcp__live_streams_touch_sessions(hs);
+        unsigned expired = hs->sessions ? mcp__session_table_expire(hs->sessions, hs->o.session_idle_ms) : 0;
+        mcp__metrics_sessions_expired(hs->metrics, expired);
+        mcp__server_housekeeping(hs->srv);
+        if (mcp__now_ms() - last_keepalive >= hs->o.keepalive_ms) {
+            mcp__live_streams_keepalive(hs);
+            last_keepalive = mcp__now_ms();
         }
         /* When a burst of requests, connections or sessions is over (nothing
          * ended during the last second, after something ended since the
@@ -183,38 +183,66 @@ static struct MHD_Daemon *start_daemon(mcp_http_server *hs)
                             MHD_OPTION_END);
 }
 
+void mcp_http_options_init(mcp_http_options *opts)
+{
+    if (opts)
+        *opts = (mcp_http_options)MCP_HTTP_DEFAULTS;
+}
+
+/* 0 or NULL in a field means its documented default (bool fields and
+ * port, where 0 picks a free port, are taken as given). */
+static void fill_defaults(mcp_http_options *o)
+{
+    const mcp_http_options d = MCP_HTTP_DEFAULTS;
+#define DEFAULT(field) if (!o->field) o->field = d.field
+    DEFAULT(host);
+    DEFAULT(path);
+    DEFAULT(threads);
+    DEFAULT(max_body);
+    DEFAULT(max_depth);
+    DEFAULT(max_sessions);
+    DEFAULT(session_idle_ms);
+    DEFAULT(max_connections);
+    DEFAULT(connection_timeout_s);
+    DEFAULT(connection_memory);
+    DEFAULT(keepalive_ms);
+    DEFAULT(retry_ms);
+    DEFAULT(request_timeout_ms);
+    DEFAULT(drain_ms);
+    DEFAULT(event_retention);
+#undef DEFAULT
+}
+
 int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_server **out)
 {
     mcp_http_server *hs = calloc(1, sizeof *hs);
     if (!hs)
         return -MCP_ENOMEM;
-    mcp_http_options defaults = MCP_HTTP_DEFAULTS;
-    hs->o = opts ? *opts : defaults;
-    if (!hs->o.host)
-        hs->o.host = "127.0.0.1";
-    if (!hs->o.path)
-        hs->o.path = "/mcp";
-    if (!hs->o.keepalive_ms)
-        hs->o.keepalive_ms = 15000;
+    if (opts) {
+        hs->o = *opts;
+        fill_defaults(&hs->o);
+    } else {
+        mcp_http_options_init(&hs->o);
+    }
     hs->srv = srv;
     atomic_init(&hs->refs, 1);
     hs->loopback = is_loopback(hs->o.host);
-    hs->metrics = metrics_new();
+    hs->metrics = mcp__metrics_new();
     pthread_mutex_init(&hs->hk_lock, NULL);
     pthread_cond_init(&hs->hk_wake, NULL);
     pthread_mutex_init(&hs->live_lock, NULL);
     pthread_mutex_init(&hs->active_lock, NULL);
     pthread_mutex_init(&hs->conns_lock, NULL);
-    if (hs->o.mode == MCP_STATEFUL && !(hs->sessions = session_table_new(hs->o.max_sessions, hs->o.store, hs->o.session_idle_ms))) {
+    if (hs->o.mode == MCP_STATEFUL && !(hs->sessions = mcp__session_table_new(hs->o.max_sessions, hs->o.store, hs->o.session_idle_ms))) {
         mcp_http_stop(hs);
         return -MCP_ENOMEM;
     }
     hs->auth = hs->o.auth;               /* borrowed: the caller frees it after stopping */
-    mcp_server_set_request_timeout(srv, hs->o.request_timeout_ms);
-    mcp_server_set_broadcast(srv, streamable_broadcast, hs);
+    mcp__server_set_request_timeout(srv, hs->o.request_timeout_ms);
+    mcp__server_set_broadcast(srv, mcp__streamable_broadcast, hs);
     hs->daemon = start_daemon(hs);
     if (!hs->daemon) {
-        mcp_server_set_broadcast(srv, NULL, NULL);
+        mcp__server_set_broadcast(srv, NULL, NULL);
         mcp_http_stop(hs);
         return -MCP_EIO;
     }
@@ -243,9 +271,9 @@ void mcp_http_stop(mcp_http_server *hs)
             close(fd);
         /* Listen streams never finish by themselves: end them before the
          * drain waits for requests in flight. */
-        mcp_server_close_listeners(hs->srv);
-        uint64_t deadline = now_ms() + hs->o.drain_ms;
-        while (atomic_load(&hs->inflight) > 0 && now_ms() < deadline) {
+        mcp__server_close_listeners(hs->srv);
+        uint64_t deadline = mcp__now_ms() + hs->o.drain_ms;
+        while (atomic_load(&hs->inflight) > 0 && mcp__now_ms() < deadline) {
             struct timespec ts = {0, 10 * 1000000L};
             nanosleep(&ts, NULL);
         }
@@ -254,11 +282,11 @@ void mcp_http_stop(mcp_http_server *hs)
         pthread_cond_broadcast(&hs->hk_wake);
         pthread_mutex_unlock(&hs->hk_lock);
         pthread_join(hs->housekeeper, NULL);
-        live_streams_finish_all(hs);          /* first, so streams end with a retry hint */
+        mcp__live_streams_finish_all(hs);          /* first, so streams end with a retry hint */
         if (hs->sessions)
-            session_table_close_all(hs->sessions);
-        mcp_server_close_listeners(hs->srv);
-        http_abort_active(hs);
+            mcp__session_table_close_all(hs->sessions);
+        mcp__server_close_listeners(hs->srv);
+        mcp__http_abort_active(hs);
         /* Give MHD's threads a moment to flush the final frames. */
         for (int i = 0; i < 100; i++) {
             pthread_mutex_lock(&hs->live_lock);
@@ -272,17 +300,18 @@ void mcp_http_stop(mcp_http_server *hs)
             struct timespec ts = {0, 10 * 1000000L};
             nanosleep(&ts, NULL);
         }
-        mcp_server_set_broadcast(hs->srv, NULL, NULL);
+        mcp__server_set_broadcast(hs->srv, NULL, NULL);
         MHD_stop_daemon(hs->daemon);
     }
-    session_table_free(hs->sessions);
+    mcp__session_table_free(hs->sessions);
     hs->sessions = NULL;
-    http_server_unref(hs);
+    mcp__http_server_unref(hs);
 }
 
 int mcp_serve_http(mcp_server *srv, const mcp_http_options *opts)
 {
-    mcp_http_options o = MCP_HTTP_DEFAULTS;
+    mcp_http_options o;
+    mcp_http_options_init(&o);
     if (opts)
         o = *opts;
     sigset_t set, old;

@@ -48,7 +48,7 @@ typedef struct stdio_exchange {
 
 static void write_line(stdio_conn *c, const cJSON *msg)
 {
-    char *text = jsonrpc_print(msg);
+    char *text = mcp__jsonrpc_print(msg);
     if (!text)
         return;
     size_t len = strlen(text);
@@ -130,14 +130,14 @@ static void dispatch_one(stdio_conn *c, cJSON *msg, batch *b)
     }
     sx->ex.ops = &stdio_ops;
     sx->ex.track = c->session;
-    if (modern_claims(msg)) {
+    if (mcp__modern_claims(msg)) {
         /* Modern messages are served on their own: no session state. */
         modern_error err = {0};
-        mcp_version v = MCP_V_MODERN_LATEST;
-        if (modern_validate_request(c->srv, msg, NULL, NULL, &v, &err) < 0) {
-            cJSON *reply = jsonrpc_id(msg) ? jsonrpc_error_data_take(jsonrpc_id(msg), err.code, err.message, err.data) : NULL;
+        mcp__revision v = MCP_V_MODERN_LATEST;
+        if (mcp__modern_validate_request(c->srv, msg, NULL, NULL, &v, &err) < 0) {
+            cJSON *reply = mcp__jsonrpc_id(msg) ? mcp__jsonrpc_error_data_take(mcp__jsonrpc_id(msg), err.code, err.message, err.data) : NULL;
             if (!reply)
-                modern_error_clear(&err);
+                mcp__modern_error_clear(&err);
             cJSON_Delete(msg);
             free(sx);
             if (b)
@@ -161,12 +161,12 @@ static void dispatch_one(stdio_conn *c, cJSON *msg, batch *b)
     pthread_mutex_lock(&c->lock);
     c->inflight++;
     pthread_mutex_unlock(&c->lock);
-    mcp_server_dispatch(c->srv, &sx->ex, msg);
+    mcp__server_dispatch(c->srv, &sx->ex, msg);
 }
 
 static void reply_error(stdio_conn *c, const cJSON *id, int code, const char *why)
 {
-    cJSON *err = jsonrpc_error(id, code, why);
+    cJSON *err = mcp__jsonrpc_error(id, code, why);
     if (err)
         write_line(c, err);
     cJSON_Delete(err);
@@ -192,8 +192,8 @@ static void handle_batch(stdio_conn *c, cJSON *arr)
     b->remaining = (unsigned)n + 1;   /* +1 held until every element is dispatched */
     cJSON *item;
     while ((item = cJSON_DetachItemFromArray(arr, 0))) {
-        if (mcp_is_initialize(item)) {
-            cJSON *err = jsonrpc_error(jsonrpc_id(item), JSONRPC_INVALID_REQUEST,
+        if (mcp__is_initialize(item)) {
+            cJSON *err = mcp__jsonrpc_error(mcp__jsonrpc_id(item), JSONRPC_INVALID_REQUEST,
                                        "Invalid Request: initialize must not be part of a batch");
             cJSON_Delete(item);
             batch_add(b, err);
@@ -212,7 +212,7 @@ static void handle_line(stdio_conn *c, const char *line, size_t len, unsigned ma
     if (len == 0)
         return;                  /* blank lines are not messages */
     const char *why = NULL;
-    cJSON *msg = jsonrpc_parse(line, len, max_depth, &why);
+    cJSON *msg = mcp__jsonrpc_parse(line, len, max_depth, &why);
     if (!msg) {
         reply_error(c, NULL, JSONRPC_PARSE_ERROR, why);
         return;
@@ -279,17 +279,29 @@ static int read_loop(stdio_conn *c, const mcp_stdio_options *o)
     return rc;
 }
 
+void mcp_stdio_options_init(mcp_stdio_options *opts)
+{
+    if (opts)
+        *opts = (mcp_stdio_options)MCP_STDIO_DEFAULTS;
+}
+
 int mcp_serve_stdio(mcp_server *srv, const mcp_stdio_options *opts)
 {
-    mcp_stdio_options o = MCP_STDIO_DEFAULTS;
-    if (opts)
+    mcp_stdio_options o;
+    mcp_stdio_options_init(&o);
+    if (opts) {
+        /* 0 in a field means its documented default (in_fd's is 0). */
+        const mcp_stdio_options d = o;
         o = *opts;
-    if (o.max_line == 0)
-        o.max_line = 4u << 20;
-    if (o.max_depth == 0)
-        o.max_depth = 64;
+        if (!o.out_fd)
+            o.out_fd = d.out_fd;
+        if (!o.max_line)
+            o.max_line = d.max_line;
+        if (!o.max_depth)
+            o.max_depth = d.max_depth;
+    }
     stdio_conn c = { .srv = srv, .out_fd = o.out_fd };
-    c.session = session_new();
+    c.session = mcp__session_new();
     if (!c.session)
         return -MCP_ENOMEM;
     c.session->id[0] = '\0';     /* stdio has no session id on the wire */
@@ -302,13 +314,13 @@ int mcp_serve_stdio(mcp_server *srv, const mcp_stdio_options *opts)
 
     /* EOF: the client is gone. Stop waits for its answers, let running
      * handlers finish, then return. */
-    session_close(c.session);
-    mcp_server_close_listeners(srv);
+    mcp__session_close(c.session);
+    mcp__server_close_listeners(srv);
     pthread_mutex_lock(&c.lock);
     while (c.inflight > 0)
         pthread_cond_wait(&c.idle, &c.lock);
     pthread_mutex_unlock(&c.lock);
-    session_unref(c.session);
+    mcp__session_unref(c.session);
     pthread_cond_destroy(&c.idle);
     pthread_mutex_destroy(&c.lock);
     pthread_mutex_destroy(&c.write_lock);

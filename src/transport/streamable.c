@@ -28,32 +28,32 @@
 
 static const char *header_cb(void *ctx, const char *name)
 {
-    return http_header(ctx, name);
+    return mcp__http_header(ctx, name);
 }
 
 /* 2026-07-28: no session, no handshake; the envelope and the metadata
  * headers are checked before anything runs. */
 static enum MHD_Result handle_modern(http_req *req, struct MHD_Connection *conn, cJSON *msg, msg_kind kind)
 {
-    const cJSON *id = jsonrpc_id(msg);
+    const cJSON *id = mcp__jsonrpc_id(msg);
     modern_error err = {0};
-    mcp_version v = MCP_V_MODERN_LATEST;
+    mcp__revision v = MCP_V_MODERN_LATEST;
     enum MHD_Result ret;
     if (kind == MSG_RESPONSE) {
-        ret = http_refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, id, JSONRPC_INVALID_REQUEST,
+        ret = mcp__http_refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, id, JSONRPC_INVALID_REQUEST,
                      "Invalid Request: clients send no responses in protocol 2026-07-28");
         cJSON_Delete(msg);
         return ret;
     }
-    if (modern_validate_request(req->hs->srv, msg, header_cb, conn, &v, &err) < 0) {
-        cJSON *body = jsonrpc_error_data_take(id, err.code, err.message, err.data);
-        http_log_request(req->hs, "POST", req->rpc, err.http_status, req->start_us, NULL);
-        ret = http_reply_json(conn, err.http_status, body, NULL);
+    if (mcp__modern_validate_request(req->hs->srv, msg, header_cb, conn, &v, &err) < 0) {
+        cJSON *body = mcp__jsonrpc_error_data_take(id, err.code, err.message, err.data);
+        mcp__http_log_request(req->hs, "POST", req->rpc, err.http_status, req->start_us, NULL);
+        ret = mcp__http_reply_json(conn, err.http_status, body, NULL);
         cJSON_Delete(body);
         cJSON_Delete(msg);
         return ret;
     }
-    post_exchange *px = http_px_new(req->hs, conn);
+    post_exchange *px = mcp__http_px_new(req->hs, conn);
     if (!px) {
         cJSON_Delete(msg);
         return MHD_NO;
@@ -67,104 +67,104 @@ static enum MHD_Result handle_modern(http_req *req, struct MHD_Connection *conn,
         px->sse_only = true;
     }
     req->px = px;
-    http_px_dispatch(px, msg);
-    return http_answer(req, conn);
+    mcp__http_px_dispatch(px, msg);
+    return mcp__http_answer(req, conn);
 }
 
 static enum MHD_Result handle_post_message(http_req *req, struct MHD_Connection *conn, cJSON *msg)
 {
     mcp_http_server *hs = req->hs;
     const char *why = NULL;
-    msg_kind kind = jsonrpc_classify(msg, &why);
-    const cJSON *id = jsonrpc_id(msg);
+    msg_kind kind = mcp__jsonrpc_classify(msg, &why);
+    const cJSON *id = mcp__jsonrpc_id(msg);
     const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "method"));
-    http_req_set_rpc(req, method ? method : kind == MSG_RESPONSE ? "(response)" : "");
+    mcp__http_req_set_rpc(req, method ? method : kind == MSG_RESPONSE ? "(response)" : "");
     enum MHD_Result ret;
     if (kind == MSG_INVALID) {
-        ret = http_refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, id, JSONRPC_INVALID_REQUEST, why);
+        ret = mcp__http_refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, id, JSONRPC_INVALID_REQUEST, why);
         cJSON_Delete(msg);
         return ret;
     }
-    if (modern_claims(msg))
+    if (mcp__modern_claims(msg))
         return handle_modern(req, conn, msg, kind);
     bool bad_version = false;
-    int hv = http_header_version(conn, &bad_version);
-    if (bad_version && hv >= 0 && mcp_version_is_modern((mcp_version)hv)) {
-        ret = http_refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, id, JSONRPC_INVALID_PARAMS,
+    int hv = mcp__http_header_version(conn, &bad_version);
+    if (bad_version && hv >= 0 && mcp__version_is_modern((mcp__revision)hv)) {
+        ret = mcp__http_refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, id, JSONRPC_INVALID_PARAMS,
                      "Invalid params: MCP-Protocol-Version is 2026-07-28 but params._meta lacks the protocol version envelope");
         cJSON_Delete(msg);
         return ret;
     }
     if (bad_version) {
-        ret = http_refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, id, MCP_ERR_GENERIC,
+        ret = mcp__http_refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, id, MCP_ERR_GENERIC,
                      "Bad Request: unsupported MCP-Protocol-Version (supported: 2025-11-25, 2025-06-18, 2025-03-26)");
         cJSON_Delete(msg);
         return ret;
     }
-    if (hs->auth && kind == MSG_REQUEST && !http_authorize_scopes(req, conn, msg, id, &ret)) {
+    if (hs->auth && kind == MSG_REQUEST && !mcp__http_authorize_scopes(req, conn, msg, id, &ret)) {
         cJSON_Delete(msg);
         return ret;
     }
-    bool init = kind == MSG_REQUEST && mcp_is_initialize(msg);
-    const char *sid = http_header(conn, "Mcp-Session-Id");
+    bool init = kind == MSG_REQUEST && mcp__is_initialize(msg);
+    const char *sid = mcp__http_header(conn, "Mcp-Session-Id");
     mcp_session *session = NULL;
     if (hs->o.mode == MCP_STATEFUL) {
         if (init && sid) {
-            ret = http_refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, id, JSONRPC_INVALID_REQUEST,
+            ret = mcp__http_refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, id, JSONRPC_INVALID_REQUEST,
                          "Invalid Request: this session is already initialized; send initialize without Mcp-Session-Id to start a new one");
             cJSON_Delete(msg);
             return ret;
         }
         if (init) {
-            if (session_table_count(hs->sessions) >= hs->o.max_sessions) {
-                ret = http_refuse(req, conn, "POST", MHD_HTTP_SERVICE_UNAVAILABLE, id, MCP_ERR_GENERIC,
+            if (mcp__session_table_count(hs->sessions) >= hs->o.max_sessions) {
+                ret = mcp__http_refuse(req, conn, "POST", MHD_HTTP_SERVICE_UNAVAILABLE, id, MCP_ERR_GENERIC,
                              "Service unavailable: too many sessions, retry later");
                 cJSON_Delete(msg);
                 return ret;
             }
-            session = session_new();
+            session = mcp__session_new();
             if (session && hs->auth)
                 session->subject = strdup(req->subject);
         } else if (!sid) {
-            ret = http_refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, id, MCP_ERR_GENERIC,
+            ret = mcp__http_refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, id, MCP_ERR_GENERIC,
                          "Bad Request: Mcp-Session-Id header is required");
             cJSON_Delete(msg);
             return ret;
         } else {
-            int rc = session_table_lookup(hs->sessions, sid, &session);
-            if (rc == 0 && !http_session_owned(req, session)) {
-                session_unref(session);
+            int rc = mcp__session_table_lookup(hs->sessions, sid, &session);
+            if (rc == 0 && !mcp__http_session_owned(req, session)) {
+                mcp__session_unref(session);
                 session = NULL;
                 rc = -MCP_ENOTFOUND;
             }
             if (rc < 0) {
                 ret = rc == -MCP_ENOTFOUND
-                    ? http_refuse(req, conn, "POST", MHD_HTTP_NOT_FOUND, id, MCP_ERR_SESSION_NOT_FOUND,
+                    ? mcp__http_refuse(req, conn, "POST", MHD_HTTP_NOT_FOUND, id, MCP_ERR_SESSION_NOT_FOUND,
                              "Session not found: it ended or expired; initialize a new session")
-                    : http_refuse(req, conn, "POST", MHD_HTTP_SERVICE_UNAVAILABLE, id, MCP_ERR_GENERIC,
+                    : mcp__http_refuse(req, conn, "POST", MHD_HTTP_SERVICE_UNAVAILABLE, id, MCP_ERR_GENERIC,
                              "Service unavailable: the session store cannot be reached, retry later");
                 if (rc == -MCP_EIO)
-                    metrics_store_error(hs->metrics);
+                    mcp__metrics_store_error(hs->metrics);
                 cJSON_Delete(msg);
                 return ret;
             }
         }
     }
-    post_exchange *px = http_px_new(hs, conn);
+    post_exchange *px = mcp__http_px_new(hs, conn);
     if (!px) {
         if (session)
-            session_unref(session);
+            mcp__session_unref(session);
         cJSON_Delete(msg);
         return MHD_NO;
     }
     px->ex.session = session;
     px->ex.stateless = hs->o.mode == MCP_STATELESS;
     px->ex.back_channel = session && !px->json_only;
-    px->ex.version = session && !init ? session->version : hv >= 0 ? (mcp_version)hv : MCP_V_2025_03_26;
+    px->ex.version = session && !init ? session->version : hv >= 0 ? (mcp__revision)hv : MCP_V_2025_03_26;
     px->is_initialize = init;
     req->px = px;
-    http_px_dispatch(px, msg);
-    return http_answer(req, conn);
+    mcp__http_px_dispatch(px, msg);
+    return mcp__http_answer(req, conn);
 }
 
 static mcp_session *require_session(http_req *req, struct MHD_Connection *conn, const char *method,
@@ -175,12 +175,12 @@ static mcp_session *require_session(http_req *req, struct MHD_Connection *conn, 
 static enum MHD_Result handle_batch(http_req *req, struct MHD_Connection *conn, cJSON *arr)
 {
     mcp_http_server *hs = req->hs;
-    http_req_set_rpc(req, "(batch)");
+    mcp__http_req_set_rpc(req, "(batch)");
     bool bad = false;
-    int hv = http_header_version(conn, &bad);
+    int hv = mcp__http_header_version(conn, &bad);
     mcp_session *session = NULL;
     enum MHD_Result ret = MHD_NO;
-    if (hs->auth && !http_authorize_scopes(req, conn, arr, NULL, &ret)) {
+    if (hs->auth && !mcp__http_authorize_scopes(req, conn, arr, NULL, &ret)) {
         cJSON_Delete(arr);
         return ret;
     }
@@ -188,28 +188,28 @@ static enum MHD_Result handle_batch(http_req *req, struct MHD_Connection *conn, 
         cJSON_Delete(arr);
         return ret;
     }
-    mcp_version v = session ? session->version : hv >= 0 ? (mcp_version)hv : MCP_V_2025_03_26;
+    mcp__revision v = session ? session->version : hv >= 0 ? (mcp__revision)hv : MCP_V_2025_03_26;
     if (bad || !mcp_v_batching(v) || cJSON_GetArraySize(arr) == 0) {
         if (session)
-            session_unref(session);
+            mcp__session_unref(session);
         cJSON_Delete(arr);
-        return http_refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, NULL, JSONRPC_INVALID_REQUEST,
+        return mcp__http_refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, NULL, JSONRPC_INVALID_REQUEST,
                       "Invalid Request: JSON-RPC batches are only accepted for protocol version 2025-03-26");
     }
-    req->batch = batch_start(hs, conn, arr, session, v);
-    return req->batch ? batch_answer(req->batch, conn, req->start_us) : MHD_NO;
+    req->batch = mcp__batch_start(hs, conn, arr, session, v);
+    return req->batch ? mcp__batch_answer(req->batch, conn, req->start_us) : MHD_NO;
 }
 
 static enum MHD_Result handle_post_body(http_req *req, struct MHD_Connection *conn)
 {
     if (req->too_large)
-        return http_refuse(req, conn, "POST", MHD_HTTP_CONTENT_TOO_LARGE, NULL, JSONRPC_INVALID_REQUEST,
+        return mcp__http_refuse(req, conn, "POST", MHD_HTTP_CONTENT_TOO_LARGE, NULL, JSONRPC_INVALID_REQUEST,
                       "Request body too large");
     const char *why = NULL;
-    cJSON *msg = jsonrpc_parse(req->body.data ? req->body.data : "", req->body.len, req->hs->o.max_depth, &why);
-    body_buffer_free(&req->body);
+    cJSON *msg = mcp__jsonrpc_parse(req->body.data ? req->body.data : "", req->body.len, req->hs->o.max_depth, &why);
+    mcp__body_buffer_free(&req->body);
     if (!msg)
-        return http_refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, NULL, JSONRPC_PARSE_ERROR, why);
+        return mcp__http_refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, NULL, JSONRPC_PARSE_ERROR, why);
     if (cJSON_IsArray(msg))
         return handle_batch(req, conn, msg);
     return handle_post_message(req, conn, msg);
@@ -220,91 +220,91 @@ static enum MHD_Result handle_post_body(http_req *req, struct MHD_Connection *co
 static mcp_session *require_session(http_req *req, struct MHD_Connection *conn, const char *method,
                                     enum MHD_Result *ret)
 {
-    const char *sid = http_header(conn, "Mcp-Session-Id");
+    const char *sid = mcp__http_header(conn, "Mcp-Session-Id");
     bool bad = false;
-    http_header_version(conn, &bad);
+    mcp__http_header_version(conn, &bad);
     if (bad) {
-        *ret = http_refuse(req, conn, method, MHD_HTTP_BAD_REQUEST, NULL, MCP_ERR_GENERIC,
+        *ret = mcp__http_refuse(req, conn, method, MHD_HTTP_BAD_REQUEST, NULL, MCP_ERR_GENERIC,
                       "Bad Request: unsupported MCP-Protocol-Version");
         return NULL;
     }
     if (!sid) {
-        *ret = http_refuse(req, conn, method, MHD_HTTP_BAD_REQUEST, NULL, MCP_ERR_GENERIC,
+        *ret = mcp__http_refuse(req, conn, method, MHD_HTTP_BAD_REQUEST, NULL, MCP_ERR_GENERIC,
                       "Bad Request: Mcp-Session-Id header is required");
         return NULL;
     }
     mcp_session *s = NULL;
-    int rc = session_table_lookup(req->hs->sessions, sid, &s);
-    if (rc == 0 && !http_session_owned(req, s)) {
-        session_unref(s);
+    int rc = mcp__session_table_lookup(req->hs->sessions, sid, &s);
+    if (rc == 0 && !mcp__http_session_owned(req, s)) {
+        mcp__session_unref(s);
         s = NULL;
         rc = -MCP_ENOTFOUND;
     }
     if (rc == -MCP_ENOTFOUND)
-        *ret = http_refuse(req, conn, method, MHD_HTTP_NOT_FOUND, NULL, MCP_ERR_SESSION_NOT_FOUND,
+        *ret = mcp__http_refuse(req, conn, method, MHD_HTTP_NOT_FOUND, NULL, MCP_ERR_SESSION_NOT_FOUND,
                       "Session not found: it ended or expired; initialize a new session");
     else if (rc < 0)
-        *ret = http_refuse(req, conn, method, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, MCP_ERR_GENERIC,
+        *ret = mcp__http_refuse(req, conn, method, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, MCP_ERR_GENERIC,
                       "Service unavailable: the session store cannot be reached, retry later");
     return s;
 }
 
 static enum MHD_Result handle_get(http_req *req, struct MHD_Connection *conn)
 {
-    if (!http_accepts(http_header(conn, MHD_HTTP_HEADER_ACCEPT), "text/event-stream"))
-        return http_refuse(req, conn, "GET", MHD_HTTP_NOT_ACCEPTABLE, NULL, MCP_ERR_GENERIC,
+    if (!mcp__http_accepts(mcp__http_header(conn, MHD_HTTP_HEADER_ACCEPT), "text/event-stream"))
+        return mcp__http_refuse(req, conn, "GET", MHD_HTTP_NOT_ACCEPTABLE, NULL, MCP_ERR_GENERIC,
                       "Not Acceptable: GET needs Accept: text/event-stream");
     enum MHD_Result ret = MHD_NO;
     mcp_session *s = require_session(req, conn, "GET", &ret);
     if (!s)
         return ret;
-    const char *last = http_header(conn, "Last-Event-ID");
+    const char *last = mcp__http_header(conn, "Last-Event-ID");
     http_stream *st = NULL;
     if (last) {
         strbuf replay = {0};
-        st = stream_for_replay(req->hs, s, last, &replay);
+        st = mcp__stream_for_replay(req->hs, s, last, &replay);
         if (!st) {
-            strbuf_free(&replay);
-            session_unref(s);
-            return http_refuse(req, conn, "GET", MHD_HTTP_BAD_REQUEST, NULL, MCP_ERR_GENERIC,
+            mcp__strbuf_free(&replay);
+            mcp__session_unref(s);
+            return mcp__http_refuse(req, conn, "GET", MHD_HTTP_BAD_REQUEST, NULL, MCP_ERR_GENERIC,
                           "Bad Request: unknown Last-Event-ID for this session");
         }
-        ret = stream_respond(st, conn, MHD_HTTP_OK);
+        ret = mcp__stream_respond(st, conn, MHD_HTTP_OK);
         /* The replay goes before anything produced since we attached. */
         pthread_mutex_lock(&st->lock);
         if (st->out.len)
-            strbuf_append(&replay, st->out.data, st->out.len);
-        strbuf_free(&st->out);
+            mcp__strbuf_append(&replay, st->out.data, st->out.len);
+        mcp__strbuf_free(&st->out);
         st->out = replay;
         pthread_mutex_unlock(&st->lock);
     } else {
-        http_session *hsd = http_session_of(s, true);
+        http_session *hsd = mcp__http_session_of(s, true);
         pthread_mutex_lock(&hsd->lock);
         /* The old stream may belong to a client that closed its connection
          * while the stream was idle: then the new GET replaces it. */
-        if (hsd->standalone && stream_detach_if_peer_gone(hsd->standalone))
+        if (hsd->standalone && mcp__stream_detach_if_peer_gone(hsd->standalone))
             hsd->standalone = NULL;
         bool busy = hsd->standalone != NULL;
         pthread_mutex_unlock(&hsd->lock);
         if (busy) {
-            session_unref(s);
-            return http_refuse(req, conn, "GET", MHD_HTTP_CONFLICT, NULL, MCP_ERR_GENERIC,
+            mcp__session_unref(s);
+            return mcp__http_refuse(req, conn, "GET", MHD_HTTP_CONFLICT, NULL, MCP_ERR_GENERIC,
                           "Conflict: only one standalone SSE stream is allowed per session");
         }
-        st = stream_new(req->hs, s, true);
+        st = mcp__stream_new(req->hs, s, true);
         if (st) {
             pthread_mutex_lock(&hsd->lock);
             hsd->standalone = st;
             pthread_mutex_unlock(&hsd->lock);
-            ret = stream_respond(st, conn, MHD_HTTP_OK);
+            ret = mcp__stream_respond(st, conn, MHD_HTTP_OK);
             if (mcp_v_sse_priming(s->version))
-                stream_push_priming(st);
+                mcp__stream_push_priming(st);
         }
     }
-    http_log_request(req->hs, "GET", "", MHD_HTTP_OK, req->start_us, s->id);
+    mcp__http_log_request(req->hs, "GET", "", MHD_HTTP_OK, req->start_us, s->id);
     if (st)
-        stream_unref(st);
-    session_unref(s);
+        mcp__stream_unref(st);
+    mcp__session_unref(s);
     return ret;
 }
 
@@ -316,14 +316,14 @@ static enum MHD_Result handle_delete(http_req *req, struct MHD_Connection *conn)
         return ret;
     char sid[MCP_SESSION_ID_LEN + 1];
     memcpy(sid, s->id, sizeof sid);
-    session_unref(s);
-    if (session_table_remove(req->hs->sessions, sid) == -MCP_EIO) {
-        metrics_store_error(req->hs->metrics);
-        return http_refuse(req, conn, "DELETE", MHD_HTTP_SERVICE_UNAVAILABLE, NULL, MCP_ERR_GENERIC,
+    mcp__session_unref(s);
+    if (mcp__session_table_remove(req->hs->sessions, sid) == -MCP_EIO) {
+        mcp__metrics_store_error(req->hs->metrics);
+        return mcp__http_refuse(req, conn, "DELETE", MHD_HTTP_SERVICE_UNAVAILABLE, NULL, MCP_ERR_GENERIC,
                       "Service unavailable: the session store cannot be reached, retry later");
     }
-    http_log_request(req->hs, "DELETE", "", MHD_HTTP_OK, req->start_us, sid);
-    return http_reply_empty(conn, MHD_HTTP_OK);
+    mcp__http_log_request(req->hs, "DELETE", "", MHD_HTTP_OK, req->start_us, sid);
+    return mcp__http_reply_empty(conn, MHD_HTTP_OK);
 }
 
 /* ---------------- entry ---------------- */
@@ -342,7 +342,7 @@ static enum MHD_Result reply_metadata(http_req *req, struct MHD_Connection *conn
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "max-age=3600");
     enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
     MHD_destroy_response(r);
-    http_log_request(req->hs, "GET", "", MHD_HTTP_OK, req->start_us, NULL);
+    mcp__http_log_request(req->hs, "GET", "", MHD_HTTP_OK, req->start_us, NULL);
     return ret;
 }
 
@@ -352,30 +352,30 @@ static enum MHD_Result first_call(mcp_http_server *hs, struct MHD_Connection *co
     *done = true;
     if (hs->o.health_endpoints && strcmp(method, "GET") == 0 &&
         (strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0))
-        return http_reply_health(hs, conn, url[1] == 'm');
+        return mcp__http_reply_health(hs, conn, url[1] == 'm');
     if (hs->auth && strcmp(method, "GET") == 0 && strncmp(url, "/.well-known/", 13) == 0) {
         char *doc = auth_metadata(hs->auth, url);
         if (doc)
             return reply_metadata(req, conn, doc);
     }
     if (strcmp(url, hs->o.path) != 0)
-        return http_refuse(req, conn, method, MHD_HTTP_NOT_FOUND, NULL, MCP_ERR_GENERIC, "Not Found: the MCP endpoint is elsewhere");
-    const char *host = http_header(conn, MHD_HTTP_HEADER_HOST);
-    if (!http_host_allowed(hs, host))
-        return http_refuse(req, conn, method, MHD_HTTP_FORBIDDEN, NULL, MCP_ERR_GENERIC, "Forbidden: Host header not allowed");
-    if (!http_origin_allowed(hs, http_header(conn, "Origin"), host))
-        return http_refuse(req, conn, method, MHD_HTTP_FORBIDDEN, NULL, MCP_ERR_GENERIC, "Forbidden: Origin not allowed");
+        return mcp__http_refuse(req, conn, method, MHD_HTTP_NOT_FOUND, NULL, MCP_ERR_GENERIC, "Not Found: the MCP endpoint is elsewhere");
+    const char *host = mcp__http_header(conn, MHD_HTTP_HEADER_HOST);
+    if (!mcp__http_host_allowed(hs, host))
+        return mcp__http_refuse(req, conn, method, MHD_HTTP_FORBIDDEN, NULL, MCP_ERR_GENERIC, "Forbidden: Host header not allowed");
+    if (!mcp__http_origin_allowed(hs, mcp__http_header(conn, "Origin"), host))
+        return mcp__http_refuse(req, conn, method, MHD_HTTP_FORBIDDEN, NULL, MCP_ERR_GENERIC, "Forbidden: Origin not allowed");
     if (hs->auth) {
         auth_result res;
-        auth_check(hs->auth, http_header(conn, MHD_HTTP_HEADER_AUTHORIZATION), NULL, &res);
+        auth_check(hs->auth, mcp__http_header(conn, MHD_HTTP_HEADER_AUTHORIZATION), NULL, &res);
         if (res.status)
-            return http_reply_auth_failure(req, conn, method, NULL, &res);
+            return mcp__http_reply_auth_failure(req, conn, method, NULL, &res);
         memcpy(req->subject, res.subject, sizeof req->subject);
     }
     bool stateless = hs->o.mode == MCP_STATELESS;
     if (strcmp(method, "POST") == 0) {
         bool refused = false;
-        enum MHD_Result ret = http_check_post_headers(req, conn, &refused);
+        enum MHD_Result ret = mcp__http_check_post_headers(req, conn, &refused);
         *done = refused;
         return ret;
     }
@@ -383,11 +383,11 @@ static enum MHD_Result first_call(mcp_http_server *hs, struct MHD_Connection *co
         return handle_get(req, conn);
     if (!stateless && strcmp(method, "DELETE") == 0)
         return handle_delete(req, conn);
-    http_log_request(hs, method, "", MHD_HTTP_METHOD_NOT_ALLOWED, req->start_us, NULL);
-    return http_reply_not_allowed(conn, stateless ? "POST" : "GET, POST, DELETE");
+    mcp__http_log_request(hs, method, "", MHD_HTTP_METHOD_NOT_ALLOWED, req->start_us, NULL);
+    return mcp__http_reply_not_allowed(conn, stateless ? "POST" : "GET, POST, DELETE");
 }
 
-enum MHD_Result streamable_handle(mcp_http_server *hs, struct MHD_Connection *conn, const char *url,
+enum MHD_Result mcp__streamable_handle(mcp_http_server *hs, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
 {
@@ -397,9 +397,9 @@ enum MHD_Result streamable_handle(mcp_http_server *hs, struct MHD_Connection *co
         if (!req)
             return MHD_NO;
         req->hs = hs;
-        req->start_us = now_us();
+        req->start_us = mcp__now_us();
         *con_cls = req;
-        http_conn_request_started(conn);
+        mcp__http_conn_request_started(conn);
         if (strcmp(method, "POST") != 0) {
             /* No body: answer on the next call, once libmicrohttpd knows the
              * request is complete, so the connection stays open (keep-alive). */
@@ -428,21 +428,21 @@ enum MHD_Result streamable_handle(mcp_http_server *hs, struct MHD_Connection *co
     if (*upload_data_size > 0) {
         if (!req->too_large && req->body.len + *upload_data_size > hs->o.max_body) {
             req->too_large = true;
-            body_buffer_free(&req->body);   /* nothing more is kept of an oversized body */
+            mcp__body_buffer_free(&req->body);   /* nothing more is kept of an oversized body */
         }
-        if (!req->too_large && body_buffer_append(&req->body, upload_data, *upload_data_size) < 0)
+        if (!req->too_large && mcp__body_buffer_append(&req->body, upload_data, *upload_data_size) < 0)
             req->too_large = true;
         *upload_data_size = 0;
         return MHD_YES;
     }
     if (req->px)
-        return http_answer(req, conn);    /* resumed: an event or the answer is ready */
+        return mcp__http_answer(req, conn);    /* resumed: an event or the answer is ready */
     if (req->batch)
-        return batch_answer(req->batch, conn, req->start_us);
+        return mcp__batch_answer(req->batch, conn, req->start_us);
     return handle_post_body(req, conn);
 }
 
-void streamable_request_done(mcp_http_server *hs, void *con_cls)
+void mcp__streamable_request_done(mcp_http_server *hs, void *con_cls)
 {
     http_req *req = con_cls;
     (void)hs;
@@ -456,11 +456,11 @@ void streamable_request_done(mcp_http_server *hs, void *con_cls)
         if (px->ex.era == MCP_ERA_MODERN && !px->done)
             atomic_store(&px->ex.cancelled, true);
         pthread_mutex_unlock(&px->lock);
-        http_px_unref(px);
+        mcp__http_px_unref(px);
     }
     if (req->batch)
-        batch_request_done(req->batch);
-    body_buffer_free(&req->body);
+        mcp__batch_request_done(req->batch);
+    mcp__body_buffer_free(&req->body);
     free(req);
 }
 
@@ -475,14 +475,14 @@ static bool subscribed(mcp_session *s, const char *uri)
 }
 
 /* list_changed and resources/updated go to each session's GET stream. */
-void streamable_broadcast(void *ctx, cJSON *notification, const char *resource_uri)
+void mcp__streamable_broadcast(void *ctx, cJSON *notification, const char *resource_uri)
 {
     mcp_http_server *hs = ctx;
     pthread_mutex_lock(&hs->live_lock);
     for (http_stream *st = hs->live_streams; st; st = st->live_next) {
         if (!st->standalone || !st->session || (resource_uri && !subscribed(st->session, resource_uri)))
             continue;
-        stream_push_message(st, cJSON_Duplicate(notification, 1));
+        mcp__stream_push_message(st, cJSON_Duplicate(notification, 1));
     }
     pthread_mutex_unlock(&hs->live_lock);
     cJSON_Delete(notification);

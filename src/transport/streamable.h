@@ -4,10 +4,10 @@
 
 #include "transport/http_internal.h"
 
-enum MHD_Result streamable_handle(mcp_http_server *hs, struct MHD_Connection *conn,
+enum MHD_Result mcp__streamable_handle(mcp_http_server *hs, struct MHD_Connection *conn,
                                   const char *url, const char *method,
                                   const char *upload_data, size_t *upload_data_size, void **con_cls);
-void streamable_request_done(mcp_http_server *hs, void *con_cls);
-void streamable_broadcast(void *ctx, cJSON *notification_take, const char *resource_uri);
+void mcp__streamable_request_done(mcp_http_server *hs, void *con_cls);
+void mcp__streamable_broadcast(void *ctx, cJSON *notification_take, const char *resource_uri);
 
 #endif

@@ -42,7 +42,7 @@ static int add_named(mcp_server *srv, const char *name)
     return mcp_server_add_tool(srv, &t, NULL);
 }
 
-static cJSON *tools_list(mcp_server *srv, mcp_version v)
+static cJSON *tools_list(mcp_server *srv, mcp__revision v)
 {
     return rpc_legacy(srv, v, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
 }
@@ -237,7 +237,7 @@ static void test_registry_changes_broadcast_list_changed(void **state)
     (void)state;
     mcp_server *srv = new_server();
     notified = 0;
-    mcp_server_set_broadcast(srv, count_broadcast, NULL);
+    mcp__server_set_broadcast(srv, count_broadcast, NULL);
     assert_int_equal(add_named(srv, "n1"), 0);
     assert_int_equal(notified, 1);
     assert_string_equal(last_note, "notifications/tools/list_changed");
