@@ -1,0 +1,158 @@
+/* Streamable HTTP as a C test, no TCP: requests go over a socketpair
+ * handed to the daemon (http_pair.h). A stateful server: initialize mints
+ * a session, a tool call on it answers, the guards refuse what they must
+ * (Host, Accept, Content-Type, missing/unknown session), DELETE ends the
+ * session, a 2025-03-26 batch is one array, a stateless server answers
+ * GET with 405. Status codes and messages are the wire contract. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <mcp/mcp.h>
+
+#include "http_pair.h"
+
+#define ACCEPT "Accept: application/json, text/event-stream\r\n"
+#define JSON_CT "Content-Type: application/json"
+
+static int echo(mcp_call *call, const cJSON *args, void *ud)
+{
+    (void)ud;
+    return mcp_call_text(call, "%s", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(args, "text")));
+}
+
+typedef struct fixture {
+    mcp_server *srv;
+    mcp_http_server *hs;
+} fixture;
+
+static int setup(void **state, mcp_http_mode mode)
+{
+    fixture *f = calloc(1, sizeof *f);
+    f->srv = mcp_server_new(&(mcp_server_info){ .name = "http-test", .version = "1" });
+    mcp_tool t = { .name = "echo", .handler = echo };
+    if (!f->srv || mcp_server_add_tool(f->srv, &t, NULL) < 0)
+        return -1;
+    mcp_http_options o;
+    mcp_http_options_init(&o);
+    o.port = 0;
+    o.mode = mode;
+    o.threads = 1;
+    o.log_requests = false;
+    o.handle_signals = false;
+    if (mcp_http_start(f->srv, &o, &f->hs) < 0)
+        return -1;
+    *state = f;
+    return 0;
+}
+static int setup_stateful(void **state) { return setup(state, MCP_STATEFUL); }
+static int setup_stateless(void **state) { return setup(state, MCP_STATELESS); }
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    mcp_http_stop(f->hs);
+    mcp_server_free(f->srv);
+    free(f);
+    return 0;
+}
+
+/* POST body on /mcp with extra head lines (each ending in \r\n). */
+static char *post(fixture *f, const char *extra, const char *body)
+{
+    char head[1024];
+    snprintf(head, sizeof head, "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n%s" JSON_CT, extra ? extra : ACCEPT);
+    return http_pair_request(f->hs, head, body);
+}
+
+static void expect(char *reply, int status, const char *needle)
+{
+    if (http_pair_status(reply) != status || (needle && !strstr(reply, needle)))
+        fail_msg("expected %d with %s, got: %.400s", status, needle ? needle : "-", reply ? reply : "(none)");
+    free(reply);
+}
+
+static void initialize(fixture *f, const char *version, char *sid, size_t cap)
+{
+    char body[512];
+    snprintf(body, sizeof body, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"%s\","
+             "\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}", version);
+    char *reply = post(f, NULL, body);
+    assert_int_equal(http_pair_status(reply), 200);
+    assert_true(strlen(http_pair_header(reply, "Mcp-Session-Id", sid, cap)) > 0);
+    free(reply);
+}
+
+static void test_session_lifecycle(void **state)
+{
+    fixture *f = *state;
+    char sid[128], extra[512];
+    initialize(f, "2025-06-18", sid, sizeof sid);
+    snprintf(extra, sizeof extra, ACCEPT "Mcp-Session-Id: %s\r\nMCP-Protocol-Version: 2025-06-18\r\n", sid);
+    expect(post(f, extra, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"), 202, NULL);
+    expect(post(f, extra, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"over a socketpair\"}}}"),
+           200, "\"text\":\"over a socketpair\"");
+    char head[512];
+    snprintf(head, sizeof head, "DELETE /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nMcp-Session-Id: %s", sid);
+    expect(http_pair_request(f->hs, head, NULL), 200, NULL);
+    expect(post(f, extra, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/list\"}"), 404,
+           "Session not found: it ended or expired; initialize a new session");
+    expect(http_pair_request(f->hs, head, NULL), 404, "Session not found");
+}
+
+static void test_guards(void **state)
+{
+    fixture *f = *state;
+    const char *ping = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}";
+    expect(post(f, NULL, ping), 400, "Bad Request: Mcp-Session-Id header is required");
+    expect(post(f, ACCEPT "Mcp-Session-Id: 0123456789abcdef\r\n", ping), 404, "Session not found");
+    expect(post(f, "Accept: application/json\r\n", ping), 406, "Not Acceptable");
+    expect(http_pair_request(f->hs, "POST /mcp HTTP/1.1\r\nHost: evil.example\r\n" ACCEPT JSON_CT, ping), 403,
+           "Forbidden: Host header not allowed");
+    expect(http_pair_request(f->hs, "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n" ACCEPT "Content-Type: text/plain", ping), 415,
+           "Unsupported Media Type");
+    expect(http_pair_request(f->hs, "POST /elsewhere HTTP/1.1\r\nHost: 127.0.0.1\r\n" ACCEPT JSON_CT, ping), 404,
+           "Not Found: the MCP endpoint is elsewhere");
+    expect(post(f, NULL, "{\"jsonrpc\":"), 400, "\"code\":-32700");
+    expect(http_pair_request(f->hs, "GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json", NULL), 406,
+           "Not Acceptable: GET needs Accept: text/event-stream");
+    expect(http_pair_request(f->hs, "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1", NULL), 200, "\"status\":\"ok\"");
+}
+
+static void test_batch(void **state)
+{
+    fixture *f = *state;
+    char sid[128], extra[512];
+    initialize(f, "2025-03-26", sid, sizeof sid);
+    snprintf(extra, sizeof extra, ACCEPT "Mcp-Session-Id: %s\r\n", sid);
+    char *reply = post(f, extra, "[{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"ping\"},"
+                                 "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"b\"}}}]");
+    assert_int_equal(http_pair_status(reply), 200);
+    cJSON *arr = cJSON_Parse(http_pair_body(reply));
+    assert_true(cJSON_IsArray(arr));
+    assert_int_equal(cJSON_GetArraySize(arr), 2);
+    cJSON_Delete(arr);
+    free(reply);
+    expect(post(f, extra, "[]"), 400, "JSON-RPC batches are only accepted for protocol version 2025-03-26");
+}
+
+static void test_stateless_get_is_405(void **state)
+{
+    fixture *f = *state;
+    expect(http_pair_request(f->hs, "GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream", NULL), 405, "Method not allowed.");
+    expect(post(f, NULL, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\",\"arguments\":{\"text\":\"sl\"}}}"),
+           200, "\"text\":\"sl\"");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_session_lifecycle, setup_stateful, teardown),
+        cmocka_unit_test_setup_teardown(test_guards, setup_stateful, teardown),
+        cmocka_unit_test_setup_teardown(test_batch, setup_stateful, teardown),
+        cmocka_unit_test_setup_teardown(test_stateless_get_is_405, setup_stateless, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
