@@ -197,3 +197,11 @@ int mcp__modern_validate_request(mcp_server *srv, const cJSON *msg, header_get_f
         return check_metadata_headers(srv, msg, get, ctx, err);
     return 0;
 }
+
+int mcp__era_classify(mcp_server *srv, const cJSON *msg, header_get_fn get, void *ctx,
+                      mcp__revision *version, modern_error *err)
+{
+    if (!mcp__modern_claims(msg))
+        return MCP_ERA_LEGACY;
+    return mcp__modern_validate_request(srv, msg, get, ctx, version, err) < 0 ? -1 : MCP_ERA_MODERN;
+}

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 #include <mcp/server.h>
 
+#include "core/exchange.h"
 #include "core/version.h"
 
 #define MCP_META_PROTOCOL_VERSION "io.modelcontextprotocol/protocolVersion"
@@ -47,5 +48,12 @@ char *mcp__modern_decode_header(const char *value);
 cJSON *mcp__modern_supported_versions(void);
 
 void mcp__modern_error_clear(modern_error *err);
+
+/* Which era msg belongs to: MCP_ERA_LEGACY, or MCP_ERA_MODERN with its
+ * envelope valid and *version set; -1 for a modern message that fails
+ * validation (*err filled as by mcp__modern_validate_request). get/ctx read
+ * HTTP metadata headers (NULL on stdio). Both transports decide here. */
+int mcp__era_classify(mcp_server *srv, const cJSON *msg, header_get_fn get, void *ctx,
+                      mcp__revision *version, modern_error *err);
 
 #endif

@@ -2,7 +2,9 @@
  * worker pool (blocking handlers, and any call that must wait for the
  * client), with the input-request rounds that let one handler serve every
  * era: legacy clients are asked over the session back-channel, modern ones
- * get input_required with a sealed requestState and retry. */
+ * get input_required with a sealed requestState and retry. Also the one
+ * place that words an input round's failure (unsupported, timed out,
+ * cancelled) for tools, prompts and resources alike. */
 #include "core/run.h"
 
 #include <stdio.h>
@@ -189,4 +191,26 @@ int mcp__call_load_input(mcp_call *call)
     cJSON_Delete(call->input_responses);
     call->input_responses = merged;
     return 0;
+}
+
+/* What a handler was, for the messages below. */
+static const char *kind_name(const mcp_call *call)
+{
+    return call->kind == CALL_PROMPT ? "prompt" : call->kind == CALL_RESOURCE ? "resource" : "tool";
+}
+
+const char *mcp__run_input_outcome(const mcp_call *call, int rc, char *buf, size_t len)
+{
+    if (rc == -MCP_EUNSUPPORTED) {
+        snprintf(buf, len,
+                 "This %s needs input from the client (elicitation, sampling or roots), which cannot be "
+                 "requested here: the client did not declare that capability, or the transport is "
+                 "stateless HTTP without a back-channel.", kind_name(call));
+        return buf;
+    }
+    if (rc == -MCP_ETIMEDOUT || rc == -MCP_ECANCELED) {
+        snprintf(buf, len, "The client did not answer the %s's request for input: %s", kind_name(call), mcp_strerror(rc));
+        return buf;
+    }
+    return NULL;
 }

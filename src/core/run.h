@@ -3,6 +3,7 @@
 #define MCP_CORE_RUN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core/server_internal.h"
 
@@ -20,5 +21,10 @@ void mcp__server_run_blocking(mcp_server *srv, void (*fn)(void *), void *arg);
 /* Load inputResponses/requestState of a modern retry; -1 when the state
  * was tampered with, expired or bound to another request (reply -32602). */
 int mcp__call_load_input(mcp_call *call);
+
+/* The reply text for a handler outcome that is an input round's failure
+ * (-MCP_EUNSUPPORTED, -MCP_ETIMEDOUT, -MCP_ECANCELED), written into buf and
+ * returned; NULL for any other rc. The wording names the call's kind. */
+const char *mcp__run_input_outcome(const mcp_call *call, int rc, char *buf, size_t len);
 
 #endif

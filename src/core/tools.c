@@ -97,16 +97,8 @@ static cJSON *build_tool_result(mcp_call *call, char *err, size_t errlen)
 static void finish_tool(mcp_call *call, int rc)
 {
     char err[1024];
-    if (rc == -MCP_EUNSUPPORTED) {
-        mcp__call_reply_result(call, tool_error_result(
-            "This tool needs input from the client (elicitation, sampling or roots), which cannot be "
-            "requested here: the client did not declare that capability, or the transport is "
-            "stateless HTTP without a back-channel."));
-        return;
-    }
-    if (rc == -MCP_ETIMEDOUT || rc == -MCP_ECANCELED) {
-        snprintf(err, sizeof err, "The client did not answer the tool's request for input: %s", mcp_strerror(rc));
-        mcp__call_reply_result(call, tool_error_result(err));
+    if (mcp__run_input_outcome(call, rc, err, sizeof err)) {
+        mcp__call_reply_result(call, tool_error_result(err));   /* a tool execution error */
         return;
     }
     if (rc < 0) {

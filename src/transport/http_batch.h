@@ -5,9 +5,11 @@
 #include "transport/http_internal.h"
 
 /* Start a batch: takes arr and the session ref. */
-http_batch *mcp__batch_start(mcp_http_server *hs, struct MHD_Connection *conn, cJSON *arr, mcp_session *session,
-                        mcp__revision version);
-enum MHD_Result mcp__batch_answer(http_batch *b, struct MHD_Connection *conn, uint64_t start_us);
-void mcp__batch_request_done(http_batch *b);
+http_batch *mcp__http_batch_start(mcp_http_server *hs, struct MHD_Connection *conn, cJSON *arr, mcp_session *session,
+                                  mcp__revision version);
+/* Answer once every element is in (suspends the connection until then). */
+enum MHD_Result mcp__http_batch_answer(http_batch *b, struct MHD_Connection *conn, uint64_t start_us);
+/* The HTTP request is over (answered or the client left). */
+void mcp__http_batch_request_done(http_batch *b);
 
 #endif

@@ -3,7 +3,9 @@
  * blocking handlers answer from the worker pool, so the reader keeps
  * reading (a handler may be waiting for the client's answer). Every write
  * is one whole line under a mutex: stdout carries nothing but MCP. The
- * process is one legacy session (state, log level, pending requests). */
+ * process is one legacy session (state, log level, pending requests).
+ * Era classification and batch collection are the protocol layer's
+ * (era.c, core/batch.c), shared with HTTP: this file only frames lines. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 
 #include <mcp/stdio.h>
 
+#include "core/batch.h"
 #include "core/dispatch.h"
 #include "core/notify.h"
 #include "core/registry.h"
@@ -32,18 +35,10 @@ typedef struct stdio_conn {
     bool write_failed;
 } stdio_conn;
 
-/* Responses of one 2025-03-26 batch are sent together as one array. */
-typedef struct batch {
-    stdio_conn *conn;
-    pthread_mutex_t lock;
-    cJSON *responses;
-    unsigned remaining;
-} batch;
-
 typedef struct stdio_exchange {
     mcp_exchange ex;
     stdio_conn *conn;
-    batch *batch;                /* NULL for a single message */
+    rpc_batch *batch;            /* NULL for a single message */
 } stdio_exchange;
 
 static void write_line(stdio_conn *c, const cJSON *msg)
@@ -87,28 +82,12 @@ static void inflight_done(stdio_conn *c)
     pthread_mutex_unlock(&c->lock);
 }
 
-static void batch_add(batch *b, cJSON *response)
-{
-    pthread_mutex_lock(&b->lock);
-    if (response)
-        cJSON_AddItemToArray(b->responses, response);
-    bool last = --b->remaining == 0;
-    pthread_mutex_unlock(&b->lock);
-    if (!last)
-        return;
-    if (cJSON_GetArraySize(b->responses) > 0)
-        write_line(b->conn, b->responses);
-    cJSON_Delete(b->responses);
-    pthread_mutex_destroy(&b->lock);
-    free(b);
-}
-
 static void stdio_complete(mcp_exchange *ex, cJSON *response)
 {
     stdio_exchange *sx = (stdio_exchange *)ex;
     stdio_conn *c = sx->conn;
     if (sx->batch) {
-        batch_add(sx->batch, response);
+        mcp__rpc_batch_add(sx->batch, response);
     } else if (response) {
         write_line(c, response);
         cJSON_Delete(response);
@@ -119,35 +98,37 @@ static void stdio_complete(mcp_exchange *ex, cJSON *response)
 
 static const mcp_exchange_ops stdio_ops = { stdio_send, stdio_complete };
 
-static void dispatch_one(stdio_conn *c, cJSON *msg, batch *b)
+static void dispatch_one(stdio_conn *c, cJSON *msg, rpc_batch *b)
 {
     stdio_exchange *sx = calloc(1, sizeof *sx);
     if (!sx) {
         cJSON_Delete(msg);
         if (b)
-            batch_add(b, NULL);
+            mcp__rpc_batch_add(b, NULL);
         return;
     }
     sx->ex.ops = &stdio_ops;
     sx->ex.track = c->session;
-    if (mcp__modern_claims(msg)) {
+    modern_error err = {0};
+    mcp__revision v = MCP_V_MODERN_LATEST;
+    int era = mcp__era_classify(c->srv, msg, NULL, NULL, &v, &err);
+    if (era < 0) {
+        /* A modern message whose envelope is wrong: answered, not run. */
+        cJSON *reply = mcp__jsonrpc_id(msg) ? mcp__jsonrpc_error_data_take(mcp__jsonrpc_id(msg), err.code, err.message, err.data) : NULL;
+        if (!reply)
+            mcp__modern_error_clear(&err);
+        cJSON_Delete(msg);
+        free(sx);
+        if (b)
+            mcp__rpc_batch_add(b, reply);
+        else if (reply)
+            write_line(c, reply);
+        if (!b)
+            cJSON_Delete(reply);
+        return;
+    }
+    if (era == MCP_ERA_MODERN) {
         /* Modern messages are served on their own: no session state. */
-        modern_error err = {0};
-        mcp__revision v = MCP_V_MODERN_LATEST;
-        if (mcp__modern_validate_request(c->srv, msg, NULL, NULL, &v, &err) < 0) {
-            cJSON *reply = mcp__jsonrpc_id(msg) ? mcp__jsonrpc_error_data_take(mcp__jsonrpc_id(msg), err.code, err.message, err.data) : NULL;
-            if (!reply)
-                mcp__modern_error_clear(&err);
-            cJSON_Delete(msg);
-            free(sx);
-            if (b)
-                batch_add(b, reply);
-            else if (reply)
-                write_line(c, reply);
-            if (!b)
-                cJSON_Delete(reply);
-            return;
-        }
         sx->ex.era = MCP_ERA_MODERN;
         sx->ex.version = v;
     } else {
@@ -172,6 +153,19 @@ static void reply_error(stdio_conn *c, const cJSON *id, int code, const char *wh
     cJSON_Delete(err);
 }
 
+static void batch_element(void *ctx, rpc_batch *b, cJSON *msg)
+{
+    dispatch_one(ctx, msg, b);
+}
+
+/* Responses of one 2025-03-26 batch are sent together as one array. */
+static void batch_done(void *ctx, cJSON *responses)
+{
+    if (cJSON_GetArraySize(responses) > 0)
+        write_line(ctx, responses);
+    cJSON_Delete(responses);
+}
+
 static void handle_batch(stdio_conn *c, cJSON *arr)
 {
     int n = cJSON_GetArraySize(arr);
@@ -181,28 +175,7 @@ static void handle_batch(stdio_conn *c, cJSON *arr)
         cJSON_Delete(arr);
         return;
     }
-    batch *b = calloc(1, sizeof *b);
-    if (!b || !(b->responses = cJSON_CreateArray())) {
-        free(b);
-        cJSON_Delete(arr);
-        return;
-    }
-    pthread_mutex_init(&b->lock, NULL);
-    b->conn = c;
-    b->remaining = (unsigned)n + 1;   /* +1 held until every element is dispatched */
-    cJSON *item;
-    while ((item = cJSON_DetachItemFromArray(arr, 0))) {
-        if (mcp__is_initialize(item)) {
-            cJSON *err = mcp__jsonrpc_error(mcp__jsonrpc_id(item), JSONRPC_INVALID_REQUEST,
-                                       "Invalid Request: initialize must not be part of a batch");
-            cJSON_Delete(item);
-            batch_add(b, err);
-            continue;
-        }
-        dispatch_one(c, item, b);
-    }
-    batch_add(b, NULL);
-    cJSON_Delete(arr);
+    mcp__rpc_batch_run(arr, batch_element, batch_done, c);   /* out of memory: no answer, as before */
 }
 
 static void handle_line(stdio_conn *c, const char *line, size_t len, unsigned max_depth)

@@ -45,7 +45,7 @@ static enum MHD_Result handle_modern(http_req *req, struct MHD_Connection *conn,
         cJSON_Delete(msg);
         return ret;
     }
-    if (mcp__modern_validate_request(req->hs->srv, msg, header_cb, conn, &v, &err) < 0) {
+    if (mcp__era_classify(req->hs->srv, msg, header_cb, conn, &v, &err) < 0) {
         cJSON *body = mcp__jsonrpc_error_data_take(id, err.code, err.message, err.data);
         mcp__http_log_request(req->hs, "POST", req->rpc, err.http_status, req->start_us, NULL);
         ret = mcp__http_reply_json(conn, err.http_status, body, NULL);
@@ -196,8 +196,8 @@ static enum MHD_Result handle_batch(http_req *req, struct MHD_Connection *conn, 
         return mcp__http_refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, NULL, JSONRPC_INVALID_REQUEST,
                       "Invalid Request: JSON-RPC batches are only accepted for protocol version 2025-03-26");
     }
-    req->batch = mcp__batch_start(hs, conn, arr, session, v);
-    return req->batch ? mcp__batch_answer(req->batch, conn, req->start_us) : MHD_NO;
+    req->batch = mcp__http_batch_start(hs, conn, arr, session, v);
+    return req->batch ? mcp__http_batch_answer(req->batch, conn, req->start_us) : MHD_NO;
 }
 
 static enum MHD_Result handle_post_body(http_req *req, struct MHD_Connection *conn)
@@ -438,7 +438,7 @@ enum MHD_Result mcp__streamable_handle(mcp_http_server *hs, struct MHD_Connectio
     if (req->px)
         return mcp__http_answer(req, conn);    /* resumed: an event or the answer is ready */
     if (req->batch)
-        return mcp__batch_answer(req->batch, conn, req->start_us);
+        return mcp__http_batch_answer(req->batch, conn, req->start_us);
     return handle_post_body(req, conn);
 }
 
@@ -459,7 +459,7 @@ void mcp__streamable_request_done(mcp_http_server *hs, void *con_cls)
         mcp__http_px_unref(px);
     }
     if (req->batch)
-        mcp__batch_request_done(req->batch);
+        mcp__http_batch_request_done(req->batch);
     mcp__body_buffer_free(&req->body);
     free(req);
 }
