@@ -1,8 +1,9 @@
 /* Server-originated notifications (list_changed, resources/updated): who
  * gets them and how. Modern subscriptions/listen streams are kept here
  * (filtered per listener, tagged with the listen request's id, reaped when
- * their client leaves); legacy sessions are reached through the broadcast
- * hook a transport registers. */
+ * their client leaves); legacy sessions are reached through the transports
+ * subscribed here (a list: stdio and every HTTP server on one mcp_server),
+ * each called with no lock held. */
 #include "core/notify.h"
 
 #include <stdlib.h>
@@ -118,12 +119,64 @@ void mcp__server_housekeeping(mcp_server *srv)
 {
     listeners_reap(srv, false);
 }
-void mcp__server_set_broadcast(mcp_server *srv,
-                              void (*fn)(void *ctx, cJSON *notification_take, const char *resource_uri),
-                              void *ctx)
+/* One transport subscribed to server notifications. busy counts the
+ * deliveries running outside the lock, so unsubscribing can wait for them. */
+typedef struct notify_sub {
+    mcp__notify_fn fn;
+    void *ctx;
+    unsigned busy;
+    struct notify_sub *next;
+} notify_sub;
+
+int mcp__notify_subscribe(mcp_server *srv, mcp__notify_fn fn, void *ctx)
 {
-    srv->broadcast = fn;
-    srv->broadcast_ctx = ctx;
+    notify_sub *s = calloc(1, sizeof *s);
+    if (!s)
+        return -MCP_ENOMEM;
+    s->fn = fn;
+    s->ctx = ctx;
+    pthread_mutex_lock(&srv->subs_lock);
+    s->next = srv->subs;
+    srv->subs = s;
+    pthread_mutex_unlock(&srv->subs_lock);
+    return 0;
+}
+
+void mcp__notify_unsubscribe(mcp_server *srv, mcp__notify_fn fn, void *ctx)
+{
+    notify_sub *found = NULL;
+    pthread_mutex_lock(&srv->subs_lock);
+    for (notify_sub **pp = &srv->subs; *pp; pp = &(*pp)->next) {
+        if ((*pp)->fn == fn && (*pp)->ctx == ctx) {
+            found = *pp;
+            *pp = found->next;
+            break;
+        }
+    }
+    /* A delivery to it may be running: after this returns ctx may go. */
+    while (found && found->busy)
+        pthread_cond_wait(&srv->subs_idle, &srv->subs_lock);
+    pthread_mutex_unlock(&srv->subs_lock);
+    free(found);
+}
+
+unsigned mcp__notify_count(mcp_server *srv)
+{
+    unsigned n = 0;
+    pthread_mutex_lock(&srv->subs_lock);
+    for (notify_sub *s = srv->subs; s; s = s->next)
+        n++;
+    pthread_mutex_unlock(&srv->subs_lock);
+    return n;
+}
+
+void mcp__notify_free_all(mcp_server *srv)
+{
+    while (srv->subs) {
+        notify_sub *next = srv->subs->next;
+        free(srv->subs);
+        srv->subs = next;
+    }
 }
 
 void mcp__server_broadcast(mcp_server *srv, cJSON *notification, const char *resource_uri)
@@ -131,10 +184,35 @@ void mcp__server_broadcast(mcp_server *srv, cJSON *notification, const char *res
     if (!notification)
         return;
     mcp__listeners_deliver(srv, notification, resource_uri);
-    if (srv->broadcast)
-        srv->broadcast(srv->broadcast_ctx, notification, resource_uri);
-    else
-        cJSON_Delete(notification);
+    /* Snapshot the subscribers (marked busy), deliver with no lock held. */
+    notify_sub *stack[16], **subs = stack;
+    size_t n = 0, cap = sizeof stack / sizeof stack[0];
+    pthread_mutex_lock(&srv->subs_lock);
+    for (notify_sub *s = srv->subs; s; s = s->next) {
+        if (n == cap) {
+            notify_sub **bigger = malloc(2 * cap * sizeof *bigger);
+            if (!bigger)
+                break;             /* out of memory: the first cap still get it */
+            memcpy(bigger, subs, n * sizeof *subs);
+            if (subs != stack)
+                free(subs);
+            subs = bigger;
+            cap *= 2;
+        }
+        s->busy++;
+        subs[n++] = s;
+    }
+    pthread_mutex_unlock(&srv->subs_lock);
+    for (size_t i = 0; i < n; i++)
+        subs[i]->fn(subs[i]->ctx, notification, resource_uri);
+    pthread_mutex_lock(&srv->subs_lock);
+    for (size_t i = 0; i < n; i++)
+        subs[i]->busy--;
+    pthread_cond_broadcast(&srv->subs_idle);
+    pthread_mutex_unlock(&srv->subs_lock);
+    if (subs != stack)
+        free(subs);
+    cJSON_Delete(notification);
 }
 
 void mcp__server_close_listeners(mcp_server *srv)

@@ -24,13 +24,22 @@ bool mcp__listener_add(mcp_server *srv, listener *l, cJSON *honored_take);
 void mcp__listeners_deliver(mcp_server *srv, const cJSON *notification, const char *resource_uri);
 void mcp__listeners_close_all(mcp_server *srv);
 
-/* Transports register where list_changed and resource updates go. */
-void mcp__server_set_broadcast(mcp_server *srv,
-                              void (*fn)(void *ctx, cJSON *notification_take, const char *resource_uri),
-                              void *ctx);
+/* A transport's delivery of a server notification (list_changed,
+ * resources/updated with its uri, else NULL) to its legacy sessions. The
+ * notification is borrowed. Called with no lock held, from any thread. */
+typedef void (*mcp__notify_fn)(void *ctx, const cJSON *notification, const char *resource_uri);
+/* Add a subscriber; 0 or -MCP_ENOMEM. Every subscriber gets every notification. */
+int mcp__notify_subscribe(mcp_server *srv, mcp__notify_fn fn, void *ctx);
+/* Remove it; returns once no delivery to it is running (ctx may go then).
+ * Removing one that is not subscribed does nothing. */
+void mcp__notify_unsubscribe(mcp_server *srv, mcp__notify_fn fn, void *ctx);
+/* How many transports are subscribed. */
+unsigned mcp__notify_count(mcp_server *srv);
+/* mcp_server_free: drop whatever is left. */
+void mcp__notify_free_all(mcp_server *srv);
 
 /* Deliver a server-originated notification (list_changed, resource
- * updated) to modern listeners and to the transport's legacy sessions. Takes it. */
+ * updated) to modern listeners and to every subscribed transport. Takes it. */
 void mcp__server_broadcast(mcp_server *srv, cJSON *notification_take, const char *resource_uri);
 
 /* Periodic upkeep (ends listen streams whose client left); call ~1/s. */

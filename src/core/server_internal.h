@@ -63,9 +63,11 @@ struct mcp_server {
     unsigned worker_threads;
     worker_pool *workers;       /* started on first blocking call */
     pthread_mutex_t workers_lock;
-    /* Notified on list changes and resource updates (set by transports). */
-    void (*broadcast)(void *ctx, cJSON *notification_take, const char *resource_uri);
-    void *broadcast_ctx;
+    /* Transports notified on list changes and resource updates (notify.c):
+     * a list, so stdio and any number of HTTP servers each get them. */
+    pthread_mutex_t subs_lock;
+    pthread_cond_t subs_idle;    /* a subscriber's deliveries in progress ended */
+    struct notify_sub *subs;
     unsigned request_timeout_ms; /* server->client request wait */
     request_state_key state_key; /* seals MRTR requestState */
     struct { unsigned ttl_ms; bool shared; } cache[MCP_CACHE_KINDS];

@@ -584,3 +584,13 @@ unsigned mcp__session_table_count(session_table *t)
     pthread_mutex_unlock(&t->lock);
     return n;
 }
+
+bool mcp__session_subscribed(mcp_session *s, const char *uri)
+{
+    bool found = false;
+    pthread_mutex_lock(&s->lock);
+    for (cJSON *u = s->subscriptions ? s->subscriptions->child : NULL; u && !found; u = u->next)
+        found = cJSON_IsString(u) && strcmp(u->valuestring, uri) == 0;
+    pthread_mutex_unlock(&s->lock);
+    return found;
+}

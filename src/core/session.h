@@ -27,7 +27,7 @@ struct mcp_session {
     pthread_mutex_t lock;
     mcp__revision version;
     int log_level;                 /* mcp_log_level, or -1 when the client never set one */
-    bool initialized;              /* notifications/initialized seen */
+    atomic_bool initialized;       /* notifications/initialized seen (read by broadcasts) */
     atomic_bool closed;            /* deleted, expired or shut down */
     _Atomic uint64_t last_used_ms;
     cJSON *client_caps;            /* owned; {} when none */
@@ -108,5 +108,8 @@ void mcp__session_touch(mcp_session *s);
 void mcp__session_table_close_all(session_table *t);
 /* Another instance ended a session or got a response meant for us. */
 void mcp__session_table_on_message(void *table, const char *kind, const char *sid, const char *payload);
+
+/* True when the session subscribed to uri (resources/subscribe). */
+bool mcp__session_subscribed(mcp_session *s, const char *uri);
 
 #endif

@@ -239,12 +239,14 @@ int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_serve
     }
     hs->auth = hs->o.auth;               /* borrowed: the caller frees it after stopping */
     mcp__server_set_request_timeout(srv, hs->o.request_timeout_ms);
-    mcp__server_set_broadcast(srv, mcp__streamable_broadcast, hs);
     hs->daemon = start_daemon(hs);
     if (!hs->daemon) {
-        mcp__server_set_broadcast(srv, NULL, NULL);
         mcp_http_stop(hs);
         return -MCP_EIO;
+    }
+    if (mcp__notify_subscribe(srv, mcp__streamable_broadcast, hs) < 0) {
+        mcp_http_stop(hs);
+        return -MCP_ENOMEM;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(hs->daemon, MHD_DAEMON_INFO_BIND_PORT);
     hs->port = info ? info->port : hs->o.port;
@@ -300,7 +302,7 @@ void mcp_http_stop(mcp_http_server *hs)
             struct timespec ts = {0, 10 * 1000000L};
             nanosleep(&ts, NULL);
         }
-        mcp__server_set_broadcast(hs->srv, NULL, NULL);
+        mcp__notify_unsubscribe(hs->srv, mcp__streamable_broadcast, hs);   /* only this server's */
         MHD_stop_daemon(hs->daemon);
     }
     mcp__session_table_free(hs->sessions);

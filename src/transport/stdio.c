@@ -145,6 +145,16 @@ static void dispatch_one(stdio_conn *c, cJSON *msg, rpc_batch *b)
     mcp__server_dispatch(c->srv, &sx->ex, msg);
 }
 
+/* list_changed and resources/updated (for subscribed URIs) reach the stdio
+ * client once it finished the handshake. */
+static void stdio_notify(void *ctx, const cJSON *notification, const char *resource_uri)
+{
+    stdio_conn *c = ctx;
+    if (!c->session->initialized || (resource_uri && !mcp__session_subscribed(c->session, resource_uri)))
+        return;
+    write_line(c, notification);
+}
+
 static void reply_error(stdio_conn *c, const cJSON *id, int code, const char *why)
 {
     cJSON *err = mcp__jsonrpc_error(id, code, why);
@@ -283,7 +293,10 @@ int mcp_serve_stdio(mcp_server *srv, const mcp_stdio_options *opts)
     pthread_mutex_init(&c.lock, NULL);
     pthread_cond_init(&c.idle, NULL);
 
-    int rc = read_loop(&c, &o);
+    int rc = mcp__notify_subscribe(srv, stdio_notify, &c);
+    if (rc == 0)
+        rc = read_loop(&c, &o);
+    mcp__notify_unsubscribe(srv, stdio_notify, &c);
 
     /* EOF: the client is gone. Stop waits for its answers, let running
      * handlers finish, then return. */

@@ -464,26 +464,15 @@ void mcp__streamable_request_done(mcp_http_server *hs, void *con_cls)
     free(req);
 }
 
-static bool subscribed(mcp_session *s, const char *uri)
-{
-    bool found = false;
-    pthread_mutex_lock(&s->lock);
-    for (cJSON *u = s->subscriptions ? s->subscriptions->child : NULL; u && !found; u = u->next)
-        found = strcmp(u->valuestring, uri) == 0;
-    pthread_mutex_unlock(&s->lock);
-    return found;
-}
-
 /* list_changed and resources/updated go to each session's GET stream. */
-void mcp__streamable_broadcast(void *ctx, cJSON *notification, const char *resource_uri)
+void mcp__streamable_broadcast(void *ctx, const cJSON *notification, const char *resource_uri)
 {
     mcp_http_server *hs = ctx;
     pthread_mutex_lock(&hs->live_lock);
     for (http_stream *st = hs->live_streams; st; st = st->live_next) {
-        if (!st->standalone || !st->session || (resource_uri && !subscribed(st->session, resource_uri)))
+        if (!st->standalone || !st->session || (resource_uri && !mcp__session_subscribed(st->session, resource_uri)))
             continue;
         mcp__stream_push_message(st, cJSON_Duplicate(notification, 1));
     }
     pthread_mutex_unlock(&hs->live_lock);
-    cJSON_Delete(notification);
 }

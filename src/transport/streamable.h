@@ -8,6 +8,6 @@ enum MHD_Result mcp__streamable_handle(mcp_http_server *hs, struct MHD_Connectio
                                   const char *url, const char *method,
                                   const char *upload_data, size_t *upload_data_size, void **con_cls);
 void mcp__streamable_request_done(mcp_http_server *hs, void *con_cls);
-void mcp__streamable_broadcast(void *ctx, cJSON *notification_take, const char *resource_uri);
+void mcp__streamable_broadcast(void *ctx, const cJSON *notification, const char *resource_uri);
 
 #endif

@@ -223,13 +223,12 @@ static void test_removed_tool_cannot_be_called(void **state)
 
 static int notified;
 static char last_note[64];
-static void count_broadcast(void *ctx, cJSON *n, const char *uri)
+static void count_broadcast(void *ctx, const cJSON *n, const char *uri)
 {
     (void)ctx;
     (void)uri;
     notified++;
     snprintf(last_note, sizeof last_note, "%s", get_str(n, "method"));
-    cJSON_Delete(n);
 }
 
 static void test_registry_changes_broadcast_list_changed(void **state)
@@ -237,7 +236,7 @@ static void test_registry_changes_broadcast_list_changed(void **state)
     (void)state;
     mcp_server *srv = new_server();
     notified = 0;
-    mcp__server_set_broadcast(srv, count_broadcast, NULL);
+    mcp__notify_subscribe(srv, count_broadcast, NULL);
     assert_int_equal(add_named(srv, "n1"), 0);
     assert_int_equal(notified, 1);
     assert_string_equal(last_note, "notifications/tools/list_changed");

@@ -329,14 +329,13 @@ static void test_resource_definitions_are_gated_by_version(void **state)
 
 static int updates;
 static char updated_uri[64];
-static void on_broadcast(void *ctx, cJSON *n, const char *uri)
+static void on_broadcast(void *ctx, const cJSON *n, const char *uri)
 {
     (void)ctx;
     if (uri && strcmp(get_str(n, "method"), "notifications/resources/updated") == 0) {
         updates++;
         snprintf(updated_uri, sizeof updated_uri, "%s", get_str(get(n, "params"), "uri"));
     }
-    cJSON_Delete(n);
 }
 
 static void test_resource_updated_broadcasts_the_uri(void **state)
@@ -345,7 +344,7 @@ static void test_resource_updated_broadcasts_the_uri(void **state)
     probes p = {0};
     mcp_server *srv = srv_with_resources(&p);
     updates = 0;
-    mcp__server_set_broadcast(srv, on_broadcast, NULL);
+    mcp__notify_subscribe(srv, on_broadcast, NULL);
     mcp_server_resource_updated(srv, "test://static");
     assert_int_equal(updates, 1);
     assert_string_equal(updated_uri, "test://static");

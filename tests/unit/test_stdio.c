@@ -4,7 +4,7 @@
  * Covers the handshake, a tool call, a 2025-03-26 batch answered as one
  * array (initialize refused inside it), a parse error that does not desync
  * the stream, a modern (2026-07-28) request on the same pipe, and EOF
- * ending the server with 0. */
+ * ending the server with 0, and server notifications reaching the client. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -194,6 +194,37 @@ static void test_modern_request_on_stdio(void **state)
     free(p);
 }
 
+static int read_res(mcp_call *call, const char *uri, const cJSON *vars, void *ud)
+{
+    (void)vars;
+    (void)ud;
+    return mcp_call_resource_text(call, uri, "text/plain", "r");
+}
+
+/* Server notifications reach the stdio client: tools/list_changed when a
+ * tool is added, resources/updated for a subscribed URI only. */
+static void test_notifications_reach_stdio(void **state)
+{
+    (void)state;
+    pipe_pair *p = malloc(sizeof *p);
+    pp_start(p);
+    mcp_resource r = { .uri = "test://r", .name = "r", .handler = read_res };
+    assert_int_equal(mcp_server_add_resource(p->srv, &r, NULL), 0);   /* before the handshake: not sent */
+    initialize(p, "2025-06-18");
+    pp_send(p, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}");
+    pp_expect(p, "\"id\":2,");   /* the handshake is over on the server's side too */
+    mcp_tool t = { .name = "late", .handler = echo };
+    assert_int_equal(mcp_server_add_tool(p->srv, &t, NULL), 0);
+    pp_expect(p, "\"method\":\"notifications/tools/list_changed\"");
+    mcp_server_resource_updated(p->srv, "test://r");          /* not subscribed: nothing */
+    pp_send(p, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"resources/subscribe\",\"params\":{\"uri\":\"test://r\"}}");
+    pp_expect(p, "\"id\":3,\"result\":{}");
+    mcp_server_resource_updated(p->srv, "test://r");
+    pp_expect(p, "\"method\":\"notifications/resources/updated\",\"params\":{\"uri\":\"test://r\"}");
+    pp_stop(p);
+    free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -201,6 +232,7 @@ int main(void)
         cmocka_unit_test(test_parse_error_keeps_the_stream_in_sync),
         cmocka_unit_test(test_batch_is_one_array),
         cmocka_unit_test(test_modern_request_on_stdio),
+        cmocka_unit_test(test_notifications_reach_stdio),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
