@@ -42,18 +42,22 @@ bool mcp__listener_add(mcp_server *srv, listener *l, cJSON *honored_take)
 {
     pthread_mutex_lock(&srv->listeners_lock);
     bool full = srv->nlisteners >= srv->max_listeners;
-    if (!full) {
-        /* The acknowledgement goes out before the listener can receive anything. */
-        cJSON *params = cJSON_CreateObject();
-        cJSON_AddItemToObject(params, "notifications", honored_take);
-        cJSON *ack = tagged(mcp__jsonrpc_notification_take("notifications/subscriptions/acknowledged", params), l->call->id);
-        l->call->ex->ops->send(l->call->ex, ack);
-        l->next = srv->listeners;
-        srv->listeners = l;
-        srv->nlisteners++;
-    }
+    if (!full)
+        srv->nlisteners++;          /* the place is taken before the ack goes out */
     pthread_mutex_unlock(&srv->listeners_lock);
-    return !full;
+    if (full)
+        return false;
+    /* The acknowledgement goes out (no lock held) before the listener is
+     * linked, so it precedes anything the listener receives. */
+    cJSON *params = cJSON_CreateObject();
+    cJSON_AddItemToObject(params, "notifications", honored_take);
+    cJSON *ack = tagged(mcp__jsonrpc_notification_take("notifications/subscriptions/acknowledged", params), l->call->id);
+    l->call->ex->ops->send(l->call->ex, ack);
+    pthread_mutex_lock(&srv->listeners_lock);
+    l->next = srv->listeners;
+    srv->listeners = l;
+    pthread_mutex_unlock(&srv->listeners_lock);
+    return true;
 }
 
 static bool listener_matches(const listener *l, const char *method, const char *uri)
@@ -89,6 +93,14 @@ static void listeners_reap(mcp_server *srv, bool all)
             pp = &l->next;
         }
     }
+    /* A delivery may still be sending to one of them (outside the lock). */
+    for (bool busy = true; busy;) {
+        busy = false;
+        for (listener *l = done; l && !busy; l = l->next)
+            busy = l->busy > 0;
+        if (busy)
+            pthread_cond_wait(&srv->listeners_idle, &srv->listeners_lock);
+    }
     pthread_mutex_unlock(&srv->listeners_lock);
     while (done) {
         listener *next = done->next;
@@ -102,11 +114,39 @@ void mcp__listeners_deliver(mcp_server *srv, const cJSON *notification, const ch
     const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(notification, "method"));
     if (!method)
         return;
+    /* Pick the matching listeners (marked busy so reaping waits), then send
+     * with no lock held. */
+    listener *stack[16], **pick = stack;
+    size_t n = 0, cap = sizeof stack / sizeof stack[0];
     pthread_mutex_lock(&srv->listeners_lock);
-    for (listener *l = srv->listeners; l; l = l->next)
-        if (!atomic_load(&l->call->ex->cancelled) && listener_matches(l, method, resource_uri))
-            l->call->ex->ops->send(l->call->ex, tagged(cJSON_Duplicate(notification, 1), l->call->id));
+    for (listener *l = srv->listeners; l; l = l->next) {
+        if (atomic_load(&l->call->ex->cancelled) || !listener_matches(l, method, resource_uri))
+            continue;
+        if (n == cap) {
+            listener **bigger = malloc(2 * cap * sizeof *bigger);
+            if (!bigger)
+                break;
+            memcpy(bigger, pick, n * sizeof *pick);
+            if (pick != stack)
+                free(pick);
+            pick = bigger;
+            cap *= 2;
+        }
+        l->busy++;
+        pick[n++] = l;
+    }
     pthread_mutex_unlock(&srv->listeners_lock);
+    for (size_t i = 0; i < n; i++)
+        pick[i]->call->ex->ops->send(pick[i]->call->ex, tagged(cJSON_Duplicate(notification, 1), pick[i]->call->id));
+    if (n) {
+        pthread_mutex_lock(&srv->listeners_lock);
+        for (size_t i = 0; i < n; i++)
+            pick[i]->busy--;
+        pthread_cond_broadcast(&srv->listeners_idle);
+        pthread_mutex_unlock(&srv->listeners_lock);
+    }
+    if (pick != stack)
+        free(pick);
     listeners_reap(srv, false);
 }
 

@@ -13,6 +13,7 @@ typedef struct listener {
     mcp_call *call;
     bool tools, prompts, resources;
     cJSON *uris;               /* owned array of resource URIs, or NULL */
+    unsigned busy;             /* deliveries sending to it outside the lock */
     struct listener *next;
 } listener;
 

@@ -29,6 +29,7 @@ mcp_server *mcp_server_new(const mcp_server_info *info)
     srv->request_timeout_ms = 60000;
     srv->max_listeners = 1024;
     pthread_mutex_init(&srv->listeners_lock, NULL);
+    pthread_cond_init(&srv->listeners_idle, NULL);
     pthread_mutex_init(&srv->subs_lock, NULL);
     pthread_cond_init(&srv->subs_idle, NULL);
     if (mcp__request_state_key_random(&srv->state_key) < 0 || !srv->name || !srv->version) {
@@ -47,6 +48,7 @@ void mcp_server_free(mcp_server *srv)
     pthread_rwlock_destroy(&srv->lock);
     pthread_mutex_destroy(&srv->workers_lock);
     pthread_mutex_destroy(&srv->listeners_lock);
+    pthread_cond_destroy(&srv->listeners_idle);
     mcp__notify_free_all(srv);
     pthread_mutex_destroy(&srv->subs_lock);
     pthread_cond_destroy(&srv->subs_idle);

@@ -72,6 +72,7 @@ struct mcp_server {
     request_state_key state_key; /* seals MRTR requestState */
     struct { unsigned ttl_ms; bool shared; } cache[MCP_CACHE_KINDS];
     pthread_mutex_t listeners_lock;
+    pthread_cond_t listeners_idle;  /* a listener's deliveries in progress ended */
     struct listener *listeners;  /* modern subscriptions/listen streams */
     unsigned nlisteners, max_listeners;
 };

@@ -12,10 +12,13 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 
 #include <mcp/mcp.h>
 
+#include "core/dispatch.h"
 #include "core/notify.h"
+#include "core/server_internal.h"
 
 typedef struct seen {
     int count;
@@ -93,11 +96,69 @@ static void test_two_http_servers_on_one_server(void **state)
     mcp_server_free(srv);
 }
 
+/* A modern exchange whose send checks that no listener lock is held: a
+ * send is I/O (an SSE write), and it used to run under listeners_lock both
+ * for the acknowledgement and for every delivery. */
+typedef struct probe_ex {
+    mcp_exchange ex;
+    mcp_server *srv;
+    int sends, sends_under_lock;
+    char last_method[80];
+    cJSON *response;
+} probe_ex;
+
+static int probe_send(mcp_exchange *ex, cJSON *msg)
+{
+    probe_ex *p = (probe_ex *)ex;
+    if (pthread_mutex_trylock(&p->srv->listeners_lock) == 0)
+        pthread_mutex_unlock(&p->srv->listeners_lock);
+    else
+        p->sends_under_lock++;
+    p->sends++;
+    snprintf(p->last_method, sizeof p->last_method, "%s", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "method")));
+    cJSON_Delete(msg);
+    return 0;
+}
+
+static void probe_complete(mcp_exchange *ex, cJSON *response)
+{
+    probe_ex *p = (probe_ex *)ex;
+    cJSON_Delete(p->response);
+    p->response = response;
+}
+
+static const mcp_exchange_ops probe_ops = { probe_send, probe_complete };
+
+static void test_listen_sends_with_no_lock_held(void **state)
+{
+    (void)state;
+    mcp_server *srv = mcp_server_new(&(mcp_server_info){ .name = "n", .version = "1" });
+    mcp_tool t = { .name = "t0", .handler = noop };
+    assert_int_equal(mcp_server_add_tool(srv, &t, NULL), 0);   /* so tools can be listened to */
+    probe_ex p = { .ex = { .ops = &probe_ops, .era = MCP_ERA_MODERN, .version = MCP_V_2026_07_28, .stateless = true },
+                   .srv = srv };
+    atomic_init(&p.ex.cancelled, false);
+    mcp__server_dispatch(srv, &p.ex, cJSON_Parse("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"subscriptions/listen\","
+                                                "\"params\":{\"notifications\":{\"toolsListChanged\":true}}}"));
+    assert_int_equal(p.sends, 1);
+    assert_string_equal(p.last_method, "notifications/subscriptions/acknowledged");
+    mcp_tool t1 = { .name = "t1", .handler = noop };
+    assert_int_equal(mcp_server_add_tool(srv, &t1, NULL), 0);
+    assert_int_equal(p.sends, 2);
+    assert_string_equal(p.last_method, "notifications/tools/list_changed");
+    assert_int_equal(p.sends_under_lock, 0);
+    mcp__server_close_listeners(srv);            /* ends the listen: its result */
+    assert_non_null(p.response);
+    cJSON_Delete(p.response);
+    mcp_server_free(srv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_subscriber_gets_every_notification),
         cmocka_unit_test(test_two_http_servers_on_one_server),
+        cmocka_unit_test(test_listen_sends_with_no_lock_held),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
