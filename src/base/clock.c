@@ -4,6 +4,7 @@
  * wall clock. */
 #include "base/clock.h"
 
+#include <pthread.h>
 #include <time.h>
 
 static uint64_t read_clock(clockid_t id, uint64_t per_s)
@@ -37,4 +38,16 @@ void mcp__clock_deadline_ms(struct timespec *ts, uint64_t ms)
         ts->tv_sec++;
         ts->tv_nsec -= 1000000000L;
     }
+}
+
+int mcp__clock_cond_init(pthread_cond_t *cond)
+{
+    pthread_condattr_t attr;
+    if (pthread_condattr_init(&attr) != 0)
+        return -1;
+    int rc = pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    if (rc == 0)
+        rc = pthread_cond_init(cond, &attr);
+    pthread_condattr_destroy(&attr);
+    return rc == 0 ? 0 : -1;
 }

@@ -3,6 +3,7 @@
 #ifndef MCP_BASE_CLOCK_H
 #define MCP_BASE_CLOCK_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -13,5 +14,9 @@ uint64_t mcp__unix_ms(void);  /* CLOCK_REALTIME, milliseconds since the epoch */
 /* *ts = CLOCK_MONOTONIC now + ms, for pthread_cond_timedwait on a
  * condition variable created with pthread_condattr_setclock(CLOCK_MONOTONIC). */
 void mcp__clock_deadline_ms(struct timespec *ts, uint64_t ms);
+
+/* pthread_cond_init for a condition variable whose timed waits take
+ * mcp__clock_deadline_ms deadlines (CLOCK_MONOTONIC). 0 or -1. */
+int mcp__clock_cond_init(pthread_cond_t *cond);
 
 #endif

@@ -33,6 +33,7 @@ struct mcp_http_server {
     bool loopback;
     atomic_bool stopping;
     pthread_t housekeeper;
+    bool housekeeper_running;      /* started: mcp_http_stop joins it */
     pthread_mutex_t hk_lock;
     pthread_cond_t hk_wake;
     pthread_mutex_t live_lock;     /* guards live_streams */

@@ -107,8 +107,7 @@ static void *housekeeping(void *arg)
     pthread_mutex_lock(&hs->hk_lock);
     while (!atomic_load(&hs->stopping)) {
         struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += 1;
+        mcp__clock_deadline_ms(&ts, 1000);    /* monotonic: a clock step never stalls expiry */
         pthread_cond_timedwait(&hs->hk_wake, &hs->hk_lock, &ts);
         if (atomic_load(&hs->stopping))
             break;
@@ -218,6 +217,10 @@ int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_serve
     mcp_http_server *hs = calloc(1, sizeof *hs);
     if (!hs)
         return -MCP_ENOMEM;
+    if (mcp__clock_cond_init(&hs->hk_wake) < 0) {
+        free(hs);
+        return -MCP_ENOMEM;
+    }
     if (opts) {
         hs->o = *opts;
         fill_defaults(&hs->o);
@@ -229,7 +232,6 @@ int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_serve
     hs->loopback = is_loopback(hs->o.host);
     hs->metrics = mcp__metrics_new();
     pthread_mutex_init(&hs->hk_lock, NULL);
-    pthread_cond_init(&hs->hk_wake, NULL);
     pthread_mutex_init(&hs->live_lock, NULL);
     pthread_mutex_init(&hs->active_lock, NULL);
     pthread_mutex_init(&hs->conns_lock, NULL);
@@ -250,7 +252,11 @@ int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_serve
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(hs->daemon, MHD_DAEMON_INFO_BIND_PORT);
     hs->port = info ? info->port : hs->o.port;
-    pthread_create(&hs->housekeeper, NULL, housekeeping, hs);
+    if (pthread_create(&hs->housekeeper, NULL, housekeeping, hs) != 0) {
+        mcp_http_stop(hs);
+        return -MCP_ENOMEM;
+    }
+    hs->housekeeper_running = true;
     *out = hs;
     return 0;
 }
@@ -283,7 +289,8 @@ void mcp_http_stop(mcp_http_server *hs)
         pthread_mutex_lock(&hs->hk_lock);
         pthread_cond_broadcast(&hs->hk_wake);
         pthread_mutex_unlock(&hs->hk_lock);
-        pthread_join(hs->housekeeper, NULL);
+        if (hs->housekeeper_running)
+            pthread_join(hs->housekeeper, NULL);
         mcp__live_streams_finish_all(hs);          /* first, so streams end with a retry hint */
         if (hs->sessions)
             mcp__session_table_close_all(hs->sessions);
