@@ -343,30 +343,55 @@ void mcp__session_table_free(session_table *t)
     free(t);
 }
 
-static int insert_local(session_table *t, mcp_session *s);
+/* A place under the session cap, taken before anything is written to the
+ * store (a refused session must leave no record behind). */
+static bool reserve_slot(session_table *t)
+{
+    pthread_mutex_lock(&t->lock);
+    bool ok = t->count < t->max_sessions;
+    if (ok)
+        t->count++;
+    pthread_mutex_unlock(&t->lock);
+    return ok;
+}
+
+static void release_slot(session_table *t)
+{
+    pthread_mutex_lock(&t->lock);
+    t->count--;
+    pthread_mutex_unlock(&t->lock);
+}
+
+/* Link s into its bucket; its slot is already counted. */
+static void link_reserved(session_table *t, mcp_session *s)
+{
+    pthread_mutex_lock(&t->lock);
+    unsigned b = bucket_of(s->id);
+    mcp__session_ref(s);
+    s->hnext = t->buckets[b];
+    t->buckets[b] = s;
+    pthread_mutex_unlock(&t->lock);
+}
 
 int mcp__session_table_insert(session_table *t, mcp_session *s)
 {
     s->store = t->store;
     s->ttl_ms = t->ttl_ms;
-    if (t->store && mcp__session_save(s) < 0)
+    if (!reserve_slot(t))
+        return -MCP_ELIMIT;
+    if (t->store && mcp__session_save(s) < 0) {   /* I/O with no lock held */
+        release_slot(t);
         return -MCP_EIO;
-    return insert_local(t, s);
+    }
+    link_reserved(t, s);
+    return 0;
 }
 
 static int insert_local(session_table *t, mcp_session *s)
 {
-    pthread_mutex_lock(&t->lock);
-    if (t->count >= t->max_sessions) {
-        pthread_mutex_unlock(&t->lock);
+    if (!reserve_slot(t))
         return -MCP_ELIMIT;
-    }
-    unsigned b = bucket_of(s->id);
-    mcp__session_ref(s);
-    s->hnext = t->buckets[b];
-    t->buckets[b] = s;
-    t->count++;
-    pthread_mutex_unlock(&t->lock);
+    link_reserved(t, s);
     return 0;
 }
 

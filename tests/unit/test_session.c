@@ -18,6 +18,7 @@
 
 #include "core/jsonrpc.h"
 #include "core/session.h"
+#include "store/store.h"
 #include "base/util.h"
 
 static void sleep_ms(unsigned ms)
@@ -615,9 +616,61 @@ static void test_state_incr_that_would_overflow_fails_and_keeps_the_value(void *
     mcp__session_unref(s);
 }
 
+/* A store that only counts what it is asked to write. */
+static int saves, deletes;
+static int fake_save(mcp_store *st, const char *sid, const session_record *r, unsigned ttl_ms)
+{
+    (void)st; (void)sid; (void)r; (void)ttl_ms;
+    saves++;
+    return 0;
+}
+static int fake_delete(mcp_store *st, const char *sid)
+{
+    (void)st; (void)sid;
+    deletes++;
+    return 0;
+}
+static int fake_publish(mcp_store *st, const char *kind, const char *sid, const char *payload)
+{
+    (void)st; (void)kind; (void)sid; (void)payload;
+    return 0;
+}
+static void fake_set_listener(mcp_store *st, store_message_fn fn, void *ctx)
+{
+    (void)st; (void)fn; (void)ctx;
+}
+
+/* The cap is checked before the session is written to the store: a
+ * refused initialize used to leave an orphan record until its TTL. */
+static void test_cap_is_checked_before_the_store_write(void **state)
+{
+    (void)state;
+    static const store_ops ops = { .session_save = fake_save, .session_delete = fake_delete,
+                                   .publish = fake_publish, .set_listener = fake_set_listener };
+    mcp_store store = { .ops = &ops };
+    saves = deletes = 0;
+    session_table *t = mcp__session_table_new(1, &store, 60000);
+    assert_non_null(t);
+    mcp_session *a = mcp__session_new(), *b = mcp__session_new();
+    assert_int_equal(mcp__session_table_insert(t, a), 0);
+    assert_int_equal(saves, 1);
+    assert_int_equal(mcp__session_table_insert(t, b), -MCP_ELIMIT);
+    assert_int_equal(saves, 1);          /* nothing written for the refused one */
+    assert_int_equal(mcp__session_table_count(t), 1);
+    char id[MCP_SESSION_ID_LEN + 1];
+    memcpy(id, a->id, sizeof id);
+    assert_int_equal(mcp__session_table_remove(t, id), 0);
+    assert_int_equal(mcp__session_table_insert(t, b), 0);   /* the freed place is usable */
+    assert_int_equal(saves, 2);
+    mcp__session_unref(a);
+    mcp__session_unref(b);
+    mcp__session_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cap_is_checked_before_the_store_write),
         cmocka_unit_test(test_state_get_of_missing_key_is_not_found),
         cmocka_unit_test(test_state_set_then_get_returns_a_copy),
         cmocka_unit_test(test_state_incr_of_missing_key_starts_at_zero),
