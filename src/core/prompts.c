@@ -26,8 +26,12 @@ static int invoke_prompt(mcp_call *call)
 
 static void finish_prompt(mcp_call *call, int rc)
 {
+    char msg[512];
+    if (mcp__run_input_outcome(call, rc, msg, sizeof msg)) {
+        mcp__call_reply_error(call, JSONRPC_INTERNAL_ERROR, msg);   /* the same words as for tools */
+        return;
+    }
     if (rc < 0) {
-        char msg[256];
         snprintf(msg, sizeof msg, "Prompt failed: %s", mcp_strerror(rc));
         mcp__call_reply_error(call, rc == -MCP_EINVAL ? JSONRPC_INVALID_PARAMS : JSONRPC_INTERNAL_ERROR, msg);
         return;

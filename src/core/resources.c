@@ -54,8 +54,12 @@ static void finish_resource(mcp_call *call, int rc)
         reply_not_found(call);
         return;
     }
+    char msg[512];
+    if (mcp__run_input_outcome(call, rc, msg, sizeof msg)) {
+        mcp__call_reply_error(call, JSONRPC_INTERNAL_ERROR, msg);   /* the same words as for tools */
+        return;
+    }
     if (rc < 0) {
-        char msg[256];
         snprintf(msg, sizeof msg, "Internal error reading resource: %s", mcp_strerror(rc));
         mcp__call_reply_error(call, JSONRPC_INTERNAL_ERROR, msg);
         return;

@@ -548,6 +548,59 @@ static void test_unanswered_input_request_times_out_as_tool_error(void **state)
     mcp__session_unref(s);
 }
 
+/* Prompts and resources word an input round's failure as tools do (one
+ * outcome mapping): they used to answer "Prompt failed: ..." / "Internal
+ * error reading resource: ..." with no hint of the cause. */
+static int confirm_prompt(mcp_call *call, const cJSON *args, void *ud)
+{
+    (void)args;
+    (void)ud;
+    if (!mcp_call_input(call, "confirm"))
+        return mcp_call_need_input(call, "confirm", "elicitation/create", cJSON_Parse("{\"message\":\"?\"}"));
+    return mcp_call_prompt_message_take(call, "user", mcp_content_text("ok"));
+}
+
+static int confirm_resource(mcp_call *call, const char *uri, const cJSON *vars, void *ud)
+{
+    (void)vars;
+    (void)ud;
+    if (!mcp_call_input(call, "confirm"))
+        return mcp_call_need_input(call, "confirm", "elicitation/create", cJSON_Parse("{\"message\":\"?\"}"));
+    return mcp_call_resource_text(call, uri, "text/plain", "ok");
+}
+
+static void test_prompt_and_resource_input_failures_are_worded_like_tools(void **state)
+{
+    (void)state;
+    mcp_server *srv = new_server();
+    mcp_prompt pr = { .name = "ask", .handler = confirm_prompt, .blocking = true };
+    mcp_resource rs = { .uri = "test://ask", .name = "ask", .handler = confirm_resource, .blocking = true };
+    assert_int_equal(mcp_server_add_prompt(srv, &pr, NULL), 0);
+    assert_int_equal(mcp_server_add_resource(srv, &rs, NULL), 0);
+    mcp__server_set_request_timeout(srv, 100);
+    /* No elicitation capability: unsupported. */
+    mcp_session *s = session_with_caps("{\"roots\":{}}");
+    fake_ex *f = fake_new(s, MCP_ERA_LEGACY, MCP_V_2025_06_18, true);
+    fake_dispatch(srv, f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"prompts/get\",\"params\":{\"name\":\"ask\"}}");
+    assert_true(fake_wait_complete(f, FAKE_WAIT_MS));
+    const char *msg = error_message_of(f->response);
+    if (!msg || !strstr(msg, "This prompt needs input from the client"))
+        fail_msg("prompts/get without the capability said: %s", msg ? msg : "(no error)");
+    fake_free(f);
+    mcp__session_unref(s);
+    /* With the capability but no answer: timed out. */
+    s = session_with_caps("{\"elicitation\":{}}");
+    f = fake_new(s, MCP_ERA_LEGACY, MCP_V_2025_06_18, true);
+    fake_dispatch(srv, f, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"resources/read\",\"params\":{\"uri\":\"test://ask\"}}");
+    assert_true(fake_wait_complete(f, FAKE_WAIT_MS));
+    msg = error_message_of(f->response);
+    if (!msg || !strstr(msg, "The client did not answer the resource's request for input"))
+        fail_msg("resources/read with no answer said: %s", msg ? msg : "(no error)");
+    fake_free(f);
+    mcp__session_unref(s);
+    mcp_server_free(srv);
+}
+
 static void test_input_request_on_closing_session_ends_as_tool_error(void **state)
 {
     (void)state;
@@ -699,6 +752,7 @@ int main(void)
         cmocka_unit_test(test_input_without_back_channel_is_a_quick_tool_error),
         cmocka_unit_test(test_input_without_session_is_a_quick_tool_error),
         cmocka_unit_test(test_unanswered_input_request_times_out_as_tool_error),
+        cmocka_unit_test(test_prompt_and_resource_input_failures_are_worded_like_tools),
         cmocka_unit_test(test_input_request_on_closing_session_ends_as_tool_error),
         cmocka_unit_test(test_input_request_the_channel_cannot_carry_is_tool_error),
         cmocka_unit_test(test_modern_input_is_an_input_required_result_and_the_retry_completes),
