@@ -71,6 +71,47 @@ static enum MHD_Result handle_modern(http_req *req, struct MHD_Connection *conn,
     return mcp__http_answer(req, conn);
 }
 
+/* The one session lookup of every request that names a session (POST,
+ * batches, GET, DELETE): a ref, or NULL with the refusal queued in *ret:
+ * 400 for an unsupported MCP-Protocol-Version or a missing Mcp-Session-Id,
+ * 404 for an unknown session or one that belongs to another subject, 503
+ * when the store cannot be reached (counted in /metrics). id is the
+ * JSON-RPC id for the error body (NULL when there is none). */
+static mcp_session *require_session(http_req *req, struct MHD_Connection *conn, const char *method,
+                                    const cJSON *id, enum MHD_Result *ret)
+{
+    const char *sid = mcp__http_header(conn, "Mcp-Session-Id");
+    bool bad = false;
+    mcp__http_header_version(conn, &bad);
+    if (bad) {
+        *ret = mcp__http_refuse(req, conn, method, MHD_HTTP_BAD_REQUEST, id, MCP_ERR_GENERIC,
+                      "Bad Request: unsupported MCP-Protocol-Version");
+        return NULL;
+    }
+    if (!sid) {
+        *ret = mcp__http_refuse(req, conn, method, MHD_HTTP_BAD_REQUEST, id, MCP_ERR_GENERIC,
+                      "Bad Request: Mcp-Session-Id header is required");
+        return NULL;
+    }
+    mcp_session *s = NULL;
+    int rc = mcp__session_table_lookup(req->hs->sessions, sid, &s);
+    if (rc == 0 && !mcp__http_session_owned(req, s)) {
+        mcp__session_unref(s);
+        s = NULL;
+        rc = -MCP_ENOTFOUND;
+    }
+    if (rc == -MCP_ENOTFOUND) {
+        *ret = mcp__http_refuse(req, conn, method, MHD_HTTP_NOT_FOUND, id, MCP_ERR_SESSION_NOT_FOUND,
+                      "Session not found: it ended or expired; initialize a new session");
+    } else if (rc < 0) {
+        if (rc == -MCP_EIO)
+            mcp__metrics_store_error(req->hs->metrics);
+        *ret = mcp__http_refuse(req, conn, method, MHD_HTTP_SERVICE_UNAVAILABLE, id, MCP_ERR_GENERIC,
+                      "Service unavailable: the session store cannot be reached, retry later");
+    }
+    return s;
+}
+
 static enum MHD_Result handle_post_message(http_req *req, struct MHD_Connection *conn, cJSON *msg)
 {
     mcp_http_server *hs = req->hs;
@@ -125,29 +166,9 @@ static enum MHD_Result handle_post_message(http_req *req, struct MHD_Connection 
             session = mcp__session_new();
             if (session && hs->auth)
                 session->subject = strdup(req->subject);
-        } else if (!sid) {
-            ret = mcp__http_refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, id, MCP_ERR_GENERIC,
-                         "Bad Request: Mcp-Session-Id header is required");
+        } else if (!(session = require_session(req, conn, "POST", id, &ret))) {
             cJSON_Delete(msg);
             return ret;
-        } else {
-            int rc = mcp__session_table_lookup(hs->sessions, sid, &session);
-            if (rc == 0 && !mcp__http_session_owned(req, session)) {
-                mcp__session_unref(session);
-                session = NULL;
-                rc = -MCP_ENOTFOUND;
-            }
-            if (rc < 0) {
-                ret = rc == -MCP_ENOTFOUND
-                    ? mcp__http_refuse(req, conn, "POST", MHD_HTTP_NOT_FOUND, id, MCP_ERR_SESSION_NOT_FOUND,
-                             "Session not found: it ended or expired; initialize a new session")
-                    : mcp__http_refuse(req, conn, "POST", MHD_HTTP_SERVICE_UNAVAILABLE, id, MCP_ERR_GENERIC,
-                             "Service unavailable: the session store cannot be reached, retry later");
-                if (rc == -MCP_EIO)
-                    mcp__metrics_store_error(hs->metrics);
-                cJSON_Delete(msg);
-                return ret;
-            }
         }
     }
     post_exchange *px = mcp__http_px_new(hs, conn);
@@ -167,8 +188,6 @@ static enum MHD_Result handle_post_message(http_req *req, struct MHD_Connection 
     return mcp__http_answer(req, conn);
 }
 
-static mcp_session *require_session(http_req *req, struct MHD_Connection *conn, const char *method,
-                                    enum MHD_Result *ret);
 
 /* Batches belong to 2025-03-26 only: the session's version, or the
  * header's (absent means 2025-03-26) without a session. */
@@ -184,7 +203,7 @@ static enum MHD_Result handle_batch(http_req *req, struct MHD_Connection *conn, 
         cJSON_Delete(arr);
         return ret;
     }
-    if (hs->o.mode == MCP_STATEFUL && !(session = require_session(req, conn, "POST", &ret))) {
+    if (hs->o.mode == MCP_STATEFUL && !(session = require_session(req, conn, "POST", NULL, &ret))) {
         cJSON_Delete(arr);
         return ret;
     }
@@ -217,37 +236,6 @@ static enum MHD_Result handle_post_body(http_req *req, struct MHD_Connection *co
 
 /* ---------------- GET and DELETE ---------------- */
 
-static mcp_session *require_session(http_req *req, struct MHD_Connection *conn, const char *method,
-                                    enum MHD_Result *ret)
-{
-    const char *sid = mcp__http_header(conn, "Mcp-Session-Id");
-    bool bad = false;
-    mcp__http_header_version(conn, &bad);
-    if (bad) {
-        *ret = mcp__http_refuse(req, conn, method, MHD_HTTP_BAD_REQUEST, NULL, MCP_ERR_GENERIC,
-                      "Bad Request: unsupported MCP-Protocol-Version");
-        return NULL;
-    }
-    if (!sid) {
-        *ret = mcp__http_refuse(req, conn, method, MHD_HTTP_BAD_REQUEST, NULL, MCP_ERR_GENERIC,
-                      "Bad Request: Mcp-Session-Id header is required");
-        return NULL;
-    }
-    mcp_session *s = NULL;
-    int rc = mcp__session_table_lookup(req->hs->sessions, sid, &s);
-    if (rc == 0 && !mcp__http_session_owned(req, s)) {
-        mcp__session_unref(s);
-        s = NULL;
-        rc = -MCP_ENOTFOUND;
-    }
-    if (rc == -MCP_ENOTFOUND)
-        *ret = mcp__http_refuse(req, conn, method, MHD_HTTP_NOT_FOUND, NULL, MCP_ERR_SESSION_NOT_FOUND,
-                      "Session not found: it ended or expired; initialize a new session");
-    else if (rc < 0)
-        *ret = mcp__http_refuse(req, conn, method, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, MCP_ERR_GENERIC,
-                      "Service unavailable: the session store cannot be reached, retry later");
-    return s;
-}
 
 static enum MHD_Result handle_get(http_req *req, struct MHD_Connection *conn)
 {
@@ -255,7 +243,7 @@ static enum MHD_Result handle_get(http_req *req, struct MHD_Connection *conn)
         return mcp__http_refuse(req, conn, "GET", MHD_HTTP_NOT_ACCEPTABLE, NULL, MCP_ERR_GENERIC,
                       "Not Acceptable: GET needs Accept: text/event-stream");
     enum MHD_Result ret = MHD_NO;
-    mcp_session *s = require_session(req, conn, "GET", &ret);
+    mcp_session *s = require_session(req, conn, "GET", NULL, &ret);
     if (!s)
         return ret;
     const char *last = mcp__http_header(conn, "Last-Event-ID");
@@ -311,7 +299,7 @@ static enum MHD_Result handle_get(http_req *req, struct MHD_Connection *conn)
 static enum MHD_Result handle_delete(http_req *req, struct MHD_Connection *conn)
 {
     enum MHD_Result ret = MHD_NO;
-    mcp_session *s = require_session(req, conn, "DELETE", &ret);
+    mcp_session *s = require_session(req, conn, "DELETE", NULL, &ret);
     if (!s)
         return ret;
     char sid[MCP_SESSION_ID_LEN + 1];

@@ -146,6 +146,65 @@ static void test_stateless_get_is_405(void **state)
            200, "\"text\":\"sl\"");
 }
 
+/* A port nothing listens on (bound, then closed). */
+static unsigned closed_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t len = sizeof a;
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+static long store_errors(fixture *f)
+{
+    char *reply = http_pair_request(f->hs, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1", NULL);
+    const char *m = reply ? strstr(reply, "\nmcp_store_errors_total ") : NULL;
+    long n = m ? strtol(m + 24, NULL, 10) : -1;
+    free(reply);
+    return n;
+}
+
+/* Every session lookup that fails on the store answers 503 and counts in
+ * /metrics: POST, a batch, GET and DELETE alike (one require_session). */
+static void test_store_errors_are_counted_everywhere(void **state)
+{
+    (void)state;
+    char url[64];
+    snprintf(url, sizeof url, "redis://127.0.0.1:%u/0", closed_port());
+    mcp_store *store = NULL;
+    assert_int_equal(mcp_store_redis_open(url, &store), 0);
+    fixture f = {0};
+    f.srv = mcp_server_new(&(mcp_server_info){ .name = "http-test", .version = "1" });
+    mcp_http_options o;
+    mcp_http_options_init(&o);
+    o.port = 0;
+    o.mode = MCP_STATEFUL;
+    o.threads = 1;
+    o.store = store;
+    o.log_requests = false;
+    o.handle_signals = false;
+    assert_int_equal(mcp_http_start(f.srv, &o, &f.hs), 0);
+    const char *sid_line = ACCEPT "Mcp-Session-Id: 0123456789abcdef0123456789abcdef\r\n";
+    assert_int_equal(store_errors(&f), 0);
+    expect(post(&f, sid_line, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}"), 503,
+           "Service unavailable: the session store cannot be reached, retry later");
+    assert_int_equal(store_errors(&f), 1);
+    expect(post(&f, sid_line, "[{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}]"), 503, "session store cannot be reached");
+    assert_int_equal(store_errors(&f), 2);
+    expect(http_pair_request(f.hs, "GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+                                   "Mcp-Session-Id: 0123456789abcdef0123456789abcdef", NULL), 503, "session store cannot be reached");
+    assert_int_equal(store_errors(&f), 3);
+    expect(http_pair_request(f.hs, "DELETE /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                   "Mcp-Session-Id: 0123456789abcdef0123456789abcdef", NULL), 503, "session store cannot be reached");
+    assert_int_equal(store_errors(&f), 4);
+    mcp_http_stop(f.hs);
+    mcp_server_free(f.srv);
+    mcp_store_free(store);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -153,6 +212,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_guards, setup_stateful, teardown),
         cmocka_unit_test_setup_teardown(test_batch, setup_stateful, teardown),
         cmocka_unit_test_setup_teardown(test_stateless_get_is_405, setup_stateless, teardown),
+        cmocka_unit_test(test_store_errors_are_counted_everywhere),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
