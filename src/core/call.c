@@ -392,7 +392,7 @@ int mcp_call_progress(mcp_call *call, double progress, double total, const char 
     cJSON_AddNumberToObject(params, "progress", progress);
     if (total >= 0)
         cJSON_AddNumberToObject(params, "total", total);
-    if (message && mcp_v_audio(call->ex->version))  /* message arrived with 2025-03-26 */
+    if (message && mcp_v_progress_message(call->ex->version))
         cJSON_AddStringToObject(params, "message", message);
     call->sent_progress = true;
     call->last_progress = progress;

@@ -26,9 +26,9 @@ static cJSON *server_info(mcp_server *srv, mcp__revision v)
     cJSON_AddStringToObject(info, "version", srv->version);
     if (srv->title && mcp_v_titles(v))
         cJSON_AddStringToObject(info, "title", srv->title);
-    if (srv->description && mcp_v_icons(v))
+    if (srv->description && mcp_v_server_description(v))
         cJSON_AddStringToObject(info, "description", srv->description);
-    if (srv->website_url && mcp_v_icons(v))
+    if (srv->website_url && mcp_v_website_url(v))
         cJSON_AddStringToObject(info, "websiteUrl", srv->website_url);
     return info;
 }

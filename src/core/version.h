@@ -31,5 +31,9 @@ static inline bool mcp_v_icons(mcp__revision v) { return v >= MCP_V_2025_11_25; 
 static inline bool mcp_v_sse_priming(mcp__revision v) { return v >= MCP_V_2025_11_25; }
 static inline bool mcp_v_annotations(mcp__revision v) { return v >= MCP_V_2025_03_26; }
 static inline bool mcp_v_audio(mcp__revision v) { return v >= MCP_V_2025_03_26; }
+/* One gate per feature, even where two arrived in the same revision. */
+static inline bool mcp_v_progress_message(mcp__revision v) { return v >= MCP_V_2025_03_26; } /* progress "message" */
+static inline bool mcp_v_server_description(mcp__revision v) { return v >= MCP_V_2025_11_25; } /* serverInfo.description */
+static inline bool mcp_v_website_url(mcp__revision v) { return v >= MCP_V_2025_11_25; }      /* serverInfo.websiteUrl */
 
 #endif

@@ -193,9 +193,41 @@ static void test_initialize_without_capabilities_records_empty_object(void **sta
     mcp_server_free(srv);
 }
 
+/* Each feature has its own gate, at the revision that brought it: progress
+ * "message" was gated on audio support, serverInfo description and
+ * websiteUrl on icons (same revisions today, unrelated features). */
+static void test_one_gate_per_feature(void **state)
+{
+    (void)state;
+    static const struct { const char *name; bool (*gate)(mcp__revision); mcp__revision since; } gates[] = {
+        { "batching", NULL, MCP_V_2025_03_26 },
+        { "audio", mcp_v_audio, MCP_V_2025_03_26 },
+        { "annotations", mcp_v_annotations, MCP_V_2025_03_26 },
+        { "progress message", mcp_v_progress_message, MCP_V_2025_03_26 },
+        { "structured", mcp_v_structured, MCP_V_2025_06_18 },
+        { "titles", mcp_v_titles, MCP_V_2025_06_18 },
+        { "resource_link", mcp_v_resource_link, MCP_V_2025_06_18 },
+        { "icons", mcp_v_icons, MCP_V_2025_11_25 },
+        { "sse priming", mcp_v_sse_priming, MCP_V_2025_11_25 },
+        { "server description", mcp_v_server_description, MCP_V_2025_11_25 },
+        { "website url", mcp_v_website_url, MCP_V_2025_11_25 },
+    };
+    for (size_t g = 0; g < sizeof gates / sizeof gates[0]; g++) {
+        if (!gates[g].gate)
+            continue;
+        for (int v = 0; v < MCP_V_COUNT; v++)
+            if (gates[g].gate((mcp__revision)v) != (v >= (int)gates[g].since))
+                fail_msg("gate %s wrong for %s", gates[g].name, mcp__version_name((mcp__revision)v));
+    }
+    /* batching is the one revision-only feature */
+    for (int v = 0; v < MCP_V_COUNT; v++)
+        assert_int_equal(mcp_v_batching((mcp__revision)v), v == MCP_V_2025_03_26);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_one_gate_per_feature),
         cmocka_unit_test(test_version_names_round_trip),
         cmocka_unit_test(test_unknown_version_strings_do_not_parse),
         cmocka_unit_test(test_only_2026_07_28_is_modern),
