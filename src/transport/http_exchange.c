@@ -200,12 +200,20 @@ enum MHD_Result mcp__http_answer(http_req *req, struct MHD_Connection *conn)
 {
     post_exchange *px = req->px;
     pthread_mutex_lock(&px->lock);
+    /* A finished initialize is committed (a store write) with no lock held:
+     * once done, the response is final and only this thread answers. */
+    while (px->done && !px->committed) {
+        pthread_mutex_unlock(&px->lock);
+        px->commit_rc = commit_initialize(px);
+        px->committed = true;
+        pthread_mutex_lock(&px->lock);
+    }
     bool have_events = px->events && px->events->child;
     /* Notifications and client responses get 202 in every response mode,
      * and modern errors that carry an HTTP status (404, 400) are plain JSON. */
     if (px->done && !have_events &&
         (!px->sse_only || !px->response || status_for(px, px->response) != MHD_HTTP_OK)) {
-        int rc = commit_initialize(px);
+        int rc = px->commit_rc;
         cJSON *resp = px->response;
         px->response = NULL;
         pthread_mutex_unlock(&px->lock);
@@ -226,7 +234,7 @@ enum MHD_Result mcp__http_answer(http_req *req, struct MHD_Connection *conn)
         pthread_mutex_unlock(&px->lock);
         return MHD_YES;
     }
-    int commit_rc = px->done ? commit_initialize(px) : 0;
+    int commit_rc = px->done ? px->commit_rc : 0;
     if (commit_rc < 0) {
         cJSON *resp = px->response;
         px->response = NULL;

@@ -106,6 +106,8 @@ struct post_exchange {
     http_stream *stream;           /* once answered as SSE */
     bool json_only, sse_only;
     bool is_initialize;
+    bool committed;                /* commit_initialize ran (answering thread only) */
+    int commit_rc;
     /* In hs->active_posts (so shutdown can answer it) only while it waits
      * for a handler that did not finish inline: most requests never touch
      * the server-wide list or its lock. Guarded by hs->active_lock. */
