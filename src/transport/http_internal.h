@@ -79,6 +79,8 @@ struct http_stream {
     bool resumable;                /* ids + log (stateful sessions) */
     bool standalone;               /* the GET stream */
     event_log log;                 /* framed events for replay (memory store) */
+    struct store_event *store_queue, **store_tail; /* events not yet written to the store */
+    bool flushing;                 /* a thread is writing store_queue out */
     http_stream *live_next;        /* hs->live_streams */
     http_stream *session_next;     /* per-session list (see http_session) */
     bool in_live;

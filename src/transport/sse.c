@@ -19,6 +19,15 @@
 
 #define MAX_STREAMS_PER_SESSION 32
 
+/* An event framed under the stream's lock, waiting to be written to the
+ * session store (Redis RPUSH) after the lock is released. */
+typedef struct store_event {
+    uint64_t seq;
+    char *frame;
+    size_t len;
+    struct store_event *next;
+} store_event;
+
 http_session *mcp__http_session_of(mcp_session *s, bool create)
 {
     pthread_mutex_lock(&s->lock);
@@ -76,6 +85,7 @@ http_stream *mcp__stream_new(mcp_http_server *hs, mcp_session *s, bool standalon
     if (!st)
         return NULL;
     pthread_mutex_init(&st->lock, NULL);
+    st->store_tail = &st->store_queue;
     atomic_init(&st->refs, 1);
     st->hs = hs;
     st->standalone = standalone;
@@ -130,6 +140,11 @@ void mcp__stream_unref(http_stream *st)
         return;
     mcp__event_log_free(&st->log);
     mcp__strbuf_free(&st->out);
+    for (store_event *ev = st->store_queue, *next; ev; ev = next) {
+        next = ev->next;
+        free(ev->frame);
+        free(ev);
+    }
     if (st->session)
         mcp__session_unref(st->session);
     pthread_mutex_destroy(&st->lock);
@@ -154,15 +169,52 @@ static void push_frame_locked(http_stream *st, const char *data)
         mcp__strbuf_printf(&frame, "event: message\ndata: %s\n\n", data);
     if (!frame.data)
         return;
-    if (st->resumable && st->session->store)
-        st->session->store->ops->event_append(st->session->store, st->session->id, st->no, st->seq, frame.data,
-                                              frame.len, st->hs->o.event_retention, st->session->ttl_ms);
-    else if (st->resumable)
-        mcp__event_log_append(&st->log, st->seq, frame.data, frame.len);
     if (st->conn)
         mcp__strbuf_append(&st->out, frame.data, frame.len);
+    if (st->resumable && st->session->store) {
+        /* Queued in seq order; written by store_flush with no lock held. */
+        store_event *ev = malloc(sizeof *ev);
+        if (ev) {
+            *ev = (store_event){ .seq = st->seq, .len = frame.len, .frame = mcp__strbuf_take(&frame) };
+            *st->store_tail = ev;
+            st->store_tail = &ev->next;
+        }
+    } else if (st->resumable) {
+        mcp__event_log_append(&st->log, st->seq, frame.data, frame.len);
+    }
     mcp__strbuf_free(&frame);
     wake_locked(st);
+}
+
+/* Write queued events to the store in order, outside the stream's lock:
+ * one thread flushes at a time (others leave their events to it), so the
+ * store sees the events in seq order and nobody waits on the round trips
+ * with the lock held. */
+static void store_flush(http_stream *st)
+{
+    pthread_mutex_lock(&st->lock);
+    if (st->flushing) {
+        pthread_mutex_unlock(&st->lock);
+        return;
+    }
+    st->flushing = true;
+    while (st->store_queue) {
+        store_event *ev = st->store_queue;
+        st->store_queue = NULL;
+        st->store_tail = &st->store_queue;
+        pthread_mutex_unlock(&st->lock);
+        while (ev) {
+            store_event *next = ev->next;
+            st->session->store->ops->event_append(st->session->store, st->session->id, st->no, ev->seq, ev->frame,
+                                                  ev->len, st->hs->o.event_retention, st->session->ttl_ms);
+            free(ev->frame);
+            free(ev);
+            ev = next;
+        }
+        pthread_mutex_lock(&st->lock);
+    }
+    st->flushing = false;
+    pthread_mutex_unlock(&st->lock);
 }
 
 void mcp__stream_push_message(http_stream *st, cJSON *msg_take)
@@ -174,8 +226,11 @@ void mcp__stream_push_message(http_stream *st, cJSON *msg_take)
     pthread_mutex_lock(&st->lock);
     if (!st->finished)
         push_frame_locked(st, text);
+    bool queued = st->store_queue != NULL;
     pthread_mutex_unlock(&st->lock);
     free(text);
+    if (queued)
+        store_flush(st);
 }
 
 void mcp__stream_push_comment(http_stream *st)

@@ -13,6 +13,7 @@
 #include <mcp/mcp.h>
 
 #include "http_pair.h"
+#include "store/store.h"
 
 #define ACCEPT "Accept: application/json, text/event-stream\r\n"
 #define JSON_CT "Content-Type: application/json"
@@ -205,6 +206,123 @@ static void test_store_errors_are_counted_everywhere(void **state)
     mcp_store_free(store);
 }
 
+/* ---- no store I/O under a transport lock ---- */
+
+static mcp_http_server *lock_probe_hs;
+static atomic_int appends, appends_under_lock;
+static unsigned next_stream_no;
+
+/* True when live_lock or a live stream's lock stays held for 50 tries in a
+ * row: a reader's brief hold passes, the caller's own hold (the bug) does not. */
+static bool transport_lock_held_once(void);
+static bool transport_lock_held(void)
+{
+    for (int i = 0; i < 50; i++) {
+        if (!transport_lock_held_once())
+            return false;
+        usleep(1000);
+    }
+    return true;
+}
+
+static bool transport_lock_held_once(void)
+{
+    mcp_http_server *hs = lock_probe_hs;
+    if (pthread_mutex_trylock(&hs->live_lock) != 0)
+        return true;
+    bool held = false;
+    for (http_stream *st = hs->live_streams; st && !held; st = st->live_next) {
+        if (pthread_mutex_trylock(&st->lock) != 0)
+            held = true;
+        else
+            pthread_mutex_unlock(&st->lock);
+    }
+    pthread_mutex_unlock(&hs->live_lock);
+    return held;
+}
+
+static int fk_save(mcp_store *st, const char *sid, const session_record *r, unsigned ttl)
+{ (void)st; (void)sid; (void)r; (void)ttl; return 0; }
+static int fk_load(mcp_store *st, const char *sid, session_record *r, unsigned ttl)
+{ (void)st; (void)sid; (void)r; (void)ttl; return -MCP_ENOTFOUND; }
+static int fk_touch(mcp_store *st, const char *sid, unsigned ttl)
+{ (void)st; (void)sid; (void)ttl; return 0; }
+static int fk_delete(mcp_store *st, const char *sid)
+{ (void)st; (void)sid; return 0; }
+static int fk_stream_next(mcp_store *st, const char *sid, unsigned *no)
+{ (void)st; (void)sid; *no = ++next_stream_no; return 0; }
+static int fk_append(mcp_store *st, const char *sid, unsigned no, uint64_t seq, const char *frame, size_t len,
+                     unsigned retention, unsigned ttl)
+{
+    (void)st; (void)sid; (void)no; (void)seq; (void)frame; (void)len; (void)retention; (void)ttl;
+    atomic_fetch_add(&appends, 1);
+    if (transport_lock_held())
+        atomic_fetch_add(&appends_under_lock, 1);
+    return 0;
+}
+static int fk_publish(mcp_store *st, const char *kind, const char *sid, const char *payload)
+{ (void)st; (void)kind; (void)sid; (void)payload; return 0; }
+static void fk_set_listener(mcp_store *st, store_message_fn fn, void *ctx)
+{ (void)st; (void)fn; (void)ctx; }
+static bool fk_probe(mcp_store *st) { (void)st; return true; }
+
+/* A broadcast to a session's GET stream writes the event to the store
+ * (Redis RPUSH) after releasing live_lock and the stream's lock: it used to
+ * do the round trip under both, so every broadcast waited N round trips
+ * and every reader of those streams with it. */
+static void test_store_writes_happen_outside_transport_locks(void **state)
+{
+    (void)state;
+    static const store_ops ops = { .session_save = fk_save, .session_load = fk_load, .session_touch = fk_touch,
+                                   .session_delete = fk_delete, .stream_next = fk_stream_next,
+                                   .event_append = fk_append, .publish = fk_publish,
+                                   .set_listener = fk_set_listener, .probe = fk_probe };
+    mcp_store store = { .ops = &ops };
+    fixture f = {0};
+    f.srv = mcp_server_new(&(mcp_server_info){ .name = "http-test", .version = "1" });
+    mcp_tool t = { .name = "echo", .handler = echo };
+    assert_int_equal(mcp_server_add_tool(f.srv, &t, NULL), 0);
+    mcp_http_options o;
+    mcp_http_options_init(&o);
+    o.port = 0;
+    o.mode = MCP_STATEFUL;
+    o.threads = 1;
+    o.store = &store;
+    o.log_requests = false;
+    o.handle_signals = false;
+    assert_int_equal(mcp_http_start(f.srv, &o, &f.hs), 0);
+    lock_probe_hs = f.hs;
+    char sid[128];
+    initialize(&f, "2025-06-18", sid, sizeof sid);
+    /* Open the standalone GET stream and keep it open. */
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    struct sockaddr_in peer = { .sin_family = AF_INET, .sin_port = htons(40000), .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    assert_int_equal(MHD_add_connection(f.hs->daemon, sv[1], (const struct sockaddr *)&peer, sizeof peer), MHD_YES);
+    char req[512];
+    int n = snprintf(req, sizeof req, "GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+                     "Mcp-Session-Id: %s\r\nMCP-Protocol-Version: 2025-06-18\r\n\r\n", sid);
+    assert_int_equal(send(sv[0], req, (size_t)n, MSG_NOSIGNAL), n);
+    bool live = false;
+    for (int i = 0; i < 500 && !live; i++) {       /* at most 5 s */
+        pthread_mutex_lock(&f.hs->live_lock);
+        for (http_stream *st = f.hs->live_streams; st; st = st->live_next)
+            live = live || st->standalone;
+        pthread_mutex_unlock(&f.hs->live_lock);
+        if (!live)
+            usleep(10000);
+    }
+    assert_true(live);
+    int before = atomic_load(&appends);
+    mcp_tool t2 = { .name = "late", .handler = echo };
+    assert_int_equal(mcp_server_add_tool(f.srv, &t2, NULL), 0);   /* list_changed to the GET stream */
+    assert_true(atomic_load(&appends) > before);
+    assert_int_equal(atomic_load(&appends_under_lock), 0);
+    close(sv[0]);
+    mcp_http_stop(f.hs);
+    mcp_server_free(f.srv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -213,6 +331,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_batch, setup_stateful, teardown),
         cmocka_unit_test_setup_teardown(test_stateless_get_is_405, setup_stateless, teardown),
         cmocka_unit_test(test_store_errors_are_counted_everywhere),
+        cmocka_unit_test(test_store_writes_happen_outside_transport_locks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
