@@ -8,6 +8,7 @@
 
 #include "core/call.h"
 
+#include "core/entry.h"
 #include "base/util.h"
 #include "core/jsonrpc.h"
 
@@ -85,6 +86,7 @@ void mcp__call_free(mcp_call *call)
     cJSON_Delete(call->args);
     free(call->uri);
     cJSON_Delete(call->msg);
+    mcp__entry_release(call->kind, call->entry);   /* a removed entry may go now */
     free(call);
 }
 

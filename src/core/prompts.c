@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/jsonrpc.h"
+#include "core/entry.h"
 #include "core/methods.h"
 
 static const cJSON *prompt_def(const void *entry)
@@ -78,7 +79,10 @@ void mcp__method_prompts_get(mcp_call *call)
     }
     pthread_rwlock_rdlock(&call->srv->lock);
     const prompt_entry *p = mcp__registry_find_prompt(call->srv, name);
+    mcp__entry_hold(CALL_PROMPT, p);      /* dropped in mcp__call_free */
     pthread_rwlock_unlock(&call->srv->lock);
+    call->kind = CALL_PROMPT;
+    call->entry = p;
     if (!p) {
         snprintf(why, sizeof why, "Unknown prompt: %.200s", name);
         mcp__call_reply_error(call, JSONRPC_INVALID_PARAMS, why);
@@ -88,8 +92,6 @@ void mcp__method_prompts_get(mcp_call *call)
         mcp__call_reply_error(call, JSONRPC_INVALID_PARAMS, why);
         return;
     }
-    call->kind = CALL_PROMPT;
-    call->entry = p;
     call->args = mcp__call_take_arguments(call);
     call->target = name;
     if (mcp__call_load_input(call) < 0) {

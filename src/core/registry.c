@@ -12,6 +12,7 @@
 
 #include "base/util.h"
 #include "core/call.h"
+#include "core/entry.h"
 #include "core/jsonrpc.h"
 #include "core/notify.h"
 
@@ -98,18 +99,6 @@ cJSON *mcp__gate_definition(const cJSON *def, mcp__revision v)
 
 /* ---------------- tools ---------------- */
 
-static void tool_entry_free(tool_entry *t)
-{
-    if (!t)
-        return;
-    free(t->name);
-    free(t->scopes);
-    cJSON_Delete(t->def);
-    mcp__schema_free(t->input);
-    mcp__schema_free(t->output);
-    free(t);
-}
-
 static void add_hint(cJSON *obj, const char *key, mcp_hint h)
 {
     if (h != MCP_HINT_UNSET)
@@ -176,7 +165,7 @@ int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata)
 {
     if (!srv || !tool || !valid_tool_name(tool->name) || !tool->handler)
         return -MCP_EINVAL;
-    tool_entry *t = calloc(1, sizeof *t);
+    tool_entry *t = mcp__tool_entry_new();
     if (!t)
         return -MCP_ENOMEM;
     t->name = strdup(tool->name);
@@ -197,7 +186,7 @@ int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata)
     if (rc == 0)
         rc = compile_schema(t->def, "outputSchema", &t->output);
     if (rc < 0) {
-        tool_entry_free(t);
+        mcp__tool_entry_free(t);
         return rc;
     }
     pthread_rwlock_wrlock(&srv->lock);
@@ -207,7 +196,7 @@ int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata)
         rc = mcp__entry_list_push(&srv->tools, t);
     pthread_rwlock_unlock(&srv->lock);
     if (rc < 0) {
-        tool_entry_free(t);
+        mcp__tool_entry_free(t);
         return rc;
     }
     notify_list_changed(srv, "notifications/tools/list_changed");
@@ -227,33 +216,24 @@ tool_entry *mcp__registry_find_tool(mcp_server *srv, const char *name)
 int mcp_server_remove_tool(mcp_server *srv, const char *name)
 {
     int rc = -MCP_ENOTFOUND;
+    void *removed = NULL;
     pthread_rwlock_wrlock(&srv->lock);
     for (size_t i = 0; i < srv->tools.len; i++) {
         tool_entry *t = srv->tools.items[i];
         if (strcmp(t->name, name) == 0) {
-            rc = mcp__entry_list_push(&srv->graveyard_tools, t);
-            if (rc == 0)
-                entry_list_remove_at(&srv->tools, i);
+            removed = entry_list_remove_at(&srv->tools, i);
+            rc = 0;
             break;
         }
     }
     pthread_rwlock_unlock(&srv->lock);
+    mcp__entry_release(CALL_TOOL, removed);   /* freed now, or by the last call using it */
     if (rc == 0)
         notify_list_changed(srv, "notifications/tools/list_changed");
     return rc;
 }
 
 /* ---------------- resources ---------------- */
-
-static void resource_entry_free(resource_entry *r)
-{
-    if (!r)
-        return;
-    free(r->key);
-    free(r->scopes);
-    cJSON_Delete(r->def);
-    free(r);
-}
 
 static bool valid_template(const char *t)
 {
@@ -279,7 +259,7 @@ int mcp_server_add_resource(mcp_server *srv, const mcp_resource *res, void *user
         return -MCP_EINVAL;
     if (res->uri_template && !valid_template(res->uri_template))
         return -MCP_EINVAL;
-    resource_entry *r = calloc(1, sizeof *r);
+    resource_entry *r = mcp__resource_entry_new();
     if (!r)
         return -MCP_ENOMEM;
     r->is_template = res->uri_template != NULL;
@@ -308,7 +288,7 @@ int mcp_server_add_resource(mcp_server *srv, const mcp_resource *res, void *user
         pthread_rwlock_unlock(&srv->lock);
     }
     if (rc < 0) {
-        resource_entry_free(r);
+        mcp__resource_entry_free(r);
         return rc;
     }
     notify_list_changed(srv, "notifications/resources/list_changed");
@@ -318,17 +298,18 @@ int mcp_server_add_resource(mcp_server *srv, const mcp_resource *res, void *user
 int mcp_server_remove_resource(mcp_server *srv, const char *key)
 {
     int rc = -MCP_ENOTFOUND;
+    void *removed = NULL;
     pthread_rwlock_wrlock(&srv->lock);
     for (size_t i = 0; i < srv->resources.len; i++) {
         resource_entry *r = srv->resources.items[i];
         if (strcmp(r->key, key) == 0) {
-            rc = mcp__entry_list_push(&srv->graveyard_resources, r);
-            if (rc == 0)
-                entry_list_remove_at(&srv->resources, i);
+            removed = entry_list_remove_at(&srv->resources, i);
+            rc = 0;
             break;
         }
     }
     pthread_rwlock_unlock(&srv->lock);
+    mcp__entry_release(CALL_RESOURCE, removed);   /* freed now, or by the last call using it */
     if (rc == 0)
         notify_list_changed(srv, "notifications/resources/list_changed");
     return rc;
@@ -407,15 +388,6 @@ resource_entry *mcp__registry_match_resource(mcp_server *srv, const char *uri, c
 
 /* ---------------- prompts ---------------- */
 
-static void prompt_entry_free(prompt_entry *p)
-{
-    if (!p)
-        return;
-    free(p->name);
-    cJSON_Delete(p->def);
-    free(p);
-}
-
 static cJSON *prompt_arguments_json(const mcp_prompt_arg *args)
 {
     cJSON *arr = cJSON_CreateArray();
@@ -436,7 +408,7 @@ int mcp_server_add_prompt(mcp_server *srv, const mcp_prompt *prompt, void *userd
 {
     if (!srv || !prompt || !valid_tool_name(prompt->name) || !prompt->handler)
         return -MCP_EINVAL;
-    prompt_entry *p = calloc(1, sizeof *p);
+    prompt_entry *p = mcp__prompt_entry_new();
     if (!p)
         return -MCP_ENOMEM;
     p->name = strdup(prompt->name);
@@ -459,7 +431,7 @@ int mcp_server_add_prompt(mcp_server *srv, const mcp_prompt *prompt, void *userd
         pthread_rwlock_unlock(&srv->lock);
     }
     if (rc < 0) {
-        prompt_entry_free(p);
+        mcp__prompt_entry_free(p);
         return rc;
     }
     notify_list_changed(srv, "notifications/prompts/list_changed");
@@ -479,17 +451,18 @@ prompt_entry *mcp__registry_find_prompt(mcp_server *srv, const char *name)
 int mcp_server_remove_prompt(mcp_server *srv, const char *name)
 {
     int rc = -MCP_ENOTFOUND;
+    void *removed = NULL;
     pthread_rwlock_wrlock(&srv->lock);
     for (size_t i = 0; i < srv->prompts.len; i++) {
         prompt_entry *p = srv->prompts.items[i];
         if (strcmp(p->name, name) == 0) {
-            rc = mcp__entry_list_push(&srv->graveyard_prompts, p);
-            if (rc == 0)
-                entry_list_remove_at(&srv->prompts, i);
+            removed = entry_list_remove_at(&srv->prompts, i);
+            rc = 0;
             break;
         }
     }
     pthread_rwlock_unlock(&srv->lock);
+    mcp__entry_release(CALL_PROMPT, removed);   /* freed now, or by the last call using it */
     if (rc == 0)
         notify_list_changed(srv, "notifications/prompts/list_changed");
     return rc;
@@ -504,18 +477,15 @@ static void free_list(entry_list *l, void (*fn)(void *))
     l->len = l->cap = 0;
 }
 
-static void free_tool(void *p) { tool_entry_free(p); }
-static void free_resource(void *p) { resource_entry_free(p); }
-static void free_prompt(void *p) { prompt_entry_free(p); }
+static void free_tool(void *p) { mcp__tool_entry_free(p); }
+static void free_resource(void *p) { mcp__resource_entry_free(p); }
+static void free_prompt(void *p) { mcp__prompt_entry_free(p); }
 
 void mcp__registry_free_all(mcp_server *srv)
 {
     free_list(&srv->tools, free_tool);
-    free_list(&srv->graveyard_tools, free_tool);
     free_list(&srv->resources, free_resource);
-    free_list(&srv->graveyard_resources, free_resource);
     free_list(&srv->prompts, free_prompt);
-    free_list(&srv->graveyard_prompts, free_prompt);
 }
 
 char *mcp__server_tool_scopes(mcp_server *srv, const char *name)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/jsonrpc.h"
+#include "core/entry.h"
 #include "core/methods.h"
 
 static const cJSON *direct_def(const void *entry)
@@ -82,13 +83,14 @@ void mcp__method_resources_read(mcp_call *call)
     call->uri = strdup(uri);
     pthread_rwlock_rdlock(&call->srv->lock);
     const resource_entry *r = mcp__registry_match_resource(call->srv, uri, &call->args);
+    mcp__entry_hold(CALL_RESOURCE, r);    /* dropped in mcp__call_free */
     pthread_rwlock_unlock(&call->srv->lock);
+    call->kind = CALL_RESOURCE;
+    call->entry = r;
     if (!r || !call->uri) {
         reply_not_found(call);
         return;
     }
-    call->kind = CALL_RESOURCE;
-    call->entry = r;
     call->target = uri;
     if (mcp__call_load_input(call) < 0) {
         mcp__call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: requestState is invalid, expired or belongs to another request");

@@ -18,6 +18,7 @@
 #include "base/workers.h"
 
 typedef struct tool_entry {
+    atomic_uint refs;           /* the registry's + one per call using it */
     char *name;
     cJSON *def;                 /* full Tool object as listed to the newest clients */
     mcp_schema *input;
@@ -29,6 +30,7 @@ typedef struct tool_entry {
 } tool_entry;
 
 typedef struct resource_entry {
+    atomic_uint refs;
     char *key;                  /* uri or uri_template */
     bool is_template;
     cJSON *def;                 /* Resource or ResourceTemplate object */
@@ -39,6 +41,7 @@ typedef struct resource_entry {
 } resource_entry;
 
 typedef struct prompt_entry {
+    atomic_uint refs;
     char *name;
     cJSON *def;                 /* Prompt object */
     mcp_prompt_fn fn;
@@ -46,8 +49,8 @@ typedef struct prompt_entry {
     bool blocking;
 } prompt_entry;
 
-/* A growable array of entry pointers. Removed entries move to a graveyard
- * freed with the server, so a handler running during removal stays valid. */
+/* A growable array of entry pointers. Each entry is reference counted
+ * (core/entry.c): a handler running during removal keeps its entry valid. */
 typedef struct entry_list {
     void **items;
     size_t len, cap;
@@ -56,7 +59,7 @@ typedef struct entry_list {
 struct mcp_server {
     char *name, *version, *title, *description, *website_url, *instructions;
     pthread_rwlock_t lock;      /* guards the registries */
-    entry_list tools, resources, prompts, graveyard_tools, graveyard_resources, graveyard_prompts;
+    entry_list tools, resources, prompts;
     mcp_complete_fn complete_fn;
     void *complete_ud;
     size_t page_size;

@@ -8,6 +8,7 @@
 
 #include "base/json_write.h"
 #include "core/jsonrpc.h"
+#include "core/entry.h"
 #include "core/methods.h"
 #include "base/util.h"
 
@@ -128,6 +129,7 @@ void mcp__method_tools_call(mcp_call *call)
     }
     pthread_rwlock_rdlock(&call->srv->lock);
     const tool_entry *t = mcp__registry_find_tool(call->srv, name);
+    mcp__entry_hold(CALL_TOOL, t);        /* dropped in mcp__call_free */
     pthread_rwlock_unlock(&call->srv->lock);
     if (!t) {
         snprintf(msg, sizeof msg, "Unknown tool: %.200s", name);
