@@ -38,6 +38,8 @@ struct mcp_exchange {
     bool back_channel;         /* server->client requests can reach the client */
     bool stateless;            /* no session can exist on this channel */
     atomic_bool cancelled;     /* set by the transport on cancellation */
+    const void *owner;         /* the transport instance (HTTP server, stdio
+                                  connection): its listen streams end with it */
 };
 
 #endif

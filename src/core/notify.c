@@ -76,15 +76,15 @@ static bool listener_matches(const listener *l, const char *method, const char *
     return false;
 }
 
-/* Remove listeners whose client went away (or all of them) and end them
- * outside the lock. */
-static void listeners_reap(mcp_server *srv, bool all)
+/* Remove listeners whose client went away (or all of them, or all of one
+ * transport's when owner is set) and end them outside the lock. */
+static void listeners_reap_owned(mcp_server *srv, bool all, const void *owner)
 {
     listener *done = NULL;
     pthread_mutex_lock(&srv->listeners_lock);
     for (listener **pp = &srv->listeners; *pp;) {
         listener *l = *pp;
-        if (all || atomic_load(&l->call->ex->cancelled)) {
+        if ((all && (!owner || l->call->ex->owner == owner)) || atomic_load(&l->call->ex->cancelled)) {
             *pp = l->next;
             l->next = done;
             done = l;
@@ -107,6 +107,11 @@ static void listeners_reap(mcp_server *srv, bool all)
         listener_end(done);
         done = next;
     }
+}
+
+static void listeners_reap(mcp_server *srv, bool all)
+{
+    listeners_reap_owned(srv, all, NULL);
 }
 
 void mcp__listeners_deliver(mcp_server *srv, const cJSON *notification, const char *resource_uri)
@@ -148,11 +153,6 @@ void mcp__listeners_deliver(mcp_server *srv, const cJSON *notification, const ch
     if (pick != stack)
         free(pick);
     listeners_reap(srv, false);
-}
-
-void mcp__listeners_close_all(mcp_server *srv)
-{
-    listeners_reap(srv, true);
 }
 
 void mcp__server_housekeeping(mcp_server *srv)
@@ -255,7 +255,7 @@ void mcp__server_broadcast(mcp_server *srv, cJSON *notification, const char *res
     cJSON_Delete(notification);
 }
 
-void mcp__server_close_listeners(mcp_server *srv)
+void mcp__server_close_listeners(mcp_server *srv, const void *owner)
 {
-    mcp__listeners_close_all(srv);
+    listeners_reap_owned(srv, true, owner);
 }

@@ -23,7 +23,6 @@ typedef struct listener {
 bool mcp__listener_add(mcp_server *srv, listener *l, cJSON *honored_take);
 /* Modern listen streams: deliver a broadcast notification to matching listeners. */
 void mcp__listeners_deliver(mcp_server *srv, const cJSON *notification, const char *resource_uri);
-void mcp__listeners_close_all(mcp_server *srv);
 
 /* A transport's delivery of a server notification (list_changed,
  * resources/updated with its uri, else NULL) to its legacy sessions. The
@@ -45,7 +44,9 @@ void mcp__server_broadcast(mcp_server *srv, cJSON *notification_take, const char
 
 /* Periodic upkeep (ends listen streams whose client left); call ~1/s. */
 void mcp__server_housekeeping(mcp_server *srv);
-/* End every listen stream (shutdown). */
-void mcp__server_close_listeners(mcp_server *srv);
+/* End the listen streams of one transport (exchange owner), or every one
+ * when owner is NULL (shutdown): stopping one HTTP server leaves the
+ * listeners of another, and of stdio, open. */
+void mcp__server_close_listeners(mcp_server *srv, const void *owner);
 
 #endif

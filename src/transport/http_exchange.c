@@ -283,6 +283,7 @@ post_exchange *mcp__http_px_new(mcp_http_server *hs, struct MHD_Connection *conn
     px->ex.ops = &px_ops;
     px->ex.era = MCP_ERA_LEGACY;
     px->hs = hs;
+    px->ex.owner = hs;             /* its listen streams end with this server */
     mcp__http_server_ref(hs);
     px->conn = conn;
     pthread_mutex_init(&px->lock, NULL);

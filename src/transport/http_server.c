@@ -279,7 +279,7 @@ void mcp_http_stop(mcp_http_server *hs)
             close(fd);
         /* Listen streams never finish by themselves: end them before the
          * drain waits for requests in flight. */
-        mcp__server_close_listeners(hs->srv);
+        mcp__server_close_listeners(hs->srv, hs);
         uint64_t deadline = mcp__now_ms() + hs->o.drain_ms;
         while (atomic_load(&hs->inflight) > 0 && mcp__now_ms() < deadline) {
             struct timespec ts = {0, 10 * 1000000L};
@@ -294,7 +294,7 @@ void mcp_http_stop(mcp_http_server *hs)
         mcp__live_streams_finish_all(hs);          /* first, so streams end with a retry hint */
         if (hs->sessions)
             mcp__session_table_close_all(hs->sessions);
-        mcp__server_close_listeners(hs->srv);
+        mcp__server_close_listeners(hs->srv, hs);
         mcp__http_abort_active(hs);
         /* Give MHD's threads a moment to flush the final frames. */
         for (int i = 0; i < 100; i++) {

@@ -109,6 +109,7 @@ static void dispatch_one(stdio_conn *c, cJSON *msg, rpc_batch *b)
     }
     sx->ex.ops = &stdio_ops;
     sx->ex.track = c->session;
+    sx->ex.owner = c;
     modern_error err = {0};
     mcp__revision v = MCP_V_MODERN_LATEST;
     int era = mcp__era_classify(c->srv, msg, NULL, NULL, &v, &err);
@@ -301,7 +302,7 @@ int mcp_serve_stdio(mcp_server *srv, const mcp_stdio_options *opts)
     /* EOF: the client is gone. Stop waits for its answers, let running
      * handlers finish, then return. */
     mcp__session_close(c.session);
-    mcp__server_close_listeners(srv);
+    mcp__server_close_listeners(srv, &c);
     pthread_mutex_lock(&c.lock);
     while (c.inflight > 0)
         pthread_cond_wait(&c.idle, &c.lock);

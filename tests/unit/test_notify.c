@@ -147,9 +147,44 @@ static void test_listen_sends_with_no_lock_held(void **state)
     assert_int_equal(p.sends, 2);
     assert_string_equal(p.last_method, "notifications/tools/list_changed");
     assert_int_equal(p.sends_under_lock, 0);
-    mcp__server_close_listeners(srv);            /* ends the listen: its result */
+    mcp__server_close_listeners(srv, NULL);      /* ends the listen: its result */
     assert_non_null(p.response);
     cJSON_Delete(p.response);
+    mcp_server_free(srv);
+}
+
+/* mcp_http_stop ended every listen stream of the mcp_server, also those of
+ * another HTTP server or of stdio on the same server: now only its own. */
+static void test_closing_one_transports_listeners_leaves_the_others(void **state)
+{
+    (void)state;
+    mcp_server *srv = mcp_server_new(&(mcp_server_info){ .name = "n", .version = "1" });
+    mcp_tool t = { .name = "t0", .handler = noop };
+    assert_int_equal(mcp_server_add_tool(srv, &t, NULL), 0);
+    int owner_a, owner_b;
+    probe_ex a = { .ex = { .ops = &probe_ops, .era = MCP_ERA_MODERN, .version = MCP_V_2026_07_28, .stateless = true,
+                           .owner = &owner_a }, .srv = srv };
+    probe_ex b = { .ex = { .ops = &probe_ops, .era = MCP_ERA_MODERN, .version = MCP_V_2026_07_28, .stateless = true,
+                           .owner = &owner_b }, .srv = srv };
+    atomic_init(&a.ex.cancelled, false);
+    atomic_init(&b.ex.cancelled, false);
+    const char *listen = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"subscriptions/listen\","
+                         "\"params\":{\"notifications\":{\"toolsListChanged\":true}}}";
+    mcp__server_dispatch(srv, &a.ex, cJSON_Parse(listen));
+    mcp__server_dispatch(srv, &b.ex, cJSON_Parse(listen));
+    assert_int_equal(srv->nlisteners, 2);
+    mcp__server_close_listeners(srv, &owner_a);
+    assert_non_null(a.response);                 /* a's stream ended */
+    assert_null(b.response);                     /* b's did not */
+    assert_int_equal(srv->nlisteners, 1);
+    mcp_tool t1 = { .name = "t1", .handler = noop };
+    assert_int_equal(mcp_server_add_tool(srv, &t1, NULL), 0);
+    assert_string_equal(b.last_method, "notifications/tools/list_changed");
+    assert_int_equal(a.sends, 1);                /* only its acknowledgement */
+    mcp__server_close_listeners(srv, NULL);
+    assert_non_null(b.response);
+    cJSON_Delete(a.response);
+    cJSON_Delete(b.response);
     mcp_server_free(srv);
 }
 
@@ -159,6 +194,7 @@ int main(void)
         cmocka_unit_test(test_every_subscriber_gets_every_notification),
         cmocka_unit_test(test_two_http_servers_on_one_server),
         cmocka_unit_test(test_listen_sends_with_no_lock_held),
+        cmocka_unit_test(test_closing_one_transports_listeners_leaves_the_others),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
