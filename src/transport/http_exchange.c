@@ -203,6 +203,10 @@ enum MHD_Result mcp__http_answer(http_req *req, struct MHD_Connection *conn)
     /* A finished initialize is committed (a store write) with no lock held:
      * once done, the response is final and only this thread answers. */
     while (px->done && !px->committed) {
+        if (!px->is_initialize || !px->ex.session) {
+            px->committed = true;         /* nothing to commit: no second lock round */
+            break;
+        }
         pthread_mutex_unlock(&px->lock);
         px->commit_rc = commit_initialize(px);
         px->committed = true;
