@@ -53,6 +53,7 @@ struct mcp_http_server {
  * head started to arrive, so a client trickling header bytes is cut off. */
 typedef struct conn_track {
     int fd;
+    mcp_http_server *hs;           /* edge: the server, for CORS on every response (http_cors.c) */
     _Atomic uint64_t waiting_since_ms; /* connection start, or the end of the last request */
     atomic_bool in_request;        /* the head arrived: the idle timeout governs */
     struct conn_track *prev, *next;

@@ -15,6 +15,7 @@
 #include "auth/auth.h"
 #include "core/jsonrpc.h"
 #include "transport/http_internal.h"
+#include "transport/http_cors.h"
 
 uint64_t now_us(void)
 {
@@ -42,7 +43,7 @@ enum MHD_Result http_reply_json_with(struct MHD_Connection *conn, unsigned statu
         MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
     if (extra_name && extra_value)
         MHD_add_response_header(r, extra_name, extra_value);
-    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    enum MHD_Result ret = mcp__http_queue(conn, status, r);
     MHD_destroy_response(r);
     return ret;
 }
@@ -133,7 +134,7 @@ enum MHD_Result http_reply_health(mcp_http_server *hs, struct MHD_Connection *co
         return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    enum MHD_Result ret = mcp__http_queue(conn, status, r);
     MHD_destroy_response(r);
     return ret;
 }
@@ -171,6 +172,7 @@ static void connection_notify(void *cls, struct MHD_Connection *conn, void **soc
             return;
         }
         t->fd = ci->connect_fd;
+        t->hs = hs;
         t->waiting_since_ms = now_ms();
         pthread_mutex_lock(&hs->conns_lock);
         t->next = hs->conns;

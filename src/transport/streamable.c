@@ -15,6 +15,7 @@
 #include "core/modern.h"
 #include "transport/body_buffer.h"
 #include "transport/http_internal.h"
+#include "transport/http_cors.h"
 
 struct post_exchange {
     mcp_exchange ex;               /* first: the protocol layer sees this */
@@ -254,6 +255,13 @@ static bool origin_allowed(mcp_http_server *hs, const char *origin, const char *
     return host && len == host_name_len(host) && strncasecmp(oh, host, len) == 0;
 }
 
+/* edge hook for http_cors.c: the Origin rule above, as a CORS grant test. */
+bool mcp__http_origin_ok(mcp_http_server *hs, struct MHD_Connection *conn)
+{
+    const char *origin = header(conn, "Origin");
+    return origin && origin_allowed(hs, origin, header(conn, MHD_HTTP_HEADER_HOST));
+}
+
 static bool accepts(const char *accept, const char *type)
 {
     return accept && (strstr(accept, type) || strstr(accept, "*/*"));
@@ -390,7 +398,7 @@ static enum MHD_Result answer_sse_buffer(http_req *req, struct MHD_Connection *c
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
     MHD_add_response_header(r, "X-Accel-Buffering", "no");
-    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+    enum MHD_Result ret = mcp__http_queue(conn, MHD_HTTP_OK, r);
     MHD_destroy_response(r);
     http_log_request(req->hs, "POST", req->rpc, MHD_HTTP_OK, req->start_us, NULL);
     return ret;
@@ -842,7 +850,7 @@ static enum MHD_Result reply_metadata(http_req *req, struct MHD_Connection *conn
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
     MHD_add_response_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, "*");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "max-age=3600");
-    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+    enum MHD_Result ret = mcp__http_queue(conn, MHD_HTTP_OK, r);
     MHD_destroy_response(r);
     http_log_request(req->hs, "GET", "", MHD_HTTP_OK, req->start_us, NULL);
     return ret;
@@ -860,6 +868,10 @@ static enum MHD_Result first_call(mcp_http_server *hs, struct MHD_Connection *co
         if (doc)
             return reply_metadata(req, conn, doc);
     }
+    if (hs->auth && strcmp(method, "OPTIONS") == 0 && strncmp(url, "/.well-known/", 13) == 0) {
+        http_log_request(hs, method, "", MHD_HTTP_NO_CONTENT, req->start_us, NULL);
+        return mcp__cors_preflight_public(conn, NULL);   /* edge: CORS for public metadata */
+    }
     if (strcmp(url, hs->o.path) != 0)
         return refuse(req, conn, method, MHD_HTTP_NOT_FOUND, NULL, MCP_ERR_GENERIC, "Not Found: the MCP endpoint is elsewhere");
     const char *host = header(conn, MHD_HTTP_HEADER_HOST);
@@ -867,6 +879,10 @@ static enum MHD_Result first_call(mcp_http_server *hs, struct MHD_Connection *co
         return refuse(req, conn, method, MHD_HTTP_FORBIDDEN, NULL, MCP_ERR_GENERIC, "Forbidden: Host header not allowed");
     if (!origin_allowed(hs, header(conn, "Origin"), host))
         return refuse(req, conn, method, MHD_HTTP_FORBIDDEN, NULL, MCP_ERR_GENERIC, "Forbidden: Origin not allowed");
+    if (strcmp(method, "OPTIONS") == 0) {   /* edge: CORS preflight, before authorization */
+        http_log_request(hs, method, "", MHD_HTTP_NO_CONTENT, req->start_us, NULL);
+        return mcp__cors_preflight(hs, conn);
+    }
     if (hs->auth) {
         auth_result res;
         auth_check(hs->auth, header(conn, MHD_HTTP_HEADER_AUTHORIZATION), NULL, &res);
@@ -886,7 +902,7 @@ static enum MHD_Result first_call(mcp_http_server *hs, struct MHD_Connection *co
     if (!stateless && strcmp(method, "DELETE") == 0)
         return handle_delete(req, conn);
     http_log_request(hs, method, "", MHD_HTTP_METHOD_NOT_ALLOWED, req->start_us, NULL);
-    return http_reply_not_allowed(conn, stateless ? "POST" : "GET, POST, DELETE");
+    return http_reply_not_allowed(conn, stateless ? "POST, OPTIONS" : "GET, POST, DELETE, OPTIONS");
 }
 
 enum MHD_Result streamable_handle(mcp_http_server *hs, struct MHD_Connection *conn, const char *url,
