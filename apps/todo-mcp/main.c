@@ -56,6 +56,9 @@ typedef struct options {
         size_t state_key_len;      /* 0: libmcp's random per-process key */
         unsigned session_idle_ms;
     } fleet;
+    struct {                       /* edge: probes and drain, session cap, TLS, proxies */
+        unsigned drain_delay_ms;
+    } edge;
 } options;
 
 static void print_usage(FILE *out)
@@ -99,7 +102,7 @@ static void print_usage(FILE *out)
         "                           redis://127.0.0.1:6379/0, so any instance serves any session and\n"
         "                           DELETE or expiry on one is seen by all (env MCP_STORE, default none:\n"
         "                           sessions live in this process). Redis down: requests that need a\n"
-        "                           session get 503 + Retry-After until it is back; /healthz says 503.\n"
+        "                           session get 503 + Retry-After until it is back; /readyz says 503.\n"
         "  --state-key-file PATH    file holding a hex key of at least %d bytes (env MCP_STATE_KEY: the\n"
         "                           hex key itself) that seals the requestState of multi-round\n"
         "                           (2026-07-28) requests; give every instance the same key, or a round\n"
@@ -108,7 +111,11 @@ static void print_usage(FILE *out)
         "  --session-idle-ms N      end sessions idle this long, at least %d ms (env\n"
         "                           MCP_SESSION_IDLE_MS, default %d = 30 min); with --store it is the\n"
         "                           Redis TTL, so expiry on one instance is expiry on all\n"
-        "  GET /healthz (200, 503 while the store is unreachable) and GET /metrics (Prometheus).\n\n"
+        "  GET /healthz (liveness: 200 while the process serves, whatever the store), GET /readyz\n"
+        "  (readiness: 503 while starting, draining or while the store is unreachable) and\n"
+        "  GET /metrics (Prometheus).\n"
+        "  --drain-delay-ms N       on SIGTERM, answer /readyz 503 and keep serving this long before\n"
+        "                           draining, so load balancers stop sending first (default 0)\n\n"
         "todo-api calls time out after %d s; failures are tool errors starting \"WebAPI call failed\".\n"
         "HTTP endpoint: http://HOST:PORT/mcp. With stdio, stdout carries only MCP messages and\n"
         "the server exits when stdin closes.\n",
@@ -266,6 +273,8 @@ enum { OPT_TRANSPORT = 256, OPT_MODE, OPT_PORT, OPT_HOST, OPT_WEB_API, OPT_TOKEN
 
 enum { OPT_STORE = 512, OPT_STATE_KEY_FILE, OPT_SESSION_IDLE_MS };
 
+enum { OPT_DRAIN_DELAY_MS = 768 };   /* edge options */
+
 static int apply_option(int opt, const char *arg, options *o)
 {
     switch (opt) {
@@ -290,6 +299,8 @@ static int apply_option(int opt, const char *arg, options *o)
     case OPT_AUTH_JWKS_FILE: o->auth.jwks_file = arg; return 0;
     case OPT_AUTH_JWKS_URL: o->auth.jwks_url = arg; return 0;
     case OPT_AUTH_SCOPES: o->auth.scopes = arg; return 0;
+    case OPT_DRAIN_DELAY_MS:
+        return parse_unsigned(arg, 0, 600000, &o->edge.drain_delay_ms) ? 0 : invalid("--drain-delay-ms", arg);
     default: print_usage(stderr); return -1;
     }
 }
@@ -317,6 +328,7 @@ static int parse_options(int argc, char **argv, options *o)
         { "auth-jwks-file", required_argument, NULL, OPT_AUTH_JWKS_FILE },
         { "auth-jwks-url", required_argument, NULL, OPT_AUTH_JWKS_URL },
         { "auth-scopes", required_argument, NULL, OPT_AUTH_SCOPES },
+        { "drain-delay-ms", required_argument, NULL, OPT_DRAIN_DELAY_MS },
         { NULL, 0, NULL, 0 },
     };
     if (options_from_env(o) < 0)
@@ -370,6 +382,7 @@ static int serve_http(mcp_server *srv, const options *o, webapi *api)
     http.session_idle_ms = o->fleet.session_idle_ms;
     if (o->connection_memory)
         http.connection_memory = o->connection_memory;
+    http.drain_delay_ms = o->edge.drain_delay_ms;
     mcp_store *store = NULL;
     if (o->fleet.store_url) {
         int src = mcp_store_redis_open(o->fleet.store_url, &store);   /* URL checked already */
@@ -414,6 +427,7 @@ static int serve_http(mcp_server *srv, const options *o, webapi *api)
         fprintf(stderr, "todo-mcp: sigwait failed; shutting down\n");
     else if (!o->quiet)
         fprintf(stderr, "todo-mcp: %s received, shutting down\n", strsignal(sig));
+    mcp_http_begin_drain(hs);   /* /readyz 503 first, still serving for --drain-delay-ms */
     webapi_shutdown(api, SHUTDOWN_GRACE_MS);
     mcp_http_stop(hs);
     mcp_store_free(store);   /* after the sessions that use it */

@@ -44,8 +44,12 @@ typedef struct mcp_http_options {
     bool handle_signals;           /* SIGINT/SIGTERM stop mcp_serve_http, default true */
     mcp_store *store;              /* sessions and SSE events in an external store
                                       (mcp_store_redis_open); NULL: in this process */
-    bool health_endpoints;         /* GET /healthz and /metrics, default true */
+    bool health_endpoints;         /* GET /healthz (liveness), /readyz (readiness) and
+                                      /metrics, default true */
     mcp_auth *auth;                /* OAuth resource server (mcp_auth_new); NULL: none */
+    /* Fields below were added after 0.1; 0/NULL means the default. */
+    unsigned drain_delay_ms;       /* on stop, /readyz answers 503 and new requests are still
+                                      accepted this long before draining, default 0 */
 } mcp_http_options;
 
 #define MCP_HTTP_DEFAULTS { .host = "127.0.0.1", .port = 3000, .path = "/mcp", \
@@ -62,6 +66,11 @@ typedef struct mcp_http_server mcp_http_server;
 /* Start serving in background threads; *out receives the handle. */
 int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_server **out);
 unsigned mcp_http_port(const mcp_http_server *http);     /* the bound port */
+/* The first step of a graceful stop: /readyz answers 503 from now on while
+ * requests are still served for drain_delay_ms (this call blocks that long).
+ * mcp_http_stop calls it itself; call it earlier to finish your own work
+ * (upstream calls) between readiness going down and the drain. */
+void mcp_http_begin_drain(mcp_http_server *http);
 /* Drain (bounded by drain_ms), end every session and free the handle. */
 void mcp_http_stop(mcp_http_server *http);
 

@@ -30,6 +30,8 @@ struct mcp_http_server {
     unsigned port;
     bool loopback;
     atomic_bool stopping;
+    atomic_bool ready;             /* edge: /readyz; set once started, cleared when a drain begins */
+    _Atomic uint64_t drain_started_ms; /* edge: mcp_http_begin_drain, 0 before */
     pthread_t housekeeper;
     pthread_mutex_t hk_lock;
     pthread_cond_t hk_wake;
@@ -151,6 +153,8 @@ enum MHD_Result http_reply_empty(struct MHD_Connection *conn, unsigned status);
 enum MHD_Result http_reply_not_allowed(struct MHD_Connection *conn, const char *allow);
 /* /healthz and /metrics (GET). */
 enum MHD_Result http_reply_health(mcp_http_server *hs, struct MHD_Connection *conn, bool metrics);
+/* edge: GET /readyz, 503 while starting, draining or without the store. */
+enum MHD_Result mcp__http_reply_ready(mcp_http_server *hs, struct MHD_Connection *conn);
 void http_log_request(mcp_http_server *hs, const char *method, const char *rpc, unsigned status,
                       uint64_t start_us, const char *session_id);
 uint64_t now_us(void);

@@ -120,12 +120,9 @@ enum MHD_Result http_reply_health(mcp_http_server *hs, struct MHD_Connection *co
         metrics_render(hs->metrics, &g, &body);
         type = "text/plain; version=0.0.4";
     } else {
-        /* Liveness plus store reachability: a balancer takes an instance
-         * whose store is gone out of rotation. */
-        bool draining = atomic_load(&hs->stopping);
-        if (store_up == 0 || draining)
-            status = MHD_HTTP_SERVICE_UNAVAILABLE;
-        strbuf_printf(&body, "{\"status\":\"%s\",\"store\":\"%s\"}", status == MHD_HTTP_OK ? "ok" : "unavailable",
+        /* Liveness only: the process serves. A store outage must not make
+         * an orchestrator restart every instance; /readyz reports it. */
+        strbuf_printf(&body, "{\"status\":\"ok\",\"store\":\"%s\"}",
                       store_up < 0 ? "none" : store_up ? "ok" : "unreachable");
     }
     size_t len = body.len;
@@ -134,6 +131,29 @@ enum MHD_Result http_reply_health(mcp_http_server *hs, struct MHD_Connection *co
         return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    enum MHD_Result ret = mcp__http_queue(conn, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* Readiness: take this instance out of rotation while it starts, drains
+ * (a stop began) or cannot reach its session store. */
+enum MHD_Result mcp__http_reply_ready(mcp_http_server *hs, struct MHD_Connection *conn)
+{
+    int store_up = hs->o.store ? (mcp_store_healthy(hs->o.store) ? 1 : 0) : -1;
+    bool ready = atomic_load(&hs->ready);
+    unsigned status = ready && store_up != 0 ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE;
+    char body[160];
+    snprintf(body, sizeof body, "{\"status\":\"%s\",\"draining\":%s,\"store\":\"%s\"}",
+             status == MHD_HTTP_OK ? "ready" : "unavailable", ready ? "false" : "true",
+             store_up < 0 ? "none" : store_up ? "ok" : "unreachable");
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (status != MHD_HTTP_OK)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
     enum MHD_Result ret = mcp__http_queue(conn, status, r);
     MHD_destroy_response(r);
     return ret;
@@ -351,6 +371,7 @@ int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_serve
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(hs->daemon, MHD_DAEMON_INFO_BIND_PORT);
     hs->port = info ? info->port : hs->o.port;
     pthread_create(&hs->housekeeper, NULL, housekeeping, hs);
+    atomic_store(&hs->ready, true);
     *out = hs;
     return 0;
 }
@@ -360,11 +381,26 @@ unsigned mcp_http_port(const mcp_http_server *hs)
     return hs->port;
 }
 
+void mcp_http_begin_drain(mcp_http_server *hs)
+{
+    if (!hs)
+        return;
+    atomic_store(&hs->ready, false);
+    uint64_t expected = 0, now = now_ms();
+    atomic_compare_exchange_strong(&hs->drain_started_ms, &expected, now);
+    uint64_t until = atomic_load(&hs->drain_started_ms) + hs->o.drain_delay_ms;
+    while (now_ms() < until) {
+        struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
 void mcp_http_stop(mcp_http_server *hs)
 {
     if (!hs)
         return;
     if (hs->daemon) {
+        mcp_http_begin_drain(hs);             /* 0. readiness 503, keep serving a while */
         /* 1. Stop accepting. 2. Let in-flight requests finish (bounded).
          * 3. End every session and stream (retry hint), 4. stop MHD once no
          * connection is left suspended. */

@@ -863,6 +863,8 @@ static enum MHD_Result first_call(mcp_http_server *hs, struct MHD_Connection *co
     if (hs->o.health_endpoints && strcmp(method, "GET") == 0 &&
         (strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0))
         return http_reply_health(hs, conn, url[1] == 'm');
+    if (hs->o.health_endpoints && strcmp(method, "GET") == 0 && strcmp(url, "/readyz") == 0)
+        return mcp__http_reply_ready(hs, conn);   /* edge: readiness apart from liveness */
     if (hs->auth && strcmp(method, "GET") == 0 && strncmp(url, "/.well-known/", 13) == 0) {
         char *doc = auth_metadata(hs->auth, url);
         if (doc)
