@@ -58,6 +58,8 @@ typedef struct options {
     } fleet;
     struct {                       /* edge: probes and drain, session cap, TLS, proxies */
         unsigned drain_delay_ms;
+        unsigned max_sessions;     /* 0: libmcp's default */
+        mcp_session_cap_policy cap_policy;
     } edge;
 } options;
 
@@ -115,7 +117,11 @@ static void print_usage(FILE *out)
         "  (readiness: 503 while starting, draining or while the store is unreachable) and\n"
         "  GET /metrics (Prometheus).\n"
         "  --drain-delay-ms N       on SIGTERM, answer /readyz 503 and keep serving this long before\n"
-        "                           draining, so load balancers stop sending first (default 0)\n\n"
+        "                           draining, so load balancers stop sending first (default 0)\n"
+        "  --max-sessions N         stateful sessions kept at once (default 10000)\n"
+        "  --session-cap-policy reject|evict-lru  at --max-sessions, initialize gets 503 (reject,\n"
+        "                           the default) or ends the least recently used session with\n"
+        "                           nothing in flight, whose client then gets 404 and starts over\n\n"
         "todo-api calls time out after %d s; failures are tool errors starting \"WebAPI call failed\".\n"
         "HTTP endpoint: http://HOST:PORT/mcp. With stdio, stdout carries only MCP messages and\n"
         "the server exits when stdin closes.\n",
@@ -273,7 +279,18 @@ enum { OPT_TRANSPORT = 256, OPT_MODE, OPT_PORT, OPT_HOST, OPT_WEB_API, OPT_TOKEN
 
 enum { OPT_STORE = 512, OPT_STATE_KEY_FILE, OPT_SESSION_IDLE_MS };
 
-enum { OPT_DRAIN_DELAY_MS = 768 };   /* edge options */
+enum { OPT_DRAIN_DELAY_MS = 768, OPT_MAX_SESSIONS, OPT_CAP_POLICY };   /* edge options */
+
+static bool parse_cap_policy(const char *text, mcp_session_cap_policy *out)
+{
+    if (strcmp(text, "reject") == 0)
+        *out = MCP_CAP_REJECT;
+    else if (strcmp(text, "evict-lru") == 0)
+        *out = MCP_CAP_EVICT_LRU;
+    else
+        return false;
+    return true;
+}
 
 static int apply_option(int opt, const char *arg, options *o)
 {
@@ -301,6 +318,10 @@ static int apply_option(int opt, const char *arg, options *o)
     case OPT_AUTH_SCOPES: o->auth.scopes = arg; return 0;
     case OPT_DRAIN_DELAY_MS:
         return parse_unsigned(arg, 0, 600000, &o->edge.drain_delay_ms) ? 0 : invalid("--drain-delay-ms", arg);
+    case OPT_MAX_SESSIONS:
+        return parse_unsigned(arg, 1, 10000000, &o->edge.max_sessions) ? 0 : invalid("--max-sessions", arg);
+    case OPT_CAP_POLICY:
+        return parse_cap_policy(arg, &o->edge.cap_policy) ? 0 : invalid("--session-cap-policy", arg);
     default: print_usage(stderr); return -1;
     }
 }
@@ -329,6 +350,8 @@ static int parse_options(int argc, char **argv, options *o)
         { "auth-jwks-url", required_argument, NULL, OPT_AUTH_JWKS_URL },
         { "auth-scopes", required_argument, NULL, OPT_AUTH_SCOPES },
         { "drain-delay-ms", required_argument, NULL, OPT_DRAIN_DELAY_MS },
+        { "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
+        { "session-cap-policy", required_argument, NULL, OPT_CAP_POLICY },
         { NULL, 0, NULL, 0 },
     };
     if (options_from_env(o) < 0)
@@ -383,6 +406,9 @@ static int serve_http(mcp_server *srv, const options *o, webapi *api)
     if (o->connection_memory)
         http.connection_memory = o->connection_memory;
     http.drain_delay_ms = o->edge.drain_delay_ms;
+    if (o->edge.max_sessions)
+        http.max_sessions = o->edge.max_sessions;
+    http.session_cap_policy = o->edge.cap_policy;
     mcp_store *store = NULL;
     if (o->fleet.store_url) {
         int src = mcp_store_redis_open(o->fleet.store_url, &store);   /* URL checked already */

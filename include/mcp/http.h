@@ -17,6 +17,10 @@ extern "C" {
 
 typedef enum { MCP_STATELESS = 0, MCP_STATEFUL = 1 } mcp_http_mode;
 typedef enum { MCP_RESPONSE_AUTO = 0, MCP_RESPONSE_JSON, MCP_RESPONSE_SSE } mcp_response_mode;
+/* What initialize gets at max_sessions: 503 + Retry-After (default), or room
+ * made by ending the least recently used session with nothing in flight (its
+ * client gets 404 and initializes again; 503 only when every session is busy). */
+typedef enum { MCP_CAP_REJECT = 0, MCP_CAP_EVICT_LRU = 1 } mcp_session_cap_policy;
 
 typedef struct mcp_http_options {
     const char *host;              /* bind address, default "127.0.0.1" */
@@ -50,6 +54,7 @@ typedef struct mcp_http_options {
     /* Fields below were added after 0.1; 0/NULL means the default. */
     unsigned drain_delay_ms;       /* on stop, /readyz answers 503 and new requests are still
                                       accepted this long before draining, default 0 */
+    mcp_session_cap_policy session_cap_policy; /* at max_sessions, default MCP_CAP_REJECT */
 } mcp_http_options;
 
 #define MCP_HTTP_DEFAULTS { .host = "127.0.0.1", .port = 3000, .path = "/mcp", \

@@ -585,6 +585,32 @@ void session_table_close_all(session_table *t)
     remove_where(t, 0, true);
 }
 
+int mcp__session_table_evict_lru(session_table *t)
+{
+    char victim[MCP_SESSION_ID_LEN + 1] = "";
+    uint64_t oldest = UINT64_MAX;
+    pthread_mutex_lock(&t->lock);
+    for (unsigned b = 0; b < TABLE_BUCKETS; b++) {
+        for (mcp_session *s = t->buckets[b]; s; s = s->hnext) {
+            uint64_t last = atomic_load(&s->last_used_ms);
+            if (last >= oldest || atomic_load(&s->refs) != 1 || atomic_load(&s->closed))
+                continue;
+            pthread_mutex_lock(&s->lock);
+            bool idle = !s->active && !s->pending;
+            pthread_mutex_unlock(&s->lock);
+            if (idle) {
+                oldest = last;
+                memcpy(victim, s->id, sizeof victim);
+            }
+        }
+    }
+    pthread_mutex_unlock(&t->lock);
+    if (!victim[0])
+        return -MCP_ENOTFOUND;
+    int rc = session_table_remove(t, victim);
+    return rc == -MCP_ENOTFOUND ? 0 : rc;   /* gone meanwhile: room was made all the same */
+}
+
 unsigned session_table_count(session_table *t)
 {
     pthread_mutex_lock(&t->lock);

@@ -332,6 +332,18 @@ static enum MHD_Result refuse(http_req *req, struct MHD_Connection *conn, const 
     return http_reply_error(conn, status, id, code, message);
 }
 
+/* edge: at the cap, make room by the session_cap_policy; false (counted as
+ * a rejection) when the client must get 503. */
+static bool make_room(mcp_http_server *hs)
+{
+    if (hs->o.session_cap_policy == MCP_CAP_EVICT_LRU && mcp__session_table_evict_lru(hs->sessions) == 0) {
+        mcp__metrics_session_evicted(hs->metrics);
+        return true;
+    }
+    mcp__metrics_session_rejected(hs->metrics);
+    return false;
+}
+
 /* A session minted by initialize joins the table only once initialize
  * succeeded; past the cap the client gets 503 and nothing is kept. */
 static int commit_initialize(post_exchange *px)
@@ -340,6 +352,8 @@ static int commit_initialize(post_exchange *px)
         !cJSON_GetObjectItemCaseSensitive(px->response, "result"))
         return 0;
     int rc = session_table_insert(px->hs->sessions, px->ex.session);
+    if (rc == -MCP_ELIMIT && make_room(px->hs))   /* edge: a race to the last seat */
+        rc = session_table_insert(px->hs->sessions, px->ex.session);
     if (rc == 0)
         metrics_session_created(px->hs->metrics);
     else if (rc == -MCP_EIO)
@@ -605,7 +619,7 @@ static enum MHD_Result handle_post_message(http_req *req, struct MHD_Connection 
             return ret;
         }
         if (init) {
-            if (session_table_count(hs->sessions) >= hs->o.max_sessions) {
+            if (session_table_count(hs->sessions) >= hs->o.max_sessions && !make_room(hs)) {
                 ret = refuse(req, conn, "POST", MHD_HTTP_SERVICE_UNAVAILABLE, id, MCP_ERR_GENERIC,
                              "Service unavailable: too many sessions, retry later");
                 cJSON_Delete(msg);
