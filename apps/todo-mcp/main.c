@@ -60,6 +60,7 @@ typedef struct options {
         unsigned drain_delay_ms;
         unsigned max_sessions;     /* 0: libmcp's default */
         mcp_session_cap_policy cap_policy;
+        const char *trusted_proxies, *public_url;
     } edge;
 } options;
 
@@ -122,6 +123,15 @@ static void print_usage(FILE *out)
         "  --session-cap-policy reject|evict-lru  at --max-sessions, initialize gets 503 (reject,\n"
         "                           the default) or ends the least recently used session with\n"
         "                           nothing in flight, whose client then gets 404 and starts over\n\n"
+        "Behind a reverse proxy:\n"
+        "  --public-url URL         the endpoint's public URL, e.g. https://mcp.example.com/mcp (env\n"
+        "                           MCP_PUBLIC_URL): the Server Card's remote and, with --auth-*, the\n"
+        "                           default --auth-resource (the OAuth metadata and challenges)\n"
+        "  --trusted-proxies LIST   comma list of proxy addresses or CIDRs, e.g. 127.0.0.1,10.0.0.0/8\n"
+        "                           (env MCP_TRUSTED_PROXIES): only from these peers are Forwarded and\n"
+        "                           X-Forwarded-Proto/Host/For/Prefix believed, for the client address\n"
+        "                           in the log and the public URL when --public-url is not set\n"
+        "  GET /mcp/server-card     the MCP Server Card (experimental, draft SEP-2127)\n\n"
         "todo-api calls time out after %d s; failures are tool errors starting \"WebAPI call failed\".\n"
         "HTTP endpoint: http://HOST:PORT/mcp. With stdio, stdout carries only MCP messages and\n"
         "the server exits when stdin closes.\n",
@@ -259,7 +269,9 @@ static int options_from_env(options *o)
                               .servers = env_or("MCP_AUTH_SERVER", NULL),
                               .jwks_file = env_or("MCP_AUTH_JWKS_FILE", NULL),
                               .jwks_url = env_or("MCP_AUTH_JWKS_URL", NULL),
-                              .scopes = env_or("MCP_AUTH_SCOPES", NULL) } };
+                              .scopes = env_or("MCP_AUTH_SCOPES", NULL) },
+                    .edge = { .trusted_proxies = env_or("MCP_TRUSTED_PROXIES", NULL),
+                              .public_url = env_or("MCP_PUBLIC_URL", NULL) } };
     const char *port = env_or("PORT", NULL), *mode = env_or("MCP_MODE", NULL);
     const char *transport = env_or("MCP_TRANSPORT", NULL), *workers = env_or("MCP_WORKERS", NULL);
     if (port && !parse_unsigned(port, 0, 65535, &o->port))
@@ -279,7 +291,7 @@ enum { OPT_TRANSPORT = 256, OPT_MODE, OPT_PORT, OPT_HOST, OPT_WEB_API, OPT_TOKEN
 
 enum { OPT_STORE = 512, OPT_STATE_KEY_FILE, OPT_SESSION_IDLE_MS };
 
-enum { OPT_DRAIN_DELAY_MS = 768, OPT_MAX_SESSIONS, OPT_CAP_POLICY };   /* edge options */
+enum { OPT_DRAIN_DELAY_MS = 768, OPT_MAX_SESSIONS, OPT_CAP_POLICY, OPT_TRUSTED_PROXIES, OPT_PUBLIC_URL };   /* edge options */
 
 static bool parse_cap_policy(const char *text, mcp_session_cap_policy *out)
 {
@@ -322,6 +334,8 @@ static int apply_option(int opt, const char *arg, options *o)
         return parse_unsigned(arg, 1, 10000000, &o->edge.max_sessions) ? 0 : invalid("--max-sessions", arg);
     case OPT_CAP_POLICY:
         return parse_cap_policy(arg, &o->edge.cap_policy) ? 0 : invalid("--session-cap-policy", arg);
+    case OPT_TRUSTED_PROXIES: o->edge.trusted_proxies = *arg ? arg : NULL; return 0;
+    case OPT_PUBLIC_URL: o->edge.public_url = *arg ? arg : NULL; return 0;
     default: print_usage(stderr); return -1;
     }
 }
@@ -352,6 +366,8 @@ static int parse_options(int argc, char **argv, options *o)
         { "drain-delay-ms", required_argument, NULL, OPT_DRAIN_DELAY_MS },
         { "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
         { "session-cap-policy", required_argument, NULL, OPT_CAP_POLICY },
+        { "trusted-proxies", required_argument, NULL, OPT_TRUSTED_PROXIES },
+        { "public-url", required_argument, NULL, OPT_PUBLIC_URL },
         { NULL, 0, NULL, 0 },
     };
     if (options_from_env(o) < 0)
@@ -371,6 +387,9 @@ static int parse_options(int argc, char **argv, options *o)
     }
     if (fleet_check(o) < 0)
         return -1;
+    bool auth_wanted = o->auth.issuer || o->auth.servers || o->auth.jwks_file || o->auth.jwks_url || o->auth.scopes;
+    if (!o->auth.resource && auth_wanted && o->edge.public_url)
+        o->auth.resource = o->edge.public_url;   /* one public URL for everything clients compare */
     if (!o->auth.resource && (o->auth.issuer || o->auth.servers || o->auth.jwks_file || o->auth.jwks_url ||
                               o->auth.scopes)) {
         fprintf(stderr, "todo-mcp: the --auth-* options need --auth-resource (see --help)\n");
@@ -409,6 +428,8 @@ static int serve_http(mcp_server *srv, const options *o, webapi *api)
     if (o->edge.max_sessions)
         http.max_sessions = o->edge.max_sessions;
     http.session_cap_policy = o->edge.cap_policy;
+    http.trusted_proxies = o->edge.trusted_proxies;
+    http.public_url = o->edge.public_url;
     mcp_store *store = NULL;
     if (o->fleet.store_url) {
         int src = mcp_store_redis_open(o->fleet.store_url, &store);   /* URL checked already */
@@ -435,6 +456,11 @@ static int serve_http(mcp_server *srv, const options *o, webapi *api)
     if (rc < 0) {
         mcp_store_free(store);
         mcp_auth_free(http.auth);
+        if (rc == -MCP_EINVAL) {
+            fprintf(stderr, "todo-mcp: invalid HTTP settings (--trusted-proxies, --public-url, --tls-*): %s\n",
+                    mcp_strerror(rc));
+            return EXIT_USAGE;
+        }
         fprintf(stderr, "todo-mcp: cannot listen on %s port %u: %s\n", o->host, o->port, mcp_strerror(rc));
         return EXIT_FAILURE;
     }
@@ -475,6 +501,8 @@ static mcp_server *create_server(const options *o, webapi *api)
 {
     mcp_server *srv = mcp_server_new(&(mcp_server_info){
         .name = "todo-mcp", .version = "1.0.0", .title = "Todo MCP server",
+        .description = "Read and change the todos of a todo REST API",
+        .registry_name = "io.github.libmcp/todo-mcp",
         .instructions = "Read and change the todo items of the todo REST API with the *_todo tools; "
                         "read one todo as the resource todo://todos/{id}." });
     if (!srv)

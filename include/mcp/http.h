@@ -55,6 +55,11 @@ typedef struct mcp_http_options {
     unsigned drain_delay_ms;       /* on stop, /readyz answers 503 and new requests are still
                                       accepted this long before draining, default 0 */
     mcp_session_cap_policy session_cap_policy; /* at max_sessions, default MCP_CAP_REJECT */
+    const char *trusted_proxies;   /* comma list of proxy addresses/CIDRs whose Forwarded and
+                                      X-Forwarded-Proto/Host/For/Prefix count; NULL: none */
+    const char *public_url;        /* the endpoint's public URL, e.g. "https://mcp.example.com/mcp"
+                                      (Server Card remotes); NULL: from trusted proxies' headers,
+                                      else from the socket and Host */
 } mcp_http_options;
 
 #define MCP_HTTP_DEFAULTS { .host = "127.0.0.1", .port = 3000, .path = "/mcp", \

@@ -71,6 +71,7 @@ struct mcp_server {
     pthread_mutex_t listeners_lock;
     struct listener *listeners;  /* modern subscriptions/listen streams */
     unsigned nlisteners, max_listeners;
+    char *registry_name, *repository_url;   /* edge: Server Card (transport/server_card.c) */
 };
 
 typedef enum { CALL_TOOL, CALL_RESOURCE, CALL_PROMPT, CALL_COMPLETE, CALL_OTHER } call_kind;

@@ -32,6 +32,8 @@ struct mcp_http_server {
     atomic_bool stopping;
     atomic_bool ready;             /* edge: /readyz; set once started, cleared when a drain begins */
     _Atomic uint64_t drain_started_ms; /* edge: mcp_http_begin_drain, 0 before */
+    struct mcp__proxy_list *proxies;   /* edge: trusted_proxies (http_proxy.c), NULL: none */
+    bool tls;                      /* edge: serving https (http_tls.c) */
     pthread_t housekeeper;
     pthread_mutex_t hk_lock;
     pthread_cond_t hk_wake;

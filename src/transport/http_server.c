@@ -16,6 +16,8 @@
 #include "core/jsonrpc.h"
 #include "transport/http_internal.h"
 #include "transport/http_cors.h"
+#include "transport/http_proxy.h"
+#include "transport/server_card.h"
 
 uint64_t now_us(void)
 {
@@ -86,10 +88,16 @@ void http_log_request(mcp_http_server *hs, const char *method, const char *rpc, 
     /* Hot path: integer fields only (no float formatting) and one write(2),
      * which keeps concurrent lines whole. The session id is cut to a prefix:
      * enough to correlate, not enough to hijack. */
-    char line[512];
+    char line[640], client[80] = "";
+    struct MHD_Connection *conn = mcp__http_conn_current();   /* edge: client address */
+    if (conn)
+        mcp__http_client_addr(hs, conn, client, sizeof client);
+    for (char *c = client; *c; c++)
+        if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
+            *c = '_';
     int n = snprintf(line, sizeof line,
-                     "{\"level\":\"info\",\"msg\":\"request\",\"http\":\"%s\",\"rpc\":\"%.64s\",\"status\":%u,\"us\":%llu,\"session\":\"%.12s\"}\n",
-                     method, rpc ? rpc : "", status, (unsigned long long)took, session_id ? session_id : "");
+                     "{\"level\":\"info\",\"msg\":\"request\",\"http\":\"%s\",\"rpc\":\"%.64s\",\"status\":%u,\"us\":%llu,\"session\":\"%.12s\",\"client\":\"%s\"}\n",
+                     method, rpc ? rpc : "", status, (unsigned long long)took, session_id ? session_id : "", client);
     if (n > 0 && write(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1) < 0)
         return;   /* logging must never fail a request */
 }
@@ -164,7 +172,10 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
                                       size_t *upload_data_size, void **con_cls)
 {
     (void)version;
-    return streamable_handle(cls, conn, url, method, upload_data, upload_data_size, con_cls);
+    mcp__http_conn_enter(conn);
+    enum MHD_Result ret = streamable_handle(cls, conn, url, method, upload_data, upload_data_size, con_cls);
+    mcp__http_conn_enter(NULL);
+    return ret;
 }
 
 static conn_track *track_of(struct MHD_Connection *conn)
@@ -360,6 +371,12 @@ int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_serve
         return -MCP_ENOMEM;
     }
     hs->auth = hs->o.auth;               /* borrowed: the caller frees it after stopping */
+    if (mcp__proxy_list_parse(hs->o.trusted_proxies, &hs->proxies) < 0 || mcp__server_card_check(srv) < 0 ||
+        (hs->o.public_url && strncmp(hs->o.public_url, "http://", 7) != 0 &&
+         strncmp(hs->o.public_url, "https://", 8) != 0)) {
+        mcp_http_stop(hs);
+        return -MCP_EINVAL;
+    }
     mcp_server_set_request_timeout(srv, hs->o.request_timeout_ms);
     mcp_server_set_broadcast(srv, streamable_broadcast, hs);
     hs->daemon = start_daemon(hs);
@@ -456,6 +473,7 @@ void http_server_unref(mcp_http_server *hs)
     if (atomic_fetch_sub(&hs->refs, 1) != 1)
         return;
     metrics_free(hs->metrics);
+    mcp__proxy_list_free(hs->proxies);
     pthread_mutex_destroy(&hs->hk_lock);
     pthread_cond_destroy(&hs->hk_wake);
     pthread_mutex_destroy(&hs->live_lock);

@@ -16,6 +16,7 @@
 #include "transport/body_buffer.h"
 #include "transport/http_internal.h"
 #include "transport/http_cors.h"
+#include "transport/server_card.h"
 
 struct post_exchange {
     mcp_exchange ex;               /* first: the protocol layer sees this */
@@ -888,6 +889,8 @@ static enum MHD_Result first_call(mcp_http_server *hs, struct MHD_Connection *co
         http_log_request(hs, method, "", MHD_HTTP_NO_CONTENT, req->start_us, NULL);
         return mcp__cors_preflight_public(conn, NULL);   /* edge: CORS for public metadata */
     }
+    if (mcp__server_card_path(hs, url))            /* edge: Server Card (experimental) */
+        return mcp__server_card_reply(hs, conn, method);
     if (strcmp(url, hs->o.path) != 0)
         return refuse(req, conn, method, MHD_HTTP_NOT_FOUND, NULL, MCP_ERR_GENERIC, "Not Found: the MCP endpoint is elsewhere");
     const char *host = header(conn, MHD_HTTP_HEADER_HOST);
