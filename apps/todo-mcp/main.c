@@ -61,6 +61,7 @@ typedef struct options {
         unsigned max_sessions;     /* 0: libmcp's default */
         mcp_session_cap_policy cap_policy;
         const char *trusted_proxies, *public_url;
+        const char *tls_cert, *tls_key;
     } edge;
 } options;
 
@@ -123,6 +124,11 @@ static void print_usage(FILE *out)
         "  --session-cap-policy reject|evict-lru  at --max-sessions, initialize gets 503 (reject,\n"
         "                           the default) or ends the least recently used session with\n"
         "                           nothing in flight, whose client then gets 404 and starts over\n\n"
+        "HTTPS (TLS 1.2 or newer, through libmicrohttpd's GnuTLS):\n"
+        "  --tls-cert PATH          PEM certificate chain, leaf first (env MCP_TLS_CERT)\n"
+        "  --tls-key PATH           PEM private key (env MCP_TLS_KEY); both or neither. SIGHUP reads\n"
+        "                           both files again: new connections get the new certificate, open\n"
+        "                           ones carry on (a bad pair is logged and the old one kept)\n\n"
         "Behind a reverse proxy:\n"
         "  --public-url URL         the endpoint's public URL, e.g. https://mcp.example.com/mcp (env\n"
         "                           MCP_PUBLIC_URL): the Server Card's remote and, with --auth-*, the\n"
@@ -271,7 +277,8 @@ static int options_from_env(options *o)
                               .jwks_url = env_or("MCP_AUTH_JWKS_URL", NULL),
                               .scopes = env_or("MCP_AUTH_SCOPES", NULL) },
                     .edge = { .trusted_proxies = env_or("MCP_TRUSTED_PROXIES", NULL),
-                              .public_url = env_or("MCP_PUBLIC_URL", NULL) } };
+                              .public_url = env_or("MCP_PUBLIC_URL", NULL),
+                              .tls_cert = env_or("MCP_TLS_CERT", NULL), .tls_key = env_or("MCP_TLS_KEY", NULL) } };
     const char *port = env_or("PORT", NULL), *mode = env_or("MCP_MODE", NULL);
     const char *transport = env_or("MCP_TRANSPORT", NULL), *workers = env_or("MCP_WORKERS", NULL);
     if (port && !parse_unsigned(port, 0, 65535, &o->port))
@@ -291,7 +298,8 @@ enum { OPT_TRANSPORT = 256, OPT_MODE, OPT_PORT, OPT_HOST, OPT_WEB_API, OPT_TOKEN
 
 enum { OPT_STORE = 512, OPT_STATE_KEY_FILE, OPT_SESSION_IDLE_MS };
 
-enum { OPT_DRAIN_DELAY_MS = 768, OPT_MAX_SESSIONS, OPT_CAP_POLICY, OPT_TRUSTED_PROXIES, OPT_PUBLIC_URL };   /* edge options */
+enum { OPT_DRAIN_DELAY_MS = 768, OPT_MAX_SESSIONS, OPT_CAP_POLICY, OPT_TRUSTED_PROXIES, OPT_PUBLIC_URL,
+       OPT_TLS_CERT, OPT_TLS_KEY };   /* edge options */
 
 static bool parse_cap_policy(const char *text, mcp_session_cap_policy *out)
 {
@@ -336,6 +344,8 @@ static int apply_option(int opt, const char *arg, options *o)
         return parse_cap_policy(arg, &o->edge.cap_policy) ? 0 : invalid("--session-cap-policy", arg);
     case OPT_TRUSTED_PROXIES: o->edge.trusted_proxies = *arg ? arg : NULL; return 0;
     case OPT_PUBLIC_URL: o->edge.public_url = *arg ? arg : NULL; return 0;
+    case OPT_TLS_CERT: o->edge.tls_cert = *arg ? arg : NULL; return 0;
+    case OPT_TLS_KEY: o->edge.tls_key = *arg ? arg : NULL; return 0;
     default: print_usage(stderr); return -1;
     }
 }
@@ -368,6 +378,8 @@ static int parse_options(int argc, char **argv, options *o)
         { "session-cap-policy", required_argument, NULL, OPT_CAP_POLICY },
         { "trusted-proxies", required_argument, NULL, OPT_TRUSTED_PROXIES },
         { "public-url", required_argument, NULL, OPT_PUBLIC_URL },
+        { "tls-cert", required_argument, NULL, OPT_TLS_CERT },
+        { "tls-key", required_argument, NULL, OPT_TLS_KEY },
         { NULL, 0, NULL, 0 },
     };
     if (options_from_env(o) < 0)
@@ -413,6 +425,7 @@ static int serve_http(mcp_server *srv, const options *o, webapi *api)
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGHUP);      /* reload the TLS certificate */
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
 
     mcp_http_options http = MCP_HTTP_DEFAULTS;
@@ -430,6 +443,8 @@ static int serve_http(mcp_server *srv, const options *o, webapi *api)
     http.session_cap_policy = o->edge.cap_policy;
     http.trusted_proxies = o->edge.trusted_proxies;
     http.public_url = o->edge.public_url;
+    http.tls_cert_file = o->edge.tls_cert;
+    http.tls_key_file = o->edge.tls_key;
     mcp_store *store = NULL;
     if (o->fleet.store_url) {
         int src = mcp_store_redis_open(o->fleet.store_url, &store);   /* URL checked already */
@@ -467,15 +482,19 @@ static int serve_http(mcp_server *srv, const options *o, webapi *api)
     if (store)
         fprintf(stderr, "todo-mcp: sessions in store %s\n", o->fleet.store_url);
     bool v6 = strchr(o->host, ':') != NULL;
-    fprintf(stderr, "todo-mcp (%s) listening on http://%s%s%s:%u/mcp\n", mode_name(o->mode),
-            v6 ? "[" : "", o->host, v6 ? "]" : "", mcp_http_port(hs));
+    fprintf(stderr, "todo-mcp (%s) listening on %s://%s%s%s:%u/mcp\n", mode_name(o->mode),
+            o->edge.tls_cert ? "https" : "http", v6 ? "[" : "", o->host, v6 ? "]" : "", mcp_http_port(hs));
     fprintf(stderr, "todo-mcp: WebAPI base URL %s\n", o->web_api_base_url);
     if (http.auth)
         fprintf(stderr, "todo-mcp: OAuth on: resource %s, tokens from %s\n", auth.resource,
                 auth.authorization_servers ? auth.authorization_servers : "(none)");
 
     int sig = 0;
-    if (sigwait(&stop, &sig) != 0)
+    int wrc;
+    while ((wrc = sigwait(&stop, &sig)) == 0 && sig == SIGHUP)
+        if (o->edge.tls_cert)
+            mcp_http_reload_tls(hs);   /* logs its outcome */
+    if (wrc != 0)
         fprintf(stderr, "todo-mcp: sigwait failed; shutting down\n");
     else if (!o->quiet)
         fprintf(stderr, "todo-mcp: %s received, shutting down\n", strsignal(sig));

@@ -60,6 +60,8 @@ typedef struct mcp_http_options {
     const char *public_url;        /* the endpoint's public URL, e.g. "https://mcp.example.com/mcp"
                                       (Server Card remotes); NULL: from trusted proxies' headers,
                                       else from the socket and Host */
+    const char *tls_cert_file;     /* HTTPS: PEM certificate chain (leaf first); with tls_key_file */
+    const char *tls_key_file;      /* HTTPS: PEM private key; NULL both: plain HTTP. TLS >= 1.2 */
 } mcp_http_options;
 
 #define MCP_HTTP_DEFAULTS { .host = "127.0.0.1", .port = 3000, .path = "/mcp", \
@@ -81,6 +83,11 @@ unsigned mcp_http_port(const mcp_http_server *http);     /* the bound port */
  * mcp_http_stop calls it itself; call it earlier to finish your own work
  * (upstream calls) between readiness going down and the drain. */
 void mcp_http_begin_drain(mcp_http_server *http);
+/* Read tls_cert_file/tls_key_file again: new handshakes use the new pair,
+ * open connections are not dropped. 0, or a negative MCP_E* (the old pair
+ * stays) when the files are unusable or TLS is off. mcp_serve_http calls it
+ * on SIGHUP. */
+int mcp_http_reload_tls(mcp_http_server *http);
 /* Drain (bounded by drain_ms), end every session and free the handle. */
 void mcp_http_stop(mcp_http_server *http);
 

@@ -34,6 +34,7 @@ struct mcp_http_server {
     _Atomic uint64_t drain_started_ms; /* edge: mcp_http_begin_drain, 0 before */
     struct mcp__proxy_list *proxies;   /* edge: trusted_proxies (http_proxy.c), NULL: none */
     bool tls;                      /* edge: serving https (http_tls.c) */
+    struct mcp__tls *tls_ctx;      /* edge: certificate generations, NULL without TLS */
     pthread_t housekeeper;
     pthread_mutex_t hk_lock;
     pthread_cond_t hk_wake;

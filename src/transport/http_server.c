@@ -18,6 +18,7 @@
 #include "transport/http_cors.h"
 #include "transport/http_proxy.h"
 #include "transport/server_card.h"
+#include "transport/http_tls.h"
 
 uint64_t now_us(void)
 {
@@ -329,7 +330,19 @@ static struct MHD_Daemon *start_daemon(mcp_http_server *hs)
         if (inet_pton(AF_INET, host, &a4->sin_addr) != 1)
             return NULL;
     }
+    /* edge: HTTPS through GnuTLS; the certificate comes from a callback so
+     * it can be reloaded (http_tls.c). */
+    struct MHD_OptionItem tls_opts[] = {
+        { MHD_OPTION_HTTPS_CERT_CALLBACK, 0, (void *)mcp__tls_cert_callback },
+        { MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)MCP__TLS_PRIORITIES },
+        { MHD_OPTION_END, 0, NULL },
+    };
+    if (hs->tls_ctx)
+        flags |= MHD_USE_TLS;
+    else
+        tls_opts[0].option = MHD_OPTION_END;
     return MHD_start_daemon(flags, (uint16_t)hs->o.port, NULL, NULL, access_handler, hs,
+                            MHD_OPTION_ARRAY, tls_opts,
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(hs->o.threads ? hs->o.threads : 1),
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)hs->o.connection_timeout_s,
@@ -379,6 +392,17 @@ int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_serve
     }
     mcp_server_set_request_timeout(srv, hs->o.request_timeout_ms);
     mcp_server_set_broadcast(srv, streamable_broadcast, hs);
+    if (hs->o.tls_cert_file || hs->o.tls_key_file) {
+        char err[512];
+        int trc = mcp__tls_new(hs->o.tls_cert_file, hs->o.tls_key_file, &hs->tls_ctx, err, sizeof err);
+        if (trc < 0) {
+            fprintf(stderr, "{\"level\":\"error\",\"msg\":\"tls\",\"error\":\"%s\"}\n", err);
+            mcp_server_set_broadcast(srv, NULL, NULL);
+            mcp_http_stop(hs);
+            return trc;
+        }
+        hs->tls = true;
+    }
     hs->daemon = start_daemon(hs);
     if (!hs->daemon) {
         mcp_server_set_broadcast(srv, NULL, NULL);
@@ -396,6 +420,19 @@ int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_serve
 unsigned mcp_http_port(const mcp_http_server *hs)
 {
     return hs->port;
+}
+
+int mcp_http_reload_tls(mcp_http_server *hs)
+{
+    if (!hs || !hs->tls_ctx)
+        return -MCP_EINVAL;
+    char err[512];
+    int rc = mcp__tls_reload(hs->tls_ctx, err, sizeof err);
+    if (rc < 0)
+        fprintf(stderr, "{\"level\":\"error\",\"msg\":\"tls reload failed, keeping the old certificate\",\"error\":\"%s\"}\n", err);
+    else
+        fprintf(stderr, "{\"level\":\"info\",\"msg\":\"tls certificate reloaded\"}\n");
+    return rc;
 }
 
 void mcp_http_begin_drain(mcp_http_server *hs)
@@ -474,6 +511,7 @@ void http_server_unref(mcp_http_server *hs)
         return;
     metrics_free(hs->metrics);
     mcp__proxy_list_free(hs->proxies);
+    mcp__tls_free(hs->tls_ctx);
     pthread_mutex_destroy(&hs->hk_lock);
     pthread_cond_destroy(&hs->hk_wake);
     pthread_mutex_destroy(&hs->live_lock);
@@ -492,6 +530,7 @@ int mcp_serve_http(mcp_server *srv, const mcp_http_options *opts)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGPIPE);
+    sigaddset(&set, SIGHUP);       /* edge: reload the TLS certificate */
     /* Block before starting threads so they inherit the mask and only this
      * thread receives the stop signals. */
     if (o.handle_signals)
@@ -507,7 +546,9 @@ int mcp_serve_http(mcp_server *srv, const mcp_http_options *opts)
         int sig = 0;
         do {
             sigwait(&set, &sig);
-        } while (sig == SIGPIPE);
+            if (sig == SIGHUP)
+                mcp_http_reload_tls(hs);
+        } while (sig == SIGPIPE || sig == SIGHUP);
         fprintf(stderr, "{\"level\":\"info\",\"msg\":\"shutting down\",\"signal\":%d}\n", sig);
     } else {
         pause();
