@@ -21,6 +21,8 @@ check "libmcp.so exports mcp_server_new, mcp_serve_http, mcp_auth_new, mcp_store
     "$(wc -l <<<"$exports") exports"
 internal=$(grep -v '^mcp_' <<<"$exports" | grep -v '^_' | head -5 | tr '\n' ' ')
 check "libmcp.so exports nothing but mcp_* names" $([ -z "$internal" ]; echo $?) "$internal"
+internal2=$(grep '^mcp__' <<<"$exports" | head -5 | tr '\n' ' ')
+check "libmcp.so keeps internal mcp__* names local" $([ -z "$internal2" ]; echo $?) "$internal2"
 
 reply=$(printf '%s\n' \
     '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}' \
