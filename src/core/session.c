@@ -587,12 +587,15 @@ void session_table_close_all(session_table *t)
 
 int mcp__session_table_evict_lru(session_table *t)
 {
-    char victim[MCP_SESSION_ID_LEN + 1] = "";
+    mcp_session *victim = NULL;
     uint64_t oldest = UINT64_MAX;
     pthread_mutex_lock(&t->lock);
     for (unsigned b = 0; b < TABLE_BUCKETS; b++) {
         for (mcp_session *s = t->buckets[b]; s; s = s->hnext) {
             uint64_t last = atomic_load(&s->last_used_ms);
+            /* Only the table holds it: no request, call or stream. A new
+             * holder needs this lock (get_local), so the check stays true
+             * until the unlink below. */
             if (last >= oldest || atomic_load(&s->refs) != 1 || atomic_load(&s->closed))
                 continue;
             pthread_mutex_lock(&s->lock);
@@ -600,15 +603,20 @@ int mcp__session_table_evict_lru(session_table *t)
             pthread_mutex_unlock(&s->lock);
             if (idle) {
                 oldest = last;
-                memcpy(victim, s->id, sizeof victim);
+                victim = s;
             }
         }
     }
+    if (victim)
+        unlink_locked(t, victim->id);
     pthread_mutex_unlock(&t->lock);
-    if (!victim[0])
+    if (!victim)
         return -MCP_ENOTFOUND;
-    int rc = session_table_remove(t, victim);
-    return rc == -MCP_ENOTFOUND ? 0 : rc;   /* gone meanwhile: room was made all the same */
+    if (t->store && t->store->ops->session_delete(t->store, victim->id) == 0)
+        t->store->ops->publish(t->store, "del", victim->id, NULL);   /* others drop their copies */
+    session_close(victim);
+    session_unref(victim);
+    return 0;
 }
 
 unsigned session_table_count(session_table *t)
