@@ -4,7 +4,8 @@
 # answers 503 while the Redis store is down and while draining; probes ignore
 # the Host allow-list. On SIGTERM (--drain-delay-ms 800): /readyz turns 503 at
 # once while requests are still served, a call in flight (slow upstream, 2.5 s: past the delay, into the drain)
-# still gets its result, the open GET stream ends with a retry: hint, and
+# still gets its result, the open GET stream ends with a retry: hint, a
+# 2026-07-28 listen stream ends with its subscriptions/listen result, and
 # the process exits 0. Env: BUILD_DIR, SOURCE_DIR. Prints "N passed, N failed".
 set -u
 
@@ -90,6 +91,12 @@ curl -s -o /dev/null --max-time 5 -X POST "$URL" "${J[@]}" "${S[@]}" -d '{"jsonr
 curl -s -N --max-time 15 -H 'Accept: text/event-stream' -H 'MCP-Protocol-Version: 2025-06-18' "${S[@]}" "$URL" >"$TMP/stream" 2>/dev/null &
 STREAM_PID=$!
 PIDS+=("$STREAM_PID")
+# A 2026-07-28 listen stream: it must end with its subscriptions/listen result.
+LISTEN='{"jsonrpc":"2.0","id":40,"method":"subscriptions/listen","params":{"notifications":{"toolsListChanged":true},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"curl","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}}'
+curl -s -N --max-time 15 -X POST "$URL" -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
+    -H 'MCP-Protocol-Version: 2026-07-28' -H 'Mcp-Method: subscriptions/listen' -d "$LISTEN" >"$TMP/listen" 2>/dev/null &
+LISTEN_PID=$!
+PIDS+=("$LISTEN_PID")
 curl -s --max-time 15 -o "$TMP/inflight" -w '%{http_code}' -X POST "$URL" "${J[@]}" "${S[@]}" \
     -d '{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"get_todo","arguments":{"id":1}}}' >"$TMP/inflight.code" &
 CALL_PID=$!
@@ -108,6 +115,15 @@ check "SIGTERM: the call in flight finished with its result" \
 for _ in $(seq 1 100); do kill -0 "$STREAM_PID" 2>/dev/null || break; sleep 0.1; done
 check "SIGTERM: the GET stream ended (connection closed) with a retry: hint" \
     "$(! kill -0 "$STREAM_PID" 2>/dev/null && grep -q '^retry:' "$TMP/stream"; echo $?)" "$(tail -c 200 "$TMP/stream")"
+for _ in $(seq 1 100); do kill -0 "$LISTEN_PID" 2>/dev/null || break; sleep 0.1; done
+check "SIGTERM: the 2026-07-28 listen stream got its acknowledgement, then ended with its result (id 40)" \
+    "$(python3 - "$TMP/listen" <<'EOF'
+import json, sys
+msgs = [json.loads(l[5:]) for l in open(sys.argv[1]).read().splitlines() if l.startswith('data:') and l[5:].strip()]
+ack = any(m.get('method') == 'notifications/subscriptions/acknowledged' for m in msgs)
+sys.exit(0 if ack and msgs and msgs[-1].get('id') == 40 and 'result' in msgs[-1] else 1)
+EOF
+echo $?)" "$(tail -c 300 "$TMP/listen")"
 stop_pid "$MPID"
 check "SIGTERM: todo-mcp exits 0" "$([ "$STOP_RC" = 0 ]; echo $?)" "rc $STOP_RC"
 finish
