@@ -620,7 +620,9 @@ static enum MHD_Result handle_post_message(http_req *req, struct MHD_Connection 
             return ret;
         }
         if (init) {
-            if (session_table_count(hs->sessions) >= hs->o.max_sessions && !make_room(hs)) {
+            /* evict-lru makes room only once initialize succeeded (commit_initialize). */
+            if (hs->o.session_cap_policy != MCP_CAP_EVICT_LRU &&
+                session_table_count(hs->sessions) >= hs->o.max_sessions && !make_room(hs)) {
                 ret = refuse(req, conn, "POST", MHD_HTTP_SERVICE_UNAVAILABLE, id, MCP_ERR_GENERIC,
                              "Service unavailable: too many sessions, retry later");
                 cJSON_Delete(msg);
