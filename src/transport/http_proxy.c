@@ -174,8 +174,10 @@ static bool node_addr(const char *s, size_t len, char *text, size_t textlen, int
             return false;
         s++;
         len = (size_t)(close - s);
-    } else if (memchr(s, '.', len) && memchr(s, ':', len)) {
-        len = (size_t)((const char *)memchr(s, ':', len) - s);   /* a.b.c.d:port */
+    } else {
+        const char *colon = memchr(s, ':', len);
+        if (colon && !memchr(colon + 1, ':', len - (size_t)(colon - s) - 1))
+            len = (size_t)(colon - s);    /* a.b.c.d:port (bare IPv6 has several colons) */
     }
     if (!len || len >= textlen)
         return false;
