@@ -62,6 +62,7 @@ typedef struct options {
         mcp_session_cap_policy cap_policy;
         const char *trusted_proxies, *public_url;
         const char *tls_cert, *tls_key;
+        const char *allowed_hosts, *allowed_origins;
     } edge;
 } options;
 
@@ -137,6 +138,12 @@ static void print_usage(FILE *out)
         "                           (env MCP_TRUSTED_PROXIES): only from these peers are Forwarded and\n"
         "                           X-Forwarded-Proto/Host/For/Prefix believed, for the client address\n"
         "                           in the log and the public URL when --public-url is not set\n"
+        "  --allowed-hosts LIST     Host names accepted (DNS-rebinding check), comma list (env\n"
+        "                           MCP_ALLOWED_HOSTS; default: localhost names when bound to loopback,\n"
+        "                           else any; the --public-url host is always accepted)\n"
+        "  --allowed-origins LIST   browser Origins accepted and granted CORS, e.g.\n"
+        "                           https://app.example.com (env MCP_ALLOWED_ORIGINS; default: localhost\n"
+        "                           origins when bound to loopback, else the Host's own)\n"
         "  GET /mcp/server-card     the MCP Server Card (experimental, draft SEP-2127)\n\n"
         "todo-api calls time out after %d s; failures are tool errors starting \"WebAPI call failed\".\n"
         "HTTP endpoint: http://HOST:PORT/mcp. With stdio, stdout carries only MCP messages and\n"
@@ -278,7 +285,9 @@ static int options_from_env(options *o)
                               .scopes = env_or("MCP_AUTH_SCOPES", NULL) },
                     .edge = { .trusted_proxies = env_or("MCP_TRUSTED_PROXIES", NULL),
                               .public_url = env_or("MCP_PUBLIC_URL", NULL),
-                              .tls_cert = env_or("MCP_TLS_CERT", NULL), .tls_key = env_or("MCP_TLS_KEY", NULL) } };
+                              .tls_cert = env_or("MCP_TLS_CERT", NULL), .tls_key = env_or("MCP_TLS_KEY", NULL),
+                              .allowed_hosts = env_or("MCP_ALLOWED_HOSTS", NULL),
+                              .allowed_origins = env_or("MCP_ALLOWED_ORIGINS", NULL) } };
     const char *port = env_or("PORT", NULL), *mode = env_or("MCP_MODE", NULL);
     const char *transport = env_or("MCP_TRANSPORT", NULL), *workers = env_or("MCP_WORKERS", NULL);
     if (port && !parse_unsigned(port, 0, 65535, &o->port))
@@ -299,7 +308,7 @@ enum { OPT_TRANSPORT = 256, OPT_MODE, OPT_PORT, OPT_HOST, OPT_WEB_API, OPT_TOKEN
 enum { OPT_STORE = 512, OPT_STATE_KEY_FILE, OPT_SESSION_IDLE_MS };
 
 enum { OPT_DRAIN_DELAY_MS = 768, OPT_MAX_SESSIONS, OPT_CAP_POLICY, OPT_TRUSTED_PROXIES, OPT_PUBLIC_URL,
-       OPT_TLS_CERT, OPT_TLS_KEY };   /* edge options */
+       OPT_TLS_CERT, OPT_TLS_KEY, OPT_ALLOWED_HOSTS, OPT_ALLOWED_ORIGINS };   /* edge options */
 
 static bool parse_cap_policy(const char *text, mcp_session_cap_policy *out)
 {
@@ -346,6 +355,8 @@ static int apply_option(int opt, const char *arg, options *o)
     case OPT_PUBLIC_URL: o->edge.public_url = *arg ? arg : NULL; return 0;
     case OPT_TLS_CERT: o->edge.tls_cert = *arg ? arg : NULL; return 0;
     case OPT_TLS_KEY: o->edge.tls_key = *arg ? arg : NULL; return 0;
+    case OPT_ALLOWED_HOSTS: o->edge.allowed_hosts = *arg ? arg : NULL; return 0;
+    case OPT_ALLOWED_ORIGINS: o->edge.allowed_origins = *arg ? arg : NULL; return 0;
     default: print_usage(stderr); return -1;
     }
 }
@@ -380,6 +391,8 @@ static int parse_options(int argc, char **argv, options *o)
         { "public-url", required_argument, NULL, OPT_PUBLIC_URL },
         { "tls-cert", required_argument, NULL, OPT_TLS_CERT },
         { "tls-key", required_argument, NULL, OPT_TLS_KEY },
+        { "allowed-hosts", required_argument, NULL, OPT_ALLOWED_HOSTS },
+        { "allowed-origins", required_argument, NULL, OPT_ALLOWED_ORIGINS },
         { NULL, 0, NULL, 0 },
     };
     if (options_from_env(o) < 0)
@@ -445,6 +458,8 @@ static int serve_http(mcp_server *srv, const options *o, webapi *api)
     http.public_url = o->edge.public_url;
     http.tls_cert_file = o->edge.tls_cert;
     http.tls_key_file = o->edge.tls_key;
+    http.allowed_hosts = o->edge.allowed_hosts;
+    http.allowed_origins = o->edge.allowed_origins;
     mcp_store *store = NULL;
     if (o->fleet.store_url) {
         int src = mcp_store_redis_open(o->fleet.store_url, &store);   /* URL checked already */

@@ -58,8 +58,8 @@ typedef struct mcp_http_options {
     const char *trusted_proxies;   /* comma list of proxy addresses/CIDRs whose Forwarded and
                                       X-Forwarded-Proto/Host/For/Prefix count; NULL: none */
     const char *public_url;        /* the endpoint's public URL, e.g. "https://mcp.example.com/mcp"
-                                      (Server Card remotes); NULL: from trusted proxies' headers,
-                                      else from the socket and Host */
+                                      (Server Card remotes; its host passes the Host check);
+                                      NULL: from trusted proxies' headers, else socket and Host */
     const char *tls_cert_file;     /* HTTPS: PEM certificate chain (leaf first); with tls_key_file */
     const char *tls_key_file;      /* HTTPS: PEM private key; NULL both: plain HTTP. TLS >= 1.2 */
 } mcp_http_options;

@@ -330,6 +330,19 @@ static bool valid_prefix(const char *s, size_t len)
     return true;
 }
 
+bool mcp__http_is_public_host(mcp_http_server *hs, const char *name, size_t len)
+{
+    const char *u = hs->o.public_url;
+    const char *h = u ? strstr(u, "://") : NULL;
+    if (!h)
+        return false;
+    h += 3;
+    size_t hlen = h[0] == '[' ? strcspn(h, "]") + 1 : strcspn(h, ":/?#");
+    if (h[0] == '[' && h[hlen - 1] != ']')
+        return false;
+    return hlen == len && strncasecmp(h, name, len) == 0;
+}
+
 bool mcp__http_public_url(mcp_http_server *hs, struct MHD_Connection *conn, strbuf *out)
 {
     if (hs->o.public_url) {

@@ -25,6 +25,10 @@ void mcp__http_client_addr(mcp_http_server *hs, struct MHD_Connection *conn, cha
  * configuration (false: derived from the request, so it varies with it). */
 bool mcp__http_public_url(mcp_http_server *hs, struct MHD_Connection *conn, strbuf *out);
 
+/* Whether the host name (len bytes, no port) is the one in public_url: the
+ * public name a proxy forwards in Host is allowed like a listed one. */
+bool mcp__http_is_public_host(mcp_http_server *hs, const char *name, size_t len);
+
 /* The connection the current thread is answering (set around each call of
  * the access handler), so the request log can name the client. */
 void mcp__http_conn_enter(struct MHD_Connection *conn);

@@ -17,6 +17,7 @@
 #include "transport/http_internal.h"
 #include "transport/http_cors.h"
 #include "transport/server_card.h"
+#include "transport/http_proxy.h"
 
 struct post_exchange {
     mcp_exchange ex;               /* first: the protocol layer sees this */
@@ -233,6 +234,8 @@ static bool host_allowed(mcp_http_server *hs, const char *host)
     size_t len = host_name_len(host);
     if (len == 0)
         return false;
+    if (mcp__http_is_public_host(hs, host, len))   /* edge: the name in public_url */
+        return true;
     if (hs->o.allowed_hosts)
         return list_contains(hs->o.allowed_hosts, host, len) || list_contains(hs->o.allowed_hosts, host, strlen(host));
     return hs->loopback ? is_local_name(host, len) : true;

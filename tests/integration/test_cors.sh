@@ -5,7 +5,8 @@
 # request headers, requested mcp-param-* tokens only, Max-Age), 403 without a
 # grant for an unlisted Origin, and the grant + exposed headers on every
 # actual response (200 JSON, SSE, 4xx, 401 with WWW-Authenticate), no
-# Allow-Credentials, and `*` on the public OAuth metadata.
+# Allow-Credentials, `*` on the public OAuth metadata, and an explicit
+# --allowed-origins list deciding both the 403 and the grants.
 # Env: BUILD_DIR, SOURCE_DIR. Prints "N passed, N failed".
 set -u
 
@@ -121,6 +122,18 @@ req -X POST "http://127.0.0.1:$EPORT/mcp" "${J[@]}" -H "Origin: http://localhost
     -d '{"jsonrpc":"2.0","id":2,"method":"ping"}'
 check "an SSE answer from an allowed origin carries the grant and the exposed headers" \
     "$([ "$CODE" = 200 ] && [ "$(hdr access-control-allow-origin)" = "http://localhost:6274" ] && has access-control-expose-headers && hdr content-type | grep -q event-stream; echo $?)" "got $CODE $H"
+
+# An explicit --allowed-origins list is the whole list, for the 403 and the grants alike.
+start_mcp listed --mode stateful --allowed-origins "https://app.example.com, https://inspector.example.org"
+preflight "https://app.example.com"
+check "[--allowed-origins] a listed origin gets the preflight grant" \
+    "$([ "$CODE" = 204 ] && [ "$(hdr access-control-allow-origin)" = "https://app.example.com" ]; echo $?)" "got $CODE"
+req -X POST "$URL" "${J[@]}" -H "Origin: https://inspector.example.org" -d "$INIT"
+check "[--allowed-origins] a listed origin's POST carries the grant" \
+    "$([ "$CODE" = 200 ] && [ "$(hdr access-control-allow-origin)" = "https://inspector.example.org" ]; echo $?)" "got $CODE"
+preflight "http://localhost:6274"
+check "[--allowed-origins] an unlisted localhost origin: 403 without a grant" \
+    "$([ "$CODE" = 403 ] && ! grep -qi '^access-control-' <<<"$H"; echo $?)" "got $CODE"
 
 # OAuth on: the preflight needs no token, a 401 exposes WWW-Authenticate.
 mkdir -p "$TMP/keys"

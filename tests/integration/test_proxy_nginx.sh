@@ -9,7 +9,10 @@
 #     completes a round trip through nginx, a token for the inner http URL is
 #     refused, and the request log names the client behind the proxy.
 #  B: no --public-url, --trusted-proxies 127.0.0.1: the Server Card's remote is
-#     built from nginx's headers (https, public host), never from the inner hop.
+#     built from nginx's headers (https, public host), never from the inner hop;
+#     a public host name in Host is refused (DNS-rebinding check).
+#  C: --public-url https://mcp.test:N/mcp: that host name passes the Host check
+#     and a token for that URL works. D: --allowed-hosts mcp.test.
 # Env: BUILD_DIR, SOURCE_DIR. Prints "N passed, N failed".
 set -u
 
@@ -32,7 +35,7 @@ mkdir -p "$P"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$P/ca.key" -out "$P/ca.pem" \
     -days 2 -subj "/CN=libmcp test CA" 2>/dev/null &&
 openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$P/srv.key" -out "$P/srv.csr" -subj "/CN=localhost" 2>/dev/null &&
-printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$P/ext.cnf" &&
+printf 'subjectAltName=DNS:localhost,DNS:mcp.test,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$P/ext.cnf" &&
 openssl x509 -req -in "$P/srv.csr" -CA "$P/ca.pem" -CAkey "$P/ca.key" -CAcreateserial -out "$P/srv.pem" -days 2 \
     -extfile "$P/ext.cnf" 2>/dev/null || die "test certificates made with openssl"
 
@@ -46,6 +49,9 @@ ID=$(curl -s --max-time 5 -H 'Content-Type: application/json' -d '{"title":"thro
 
 NA=$(free_port)
 NB=$(free_port)
+NC=$(free_port)
+ND=$(free_port)
+PUBLIC_C="https://mcp.test:$NC/mcp"
 PUBLIC_A="https://127.0.0.1:$NA/mcp"
 mkdir -p "$TMP/keys"
 "$NODE" "$INTEROP/mint_jwt.mjs" keys "$TMP/keys" || die "JWKS made"
@@ -63,6 +69,9 @@ start_mcp() { # start_mcp NAME ARGS...: sets PORT_<NAME>
 start_mcp A --mode stateful --trusted-proxies 127.0.0.1 --public-url "$PUBLIC_A" --auth-issuer "$ISSUER" \
     --auth-server "$ISSUER" --auth-jwks-file "$TMP/keys/jwks.json"
 start_mcp B --trusted-proxies 127.0.0.1
+start_mcp C --mode stateful --trusted-proxies 127.0.0.1 --public-url "$PUBLIC_C" --auth-issuer "$ISSUER" \
+    --auth-server "$ISSUER" --auth-jwks-file "$TMP/keys/jwks.json"
+start_mcp D --allowed-hosts mcp.test
 
 d="$TMP/nginx"
 mkdir -p "$d"
@@ -101,6 +110,8 @@ http {
     client_max_body_size 8m;
 $(site "$NA" "$PORT_A")
 $(site "$NB" "$PORT_B")
+$(site "$NC" "$PORT_C")
+$(site "$ND" "$PORT_D")
 }
 EOF
 "$NGINX" -p "$d" -c "$d/nginx.conf" -e "$d/error.log" -g "daemon off; pid $d/nginx.pid;" 2>>"$d/error.log" &
@@ -154,4 +165,21 @@ check "[B] no --public-url: the Server Card's remote comes from nginx's X-Forwar
 card=$(curl -s --max-time 5 -H 'X-Forwarded-Proto: https' -H 'X-Forwarded-Host: evil.example' "http://127.0.0.1:$PORT_B/mcp/server-card")
 check "[B] the same headers sent straight to todo-mcp from 127.0.0.1 (a trusted address) are believed: this is why only proxies may be listed" \
     "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); sys.exit(0 if d["remotes"][0]["url"] == "https://evil.example/mcp" else 1)' "$card"; echo $?)" "$card"
+
+# ---- C, D: a public host name (curl --resolve mcp.test), forwarded in Host by nginx
+R=(--resolve "mcp.test:$NB:127.0.0.1" --resolve "mcp.test:$NC:127.0.0.1" --resolve "mcp.test:$ND:127.0.0.1")
+code=$(curl "${C[@]}" "${R[@]}" -o /dev/null -w '%{http_code}' -X POST "${J[@]}" -d "$INIT" "https://mcp.test:$NB/mcp")
+check "[B] Host mcp.test on a loopback-bound instance without --public-url/--allowed-hosts: 403 (DNS-rebinding check)" \
+    "$([ "$code" = 403 ]; echo $?)" "$code"
+code=$(curl "${C[@]}" "${R[@]}" -D "$TMP/h" -o /dev/null -w '%{http_code}' -X POST "${J[@]}" -d "$INIT" "$PUBLIC_C")
+wa=$(tr -d '\r' <"$TMP/h" | sed -n 's/^www-authenticate: *//Ip')
+check "[C] Host mcp.test with --public-url $PUBLIC_C: accepted (401 challenge naming https://mcp.test:$NC)" \
+    "$([ "$code" = 401 ] && grep -qF "resource_metadata=\"https://mcp.test:$NC/.well-known/oauth-protected-resource/mcp\"" <<<"$wa"; echo $?)" "$code $wa"
+timeout 60 "$NODE" "$INTEROP/mint_jwt.mjs" tokens "$TMP/keys" --resource "$PUBLIC_C" --issuer "$ISSUER" >"$TMP/tokens-c" ||
+    die "tokens minted"
+code=$(curl "${C[@]}" "${R[@]}" -o "$TMP/b" -w '%{http_code}' -X POST "${J[@]}" -H "Authorization: Bearer $(sed -n 's/^valid_es //p' "$TMP/tokens-c")" \
+    -d "$INIT" "$PUBLIC_C")
+check "[C] a token for $PUBLIC_C initializes through nginx (200)" "$([ "$code" = 200 ] && grep -q protocolVersion "$TMP/b"; echo $?)" "$code $(head -c 200 "$TMP/b")"
+code=$(curl "${C[@]}" "${R[@]}" -o /dev/null -w '%{http_code}' -X POST "${J[@]}" -d "$INIT" "https://mcp.test:$ND/mcp")
+check "[D] Host mcp.test with --allowed-hosts mcp.test: initialize 200" "$([ "$code" = 200 ]; echo $?)" "$code"
 finish
