@@ -9,8 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/util.h"
+#include "base/util.h"
 #include "transport/http_cors.h"
+#include "transport/http_origin.h"
 
 #define CORS_EXPOSE "Mcp-Session-Id, WWW-Authenticate, Retry-After"
 #define CORS_HEADERS "content-type, accept, authorization, mcp-session-id, mcp-protocol-version, " \
@@ -55,7 +56,7 @@ static bool is_tchar(char c)
  * (lowercased: browsers send them so, and names are case-insensitive). */
 static void allow_headers(struct MHD_Connection *conn, strbuf *out)
 {
-    strbuf_printf(out, "%s", CORS_HEADERS);
+    mcp__strbuf_printf(out, "%s", CORS_HEADERS);
     const char *req = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Access-Control-Request-Headers");
     size_t plen = strlen(CORS_PARAM_PREFIX);
     for (const char *p = req; p && *p && (size_t)(p - req) < CORS_MAX_REQUESTED;) {
@@ -66,10 +67,10 @@ static void allow_headers(struct MHD_Connection *conn, strbuf *out)
         for (size_t i = 0; ok && i < n; i++)
             ok = is_tchar(p[i]);
         if (ok) {
-            strbuf_printf(out, ", ");
+            mcp__strbuf_printf(out, ", ");
             for (size_t i = 0; i < n; i++) {
                 char c = p[i];
-                strbuf_append(out, &(char){ c >= 'A' && c <= 'Z' ? (char)(c + 32) : c }, 1);
+                mcp__strbuf_append(out, &(char){ c >= 'A' && c <= 'Z' ? (char)(c + 32) : c }, 1);
             }
         }
         p += n;
@@ -98,7 +99,7 @@ enum MHD_Result mcp__cors_preflight(mcp_http_server *hs, struct MHD_Connection *
         MHD_add_response_header(r, "Access-Control-Allow-Methods", methods);
         MHD_add_response_header(r, "Access-Control-Allow-Headers", h.data ? h.data : CORS_HEADERS);
         MHD_add_response_header(r, "Access-Control-Max-Age", CORS_MAX_AGE);
-        strbuf_free(&h);
+        mcp__strbuf_free(&h);
     }
     return reply_204(conn, r);
 }

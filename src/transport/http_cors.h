@@ -23,8 +23,4 @@ enum MHD_Result mcp__cors_preflight_public(struct MHD_Connection *conn, const ch
 /* Adds the `*` grant of a public document to r. */
 void mcp__cors_public(struct MHD_Response *r, const char *expose);
 
-/* streamable.c: whether conn carries an Origin that the endpoint's Origin
- * rule accepts (the same allow-list as the 403 check). */
-bool mcp__http_origin_ok(mcp_http_server *hs, struct MHD_Connection *conn);
-
 #endif

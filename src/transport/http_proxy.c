@@ -346,7 +346,7 @@ bool mcp__http_is_public_host(mcp_http_server *hs, const char *name, size_t len)
 bool mcp__http_public_url(mcp_http_server *hs, struct MHD_Connection *conn, strbuf *out)
 {
     if (hs->o.public_url) {
-        strbuf_printf(out, "%s", hs->o.public_url);
+        mcp__strbuf_printf(out, "%s", hs->o.public_url);
         return true;
     }
     const char *scheme = hs->tls ? "https" : "http";
@@ -406,7 +406,7 @@ bool mcp__http_public_url(mcp_http_server *hs, struct MHD_Connection *conn, strb
         host = hs->o.host;
         host_len = strlen(host);
     }
-    strbuf_printf(out, "%.*s://%.*s%.*s%s", (int)scheme_len, scheme, (int)host_len, host, (int)prefix_len, prefix,
+    mcp__strbuf_printf(out, "%.*s://%.*s%.*s%s", (int)scheme_len, scheme, (int)host_len, host, (int)prefix_len, prefix,
                   hs->o.path);
     return false;
 }

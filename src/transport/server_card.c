@@ -12,6 +12,7 @@
 
 #include "core/server_internal.h"
 #include "core/version.h"
+#include "transport/http_common.h"
 #include "transport/http_cors.h"
 #include "transport/http_proxy.h"
 #include "transport/server_card.h"
@@ -98,10 +99,10 @@ static char *card_text(mcp_http_server *hs, struct MHD_Connection *conn, bool *f
     cJSON *remote = cJSON_CreateObject();
     cJSON_AddStringToObject(remote, "type", "streamable-http");
     cJSON_AddStringToObject(remote, "url", url.data ? url.data : "");
-    strbuf_free(&url);
+    mcp__strbuf_free(&url);
     cJSON *versions = cJSON_AddArrayToObject(remote, "supportedProtocolVersions");
     for (int v = MCP_V_COUNT - 1; v >= (int)MCP_V_2025_03_26; v--)   /* the streamable-http eras */
-        cJSON_AddItemToArray(versions, cJSON_CreateString(mcp_version_name((mcp_version)v)));
+        cJSON_AddItemToArray(versions, cJSON_CreateString(mcp__version_name((mcp__revision)v)));
     cJSON_AddItemToArray(cJSON_AddArrayToObject(card, "remotes"), remote);
     char *text = cJSON_PrintUnformatted(card);
     cJSON_Delete(card);
@@ -159,14 +160,14 @@ static enum MHD_Result send_card(struct MHD_Connection *conn, unsigned status, c
 
 enum MHD_Result mcp__server_card_reply(mcp_http_server *hs, struct MHD_Connection *conn, const char *method)
 {
-    uint64_t start = now_us();
+    uint64_t start = mcp__now_us();
     if (strcmp(method, "OPTIONS") == 0) {
-        http_log_request(hs, method, "", MHD_HTTP_NO_CONTENT, start, NULL);
+        mcp__http_log_request(hs, method, "", MHD_HTTP_NO_CONTENT, start, NULL);
         return mcp__cors_preflight_public(conn, "content-type, if-none-match");
     }
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
-        http_log_request(hs, method, "", MHD_HTTP_METHOD_NOT_ALLOWED, start, NULL);
-        return http_reply_not_allowed(conn, "GET, HEAD, OPTIONS");
+        mcp__http_log_request(hs, method, "", MHD_HTTP_METHOD_NOT_ALLOWED, start, NULL);
+        return mcp__http_reply_not_allowed(conn, "GET, HEAD, OPTIONS");
     }
     bool fixed_url = false;
     char *text = card_text(hs, conn, &fixed_url);
@@ -176,6 +177,6 @@ enum MHD_Result mcp__server_card_reply(mcp_http_server *hs, struct MHD_Connectio
     etag_of(text, etag);
     const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
     unsigned status = etag_matches(inm, etag) ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK;
-    http_log_request(hs, method, "", status, start, NULL);
+    mcp__http_log_request(hs, method, "", status, start, NULL);
     return send_card(conn, status, text, etag, fixed_url);
 }
