@@ -56,6 +56,14 @@ typedef struct options {
         size_t state_key_len;      /* 0: libmcp's random per-process key */
         unsigned session_idle_ms;
     } fleet;
+    struct {                       /* edge: probes and drain, session cap, TLS, proxies */
+        unsigned drain_delay_ms;
+        unsigned max_sessions;     /* 0: libmcp's default */
+        mcp_session_cap_policy cap_policy;
+        const char *trusted_proxies, *public_url;
+        const char *tls_cert, *tls_key;
+        const char *allowed_hosts, *allowed_origins;
+    } edge;
 } options;
 
 static void print_usage(FILE *out)
@@ -99,7 +107,7 @@ static void print_usage(FILE *out)
         "                           redis://127.0.0.1:6379/0, so any instance serves any session and\n"
         "                           DELETE or expiry on one is seen by all (env MCP_STORE, default none:\n"
         "                           sessions live in this process). Redis down: requests that need a\n"
-        "                           session get 503 + Retry-After until it is back; /healthz says 503.\n"
+        "                           session get 503 + Retry-After until it is back; /readyz says 503.\n"
         "  --state-key-file PATH    file holding a hex key of at least %d bytes (env MCP_STATE_KEY: the\n"
         "                           hex key itself) that seals the requestState of multi-round\n"
         "                           (2026-07-28) requests; give every instance the same key, or a round\n"
@@ -108,7 +116,35 @@ static void print_usage(FILE *out)
         "  --session-idle-ms N      end sessions idle this long, at least %d ms (env\n"
         "                           MCP_SESSION_IDLE_MS, default %d = 30 min); with --store it is the\n"
         "                           Redis TTL, so expiry on one instance is expiry on all\n"
-        "  GET /healthz (200, 503 while the store is unreachable) and GET /metrics (Prometheus).\n\n"
+        "  GET /healthz (liveness: 200 while the process serves, whatever the store), GET /readyz\n"
+        "  (readiness: 503 while starting, draining or while the store is unreachable) and\n"
+        "  GET /metrics (Prometheus).\n"
+        "  --drain-delay-ms N       on SIGTERM, answer /readyz 503 and keep serving this long before\n"
+        "                           draining, so load balancers stop sending first (default 0)\n"
+        "  --max-sessions N         stateful sessions kept at once (default 10000)\n"
+        "  --session-cap-policy reject|evict-lru  at --max-sessions, initialize gets 503 (reject,\n"
+        "                           the default) or ends the least recently used session with\n"
+        "                           nothing in flight, whose client then gets 404 and starts over\n\n"
+        "HTTPS (TLS 1.2 or newer, through libmicrohttpd's GnuTLS):\n"
+        "  --tls-cert PATH          PEM certificate chain, leaf first (env MCP_TLS_CERT)\n"
+        "  --tls-key PATH           PEM private key (env MCP_TLS_KEY); both or neither. SIGHUP reads\n"
+        "                           both files again: new connections get the new certificate, open\n"
+        "                           ones carry on (a bad pair is logged and the old one kept)\n\n"
+        "Behind a reverse proxy:\n"
+        "  --public-url URL         the endpoint's public URL, e.g. https://mcp.example.com/mcp (env\n"
+        "                           MCP_PUBLIC_URL): the Server Card's remote and, with --auth-*, the\n"
+        "                           default --auth-resource (the OAuth metadata and challenges)\n"
+        "  --trusted-proxies LIST   comma list of proxy addresses or CIDRs, e.g. 127.0.0.1,10.0.0.0/8\n"
+        "                           (env MCP_TRUSTED_PROXIES): only from these peers are Forwarded and\n"
+        "                           X-Forwarded-Proto/Host/For/Prefix believed, for the client address\n"
+        "                           in the log and the public URL when --public-url is not set\n"
+        "  --allowed-hosts LIST     Host names accepted (DNS-rebinding check), comma list (env\n"
+        "                           MCP_ALLOWED_HOSTS; default: localhost names when bound to loopback,\n"
+        "                           else any; the --public-url host is always accepted)\n"
+        "  --allowed-origins LIST   browser Origins accepted and granted CORS, e.g.\n"
+        "                           https://app.example.com (env MCP_ALLOWED_ORIGINS; default: localhost\n"
+        "                           origins when bound to loopback, else the Host's own)\n"
+        "  GET /mcp/server-card     the MCP Server Card (experimental, draft SEP-2127)\n\n"
         "todo-api calls time out after %d s; failures are tool errors starting \"WebAPI call failed\".\n"
         "HTTP endpoint: http://HOST:PORT/mcp. With stdio, stdout carries only MCP messages and\n"
         "the server exits when stdin closes.\n",
@@ -246,7 +282,12 @@ static int options_from_env(options *o)
                               .servers = env_or("MCP_AUTH_SERVER", NULL),
                               .jwks_file = env_or("MCP_AUTH_JWKS_FILE", NULL),
                               .jwks_url = env_or("MCP_AUTH_JWKS_URL", NULL),
-                              .scopes = env_or("MCP_AUTH_SCOPES", NULL) } };
+                              .scopes = env_or("MCP_AUTH_SCOPES", NULL) },
+                    .edge = { .trusted_proxies = env_or("MCP_TRUSTED_PROXIES", NULL),
+                              .public_url = env_or("MCP_PUBLIC_URL", NULL),
+                              .tls_cert = env_or("MCP_TLS_CERT", NULL), .tls_key = env_or("MCP_TLS_KEY", NULL),
+                              .allowed_hosts = env_or("MCP_ALLOWED_HOSTS", NULL),
+                              .allowed_origins = env_or("MCP_ALLOWED_ORIGINS", NULL) } };
     const char *port = env_or("PORT", NULL), *mode = env_or("MCP_MODE", NULL);
     const char *transport = env_or("MCP_TRANSPORT", NULL), *workers = env_or("MCP_WORKERS", NULL);
     if (port && !parse_unsigned(port, 0, 65535, &o->port))
@@ -265,6 +306,20 @@ enum { OPT_TRANSPORT = 256, OPT_MODE, OPT_PORT, OPT_HOST, OPT_WEB_API, OPT_TOKEN
        OPT_AUTH_JWKS_URL, OPT_AUTH_SCOPES, OPT_CONNECTION_MEMORY };
 
 enum { OPT_STORE = 512, OPT_STATE_KEY_FILE, OPT_SESSION_IDLE_MS };
+
+enum { OPT_DRAIN_DELAY_MS = 768, OPT_MAX_SESSIONS, OPT_CAP_POLICY, OPT_TRUSTED_PROXIES, OPT_PUBLIC_URL,
+       OPT_TLS_CERT, OPT_TLS_KEY, OPT_ALLOWED_HOSTS, OPT_ALLOWED_ORIGINS };   /* edge options */
+
+static bool parse_cap_policy(const char *text, mcp_session_cap_policy *out)
+{
+    if (strcmp(text, "reject") == 0)
+        *out = MCP_CAP_REJECT;
+    else if (strcmp(text, "evict-lru") == 0)
+        *out = MCP_CAP_EVICT_LRU;
+    else
+        return false;
+    return true;
+}
 
 static int apply_option(int opt, const char *arg, options *o)
 {
@@ -290,6 +345,18 @@ static int apply_option(int opt, const char *arg, options *o)
     case OPT_AUTH_JWKS_FILE: o->auth.jwks_file = arg; return 0;
     case OPT_AUTH_JWKS_URL: o->auth.jwks_url = arg; return 0;
     case OPT_AUTH_SCOPES: o->auth.scopes = arg; return 0;
+    case OPT_DRAIN_DELAY_MS:
+        return parse_unsigned(arg, 0, 600000, &o->edge.drain_delay_ms) ? 0 : invalid("--drain-delay-ms", arg);
+    case OPT_MAX_SESSIONS:
+        return parse_unsigned(arg, 1, 10000000, &o->edge.max_sessions) ? 0 : invalid("--max-sessions", arg);
+    case OPT_CAP_POLICY:
+        return parse_cap_policy(arg, &o->edge.cap_policy) ? 0 : invalid("--session-cap-policy", arg);
+    case OPT_TRUSTED_PROXIES: o->edge.trusted_proxies = *arg ? arg : NULL; return 0;
+    case OPT_PUBLIC_URL: o->edge.public_url = *arg ? arg : NULL; return 0;
+    case OPT_TLS_CERT: o->edge.tls_cert = *arg ? arg : NULL; return 0;
+    case OPT_TLS_KEY: o->edge.tls_key = *arg ? arg : NULL; return 0;
+    case OPT_ALLOWED_HOSTS: o->edge.allowed_hosts = *arg ? arg : NULL; return 0;
+    case OPT_ALLOWED_ORIGINS: o->edge.allowed_origins = *arg ? arg : NULL; return 0;
     default: print_usage(stderr); return -1;
     }
 }
@@ -317,6 +384,15 @@ static int parse_options(int argc, char **argv, options *o)
         { "auth-jwks-file", required_argument, NULL, OPT_AUTH_JWKS_FILE },
         { "auth-jwks-url", required_argument, NULL, OPT_AUTH_JWKS_URL },
         { "auth-scopes", required_argument, NULL, OPT_AUTH_SCOPES },
+        { "drain-delay-ms", required_argument, NULL, OPT_DRAIN_DELAY_MS },
+        { "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
+        { "session-cap-policy", required_argument, NULL, OPT_CAP_POLICY },
+        { "trusted-proxies", required_argument, NULL, OPT_TRUSTED_PROXIES },
+        { "public-url", required_argument, NULL, OPT_PUBLIC_URL },
+        { "tls-cert", required_argument, NULL, OPT_TLS_CERT },
+        { "tls-key", required_argument, NULL, OPT_TLS_KEY },
+        { "allowed-hosts", required_argument, NULL, OPT_ALLOWED_HOSTS },
+        { "allowed-origins", required_argument, NULL, OPT_ALLOWED_ORIGINS },
         { NULL, 0, NULL, 0 },
     };
     if (options_from_env(o) < 0)
@@ -336,6 +412,9 @@ static int parse_options(int argc, char **argv, options *o)
     }
     if (fleet_check(o) < 0)
         return -1;
+    bool auth_wanted = o->auth.issuer || o->auth.servers || o->auth.jwks_file || o->auth.jwks_url || o->auth.scopes;
+    if (!o->auth.resource && auth_wanted && o->edge.public_url)
+        o->auth.resource = o->edge.public_url;   /* one public URL for everything clients compare */
     if (!o->auth.resource && (o->auth.issuer || o->auth.servers || o->auth.jwks_file || o->auth.jwks_url ||
                               o->auth.scopes)) {
         fprintf(stderr, "todo-mcp: the --auth-* options need --auth-resource (see --help)\n");
@@ -359,6 +438,7 @@ static int serve_http(mcp_server *srv, const options *o, webapi *api)
     sigemptyset(&stop);
     sigaddset(&stop, SIGINT);
     sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGHUP);      /* reload the TLS certificate */
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
 
     mcp_http_options http = MCP_HTTP_DEFAULTS;
@@ -370,6 +450,16 @@ static int serve_http(mcp_server *srv, const options *o, webapi *api)
     http.session_idle_ms = o->fleet.session_idle_ms;
     if (o->connection_memory)
         http.connection_memory = o->connection_memory;
+    http.drain_delay_ms = o->edge.drain_delay_ms;
+    if (o->edge.max_sessions)
+        http.max_sessions = o->edge.max_sessions;
+    http.session_cap_policy = o->edge.cap_policy;
+    http.trusted_proxies = o->edge.trusted_proxies;
+    http.public_url = o->edge.public_url;
+    http.tls_cert_file = o->edge.tls_cert;
+    http.tls_key_file = o->edge.tls_key;
+    http.allowed_hosts = o->edge.allowed_hosts;
+    http.allowed_origins = o->edge.allowed_origins;
     mcp_store *store = NULL;
     if (o->fleet.store_url) {
         int src = mcp_store_redis_open(o->fleet.store_url, &store);   /* URL checked already */
@@ -396,24 +486,34 @@ static int serve_http(mcp_server *srv, const options *o, webapi *api)
     if (rc < 0) {
         mcp_store_free(store);
         mcp_auth_free(http.auth);
+        if (rc == -MCP_EINVAL) {
+            fprintf(stderr, "todo-mcp: invalid HTTP settings (--trusted-proxies, --public-url, --tls-*): %s\n",
+                    mcp_strerror(rc));
+            return EXIT_USAGE;
+        }
         fprintf(stderr, "todo-mcp: cannot listen on %s port %u: %s\n", o->host, o->port, mcp_strerror(rc));
         return EXIT_FAILURE;
     }
     if (store)
         fprintf(stderr, "todo-mcp: sessions in store %s\n", o->fleet.store_url);
     bool v6 = strchr(o->host, ':') != NULL;
-    fprintf(stderr, "todo-mcp (%s) listening on http://%s%s%s:%u/mcp\n", mode_name(o->mode),
-            v6 ? "[" : "", o->host, v6 ? "]" : "", mcp_http_port(hs));
+    fprintf(stderr, "todo-mcp (%s) listening on %s://%s%s%s:%u/mcp\n", mode_name(o->mode),
+            o->edge.tls_cert ? "https" : "http", v6 ? "[" : "", o->host, v6 ? "]" : "", mcp_http_port(hs));
     fprintf(stderr, "todo-mcp: WebAPI base URL %s\n", o->web_api_base_url);
     if (http.auth)
         fprintf(stderr, "todo-mcp: OAuth on: resource %s, tokens from %s\n", auth.resource,
                 auth.authorization_servers ? auth.authorization_servers : "(none)");
 
     int sig = 0;
-    if (sigwait(&stop, &sig) != 0)
+    int wrc;
+    while ((wrc = sigwait(&stop, &sig)) == 0 && sig == SIGHUP)
+        if (o->edge.tls_cert)
+            mcp_http_reload_tls(hs);   /* logs its outcome */
+    if (wrc != 0)
         fprintf(stderr, "todo-mcp: sigwait failed; shutting down\n");
     else if (!o->quiet)
         fprintf(stderr, "todo-mcp: %s received, shutting down\n", strsignal(sig));
+    mcp_http_begin_drain(hs);   /* /readyz 503 first, still serving for --drain-delay-ms */
     webapi_shutdown(api, SHUTDOWN_GRACE_MS);
     mcp_http_stop(hs);
     mcp_store_free(store);   /* after the sessions that use it */
@@ -435,6 +535,8 @@ static mcp_server *create_server(const options *o, webapi *api)
 {
     mcp_server *srv = mcp_server_new(&(mcp_server_info){
         .name = "todo-mcp", .version = "1.0.0", .title = "Todo MCP server",
+        .description = "Read and change the todos of a todo REST API",
+        .registry_name = "io.github.libmcp/todo-mcp",
         .instructions = "Read and change the todo items of the todo REST API with the *_todo tools; "
                         "read one todo as the resource todo://todos/{id}." });
     if (!srv)

@@ -28,6 +28,10 @@ typedef struct mcp_server_info {
     const char *description;   /* optional */
     const char *website_url;   /* optional */
     const char *instructions;  /* optional: sent in initialize / server/discover */
+    /* Server Card (experimental, GET <endpoint>/server-card): served only
+     * when registry_name is set. */
+    const char *registry_name; /* reverse-DNS name with one '/', e.g. "io.github.acme/todo" */
+    const char *repository_url;/* optional source repository URL for the card */
 } mcp_server_info;
 
 MCP_EXTERN mcp_server *mcp_server_new(const mcp_server_info *info);

@@ -22,6 +22,8 @@ mcp_server *mcp_server_new(const mcp_server_info *info)
     srv->description = mcp__xstrdup(info->description);
     srv->website_url = mcp__xstrdup(info->website_url);
     srv->instructions = mcp__xstrdup(info->instructions);
+    srv->registry_name = mcp__xstrdup(info->registry_name);
+    srv->repository_url = mcp__xstrdup(info->repository_url);
     pthread_rwlock_init(&srv->lock, NULL);
     pthread_mutex_init(&srv->workers_lock, NULL);
     srv->page_size = 100;
@@ -60,6 +62,8 @@ void mcp_server_free(mcp_server *srv)
     free(srv->description);
     free(srv->website_url);
     free(srv->instructions);
+    free(srv->registry_name);
+    free(srv->repository_url);
     free(srv);
 }
 

@@ -81,6 +81,7 @@ struct mcp_server {
     unsigned nlisteners, max_listeners;
     mcp_eras eras;               /* mcp_server_set_eras; era.c decides with it */
     atomic_uint session_tools;   /* registered session_scoped tools (changed under lock) */
+    char *registry_name, *repository_url;   /* edge: Server Card (transport/server_card.c) */
 };
 
 typedef enum { CALL_TOOL, CALL_RESOURCE, CALL_PROMPT, CALL_COMPLETE, CALL_OTHER } call_kind;

@@ -602,6 +602,40 @@ void mcp__session_table_close_all(session_table *t)
     remove_where(t, 0, true);
 }
 
+int mcp__session_table_evict_lru(session_table *t)
+{
+    mcp_session *victim = NULL;
+    uint64_t oldest = UINT64_MAX;
+    pthread_mutex_lock(&t->lock);
+    for (unsigned b = 0; b < TABLE_BUCKETS; b++) {
+        for (mcp_session *s = t->buckets[b]; s; s = s->hnext) {
+            uint64_t last = atomic_load(&s->last_used_ms);
+            /* Only the table holds it: no request, call or stream. A new
+             * holder needs this lock (get_local), so the check stays true
+             * until the unlink below. */
+            if (last >= oldest || atomic_load(&s->refs) != 1 || atomic_load(&s->closed))
+                continue;
+            pthread_mutex_lock(&s->lock);
+            bool idle = !s->active && !s->pending;
+            pthread_mutex_unlock(&s->lock);
+            if (idle) {
+                oldest = last;
+                victim = s;
+            }
+        }
+    }
+    if (victim)
+        unlink_locked(t, victim->id);
+    pthread_mutex_unlock(&t->lock);
+    if (!victim)
+        return -MCP_ENOTFOUND;
+    if (t->store && t->store->ops->session_delete(t->store, victim->id) == 0)
+        t->store->ops->publish(t->store, "del", victim->id, NULL);   /* others drop their copies */
+    mcp__session_close(victim);
+    mcp__session_unref(victim);
+    return 0;
+}
+
 unsigned mcp__session_table_count(session_table *t)
 {
     pthread_mutex_lock(&t->lock);

@@ -100,6 +100,11 @@ int mcp__session_table_remove(session_table *t, const char *id);
 /* Close sessions idle longer than idle_ms; returns how many. */
 unsigned mcp__session_table_expire(session_table *t, uint64_t idle_ms);
 unsigned mcp__session_table_count(session_table *t);
+/* edge: at the cap, end the least recently used session that nothing holds
+ * (no request, call or open stream: only the table's reference). 0 when one
+ * was evicted (its client then gets 404), -MCP_ENOTFOUND when every session
+ * is busy. With a store its record is deleted there too (best effort). */
+int mcp__session_table_evict_lru(session_table *t);
 /* Mark s in use now (an open stream); refreshes the store TTL at most
  * every third of it, so idle streams do not flood the store. */
 void mcp__session_touch(mcp_session *s);

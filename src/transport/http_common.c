@@ -1,6 +1,6 @@
 /* What every HTTP answer shares: plain JSON replies (with the JSON-RPC
  * error body every refusal carries), the one request log line and the
- * request metrics, /healthz and /metrics, and the server's reference count
+ * request metrics, /healthz, /readyz and /metrics, and the server's reference count
  * (a blocking handler may finish after mcp_http_stop returned). */
 #include "transport/http_common.h"
 
@@ -11,7 +11,10 @@
 
 #include "base/clock.h"
 #include "core/jsonrpc.h"
+#include "transport/http_cors.h"
 #include "transport/http_internal.h"
+#include "transport/http_proxy.h"
+#include "transport/http_tls.h"
 
 enum MHD_Result mcp__http_reply_json_with(struct MHD_Connection *conn, unsigned status, const cJSON *body,
                                      const char *session_id, const char *extra_name, const char *extra_value)
@@ -32,7 +35,7 @@ enum MHD_Result mcp__http_reply_json_with(struct MHD_Connection *conn, unsigned 
         MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
     if (extra_name && extra_value)
         MHD_add_response_header(r, extra_name, extra_value);
-    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    enum MHD_Result ret = mcp__http_queue(conn, status, r);
     MHD_destroy_response(r);
     return ret;
 }
@@ -75,10 +78,16 @@ void mcp__http_log_request(mcp_http_server *hs, const char *method, const char *
     /* Hot path: integer fields only (no float formatting) and one write(2),
      * which keeps concurrent lines whole. The session id is cut to a prefix:
      * enough to correlate, not enough to hijack. */
-    char line[512];
+    char line[640], client[80] = "";
+    struct MHD_Connection *conn = mcp__http_conn_current();   /* edge: client address */
+    if (conn)
+        mcp__http_client_addr(hs, conn, client, sizeof client);
+    for (char *c = client; *c; c++)
+        if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
+            *c = '_';
     int n = snprintf(line, sizeof line,
-                     "{\"level\":\"info\",\"msg\":\"request\",\"http\":\"%s\",\"rpc\":\"%.64s\",\"status\":%u,\"us\":%llu,\"session\":\"%.12s\"}\n",
-                     method, rpc ? rpc : "", status, (unsigned long long)took, session_id ? session_id : "");
+                     "{\"level\":\"info\",\"msg\":\"request\",\"http\":\"%s\",\"rpc\":\"%.64s\",\"status\":%u,\"us\":%llu,\"session\":\"%.12s\",\"client\":\"%s\"}\n",
+                     method, rpc ? rpc : "", status, (unsigned long long)took, session_id ? session_id : "", client);
     if (n > 0 && write(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1) < 0)
         return;   /* logging must never fail a request */
 }
@@ -109,12 +118,9 @@ enum MHD_Result mcp__http_reply_health(mcp_http_server *hs, struct MHD_Connectio
         mcp__metrics_render(hs->metrics, &g, &body);
         type = "text/plain; version=0.0.4";
     } else {
-        /* Liveness plus store reachability: a balancer takes an instance
-         * whose store is gone out of rotation. */
-        bool draining = atomic_load(&hs->stopping);
-        if (store_up == 0 || draining)
-            status = MHD_HTTP_SERVICE_UNAVAILABLE;
-        mcp__strbuf_printf(&body, "{\"status\":\"%s\",\"store\":\"%s\"}", status == MHD_HTTP_OK ? "ok" : "unavailable",
+        /* Liveness only: the process serves. A store outage must not make
+         * an orchestrator restart every instance; /readyz reports it. */
+        mcp__strbuf_printf(&body, "{\"status\":\"ok\",\"store\":\"%s\"}",
                       store_up < 0 ? "none" : store_up ? "ok" : "unreachable");
     }
     size_t len = body.len;
@@ -123,7 +129,30 @@ enum MHD_Result mcp__http_reply_health(mcp_http_server *hs, struct MHD_Connectio
         return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    enum MHD_Result ret = mcp__http_queue(conn, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* Readiness: take this instance out of rotation while it starts, drains
+ * (a stop began) or cannot reach its session store. */
+enum MHD_Result mcp__http_reply_ready(mcp_http_server *hs, struct MHD_Connection *conn)
+{
+    int store_up = hs->o.store ? (mcp_store_healthy(hs->o.store) ? 1 : 0) : -1;
+    bool ready = atomic_load(&hs->ready);
+    unsigned status = ready && store_up != 0 ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE;
+    char body[160];
+    snprintf(body, sizeof body, "{\"status\":\"%s\",\"draining\":%s,\"store\":\"%s\"}",
+             status == MHD_HTTP_OK ? "ready" : "unavailable", ready ? "false" : "true",
+             store_up < 0 ? "none" : store_up ? "ok" : "unreachable");
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (status != MHD_HTTP_OK)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+    enum MHD_Result ret = mcp__http_queue(conn, status, r);
     MHD_destroy_response(r);
     return ret;
 }
@@ -138,6 +167,8 @@ void mcp__http_server_unref(mcp_http_server *hs)
     if (atomic_fetch_sub(&hs->refs, 1) != 1)
         return;
     mcp__metrics_free(hs->metrics);
+    mcp__proxy_list_free(hs->proxies);   /* edge */
+    mcp__tls_free(hs->tls_ctx);
     pthread_mutex_destroy(&hs->hk_lock);
     pthread_cond_destroy(&hs->hk_wake);
     pthread_mutex_destroy(&hs->live_lock);

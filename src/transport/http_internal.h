@@ -32,6 +32,11 @@ struct mcp_http_server {
     unsigned port;
     bool loopback;
     atomic_bool stopping;
+    atomic_bool ready;             /* edge: /readyz; set once started, cleared when a drain begins */
+    _Atomic uint64_t drain_started_ms; /* edge: mcp_http_begin_drain, 0 before */
+    struct mcp__proxy_list *proxies;   /* edge: trusted_proxies (http_proxy.c), NULL: none */
+    bool tls;                      /* edge: serving https (http_tls.c) */
+    struct mcp__tls *tls_ctx;      /* edge: certificate generations, NULL without TLS */
     pthread_t housekeeper;
     bool housekeeper_running;      /* started: mcp_http_stop joins it */
     pthread_mutex_t hk_lock;
@@ -56,6 +61,7 @@ struct mcp_http_server {
  * head started to arrive, so a client trickling header bytes is cut off. */
 typedef struct conn_track {
     int fd;
+    mcp_http_server *hs;           /* edge: the server, for CORS on every response (http_cors.c) */
     _Atomic uint64_t waiting_since_ms; /* connection start, or the end of the last request */
     atomic_bool in_request;        /* the head arrived: the idle timeout governs */
     struct conn_track *prev, *next;
