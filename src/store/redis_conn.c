@@ -1,0 +1,638 @@
+/* One connection to Redis, plain TCP or TLS, and the URL that describes it.
+ * Debian 12's hiredis (0.14) has no TLS, so the socket is ours: a
+ * non-blocking TCP socket (optionally wrapped in an OpenSSL SSL* that
+ * verifies the server's certificate and name), with every wait bounded by
+ * poll(); hiredis only formats commands (redisFormatCommandArgv) and parses
+ * replies (a redisReader). Dialling ends with AUTH (user + password for an
+ * ACL user, the password alone for requirepass), SELECT and a PING, so a
+ * refusal is known before the connection is used. Passwords never appear in
+ * error messages. */
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include <mcp/error.h>
+
+#include "core/util.h"
+#include "store/redis_internal.h"
+
+#define DEFAULT_CONNECT_TIMEOUT_MS 500
+#define DEFAULT_COMMAND_TIMEOUT_MS 1000
+
+struct mcp__redis_conn {
+    int fd;
+    SSL *ssl;                 /* NULL: plain TCP */
+    redisReader *reader;
+    strbuf out;               /* formatted commands not yet written */
+    unsigned timeout_ms;
+    bool broken;
+    bool tls_refused;         /* the TLS layer failed for a reason retrying will not fix */
+    char why[200];            /* the last I/O failure, for messages */
+};
+
+void mcp_store_redis_options_init(mcp_store_redis_options *o)
+{
+    memset(o, 0, sizeof *o);
+}
+
+/* ---------------- URL and options ---------------- */
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* %-decode s[0..n) into a new string; NULL on a bad escape or NUL byte. */
+static char *pct_decode(const char *s, size_t n)
+{
+    char *out = malloc(n + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%') {
+            int hi = i + 2 < n ? hexval(s[i + 1]) : -1;
+            int lo = hi >= 0 ? hexval(s[i + 2]) : -1;
+            if (lo < 0 || (hi == 0 && lo == 0)) {
+                free(out);
+                return NULL;
+            }
+            *o++ = (char)(hi * 16 + lo);
+            i += 2;
+        } else {
+            *o++ = s[i];
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || !errlen)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* Query parameters: ca, cert, key, sni (each %-decoded, later ones win). */
+static int parse_query(const char *q, char **ca, char **cert, char **keyf, char **sni, char *err, size_t errlen)
+{
+    while (*q) {
+        size_t n = strcspn(q, "&");
+        const char *eq = memchr(q, '=', n);
+        if (!eq) {
+            set_err(err, errlen, "redis URL: query parameter '%.*s' needs a value", (int)(n > 40 ? 40 : n), q);
+            return -MCP_EINVAL;
+        }
+        size_t klen = (size_t)(eq - q);
+        char **slot = klen == 2 && !memcmp(q, "ca", 2)     ? ca
+                      : klen == 4 && !memcmp(q, "cert", 4) ? cert
+                      : klen == 3 && !memcmp(q, "key", 3)  ? keyf
+                      : klen == 3 && !memcmp(q, "sni", 3)  ? sni
+                                                           : NULL;
+        if (!slot) {
+            set_err(err, errlen, "redis URL: unknown query parameter '%.*s' (ca, cert, key, sni)",
+                    (int)(klen > 40 ? 40 : klen), q);
+            return -MCP_EINVAL;
+        }
+        free(*slot);
+        if (!(*slot = pct_decode(eq + 1, n - klen - 1)) || !**slot) {
+            set_err(err, errlen, "redis URL: bad value for '%.*s'", (int)klen, q);
+            return -MCP_EINVAL;
+        }
+        q += n;
+        if (*q == '&')
+            q++;
+    }
+    return 0;
+}
+
+static int parse_authority(mcp__redis_config *cfg, const char *p, size_t n, char *err, size_t errlen)
+{
+    const char *at = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (p[i] == '@')
+            at = p + i;                     /* the last '@': the rest is host[:port] */
+    if (at) {
+        const char *colon = memchr(p, ':', (size_t)(at - p));
+        const char *uend = colon ? colon : at;
+        if (uend > p && !(cfg->user = pct_decode(p, (size_t)(uend - p)))) {
+            set_err(err, errlen, "redis URL: bad %%-escape in the user name");
+            return -MCP_EINVAL;
+        }
+        if (colon && !(cfg->password = pct_decode(colon + 1, (size_t)(at - colon - 1)))) {
+            set_err(err, errlen, "redis URL: bad %%-escape in the password");
+            return -MCP_EINVAL;
+        }
+        if (cfg->user && !cfg->password) {
+            set_err(err, errlen, "redis URL: user '%s' without a password (redis://user:password@host)", cfg->user);
+            return -MCP_EINVAL;
+        }
+        n -= (size_t)(at + 1 - p);
+        p = at + 1;
+    }
+    const char *hend;
+    if (n && *p == '[') {                   /* [IPv6] */
+        hend = memchr(p, ']', n);
+        if (!hend || (size_t)(hend - p - 1) >= sizeof cfg->host || hend == p + 1)
+            goto bad_host;
+        memcpy(cfg->host, p + 1, (size_t)(hend - p - 1));
+        hend++;
+    } else {
+        hend = memchr(p, ':', n);
+        if (!hend)
+            hend = p + n;
+        if (hend == p || (size_t)(hend - p) >= sizeof cfg->host)
+            goto bad_host;
+        memcpy(cfg->host, p, (size_t)(hend - p));
+    }
+    cfg->port = 6379;
+    if (hend < p + n) {
+        if (*hend != ':' || hend + 1 == p + n)
+            goto bad_host;
+        long port = 0;
+        for (const char *q = hend + 1; q < p + n; q++) {
+            if (*q < '0' || *q > '9' || port > 65535)
+                goto bad_host;
+            port = port * 10 + (*q - '0');
+        }
+        if (port <= 0 || port > 65535)
+            goto bad_host;
+        cfg->port = (int)port;
+    }
+    return 0;
+bad_host:
+    set_err(err, errlen, "redis URL: need host[:port] with a port in 1..65535");
+    return -MCP_EINVAL;
+}
+
+static int tls_context(mcp__redis_config *cfg, const char *ca, const char *cert, const char *keyf, char *err,
+                       size_t errlen)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    if (!ctx)
+        return -MCP_ENOMEM;
+    cfg->ssl = ctx;
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    if (ca ? SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1 : SSL_CTX_set_default_verify_paths(ctx) != 1) {
+        set_err(err, errlen, "redis TLS: cannot load CA file '%s'", ca ? ca : "(system default)");
+        return -MCP_EINVAL;
+    }
+    if ((cert != NULL) != (keyf != NULL)) {
+        set_err(err, errlen, "redis TLS: a client certificate needs both cert and key");
+        return -MCP_EINVAL;
+    }
+    if (cert && SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
+        set_err(err, errlen, "redis TLS: cannot load client certificate '%s'", cert);
+        return -MCP_EINVAL;
+    }
+    if (keyf && (SSL_CTX_use_PrivateKey_file(ctx, keyf, SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(ctx) != 1)) {
+        set_err(err, errlen, "redis TLS: cannot load client key '%s' (or it does not match the certificate)", keyf);
+        return -MCP_EINVAL;
+    }
+    ERR_clear_error();
+    return 0;
+}
+
+int mcp__redis_config_parse(mcp__redis_config *cfg, const char *url, const mcp_store_redis_options *opts,
+                            char *err, size_t errlen)
+{
+    memset(cfg, 0, sizeof *cfg);
+    char *ca = NULL, *cert = NULL, *keyf = NULL, *sni = NULL;
+    int rc = -MCP_EINVAL;
+    const char *p = url;
+    if (p && strncmp(p, "redis://", 8) == 0) {
+        p += 8;
+    } else if (p && strncmp(p, "rediss://", 9) == 0) {
+        p += 9;
+        cfg->tls = true;
+    } else {
+        set_err(err, errlen, "redis URL: need redis://[[user]:password@]host[:port][/db] or rediss://...");
+        goto out;
+    }
+    size_t alen = strcspn(p, "/?");
+    if ((rc = parse_authority(cfg, p, alen, err, errlen)) < 0)
+        goto out;
+    rc = -MCP_EINVAL;
+    p += alen;
+    if (*p == '/') {
+        p++;
+        long db = 0;
+        const char *d = p;
+        for (; *p >= '0' && *p <= '9' && db <= 100000; p++)
+            db = db * 10 + (*p - '0');
+        if ((*p && *p != '?') || db > 100000) {
+            set_err(err, errlen, "redis URL: the database must be a number (/0, /1, ...)");
+            goto out;
+        }
+        cfg->db = p > d ? (int)db : 0;
+    }
+    if (*p == '?' && (rc = parse_query(p + 1, &ca, &cert, &keyf, &sni, err, errlen)) < 0)
+        goto out;
+    rc = -MCP_EINVAL;
+    const char *o_ca = opts && opts->ca_file ? opts->ca_file : ca;
+    const char *o_cert = opts && opts->cert_file ? opts->cert_file : cert;
+    const char *o_key = opts && opts->key_file ? opts->key_file : keyf;
+    const char *o_sni = opts && opts->server_name ? opts->server_name : sni;
+    if (!cfg->tls && (o_ca || o_cert || o_key || o_sni)) {
+        set_err(err, errlen, "redis: CA, certificate, key and server name options need a rediss:// URL");
+        goto out;
+    }
+    if (cfg->tls) {
+        if ((rc = tls_context(cfg, o_ca, o_cert, o_key, err, errlen)) < 0)
+            goto out;
+        if (!(cfg->server_name = strdup(o_sni ? o_sni : cfg->host))) {
+            rc = -MCP_ENOMEM;
+            goto out;
+        }
+    }
+    cfg->connect_timeout_ms = opts && opts->connect_timeout_ms ? opts->connect_timeout_ms : DEFAULT_CONNECT_TIMEOUT_MS;
+    cfg->command_timeout_ms = opts && opts->command_timeout_ms ? opts->command_timeout_ms : DEFAULT_COMMAND_TIMEOUT_MS;
+    rc = 0;
+out:
+    free(ca);
+    free(cert);
+    free(keyf);
+    free(sni);
+    if (rc < 0)
+        mcp__redis_config_clear(cfg);
+    return rc;
+}
+
+void mcp__redis_config_clear(mcp__redis_config *cfg)
+{
+    free(cfg->user);
+    if (cfg->password) {
+        explicit_bzero(cfg->password, strlen(cfg->password));
+        free(cfg->password);
+    }
+    free(cfg->server_name);
+    SSL_CTX_free(cfg->ssl);
+    memset(cfg, 0, sizeof *cfg);
+}
+
+/* ---------------- bounded non-blocking I/O ---------------- */
+
+static int remaining(uint64_t deadline)
+{
+    uint64_t now = now_ms();
+    return now >= deadline ? 0 : (int)(deadline - now);
+}
+
+/* Wait for events on c->fd until deadline: 1 ready, 0 timed out, -1 error. */
+static int wait_fd(mcp__redis_conn *c, short events, uint64_t deadline)
+{
+    for (;;) {
+        struct pollfd pfd = { .fd = c->fd, .events = events };
+        int n = poll(&pfd, 1, remaining(deadline));
+        if (n < 0 && errno == EINTR)
+            continue;
+        return n < 0 ? -1 : n;
+    }
+}
+
+static void tls_reason(mcp__redis_conn *c, const char *what)
+{
+    unsigned long e = ERR_peek_last_error();
+    long v = c->ssl ? SSL_get_verify_result(c->ssl) : X509_V_OK;
+    if (v != X509_V_OK)
+        snprintf(c->why, sizeof c->why, "%s: certificate verify failed (%s)", what, X509_verify_cert_error_string(v));
+    else if (e)
+        snprintf(c->why, sizeof c->why, "%s: %s", what, ERR_reason_error_string(e) ? ERR_reason_error_string(e) : "TLS error");
+    else
+        snprintf(c->why, sizeof c->why, "%s: TLS error", what);
+    ERR_clear_error();
+    c->tls_refused = true;
+}
+
+/* One read or write attempt: >0 bytes, 0 would block (*want = events to
+ * wait for), -1 failed (c->why says why). */
+static ssize_t io_once(mcp__redis_conn *c, bool writing, void *buf, size_t len, short *want)
+{
+    if (!c->ssl) {
+        ssize_t n = writing ? send(c->fd, buf, len, MSG_NOSIGNAL) : recv(c->fd, buf, len, 0);
+        if (n > 0)
+            return n;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+            *want = writing ? POLLOUT : POLLIN;
+            return 0;
+        }
+        snprintf(c->why, sizeof c->why, "%s", n == 0 ? "connection closed by Redis" : strerror(errno));
+        return -1;
+    }
+    ERR_clear_error();
+    int n = writing ? SSL_write(c->ssl, buf, (int)len) : SSL_read(c->ssl, buf, (int)len);
+    if (n > 0)
+        return n;
+    int e = SSL_get_error(c->ssl, n);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+        *want = e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
+        return 0;
+    }
+    if (e == SSL_ERROR_SSL)
+        tls_reason(c, "TLS");
+    else
+        snprintf(c->why, sizeof c->why, "%s", e == SSL_ERROR_ZERO_RETURN || errno == 0 ? "connection closed by Redis" : strerror(errno));
+    return -1;
+}
+
+static int flush_out(mcp__redis_conn *c, uint64_t deadline)
+{
+    size_t off = 0;
+    while (off < c->out.len) {
+        short want = 0;
+        ssize_t n = io_once(c, true, c->out.data + off, c->out.len - off, &want);
+        if (n < 0)
+            goto broken;
+        if (n > 0) {
+            off += (size_t)n;
+            continue;
+        }
+        int w = wait_fd(c, want, deadline);
+        if (w <= 0) {
+            snprintf(c->why, sizeof c->why, "%s", w == 0 ? "timed out sending to Redis" : strerror(errno));
+            goto broken;
+        }
+    }
+    c->out.len = 0;
+    if (c->out.data)
+        c->out.data[0] = '\0';
+    return 0;
+broken:
+    c->broken = true;           /* a half-sent pipeline cannot be resumed */
+    return -MCP_EIO;
+}
+
+int mcp__redis_append(mcp__redis_conn *c, int argc, const char **argv, const size_t *len)
+{
+    char *cmd = NULL;
+    int n = redisFormatCommandArgv(&cmd, argc, argv, len);
+    if (n < 0 || !cmd)
+        return -MCP_ENOMEM;
+    int rc = strbuf_append(&c->out, cmd, (size_t)n);
+    redisFreeCommand(cmd);
+    return rc;
+}
+
+int mcp__redis_read(mcp__redis_conn *c, redisReply **reply)
+{
+    *reply = NULL;
+    if (c->broken)
+        return -MCP_EIO;
+    uint64_t deadline = now_ms() + c->timeout_ms;
+    if (c->out.len && flush_out(c, deadline) < 0)
+        return -MCP_EIO;
+    for (;;) {
+        void *r = NULL;
+        if (redisReaderGetReply(c->reader, &r) != REDIS_OK) {
+            snprintf(c->why, sizeof c->why, "protocol error: %s", c->reader->errstr);
+            c->broken = true;
+            return -MCP_EIO;
+        }
+        if (r) {
+            *reply = r;
+            return 0;
+        }
+        char buf[16384];
+        short want = 0;
+        ssize_t n = io_once(c, false, buf, sizeof buf, &want);
+        if (n < 0) {
+            c->broken = true;
+            return -MCP_EIO;
+        }
+        if (n > 0) {
+            if (redisReaderFeed(c->reader, buf, (size_t)n) != REDIS_OK) {
+                c->broken = true;
+                return -MCP_EIO;
+            }
+            continue;
+        }
+        int w = wait_fd(c, want, deadline);
+        if (w == 0)
+            return -MCP_ETIMEDOUT;
+        if (w < 0) {
+            c->broken = true;
+            return -MCP_EIO;
+        }
+    }
+}
+
+bool mcp__redis_ok(const mcp__redis_conn *c)
+{
+    return !c->broken;
+}
+
+bool mcp__redis_alive(mcp__redis_conn *c)
+{
+    if (c->broken)
+        return false;
+    char byte;
+    ssize_t n = recv(c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return !c->ssl || SSL_pending(c->ssl) == 0;
+    if (n <= 0 || !c->ssl)
+        return false;            /* end of stream, an error, or stray bytes: not in sync */
+    /* TLS: records arrive that carry no reply (TLS 1.3 session tickets
+     * after the handshake); let OpenSSL consume them. Application data or
+     * a close_notify means the connection is not usable. */
+    ERR_clear_error();
+    int r = SSL_read(c->ssl, &byte, 1);
+    if (r > 0)
+        return false;
+    int e = SSL_get_error(c->ssl, r);
+    ERR_clear_error();
+    return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE;
+}
+
+void mcp__redis_close(mcp__redis_conn *c)
+{
+    if (!c)
+        return;
+    if (c->ssl) {
+        if (!c->broken)
+            SSL_shutdown(c->ssl);           /* best effort, non-blocking */
+        SSL_free(c->ssl);
+    }
+    if (c->fd >= 0)
+        close(c->fd);
+    if (c->reader)
+        redisReaderFree(c->reader);
+    strbuf_free(&c->out);
+    free(c);
+}
+
+/* ---------------- dialling ---------------- */
+
+static int tcp_connect(mcp__redis_conn *c, const mcp__redis_config *cfg, uint64_t deadline)
+{
+    char port[8];
+    snprintf(port, sizeof port, "%d", cfg->port);
+    struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC }, *res = NULL;
+    int g = getaddrinfo(cfg->host, port, &hints, &res);
+    if (g != 0) {
+        snprintf(c->why, sizeof c->why, "cannot resolve the name (%s)", gai_strerror(g));
+        return -1;
+    }
+    int rc = -1;
+    for (struct addrinfo *ai = res; ai && rc < 0; ai = ai->ai_next) {
+        c->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+        if (c->fd < 0)
+            continue;
+        if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) == 0 || errno == EINPROGRESS) {
+            int w = wait_fd(c, POLLOUT, deadline), soerr = 0;
+            socklen_t sl = sizeof soerr;
+            if (w > 0 && getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 && soerr == 0)
+                rc = 0;
+            else
+                snprintf(c->why, sizeof c->why, "%s", w == 0 ? "connect timed out" : strerror(soerr ? soerr : errno));
+        } else {
+            snprintf(c->why, sizeof c->why, "%s", strerror(errno));
+        }
+        if (rc < 0) {
+            close(c->fd);
+            c->fd = -1;
+        }
+    }
+    freeaddrinfo(res);
+    if (rc == 0) {
+        int one = 1;
+        setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    return rc;
+}
+
+static int tls_handshake(mcp__redis_conn *c, const mcp__redis_config *cfg, uint64_t deadline)
+{
+    if (!(c->ssl = SSL_new(cfg->ssl)) || SSL_set_fd(c->ssl, c->fd) != 1) {
+        snprintf(c->why, sizeof c->why, "TLS: out of memory");
+        return -1;
+    }
+    struct in6_addr a6;
+    struct in_addr a4;
+    bool ip = inet_pton(AF_INET, cfg->server_name, &a4) == 1 || inet_pton(AF_INET6, cfg->server_name, &a6) == 1;
+    X509_VERIFY_PARAM *vp = SSL_get0_param(c->ssl);
+    if (ip) {
+        X509_VERIFY_PARAM_set1_ip_asc(vp, cfg->server_name);    /* no SNI for an address (RFC 6066) */
+    } else {
+        SSL_set_tlsext_host_name(c->ssl, cfg->server_name);
+        X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+        SSL_set1_host(c->ssl, cfg->server_name);
+    }
+    for (;;) {
+        ERR_clear_error();
+        int r = SSL_connect(c->ssl);
+        if (r == 1)
+            return 0;
+        int e = SSL_get_error(c->ssl, r);
+        if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE) {
+            if (e == SSL_ERROR_SSL)
+                tls_reason(c, "TLS handshake failed");
+            else
+                snprintf(c->why, sizeof c->why, "TLS handshake failed: %s",
+                         errno ? strerror(errno) : "connection closed by the server (not a TLS port?)");
+            return -1;
+        }
+        int w = wait_fd(c, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline);
+        if (w <= 0) {
+            snprintf(c->why, sizeof c->why, "TLS handshake timed out");
+            return -1;
+        }
+    }
+}
+
+/* One command during the dial: NULL reply text is success. */
+static int hello_cmd(mcp__redis_conn *c, int argc, const char **argv, const char *what, char *err, size_t errlen)
+{
+    size_t len[4];
+    for (int i = 0; i < argc; i++)
+        len[i] = strlen(argv[i]);
+    redisReply *r = NULL;
+    int rc = mcp__redis_append(c, argc, argv, len);
+    if (rc == 0)
+        rc = mcp__redis_read(c, &r);
+    if (rc < 0) {
+        set_err(err, errlen, "redis: %s: %s", what, rc == -MCP_ETIMEDOUT ? "timed out" : c->why);
+        if (r)
+            freeReplyObject(r);
+        return c->tls_refused ? -MCP_EINVAL : -MCP_EIO;
+    }
+    if (r->type == REDIS_REPLY_ERROR) {
+        bool auth = !strncmp(r->str, "WRONGPASS", 9) || !strncmp(r->str, "NOAUTH", 6) ||
+                    strstr(r->str, "without any password");
+        set_err(err, errlen, "redis: %s (%.*s)", auth ? "authentication failed" : what, 120, r->str);
+        freeReplyObject(r);
+        return -MCP_EINVAL;
+    }
+    freeReplyObject(r);
+    return 0;
+}
+
+int mcp__redis_dial(const mcp__redis_config *cfg, unsigned command_timeout_ms, mcp__redis_conn **out, char *err,
+                    size_t errlen)
+{
+    *out = NULL;
+    mcp__redis_conn *c = calloc(1, sizeof *c);
+    if (!c || !(c->reader = redisReaderCreate())) {
+        free(c);
+        set_err(err, errlen, "redis: out of memory");
+        return -MCP_ENOMEM;
+    }
+    c->fd = -1;
+    c->timeout_ms = cfg->connect_timeout_ms + command_timeout_ms;   /* the hello commands */
+    uint64_t deadline = now_ms() + cfg->connect_timeout_ms;
+    if (tcp_connect(c, cfg, deadline) < 0) {
+        set_err(err, errlen, "redis: cannot connect to %s:%d: %s", cfg->host, cfg->port, c->why);
+        mcp__redis_close(c);
+        return -MCP_EIO;
+    }
+    if (cfg->tls && tls_handshake(c, cfg, deadline + command_timeout_ms) < 0) {
+        set_err(err, errlen, "redis: %s:%d: %s", cfg->host, cfg->port, c->why);
+        int rc = c->tls_refused ? -MCP_EINVAL : -MCP_EIO;
+        c->broken = true;
+        mcp__redis_close(c);
+        return rc;
+    }
+    int rc = 0;
+    if (cfg->password) {
+        const char *argv[3] = { "AUTH", cfg->user ? cfg->user : cfg->password, cfg->password };
+        rc = hello_cmd(c, cfg->user ? 3 : 2, argv, "AUTH refused", err, errlen);
+    }
+    char db[16];
+    snprintf(db, sizeof db, "%d", cfg->db);
+    if (rc == 0 && cfg->db != 0)
+        rc = hello_cmd(c, 2, (const char *[]){ "SELECT", db }, "SELECT refused", err, errlen);
+    if (rc == 0)   /* without a password, the first refusal (NOAUTH) comes here */
+        rc = hello_cmd(c, 1, (const char *[]){ "PING" }, "PING refused", err, errlen);
+    if (rc < 0) {
+        mcp__redis_close(c);
+        return rc;
+    }
+    c->timeout_ms = command_timeout_ms;
+    *out = c;
+    return 0;
+}
