@@ -559,7 +559,10 @@ static int tls_handshake(mcp__redis_conn *c, const mcp__redis_config *cfg, uint6
         }
         int w = wait_fd(c, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline);
         if (w <= 0) {
-            snprintf(c->why, sizeof c->why, "TLS handshake timed out");
+            /* A cleartext Redis waits for the end of a line that a TLS
+             * hello never sends: say so, and never try without TLS. */
+            snprintf(c->why, sizeof c->why, "TLS handshake failed: no answer (not a TLS port?)");
+            c->tls_refused = true;
             return -1;
         }
     }
@@ -576,10 +579,15 @@ static int hello_cmd(mcp__redis_conn *c, int argc, const char **argv, const char
     if (rc == 0)
         rc = mcp__redis_read(c, &r);
     if (rc < 0) {
-        set_err(err, errlen, "redis: %s: %s", what, rc == -MCP_ETIMEDOUT ? "timed out" : c->why);
+        /* Over TLS 1.3 a refused client certificate shows only now: the
+         * server's alert, or (when our command crossed it) a reset. */
+        bool tls_closed = c->ssl && rc != -MCP_ETIMEDOUT;
+        set_err(err, errlen, "redis: %s %s: %s%s", argv[0], rc == -MCP_ETIMEDOUT ? "timed out" : "failed",
+                rc == -MCP_ETIMEDOUT ? "no reply" : c->why,
+                tls_closed && !c->tls_refused ? " right after the TLS handshake (client certificate required or refused?)" : "");
         if (r)
             freeReplyObject(r);
-        return c->tls_refused ? -MCP_EINVAL : -MCP_EIO;
+        return c->tls_refused || tls_closed ? -MCP_EINVAL : -MCP_EIO;
     }
     if (r->type == REDIS_REPLY_ERROR) {
         bool auth = !strncmp(r->str, "WRONGPASS", 9) || !strncmp(r->str, "NOAUTH", 6) ||
