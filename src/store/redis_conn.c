@@ -405,6 +405,9 @@ int mcp__redis_read(mcp__redis_conn *c, redisReply **reply)
     if (c->broken)
         return -MCP_EIO;
     uint64_t deadline = now_ms() + c->timeout_ms;
+    /* Hot path: right after sending, a plain socket has nothing to read
+     * yet, so wait first instead of a recv() that would say EAGAIN. */
+    bool just_sent = c->out.len > 0 && !c->ssl;
     if (c->out.len && flush_out(c, deadline) < 0)
         return -MCP_EIO;
     for (;;) {
@@ -419,8 +422,9 @@ int mcp__redis_read(mcp__redis_conn *c, redisReply **reply)
             return 0;
         }
         char buf[16384];
-        short want = 0;
-        ssize_t n = io_once(c, false, buf, sizeof buf, &want);
+        short want = POLLIN;
+        ssize_t n = just_sent ? 0 : io_once(c, false, buf, sizeof buf, &want);
+        just_sent = false;
         if (n < 0) {
             c->broken = true;
             return -MCP_EIO;
