@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
@@ -530,12 +532,65 @@ static int tcp_connect(mcp__redis_conn *c, const mcp__redis_config *cfg, uint64_
     return rc;
 }
 
+/* OpenSSL's socket BIO writes with write(), which raises SIGPIPE on a
+ * connection the peer closed; a library must not kill a program that did
+ * not ignore it, so TLS goes through this BIO: send(MSG_NOSIGNAL), recv. */
+static int nosig_write(BIO *b, const char *in, int len)
+{
+    BIO_clear_retry_flags(b);
+    ssize_t n = send((int)(intptr_t)BIO_get_data(b), in, (size_t)len, MSG_NOSIGNAL);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        BIO_set_retry_write(b);
+    return (int)n;
+}
+
+static int nosig_read(BIO *b, char *out, int len)
+{
+    BIO_clear_retry_flags(b);
+    ssize_t n = recv((int)(intptr_t)BIO_get_data(b), out, (size_t)len, 0);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        BIO_set_retry_read(b);
+    return (int)n;
+}
+
+static long nosig_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+    (void)b;
+    (void)num;
+    (void)ptr;
+    return cmd == BIO_CTRL_FLUSH ? 1 : 0;
+}
+
+static int nosig_create(BIO *b)
+{
+    BIO_set_init(b, 1);
+    return 1;
+}
+
+static BIO_METHOD *nosig_method;
+static pthread_once_t nosig_once = PTHREAD_ONCE_INIT;
+
+static void nosig_init(void)
+{
+    BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "mcp redis socket");
+    if (m && BIO_meth_set_write(m, nosig_write) && BIO_meth_set_read(m, nosig_read) &&
+        BIO_meth_set_ctrl(m, nosig_ctrl) && BIO_meth_set_create(m, nosig_create))
+        nosig_method = m;
+    else
+        BIO_meth_free(m);
+}
+
 static int tls_handshake(mcp__redis_conn *c, const mcp__redis_config *cfg, uint64_t deadline)
 {
-    if (!(c->ssl = SSL_new(cfg->ssl)) || SSL_set_fd(c->ssl, c->fd) != 1) {
+    pthread_once(&nosig_once, nosig_init);
+    BIO *bio = nosig_method ? BIO_new(nosig_method) : NULL;
+    if (!bio || !(c->ssl = SSL_new(cfg->ssl))) {
+        BIO_free(bio);
         snprintf(c->why, sizeof c->why, "TLS: out of memory");
         return -1;
     }
+    BIO_set_data(bio, (void *)(intptr_t)c->fd);
+    SSL_set_bio(c->ssl, bio, bio);    /* the SSL owns it now */
     struct in6_addr a6;
     struct in_addr a4;
     bool ip = inet_pton(AF_INET, cfg->server_name, &a4) == 1 || inet_pton(AF_INET6, cfg->server_name, &a6) == 1;
