@@ -221,6 +221,27 @@ shared_counter "TLS with a client certificate" --store "rediss://127.0.0.1:$PD" 
     --redis-ca "$C/ca.crt" --redis-cert "$C/client.crt" --redis-key "$C/client.key"
 refused "TLS, client certificate required but not given" "certificate required" --store "rediss://127.0.0.1:$PD" --redis-ca "$C/ca.crt"
 
+# ---------------------------------------------------------------- the bus subscribers
+
+# Every running instance keeps one subscriber on mcp:bus (the pub/sub
+# connection authenticates and speaks TLS like the pool).
+numsub() { "$@" pubsub numsub mcp:bus 2>/dev/null | tail -1; }
+bus_ok() {   # LABEL MIN CLI...
+    local label=$1 min=$2 n=""
+    shift 2
+    for _ in $(seq 1 30); do
+        n=$(numsub "$@")
+        [ "${n:-0}" -ge "$min" ] 2>/dev/null && break
+        sleep 0.1
+    done
+    check "$label: the instances' bus subscribers are connected (PUBSUB NUMSUB >= $min)" \
+        "$([ "${n:-0}" -ge "$min" ] 2>/dev/null; echo $?)" "numsub '${n}'"
+}
+bus_ok "ACL user" 2 "$REDIS_CLI" -p "$PB" --user mcp --pass "$PW_B" --no-auth-warning
+bus_ok "TLS" 4 "$REDIS_CLI" -p "$PC" --tls --cacert "$C/ca.crt"
+bus_ok "TLS with a client certificate" 2 "$REDIS_CLI" -p "$PD" --tls --cacert "$C/ca.crt" \
+    --cert "$C/client.crt" --key "$C/client.key"
+
 # ---------------------------------------------------------------- never the password
 
 leaks=$(cat "$TMP"/mcp*.err "$TMP/all-refused.err" 2>/dev/null | grep -c -F -e "$PW_A" -e "$PW_A_URL" -e "$PW_B" -e "wrong-password")
