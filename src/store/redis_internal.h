@@ -1,14 +1,18 @@
 /* Internal API shared by the files of the Redis store backend:
- *   redis_conn.c  the URL/options, one connection (plain TCP or OpenSSL TLS,
+ *   redis_conn.c  one connection (plain TCP or OpenSSL TLS,
  *                 hiredis only for the protocol: redisFormatCommandArgv and
  *                 a redisReader), AUTH and SELECT on connect;
- *   redis.c       the pool, pipelined commands and scripts, the store ops
- *                 and the bus subscriber.
+ *   redis.c       the store ops and the bus subscriber;
+ *   redis_url.c   the URL and options;
+ *   redis_pool.c  the connection pool with backoff, pipelined commands and
+ *                 Lua scripts (EVALSHA, EVAL on NOSCRIPT).
  * Other store files (task records, ...) run their commands through
  * mcp__redis_run / mcp__redis_eval on the same pool. */
 #ifndef MCP_STORE_REDIS_INTERNAL_H
 #define MCP_STORE_REDIS_INTERNAL_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,7 +22,9 @@
 
 #include <mcp/store.h>
 
-/* ---------------- connection settings (redis_conn.c) ---------------- */
+#include "store/store.h"
+
+/* ---------------- connection settings (redis_url.c) ---------------- */
 
 typedef struct mcp__redis_config {
     char host[256];
@@ -39,6 +45,8 @@ typedef struct mcp__redis_config {
 int mcp__redis_config_parse(mcp__redis_config *cfg, const char *url, const mcp_store_redis_options *opts,
                             char *err, size_t errlen);
 void mcp__redis_config_clear(mcp__redis_config *cfg);
+/* snprintf into err when err and errlen are set. */
+void mcp__redis_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* ---------------- one connection (redis_conn.c) ---------------- */
 
@@ -66,9 +74,35 @@ bool mcp__redis_alive(mcp__redis_conn *c);
 /* False once an I/O or protocol error happened on c. */
 bool mcp__redis_ok(const mcp__redis_conn *c);
 
-/* ---------------- pooled commands (redis.c) ---------------- */
+/* ---------------- the store (pool: redis_pool.c, ops: redis.c) ---------------- */
+
+#define MCP__REDIS_POOL_SIZE 8
+
+typedef struct mcp__redis_slot {
+    mcp__redis_conn *conn;
+    bool busy;
+} mcp__redis_slot;
 
 typedef struct mcp__redis_store mcp__redis_store;   /* a mcp_store opened by mcp_store_redis_open* */
+struct mcp__redis_store {
+    mcp_store base;
+    mcp__redis_config cfg;
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+    mcp__redis_slot slots[MCP__REDIS_POOL_SIZE];
+    uint64_t retry_at_ms;         /* no reconnect attempts before this */
+    unsigned backoff_ms;
+    atomic_bool healthy;
+    /* subscriber */
+    pthread_t sub_thread;
+    bool sub_started;
+    atomic_bool stopping;
+    _Atomic uint64_t bus_since_ms; /* subscribed without a break since then; 0: not subscribed */
+    store_message_fn on_message;
+    void *on_message_ctx;
+};
+
+/* ---------------- pooled commands (redis_pool.c) ---------------- */
 
 #define MCP__REDIS_MAX_ARGS 12
 
@@ -86,6 +120,8 @@ void mcp__redis_cmd_init(mcp__redis_cmd *c, int argc, ...);
  * cannot be reached or answers an error (replies then already freed). */
 int mcp__redis_run(mcp__redis_store *rs, mcp__redis_cmd *cmds, int n, redisReply **replies);
 void mcp__redis_free_replies(redisReply **replies, int n);
+/* Close the pooled connections (at free, after the subscriber stopped). */
+void mcp__redis_pool_close(mcp__redis_store *rs);
 
 /* A server-side Lua script, run by EVALSHA with EVAL when Redis answers
  * NOSCRIPT (after a restart or SCRIPT FLUSH). Define them static with
