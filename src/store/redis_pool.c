@@ -168,7 +168,7 @@ static const char *script_sha1(mcp__redis_script *s)
 {
     if (!__atomic_load_n(&s->ready, __ATOMIC_ACQUIRE)) {
         pthread_mutex_lock(&script_lock);
-        if (!s->ready) {
+        if (!__atomic_load_n(&s->ready, __ATOMIC_RELAXED)) {
             unsigned char md[EVP_MAX_MD_SIZE];
             unsigned mdlen = 0;
             EVP_Digest(s->source, strlen(s->source), md, &mdlen, EVP_sha1(), NULL);
