@@ -108,7 +108,7 @@ static int r_session_touch(mcp_store *st, const char *sid, unsigned ttl_ms)
 static int r_session_check(mcp_store *st, const char *sid, unsigned ttl_ms, _Atomic uint64_t *checked_ms)
 {
     redis_store *rs = (redis_store *)st;
-    uint64_t now = now_ms(), last = atomic_load(checked_ms), bus = atomic_load(&rs->bus_since_ms);
+    uint64_t now = mcp__now_ms(), last = atomic_load(checked_ms), bus = atomic_load(&rs->bus_since_ms);
     uint64_t window = ttl_ms / 4 < CHECK_WINDOW_MAX_MS ? ttl_ms / 4 : CHECK_WINDOW_MAX_MS;
     if (last && bus && last >= bus && now - last < window)
         return 0;
@@ -280,8 +280,8 @@ static int r_event_append(mcp_store *st, const char *sid, unsigned no, uint64_t 
     snprintf(keep, sizeof keep, "-%u", retention ? retention : 1);
     snprintf(ttl, sizeof ttl, "%u", ttl_ms);
     strbuf item = {0};
-    strbuf_printf(&item, "%" PRIu64 " ", seq);
-    strbuf_append(&item, frame, len);
+    mcp__strbuf_printf(&item, "%" PRIu64 " ", seq);
+    mcp__strbuf_append(&item, frame, len);
     if (!item.data)
         return -MCP_ENOMEM;
     cmd c[3];
@@ -293,7 +293,7 @@ static int r_event_append(mcp_store *st, const char *sid, unsigned no, uint64_t 
     int rc = mcp__redis_run((redis_store *)st, c, 3, rep);
     if (rc == 0)
         mcp__redis_free_replies(rep, 3);
-    strbuf_free(&item);
+    mcp__strbuf_free(&item);
     return rc;
 }
 
@@ -319,7 +319,7 @@ static int r_event_replay(mcp_store *st, const char *sid, unsigned no, uint64_t 
             continue;
         uint64_t seq = strtoull(e->str, NULL, 10);
         if (seq > after)
-            strbuf_append(out, space + 1, e->len - (size_t)(space + 1 - e->str));
+            mcp__strbuf_append(out, space + 1, e->len - (size_t)(space + 1 - e->str));
     }
     freeReplyObject(rep);
     return 0;
@@ -330,7 +330,7 @@ static int r_event_replay(mcp_store *st, const char *sid, unsigned no, uint64_t 
 static int r_publish(mcp_store *st, const char *kind, const char *sid, const char *payload)
 {
     strbuf msg = {0};
-    strbuf_printf(&msg, "%s %s %s", kind, sid, payload ? payload : "");
+    mcp__strbuf_printf(&msg, "%s %s %s", kind, sid, payload ? payload : "");
     if (!msg.data)
         return -MCP_ENOMEM;
     cmd c;
@@ -340,7 +340,7 @@ static int r_publish(mcp_store *st, const char *kind, const char *sid, const cha
     int rc = mcp__redis_run((redis_store *)st, &c, 1, &rep);
     if (rc == 0)
         freeReplyObject(rep);
-    strbuf_free(&msg);
+    mcp__strbuf_free(&msg);
     return rc;
 }
 
@@ -389,11 +389,11 @@ static bool subscribe(mcp__redis_conn *c)
  * dead connection (a peer that vanished without a FIN), so redial. */
 static void listen_bus(redis_store *rs, mcp__redis_conn *c)
 {
-    uint64_t last_rx = now_ms(), ping_at = 0;
+    uint64_t last_rx = mcp__now_ms(), ping_at = 0;
     while (!atomic_load(&rs->stopping)) {
         redisReply *msg = NULL;
         int rc = mcp__redis_read(c, &msg);
-        uint64_t now = now_ms();
+        uint64_t now = mcp__now_ms();
         if (rc == -MCP_ETIMEDOUT) {
             if (ping_at && now - ping_at > SUB_PING_WAIT_MS)
                 return;
@@ -422,7 +422,7 @@ static void *subscriber(void *arg)
     while (!atomic_load(&rs->stopping)) {
         mcp__redis_conn *c = NULL;
         if (dial(rs, SUB_READ_MS, &c) == 0 && subscribe(c)) {   /* short reads so stopping is noticed */
-            uint64_t since = now_ms();
+            uint64_t since = mcp__now_ms();
             atomic_store(&rs->bus_since_ms, since ? since : 1);
             backoff = 50;
             listen_bus(rs, c);

@@ -28,7 +28,7 @@
 
 #include <mcp/error.h>
 
-#include "core/util.h"
+#include "base/util.h"
 #include "store/redis_internal.h"
 
 struct mcp__redis_conn {
@@ -45,7 +45,7 @@ struct mcp__redis_conn {
 
 static int remaining(uint64_t deadline)
 {
-    uint64_t now = now_ms();
+    uint64_t now = mcp__now_ms();
     return now >= deadline ? 0 : (int)(deadline - now);
 }
 
@@ -139,7 +139,7 @@ int mcp__redis_append(mcp__redis_conn *c, int argc, const char **argv, const siz
     int n = redisFormatCommandArgv(&cmd, argc, argv, len);
     if (n < 0 || !cmd)
         return -MCP_ENOMEM;
-    int rc = strbuf_append(&c->out, cmd, (size_t)n);
+    int rc = mcp__strbuf_append(&c->out, cmd, (size_t)n);
     redisFreeCommand(cmd);
     return rc;
 }
@@ -149,7 +149,7 @@ int mcp__redis_read(mcp__redis_conn *c, redisReply **reply)
     *reply = NULL;
     if (c->broken)
         return -MCP_EIO;
-    uint64_t deadline = now_ms() + c->timeout_ms;
+    uint64_t deadline = mcp__now_ms() + c->timeout_ms;
     /* Hot path: right after sending, a plain socket has nothing to read
      * yet, so wait first instead of a recv() that would say EAGAIN. */
     bool just_sent = c->out.len > 0 && !c->ssl;
@@ -231,7 +231,7 @@ void mcp__redis_close(mcp__redis_conn *c)
         close(c->fd);
     if (c->reader)
         redisReaderFree(c->reader);
-    strbuf_free(&c->out);
+    mcp__strbuf_free(&c->out);
     free(c);
 }
 
@@ -414,7 +414,7 @@ int mcp__redis_dial(const mcp__redis_config *cfg, unsigned command_timeout_ms, m
     }
     c->fd = -1;
     c->timeout_ms = cfg->connect_timeout_ms + command_timeout_ms;   /* the hello commands */
-    uint64_t deadline = now_ms() + cfg->connect_timeout_ms;
+    uint64_t deadline = mcp__now_ms() + cfg->connect_timeout_ms;
     if (tcp_connect(c, cfg, deadline) < 0) {
         mcp__redis_errf(err, errlen, "redis: cannot connect to %s:%d: %s", cfg->host, cfg->port, c->why);
         mcp__redis_close(c);

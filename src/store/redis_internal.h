@@ -3,7 +3,7 @@
  *                 hiredis only for the protocol: redisFormatCommandArgv and
  *                 a redisReader), AUTH and SELECT on connect;
  *   redis.c       the store ops and the bus subscriber;
- *   redis_url.c   the URL and options;
+ *   redis_url.c   the URL and options (redis_options.c: their defaults);
  *   redis_pool.c  the connection pool with backoff, pipelined commands and
  *                 Lua scripts (EVALSHA, EVAL on NOSCRIPT).
  * Other store files (task records, ...) run their commands through
@@ -46,7 +46,7 @@ int mcp__redis_config_parse(mcp__redis_config *cfg, const char *url, const mcp_s
                             char *err, size_t errlen);
 void mcp__redis_config_clear(mcp__redis_config *cfg);
 /* snprintf into err when err and errlen are set. */
-void mcp__redis_errf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void mcp__redis_errf(char *err, size_t errlen, const char *fmt, ...) MCP_PRINTF(3, 4);
 
 /* ---------------- one connection (redis_conn.c) ---------------- */
 

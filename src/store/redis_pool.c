@@ -40,7 +40,7 @@ static conn_slot *acquire(redis_store *rs)
             pthread_cond_wait(&rs->freed, &rs->lock);
     }
     slot->busy = true;
-    bool may_dial = now_ms() >= rs->retry_at_ms;
+    bool may_dial = mcp__now_ms() >= rs->retry_at_ms;
     pthread_mutex_unlock(&rs->lock);
     if (slot->conn && !mcp__redis_alive(slot->conn)) {
         mcp__redis_close(slot->conn);
@@ -52,7 +52,7 @@ static conn_slot *acquire(redis_store *rs)
         pthread_mutex_lock(&rs->lock);
         if (may_dial) {
             rs->backoff_ms = rs->backoff_ms ? (rs->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : rs->backoff_ms * 2) : 50;
-            rs->retry_at_ms = now_ms() + rs->backoff_ms;
+            rs->retry_at_ms = mcp__now_ms() + rs->backoff_ms;
         }
         slot->busy = false;
         pthread_cond_signal(&rs->freed);
@@ -72,7 +72,7 @@ static void release(redis_store *rs, conn_slot *slot, bool ok)
         drop = slot->conn;
         slot->conn = NULL;
         rs->backoff_ms = rs->backoff_ms ? rs->backoff_ms : 50;
-        rs->retry_at_ms = now_ms() + rs->backoff_ms;
+        rs->retry_at_ms = mcp__now_ms() + rs->backoff_ms;
     } else {
         rs->backoff_ms = 0;
         rs->retry_at_ms = 0;

@@ -1,8 +1,9 @@
 /* The Redis store's settings: the URL
  *   redis[s]://[[user]:password@]host[:port][/db][?ca=&cert=&key=&sni=]
  * (credentials and query values %-decoded, the last '@' ends the
- * credentials) merged with mcp_store_redis_options (which win), and the
- * OpenSSL client context for rediss:// (CA, client certificate and key,
+ * credentials) merged with mcp_store_redis_options (which win; 0/NULL
+ * fields take the defaults of redis_options.c), and the OpenSSL client
+ * context for rediss:// (CA, client certificate and key,
  * checked here so a bad file is reported at open). Messages never carry
  * the password. */
 #include <stdarg.h>
@@ -15,14 +16,6 @@
 #include <mcp/error.h>
 
 #include "store/redis_internal.h"
-
-#define DEFAULT_CONNECT_TIMEOUT_MS 500
-#define DEFAULT_COMMAND_TIMEOUT_MS 1000
-
-void mcp_store_redis_options_init(mcp_store_redis_options *o)
-{
-    memset(o, 0, sizeof *o);
-}
 
 /* ---------------- URL and options ---------------- */
 
@@ -245,8 +238,10 @@ int mcp__redis_config_parse(mcp__redis_config *cfg, const char *url, const mcp_s
             goto out;
         }
     }
-    cfg->connect_timeout_ms = opts && opts->connect_timeout_ms ? opts->connect_timeout_ms : DEFAULT_CONNECT_TIMEOUT_MS;
-    cfg->command_timeout_ms = opts && opts->command_timeout_ms ? opts->command_timeout_ms : DEFAULT_COMMAND_TIMEOUT_MS;
+    mcp_store_redis_options d;     /* 0 in a field: its default */
+    mcp_store_redis_options_init(&d);
+    cfg->connect_timeout_ms = opts && opts->connect_timeout_ms ? opts->connect_timeout_ms : d.connect_timeout_ms;
+    cfg->command_timeout_ms = opts && opts->command_timeout_ms ? opts->command_timeout_ms : d.command_timeout_ms;
     rc = 0;
 out:
     free(ca);

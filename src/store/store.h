@@ -10,7 +10,7 @@
 
 #include <mcp/store.h>
 
-#include "core/util.h"
+#include "base/util.h"
 
 typedef struct session_record {
     char *version;       /* negotiated protocol version */
@@ -20,7 +20,7 @@ typedef struct session_record {
     char *subject;       /* OAuth subject or NULL */
 } session_record;
 
-void session_record_clear(session_record *r);
+void mcp__session_record_clear(session_record *r);
 
 /* Messages other instances publish: a session ended, or a client's answer
  * to a server->client request arrived at the wrong instance. */
@@ -33,7 +33,8 @@ typedef struct store_ops {
     /* A request on a session this instance holds: confirm it still exists
      * and refresh its TTL, or skip the round trip when *checked_ms (the
      * last confirmation, which this updates) lets the backend vouch for
-     * it. -MCP_ENOTFOUND when it is gone. */
+     * it. -MCP_ENOTFOUND when it is gone. Optional: NULL means
+     * session_touch on every lookup. */
     int (*session_check)(mcp_store *st, const char *sid, unsigned ttl_ms, _Atomic uint64_t *checked_ms);
     int (*session_delete)(mcp_store *st, const char *sid);
     int (*state_get)(mcp_store *st, const char *sid, const char *key, char **out);

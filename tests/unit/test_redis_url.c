@@ -1,4 +1,4 @@
-/* store/redis_conn: the Redis URL and options. Credentials are %-decoded
+/* store/redis_url: the Redis URL and options. Credentials are %-decoded
  * (user only with a password), /db must be a number, TLS options need
  * rediss://, unknown query parameters and bad files are refused with a
  * message that never holds the password; an unreachable Redis does not
@@ -141,6 +141,32 @@ static void test_tls_options_and_defaults(void **state)
     assert_non_null(strstr(err, "key"));
 }
 
+/* Uniform options: _init fills the documented defaults, and a zeroed
+ * struct (0/NULL in every field) means the same. */
+static void test_options_init_and_zero_mean_defaults(void **state)
+{
+    (void)state;
+    mcp_store_redis_options o;
+    memset(&o, 0x5a, sizeof o);
+    mcp_store_redis_options_init(&o);
+    assert_null(o.ca_file);
+    assert_null(o.cert_file);
+    assert_null(o.key_file);
+    assert_null(o.server_name);
+    assert_int_equal(o.connect_timeout_ms, 500);
+    assert_int_equal(o.command_timeout_ms, 1000);
+    mcp_store_redis_options_init(NULL);   /* harmless */
+
+    mcp__redis_config cfg;
+    char err[256] = "";
+    memset(&o, 0, sizeof o);
+    assert_int_equal(mcp__redis_config_parse(&cfg, "rediss://h", &o, err, sizeof err), 0);
+    assert_int_equal(cfg.connect_timeout_ms, 500);
+    assert_int_equal(cfg.command_timeout_ms, 1000);
+    assert_string_equal(cfg.server_name, "h");
+    mcp__redis_config_clear(&cfg);
+}
+
 static void test_unreachable_redis_opens_but_is_unhealthy(void **state)
 {
     (void)state;
@@ -164,6 +190,7 @@ int main(void)
         cmocka_unit_test(test_bad_urls_are_refused_with_a_message),
         cmocka_unit_test(test_messages_never_show_the_password),
         cmocka_unit_test(test_tls_options_and_defaults),
+        cmocka_unit_test(test_options_init_and_zero_mean_defaults),
         cmocka_unit_test(test_unreachable_redis_opens_but_is_unhealthy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
