@@ -51,6 +51,7 @@ typedef struct options {
     } auth;
     struct {                       /* scale-out: shared session store, MRTR key, session expiry */
         const char *store_url;     /* NULL: sessions live in this process */
+        mcp_store_redis_options redis;  /* rediss://: CA, client certificate, server name */
         const char *state_key_file, *state_key_env;
         unsigned char state_key[MAX_STATE_KEY];
         size_t state_key_len;      /* 0: libmcp's random per-process key */
@@ -108,6 +109,15 @@ static void print_usage(FILE *out)
         "                           DELETE or expiry on one is seen by all (env MCP_STORE, default none:\n"
         "                           sessions live in this process). Redis down: requests that need a\n"
         "                           session get 503 + Retry-After until it is back; /readyz says 503.\n"
+        "                           With a password: redis://:PASSWORD@host (requirepass) or\n"
+        "                           redis://USER:PASSWORD@host (an ACL user), %%-encoded; rediss://\n"
+        "                           for TLS. A refused password or certificate stops todo-mcp at start.\n"
+        "  --redis-ca FILE          rediss://: PEM CAs that sign Redis's certificate (env MCP_REDIS_CA,\n"
+        "                           default the system store; also ?ca=FILE on the URL)\n"
+        "  --redis-cert FILE, --redis-key FILE  rediss://: client certificate and key (env\n"
+        "                           MCP_REDIS_CERT, MCP_REDIS_KEY) for tls-auth-clients\n"
+        "  --redis-sni NAME         rediss://: the server name sent and verified (env MCP_REDIS_SNI,\n"
+        "                           default the URL's host)\n"
         "  --state-key-file PATH    file holding a hex key of at least %d bytes (env MCP_STATE_KEY: the\n"
         "                           hex key itself) that seals the requestState of multi-round\n"
         "                           (2026-07-28) requests; give every instance the same key, or a round\n"
@@ -204,6 +214,11 @@ static int fleet_from_env(options *o)
 {
     const char *idle = env_or("MCP_SESSION_IDLE_MS", NULL);
     o->fleet.store_url = env_or("MCP_STORE", NULL);
+    mcp_store_redis_options_init(&o->fleet.redis);
+    o->fleet.redis.ca_file = env_or("MCP_REDIS_CA", NULL);
+    o->fleet.redis.cert_file = env_or("MCP_REDIS_CERT", NULL);
+    o->fleet.redis.key_file = env_or("MCP_REDIS_KEY", NULL);
+    o->fleet.redis.server_name = env_or("MCP_REDIS_SNI", NULL);
     o->fleet.state_key_env = env_or("MCP_STATE_KEY", NULL);
     o->fleet.session_idle_ms = DEFAULT_SESSION_IDLE_MS;
     if (idle && !parse_unsigned(idle, MIN_SESSION_IDLE_MS, UINT_MAX, &o->fleet.session_idle_ms))
@@ -233,18 +248,34 @@ static int decode_state_key(const char *hex, size_t n, unsigned char *out, size_
     return 0;
 }
 
-/* After parsing: the store URL must parse and the key must decode, so a
- * typo is a usage error (exit 2) before anything starts. */
+/* The store URL with its password replaced by "***", for messages. */
+static const char *redacted_url(const char *url, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s", url);
+    char *auth = strstr(buf, "://");
+    if (!auth)
+        return buf;
+    auth += 3;
+    char *end = auth + strcspn(auth, "/?"), *at = NULL;
+    for (char *p = auth; p < end; p++)
+        if (*p == '@')
+            at = p;
+    char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (colon && len - (size_t)(colon - buf) > 4 + strlen(at)) {
+        memmove(colon + 4, at, strlen(at) + 1);
+        memcpy(colon + 1, "***", 3);
+    }
+    return buf;
+}
+
+/* After parsing: the key must decode, so a typo is a usage error (exit 2)
+ * before anything starts (the store URL is checked when it is opened). */
 static int fleet_check(options *o)
 {
-    if (o->fleet.store_url) {
-        mcp_store *probe = NULL;   /* connects lazily: this only parses the URL */
-        if (mcp_store_redis_open(o->fleet.store_url, &probe) < 0) {
-            fprintf(stderr, "todo-mcp: invalid store URL '%s' (need redis://host[:port][/db])\n",
-                    o->fleet.store_url);
-            return -1;
-        }
-        mcp_store_free(probe);
+    const mcp_store_redis_options *r = &o->fleet.redis;
+    if (!o->fleet.store_url && (r->ca_file || r->cert_file || r->key_file || r->server_name)) {
+        fprintf(stderr, "todo-mcp: the --redis-* options need --store rediss://... (see --help)\n");
+        return -1;
     }
     if (o->fleet.state_key_file) {
         char text[2 * MAX_STATE_KEY + 64];
@@ -305,7 +336,8 @@ enum { OPT_TRANSPORT = 256, OPT_MODE, OPT_PORT, OPT_HOST, OPT_WEB_API, OPT_TOKEN
        OPT_QUIET, OPT_HELP, OPT_AUTH_RESOURCE, OPT_AUTH_ISSUER, OPT_AUTH_SERVER, OPT_AUTH_JWKS_FILE,
        OPT_AUTH_JWKS_URL, OPT_AUTH_SCOPES, OPT_CONNECTION_MEMORY };
 
-enum { OPT_STORE = 512, OPT_STATE_KEY_FILE, OPT_SESSION_IDLE_MS };
+enum { OPT_STORE = 512, OPT_STATE_KEY_FILE, OPT_SESSION_IDLE_MS, OPT_REDIS_CA, OPT_REDIS_CERT, OPT_REDIS_KEY,
+       OPT_REDIS_SNI };
 
 enum { OPT_DRAIN_DELAY_MS = 768, OPT_MAX_SESSIONS, OPT_CAP_POLICY, OPT_TRUSTED_PROXIES, OPT_PUBLIC_URL,
        OPT_TLS_CERT, OPT_TLS_KEY, OPT_ALLOWED_HOSTS, OPT_ALLOWED_ORIGINS };   /* edge options */
@@ -336,6 +368,10 @@ static int apply_option(int opt, const char *arg, options *o)
         return parse_unsigned(arg, 4096, 1048576, &o->connection_memory) ? 0 : invalid("--connection-memory", arg);
     case OPT_STORE: o->fleet.store_url = *arg ? arg : NULL; return 0;
     case OPT_STATE_KEY_FILE: o->fleet.state_key_file = arg; return 0;
+    case OPT_REDIS_CA: o->fleet.redis.ca_file = arg; return 0;
+    case OPT_REDIS_CERT: o->fleet.redis.cert_file = arg; return 0;
+    case OPT_REDIS_KEY: o->fleet.redis.key_file = arg; return 0;
+    case OPT_REDIS_SNI: o->fleet.redis.server_name = arg; return 0;
     case OPT_SESSION_IDLE_MS:
         return parse_unsigned(arg, MIN_SESSION_IDLE_MS, UINT_MAX, &o->fleet.session_idle_ms)
             ? 0 : invalid("--session-idle-ms", arg);
@@ -378,6 +414,10 @@ static int parse_options(int argc, char **argv, options *o)
         { "store", required_argument, NULL, OPT_STORE },
         { "state-key-file", required_argument, NULL, OPT_STATE_KEY_FILE },
         { "session-idle-ms", required_argument, NULL, OPT_SESSION_IDLE_MS },
+        { "redis-ca", required_argument, NULL, OPT_REDIS_CA },
+        { "redis-cert", required_argument, NULL, OPT_REDIS_CERT },
+        { "redis-key", required_argument, NULL, OPT_REDIS_KEY },
+        { "redis-sni", required_argument, NULL, OPT_REDIS_SNI },
         { "auth-resource", required_argument, NULL, OPT_AUTH_RESOURCE },
         { "auth-issuer", required_argument, NULL, OPT_AUTH_ISSUER },
         { "auth-server", required_argument, NULL, OPT_AUTH_SERVER },
@@ -461,11 +501,18 @@ static int serve_http(mcp_server *srv, const options *o, webapi *api)
     http.allowed_hosts = o->edge.allowed_hosts;
     http.allowed_origins = o->edge.allowed_origins;
     mcp_store *store = NULL;
+    char shown_url[512];
     if (o->fleet.store_url) {
-        int src = mcp_store_redis_open(o->fleet.store_url, &store);   /* URL checked already */
-        if (src < 0) {
-            fprintf(stderr, "todo-mcp: cannot open store %s: %s\n", o->fleet.store_url, mcp_strerror(src));
-            return src == -MCP_EINVAL ? EXIT_USAGE : EXIT_FAILURE;
+        char err[320];
+        redacted_url(o->fleet.store_url, shown_url, sizeof shown_url);
+        int src = mcp_store_redis_open_opts(o->fleet.store_url, &o->fleet.redis, &store, err, sizeof err);
+        if (src == -MCP_EINVAL) {
+            fprintf(stderr, "todo-mcp: invalid store URL '%s' or --redis-* option: %s\n", shown_url, err);
+            return EXIT_USAGE;
+        }
+        if (src < 0) {   /* Redis answered but refused us: wrong password, certificate, database */
+            fprintf(stderr, "todo-mcp: cannot use store %s: %s\n", shown_url, *err ? err : mcp_strerror(src));
+            return EXIT_FAILURE;
         }
         http.store = store;
     }
@@ -495,7 +542,7 @@ static int serve_http(mcp_server *srv, const options *o, webapi *api)
         return EXIT_FAILURE;
     }
     if (store)
-        fprintf(stderr, "todo-mcp: sessions in store %s\n", o->fleet.store_url);
+        fprintf(stderr, "todo-mcp: sessions in store %s\n", shown_url);
     bool v6 = strchr(o->host, ':') != NULL;
     fprintf(stderr, "todo-mcp (%s) listening on %s://%s%s%s:%u/mcp\n", mode_name(o->mode),
             o->edge.tls_cert ? "https" : "http", v6 ? "[" : "", o->host, v6 ? "]" : "", mcp_http_port(hs));

@@ -454,8 +454,12 @@ int mcp__session_table_lookup(session_table *t, const char *id, mcp_session **ou
     if (!s)
         return load_from_store(t, id, out);
     /* The store is the truth: a session deleted or expired elsewhere is
-     * gone here too. One round trip both checks and refreshes the TTL. */
-    int rc = t->store->ops->session_touch(t->store, id, t->ttl_ms);
+     * gone here too. One round trip both checks and refreshes the TTL, and
+     * the store skips it while it can vouch for the copy (issue 17). A
+     * backend without session_check touches on every lookup. */
+    const store_ops *ops = t->store->ops;
+    int rc = ops->session_check ? ops->session_check(t->store, id, t->ttl_ms, &s->store_touched_ms)
+                                : ops->session_touch(t->store, id, t->ttl_ms);
     if (rc == -MCP_ENOTFOUND) {
         pthread_mutex_lock(&t->lock);
         mcp_session *gone = unlink_locked(t, id);
