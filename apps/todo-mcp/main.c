@@ -45,6 +45,7 @@ typedef struct options {
     const char *api_token;
     unsigned workers;
     unsigned connection_memory;    /* 0: libmcp's default */
+    mcp_eras eras;                 /* MCP_ERAS_AUTO: legacy only where the counter needs sessions */
     bool quiet;
     struct {                       /* OAuth resource server (HTTP), on when resource is set */
         const char *resource, *issuer, *servers, *jwks_file, *jwks_url, *scopes;
@@ -88,6 +89,10 @@ static void print_usage(FILE *out)
         "  --connection-memory N    bytes kept per HTTP connection for its request line, headers\n"
         "                           and reply buffer, 4096-1048576 (default 8192); every open SSE\n"
         "                           stream holds it, so fewer bytes = cheaper streams, shorter headers\n"
+        "  --eras auto|both|legacy  protocol eras offered (env MCP_ERAS, default auto: stateful mode\n"
+        "                           and stdio offer only 2025-11-25 and earlier, because counter needs\n"
+        "                           a session, so 2026-07-28 clients fall back to initialize; both also\n"
+        "                           offers 2026-07-28, where counter then answers a tool error)\n"
         "  --quiet                  no per-request log lines on stderr\n"
         "  --help                   show this help and exit\n\n"
         "OAuth 2.1 resource server (HTTP only, off unless --auth-resource is set): every request\n"
@@ -304,6 +309,19 @@ static int fleet_check(options *o)
 }
 
 /* Defaults, then the environment. */
+static bool parse_eras(const char *text, mcp_eras *out)
+{
+    if (strcmp(text, "auto") == 0)
+        *out = MCP_ERAS_AUTO;
+    else if (strcmp(text, "both") == 0)
+        *out = MCP_ERAS_BOTH;
+    else if (strcmp(text, "legacy") == 0)
+        *out = MCP_ERAS_LEGACY;
+    else
+        return false;
+    return true;
+}
+
 static int options_from_env(options *o)
 {
     *o = (options){ .mode = MCP_STATELESS, .host = env_or("HOST", DEFAULT_HOST), .port = DEFAULT_PORT,
@@ -329,12 +347,15 @@ static int options_from_env(options *o)
         return invalid("MCP_TRANSPORT", transport);
     if (workers && !parse_unsigned(workers, 1, MAX_WORKERS, &o->workers))
         return invalid("MCP_WORKERS", workers);
+    const char *eras = env_or("MCP_ERAS", NULL);
+    if (eras && !parse_eras(eras, &o->eras))
+        return invalid("MCP_ERAS", eras);
     return fleet_from_env(o);
 }
 
 enum { OPT_TRANSPORT = 256, OPT_MODE, OPT_PORT, OPT_HOST, OPT_WEB_API, OPT_TOKEN, OPT_WORKERS,
        OPT_QUIET, OPT_HELP, OPT_AUTH_RESOURCE, OPT_AUTH_ISSUER, OPT_AUTH_SERVER, OPT_AUTH_JWKS_FILE,
-       OPT_AUTH_JWKS_URL, OPT_AUTH_SCOPES, OPT_CONNECTION_MEMORY };
+       OPT_AUTH_JWKS_URL, OPT_AUTH_SCOPES, OPT_CONNECTION_MEMORY, OPT_ERAS };
 
 enum { OPT_STORE = 512, OPT_STATE_KEY_FILE, OPT_SESSION_IDLE_MS, OPT_REDIS_CA, OPT_REDIS_CERT, OPT_REDIS_KEY,
        OPT_REDIS_SNI };
@@ -364,6 +385,7 @@ static int apply_option(int opt, const char *arg, options *o)
     case OPT_WEB_API: o->web_api_base_url = arg; return 0;
     case OPT_TOKEN: o->api_token = arg; return 0;
     case OPT_QUIET: o->quiet = true; return 0;
+    case OPT_ERAS: return parse_eras(arg, &o->eras) ? 0 : invalid("--eras", arg);
     case OPT_CONNECTION_MEMORY:
         return parse_unsigned(arg, 4096, 1048576, &o->connection_memory) ? 0 : invalid("--connection-memory", arg);
     case OPT_STORE: o->fleet.store_url = *arg ? arg : NULL; return 0;
@@ -409,6 +431,7 @@ static int parse_options(int argc, char **argv, options *o)
         { "api-token", required_argument, NULL, OPT_TOKEN },
         { "workers", required_argument, NULL, OPT_WORKERS },
         { "quiet", no_argument, NULL, OPT_QUIET },
+        { "eras", required_argument, NULL, OPT_ERAS },
         { "connection-memory", required_argument, NULL, OPT_CONNECTION_MEMORY },
         { "help", no_argument, NULL, OPT_HELP },
         { "store", required_argument, NULL, OPT_STORE },
@@ -589,6 +612,7 @@ static mcp_server *create_server(const options *o, webapi *api)
     if (!srv)
         return NULL;
     mcp_server_set_workers(srv, o->workers);
+    mcp_server_set_eras(srv, o->eras);
     if (o->fleet.state_key_len && mcp_server_set_state_key(srv, o->fleet.state_key, o->fleet.state_key_len) < 0) {
         fprintf(stderr, "todo-mcp: cannot set the state key\n");
         mcp_server_free(srv);

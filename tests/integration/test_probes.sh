@@ -83,7 +83,7 @@ EOF
 PIDS+=("$!")
 SLOW=$(wait_line "$TMP/slow.port" '/^[0-9][0-9]*$/p')
 [ -n "$SLOW" ] || die "slow upstream started"
-start_mcp drain --mode stateful --drain-delay-ms 800 --web-api-base-url "http://127.0.0.1:$SLOW"
+start_mcp drain --mode stateful --eras both --drain-delay-ms 800 --web-api-base-url "http://127.0.0.1:$SLOW"
 curl -s -D "$TMP/ih" -o /dev/null --max-time 5 -X POST "$URL" "${J[@]}" -d "$INIT"
 SID=$(tr -d '\r' <"$TMP/ih" | sed -n 's/^mcp-session-id: *//Ip')
 S=(-H "Mcp-Session-Id: $SID")

@@ -11,7 +11,7 @@
 # never the password): wrong or missing password, wrong ACL password, a CA that
 # did not sign Redis's certificate, a wrong server name, a rediss:// URL on a
 # cleartext port, a missing client certificate. A password changed later
-# shows as /healthz 503.
+# shows as /readyz 503 (/healthz is liveness and stays 200).
 # Env: BUILD_DIR, SOURCE_DIR. Every wait is bounded.
 set -u
 
@@ -123,7 +123,7 @@ counter() {      # PORT SID -> the count, or the reply when it is not one
     r=$(curl -s --max-time 5 "${H[@]}" -H "Mcp-Session-Id: $2" -H "MCP-Protocol-Version: $PV" \
         -d '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"counter","arguments":{}}}' \
         "http://127.0.0.1:$1/mcp")
-    sed -n 's/.*"Counter: \([0-9]*\)".*/\1/p' <<<"$r" | grep . || echo "reply: ${r:0:200}"
+    sed -n 's/.*"structuredContent":{"count":\([0-9]*\)}.*/\1/p' <<<"$r" | grep . || echo "reply: ${r:0:200}"
 }
 
 # shared_counter LABEL ARGS...: two instances on one store; counter 1,2 on the first, 3 on the second.
@@ -142,8 +142,8 @@ shared_counter() {
     c1=$(counter "$p1" "$sid"); c2=$(counter "$p1" "$sid"); c3=$(counter "$p2" "$sid")
     check "$label: counter 1, 2 on one instance, 3 on the other" \
         "$([ "$c1/$c2/$c3" = 1/2/3 ]; echo $?)" "got $c1 / $c2 / $c3"
-    check "$label: /healthz 200" \
-        "$([ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$p1/healthz")" = 200 ]; echo $?)"
+    check "$label: /readyz 200" \
+        "$([ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$p1/readyz")" = 200 ]; echo $?)"
     LAST_SID=$sid LAST_PORT=$p1
 }
 
@@ -188,12 +188,12 @@ refused "requirepass, no password" "redis: authentication failed (NOAUTH" --stor
 "$REDIS_CLI" -p "$PA" -a "changed-$PW_A" --no-auth-warning client kill type pubsub >/dev/null
 code=""
 for _ in $(seq 1 30); do    # at most 3 s (reconnect backoff)
-    code=$(curl -s -o "$TMP/healthz.json" -w '%{http_code}' --max-time 5 "http://127.0.0.1:$LAST_PORT/healthz")
+    code=$(curl -s -o "$TMP/readyz.json" -w '%{http_code}' --max-time 5 "http://127.0.0.1:$LAST_PORT/readyz")
     [ "$code" = 503 ] && break
     sleep 0.1
 done
-check "requirepass changed later: /healthz 503 (store unreachable)" "$([ "$code" = 503 ]; echo $?)" \
-    "code $code: $(cat "$TMP/healthz.json")"
+check "requirepass changed later: /readyz 503 (store unreachable)" "$([ "$code" = 503 ]; echo $?)" \
+    "code $code: $(cat "$TMP/readyz.json")"
 c=$(counter "$LAST_PORT" "$LAST_SID")
 check "requirepass changed later: a counter call fails instead of counting" "$([ "${c#reply: }" != "$c" ]; echo $?)" "$c"
 

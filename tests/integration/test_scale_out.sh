@@ -104,7 +104,7 @@ start_mcp() { # start_mcp I [PORT]: instance I (0..2); per-request log lines in 
     local i=$1 port=${2:-0}
     STARTS=$((STARTS + 1))
     MCP_LOG[$i]="$TMP/mcp-$i-$STARTS.log"
-    "$MCP_BIN" --port "$port" --mode stateful --store "$REDIS_URL" --state-key-file "$TMP/state.key" \
+    "$MCP_BIN" --port "$port" --mode stateful --eras both --store "$REDIS_URL" --state-key-file "$TMP/state.key" \
         --session-idle-ms "$IDLE_MS" --web-api-base-url "$API_URL" 2>"${MCP_LOG[$i]}" &
     MCP_PID[$i]=$!
     started "$!"
