@@ -46,6 +46,9 @@ typedef struct options {
     unsigned workers;
     unsigned connection_memory;    /* 0: libmcp's default */
     bool quiet;
+    double rate_limit;             /* tools/call per second per principal; 0: off */
+    unsigned rate_burst;           /* 0: libmcp's default */
+    bool rate_limit_all;
     struct {                       /* OAuth resource server (HTTP), on when resource is set */
         const char *resource, *issuer, *servers, *jwks_file, *jwks_url, *scopes;
     } auth;
@@ -80,6 +83,13 @@ static void print_usage(FILE *out)
         "                           and reply buffer, 4096-1048576 (default 8192); every open SSE\n"
         "                           stream holds it, so fewer bytes = cheaper streams, shorter headers\n"
         "  --quiet                  no per-request log lines on stderr\n"
+        "  --rate-limit N/s|N/min   tools/call per client (token subject with OAuth, else the\n"
+        "                           address), e.g. 10/s or 30/min; over it 429 + Retry-After\n"
+        "                           (stdio: an in-band error). With --store all instances share\n"
+        "                           the budget (env MCP_RATE_LIMIT, default: no limit)\n"
+        "  --rate-burst N           requests allowed at once before the rate applies, 1-1000000\n"
+        "                           (env MCP_RATE_BURST, default: one second's worth, at least 1)\n"
+        "  --rate-limit-all         limit every request, not only tools/call\n"
         "  --help                   show this help and exit\n\n"
         "OAuth 2.1 resource server (HTTP only, off unless --auth-resource is set): every request\n"
         "needs 'Authorization: Bearer <JWT>' (RS256/ES256, aud = the resource URL); get_todo and\n"
@@ -160,6 +170,26 @@ static int invalid(const char *name, const char *value)
 {
     fprintf(stderr, "todo-mcp: invalid value for %s: '%s' (see --help)\n", name, value);
     return -1;
+}
+
+/* "N/s", "N/min" (N may be fractional: 0.5/s), or a bare N (per second). */
+static bool parse_rate(const char *text, double *out)
+{
+    char *end = NULL;
+    if (!text || !((*text >= '0' && *text <= '9') || *text == '.'))
+        return false;
+    double n = strtod(text, &end);
+    double per_s;
+    if (*end == '\0' || strcmp(end, "/s") == 0)
+        per_s = n;
+    else if (strcmp(end, "/min") == 0 || strcmp(end, "/m") == 0)
+        per_s = n / 60.0;
+    else
+        return false;
+    if (!(per_s > 0) || per_s > 1e9)
+        return false;
+    *out = per_s;
+    return true;
 }
 
 /* ------------------------------------------- scale-out (store, key, expiry) */
@@ -257,6 +287,11 @@ static int options_from_env(options *o)
         return invalid("MCP_TRANSPORT", transport);
     if (workers && !parse_unsigned(workers, 1, MAX_WORKERS, &o->workers))
         return invalid("MCP_WORKERS", workers);
+    const char *rate = env_or("MCP_RATE_LIMIT", NULL), *burst = env_or("MCP_RATE_BURST", NULL);
+    if (rate && !parse_rate(rate, &o->rate_limit))
+        return invalid("MCP_RATE_LIMIT", rate);
+    if (burst && !parse_unsigned(burst, 1, 1000000, &o->rate_burst))
+        return invalid("MCP_RATE_BURST", burst);
     return fleet_from_env(o);
 }
 
@@ -265,6 +300,8 @@ enum { OPT_TRANSPORT = 256, OPT_MODE, OPT_PORT, OPT_HOST, OPT_WEB_API, OPT_TOKEN
        OPT_AUTH_JWKS_URL, OPT_AUTH_SCOPES, OPT_CONNECTION_MEMORY };
 
 enum { OPT_STORE = 512, OPT_STATE_KEY_FILE, OPT_SESSION_IDLE_MS };
+
+enum { OPT_RATE_LIMIT = 768, OPT_RATE_BURST, OPT_RATE_LIMIT_ALL };
 
 static int apply_option(int opt, const char *arg, options *o)
 {
@@ -279,6 +316,9 @@ static int apply_option(int opt, const char *arg, options *o)
     case OPT_QUIET: o->quiet = true; return 0;
     case OPT_CONNECTION_MEMORY:
         return parse_unsigned(arg, 4096, 1048576, &o->connection_memory) ? 0 : invalid("--connection-memory", arg);
+    case OPT_RATE_LIMIT: return parse_rate(arg, &o->rate_limit) ? 0 : invalid("--rate-limit", arg);
+    case OPT_RATE_BURST: return parse_unsigned(arg, 1, 1000000, &o->rate_burst) ? 0 : invalid("--rate-burst", arg);
+    case OPT_RATE_LIMIT_ALL: o->rate_limit_all = true; return 0;
     case OPT_STORE: o->fleet.store_url = *arg ? arg : NULL; return 0;
     case OPT_STATE_KEY_FILE: o->fleet.state_key_file = arg; return 0;
     case OPT_SESSION_IDLE_MS:
@@ -308,6 +348,9 @@ static int parse_options(int argc, char **argv, options *o)
         { "quiet", no_argument, NULL, OPT_QUIET },
         { "connection-memory", required_argument, NULL, OPT_CONNECTION_MEMORY },
         { "help", no_argument, NULL, OPT_HELP },
+        { "rate-limit", required_argument, NULL, OPT_RATE_LIMIT },
+        { "rate-burst", required_argument, NULL, OPT_RATE_BURST },
+        { "rate-limit-all", no_argument, NULL, OPT_RATE_LIMIT_ALL },
         { "store", required_argument, NULL, OPT_STORE },
         { "state-key-file", required_argument, NULL, OPT_STATE_KEY_FILE },
         { "session-idle-ms", required_argument, NULL, OPT_SESSION_IDLE_MS },
@@ -370,6 +413,9 @@ static int serve_http(mcp_server *srv, const options *o, webapi *api)
     http.session_idle_ms = o->fleet.session_idle_ms;
     if (o->connection_memory)
         http.connection_memory = o->connection_memory;
+    http.rate_limit = o->rate_limit;
+    http.rate_burst = o->rate_burst;
+    http.rate_limit_all_requests = o->rate_limit_all;
     mcp_store *store = NULL;
     if (o->fleet.store_url) {
         int src = mcp_store_redis_open(o->fleet.store_url, &store);   /* URL checked already */
@@ -405,6 +451,9 @@ static int serve_http(mcp_server *srv, const options *o, webapi *api)
     fprintf(stderr, "todo-mcp (%s) listening on http://%s%s%s:%u/mcp\n", mode_name(o->mode),
             v6 ? "[" : "", o->host, v6 ? "]" : "", mcp_http_port(hs));
     fprintf(stderr, "todo-mcp: WebAPI base URL %s\n", o->web_api_base_url);
+    if (o->rate_limit > 0)
+        fprintf(stderr, "todo-mcp: rate limit %g/s per client%s\n", o->rate_limit,
+                o->rate_limit_all ? " (every request)" : " (tools/call)");
     if (http.auth)
         fprintf(stderr, "todo-mcp: OAuth on: resource %s, tokens from %s\n", auth.resource,
                 auth.authorization_servers ? auth.authorization_servers : "(none)");
@@ -425,7 +474,11 @@ static int serve_stdio(mcp_server *srv, const options *o)
 {
     fprintf(stderr, "todo-mcp (%s) serving on stdio, WebAPI base URL %s\n", mode_name(o->mode),
             o->web_api_base_url);
-    int rc = mcp_serve_stdio(srv, NULL);
+    mcp_stdio_options so = MCP_STDIO_DEFAULTS;
+    so.rate_limit = o->rate_limit;
+    so.rate_burst = o->rate_burst;
+    so.rate_limit_all_requests = o->rate_limit_all;
+    int rc = mcp_serve_stdio(srv, &so);
     if (rc < 0)
         fprintf(stderr, "todo-mcp: stdio: %s\n", mcp_strerror(rc));
     return rc < 0 ? EXIT_FAILURE : EXIT_SUCCESS;

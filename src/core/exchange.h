@@ -38,6 +38,10 @@ struct mcp_exchange {
     bool back_channel;         /* server->client requests can reach the client */
     bool stateless;            /* no session can exist on this channel */
     atomic_bool cancelled;     /* set by the transport on cancellation */
+    /* Rate limits (core/limit.h): NULL limiter = off. The principal is
+     * borrowed and read only inside mcp_server_dispatch. */
+    struct mcp__limiter *limiter;
+    const char *principal;
 };
 
 #endif

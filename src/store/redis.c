@@ -26,6 +26,7 @@
 #include <mcp/error.h>
 
 #include "store/store.h"
+#include "store/redis_internal.h"
 
 #define POOL_SIZE 4
 #define CONNECT_TIMEOUT_MS 500
@@ -198,6 +199,28 @@ static int run(redis_store *rs, cmd *cmds, int n, redisReply **replies)
                 freeReplyObject(replies[i]);
         return -MCP_EIO;
     }
+    return 0;
+}
+
+/* For redis_limit.c (redis_internal.h): an error reply is an answer, not
+ * a broken connection. */
+int mcp__redis_command(mcp_store *st, int argc, const char **argv, const size_t *len, redisReply **out)
+{
+    redis_store *rs = (redis_store *)st;
+    conn_slot *slot = acquire(rs);
+    *out = NULL;
+    if (!slot)
+        return -MCP_EIO;
+    void *r = NULL;
+    bool ok = redisAppendCommandArgv(slot->ctx, argc, argv, len) == REDIS_OK &&
+              redisGetReply(slot->ctx, &r) == REDIS_OK && r;
+    release(rs, slot, ok);
+    if (!ok) {
+        if (r)
+            freeReplyObject(r);
+        return -MCP_EIO;
+    }
+    *out = r;
     return 0;
 }
 
@@ -550,6 +573,7 @@ static const store_ops redis_ops = {
     r_state_get, r_state_set, r_state_incr,
     r_stream_next, r_event_append, r_event_replay,
     r_publish, r_set_listener, r_probe, r_free,
+    mcp__redis_limit_take,
 };
 
 static int parse_url(redis_store *rs, const char *url)

@@ -71,7 +71,7 @@ static void batch_complete(mcp_exchange *ex, cJSON *response)
 static const mcp_exchange_ops batch_ops = { batch_send, batch_complete };
 
 http_batch *batch_start(mcp_http_server *hs, struct MHD_Connection *conn, cJSON *arr, mcp_session *session,
-                        mcp_version version)
+                        mcp_version version, const char *principal)
 {
     http_batch *b = calloc(1, sizeof *b);
     if (!b || !(b->responses = cJSON_CreateArray())) {
@@ -107,6 +107,8 @@ http_batch *batch_start(mcp_http_server *hs, struct MHD_Connection *conn, cJSON 
         bx->ex.session = session;
         bx->ex.version = version;
         bx->ex.stateless = session == NULL;
+        bx->ex.limiter = hs->limiter;     /* per-element refusals (rate limits) */
+        bx->ex.principal = principal;
         bx->batch = b;
         pthread_mutex_lock(&b->lock);
         b->remaining++;

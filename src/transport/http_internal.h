@@ -47,6 +47,7 @@ struct mcp_http_server {
     atomic_int refs;               /* mcp_http_stop's + one per POST in flight */
     pthread_mutex_t conns_lock;
     struct conn_track *conns;      /* every open connection, for the header deadline */
+    struct mcp__limiter *limiter;  /* rate limits (http_limit.c); NULL: off */
 };
 
 /* Per-connection record (libmicrohttpd socket context): when the request
@@ -125,7 +126,7 @@ void live_streams_finish_all(mcp_http_server *hs);
 /* batch.c: 2025-03-26 JSON-RPC batches (takes arr and the session ref) */
 typedef struct http_batch http_batch;
 http_batch *batch_start(mcp_http_server *hs, struct MHD_Connection *conn, cJSON *arr, mcp_session *session,
-                        mcp_version version);
+                        mcp_version version, const char *principal);
 enum MHD_Result batch_answer(http_batch *b, struct MHD_Connection *conn, uint64_t start_us);
 void batch_request_done(http_batch *b);
 

@@ -15,6 +15,7 @@
 #include "auth/auth.h"
 #include "core/jsonrpc.h"
 #include "transport/http_internal.h"
+#include "transport/http_limit.h"
 
 uint64_t now_us(void)
 {
@@ -117,6 +118,7 @@ enum MHD_Result http_reply_health(mcp_http_server *hs, struct MHD_Connection *co
             .store_up = store_up,
         };
         metrics_render(hs->metrics, &g, &body);
+        mcp__http_limit_render(hs->limiter, &body);
         type = "text/plain; version=0.0.4";
     } else {
         /* Liveness plus store reachability: a balancer takes an instance
@@ -328,6 +330,7 @@ int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_serve
     atomic_init(&hs->refs, 1);
     hs->loopback = is_loopback(hs->o.host);
     hs->metrics = metrics_new();
+    hs->limiter = mcp__http_limiter_new(&hs->o);
     pthread_mutex_init(&hs->hk_lock, NULL);
     pthread_cond_init(&hs->hk_wake, NULL);
     pthread_mutex_init(&hs->live_lock, NULL);
@@ -418,6 +421,7 @@ void http_server_unref(mcp_http_server *hs)
     if (atomic_fetch_sub(&hs->refs, 1) != 1)
         return;
     metrics_free(hs->metrics);
+    mcp__limiter_free(hs->limiter);
     pthread_mutex_destroy(&hs->hk_lock);
     pthread_cond_destroy(&hs->hk_wake);
     pthread_mutex_destroy(&hs->live_lock);

@@ -13,6 +13,8 @@
 
 #include <mcp/stdio.h>
 
+#include "core/limit.h"
+
 #include "core/dispatch.h"
 #include "core/jsonrpc.h"
 #include "core/modern.h"
@@ -27,6 +29,7 @@ typedef struct stdio_conn {
     unsigned inflight;
     mcp_session *session;
     bool write_failed;
+    struct mcp__limiter *limiter; /* rate limits (one principal: the process); NULL: off */
 } stdio_conn;
 
 /* Responses of one 2025-03-26 batch are sent together as one array. */
@@ -127,6 +130,8 @@ static void dispatch_one(stdio_conn *c, cJSON *msg, batch *b)
     }
     sx->ex.ops = &stdio_ops;
     sx->ex.track = c->session;
+    sx->ex.limiter = c->limiter;     /* a refusal is the in-band error only */
+    sx->ex.principal = "stdio";
     if (modern_claims(msg)) {
         /* Modern messages are served on their own: no session state. */
         modern_error err = {0};
@@ -286,9 +291,13 @@ int mcp_serve_stdio(mcp_server *srv, const mcp_stdio_options *opts)
     if (o.max_depth == 0)
         o.max_depth = 64;
     stdio_conn c = { .srv = srv, .out_fd = o.out_fd };
+    mcp__limit_config lc = { .rate = o.rate_limit, .burst = o.rate_burst, .all_requests = o.rate_limit_all_requests };
+    c.limiter = mcp__limiter_new(&lc);
     c.session = session_new();
-    if (!c.session)
+    if (!c.session) {
+        mcp__limiter_free(c.limiter);
         return -MCP_ENOMEM;
+    }
     c.session->id[0] = '\0';     /* stdio has no session id on the wire */
     c.session->version = MCP_V_2025_03_26; /* until initialize negotiates */
     pthread_mutex_init(&c.write_lock, NULL);
@@ -306,6 +315,7 @@ int mcp_serve_stdio(mcp_server *srv, const mcp_stdio_options *opts)
         pthread_cond_wait(&c.idle, &c.lock);
     pthread_mutex_unlock(&c.lock);
     session_unref(c.session);
+    mcp__limiter_free(c.limiter);
     pthread_cond_destroy(&c.idle);
     pthread_mutex_destroy(&c.lock);
     pthread_mutex_destroy(&c.write_lock);

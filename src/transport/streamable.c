@@ -15,6 +15,7 @@
 #include "core/modern.h"
 #include "transport/body_buffer.h"
 #include "transport/http_internal.h"
+#include "transport/http_limit.h"
 
 struct post_exchange {
     mcp_exchange ex;               /* first: the protocol layer sees this */
@@ -47,6 +48,7 @@ typedef struct http_req {
     http_batch *batch;
     char rpc[64];
     char subject[256];             /* OAuth subject when authorization is on */
+    char principal[MCP_LIMIT_PRINCIPAL_MAX]; /* rate-limit key, set when limits are on */
 } http_req;
 
 /* The JSON-RPC method for the log line and metrics, cut to fit. */
@@ -313,6 +315,11 @@ static enum MHD_Result finish_plain(http_req *req, struct MHD_Connection *conn, 
                                     const cJSON *body, const char *sid)
 {
     http_log_request(req->hs, "POST", req->rpc, status, req->start_us, sid);
+    if (status == MHD_HTTP_TOO_MANY_REQUESTS) {    /* rate limits: RFC 6585 §4 + RFC 9110 §10.2.3 */
+        char secs[16];
+        snprintf(secs, sizeof secs, "%u", mcp__limit_retry_after_s(body));
+        return http_reply_json_with(conn, status, body, sid, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+    }
     return http_reply_json(conn, status, body, sid);
 }
 
@@ -343,6 +350,8 @@ static int commit_initialize(post_exchange *px)
  * a missing client capability 400; everything else travels in-band (200). */
 static unsigned status_for(const post_exchange *px, const cJSON *resp)
 {
+    if (px->hs->limiter && mcp__limit_retry_after_s(resp))
+        return MHD_HTTP_TOO_MANY_REQUESTS;        /* both eras: never a 200 for our own limit */
     if (px->ex.era != MCP_ERA_MODERN)
         return MHD_HTTP_OK;
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(resp, "error"), "code");
@@ -540,6 +549,8 @@ static enum MHD_Result handle_modern(http_req *req, struct MHD_Connection *conn,
         return MHD_NO;
     }
     px->ex.era = MCP_ERA_MODERN;
+    px->ex.limiter = req->hs->limiter;
+    px->ex.principal = req->principal;
     px->ex.version = v;
     px->ex.stateless = true;
     const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "method"));
@@ -639,6 +650,8 @@ static enum MHD_Result handle_post_message(http_req *req, struct MHD_Connection 
         return MHD_NO;
     }
     px->ex.session = session;
+    px->ex.limiter = hs->limiter;
+    px->ex.principal = req->principal;
     px->ex.stateless = hs->o.mode == MCP_STATELESS;
     px->ex.back_channel = session && !px->json_only;
     px->ex.version = session && !init ? session->version : hv >= 0 ? (mcp_version)hv : MCP_V_2025_03_26;
@@ -677,7 +690,7 @@ static enum MHD_Result handle_batch(http_req *req, struct MHD_Connection *conn, 
         return refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, NULL, JSONRPC_INVALID_REQUEST,
                       "Invalid Request: JSON-RPC batches are only accepted for protocol version 2025-03-26");
     }
-    req->batch = batch_start(hs, conn, arr, session, v);
+    req->batch = batch_start(hs, conn, arr, session, v, req->principal);
     return req->batch ? batch_answer(req->batch, conn, req->start_us) : MHD_NO;
 }
 
@@ -874,6 +887,8 @@ static enum MHD_Result first_call(mcp_http_server *hs, struct MHD_Connection *co
             return reply_auth_failure(req, conn, method, NULL, &res);
         memcpy(req->subject, res.subject, sizeof req->subject);
     }
+    if (hs->limiter)
+        mcp__http_principal(conn, hs->auth ? req->subject : NULL, req->principal, sizeof req->principal);
     bool stateless = hs->o.mode == MCP_STATELESS;
     if (strcmp(method, "POST") == 0) {
         bool refused = false;
