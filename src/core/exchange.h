@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/session.h"
+#include "core/trace.h"
 #include "core/version.h"
 
 typedef enum { MCP_ERA_LEGACY = 0, MCP_ERA_MODERN = 1 } mcp_era;
@@ -42,6 +43,13 @@ struct mcp_exchange {
      * borrowed and read only inside mcp_server_dispatch. */
     struct mcp__limiter *limiter;
     const char *principal;
+    /* Trace context (core/trace.h): the transport's own traceparent and
+     * tracestate (HTTP headers; borrowed, read only inside
+     * mcp_server_dispatch), used when params._meta has none; the protocol
+     * layer fills trace for the request log line. */
+    const char *http_traceparent;
+    const char *http_tracestate;
+    mcp__trace trace;
 };
 
 #endif

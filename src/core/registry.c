@@ -8,6 +8,7 @@
 
 #include "core/dispatch.h"
 #include "core/jsonrpc.h"
+#include "core/otel.h"
 #include "core/server_internal.h"
 #include "core/util.h"
 
@@ -53,7 +54,8 @@ mcp_server *mcp_server_new(const mcp_server_info *info)
     srv->request_timeout_ms = 60000;
     srv->max_listeners = 1024;
     pthread_mutex_init(&srv->listeners_lock, NULL);
-    if (request_state_key_random(&srv->state_key) < 0 || !srv->name || !srv->version) {
+    srv->otel = mcp__otel_new();
+    if (request_state_key_random(&srv->state_key) < 0 || !srv->name || !srv->version || !srv->otel) {
         mcp_server_free(srv);
         return NULL;
     }
@@ -69,6 +71,7 @@ void mcp_server_free(mcp_server *srv)
     pthread_rwlock_destroy(&srv->lock);
     pthread_mutex_destroy(&srv->workers_lock);
     pthread_mutex_destroy(&srv->listeners_lock);
+    mcp__otel_free(srv->otel);
     free(srv->name);
     free(srv->version);
     free(srv->title);

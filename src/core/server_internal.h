@@ -71,6 +71,7 @@ struct mcp_server {
     pthread_mutex_t listeners_lock;
     struct listener *listeners;  /* modern subscriptions/listen streams */
     unsigned nlisteners, max_listeners;
+    struct mcp__otel *otel;      /* semconv histograms (otel.c) */
 };
 
 typedef enum { CALL_TOOL, CALL_RESOURCE, CALL_PROMPT, CALL_COMPLETE, CALL_OTHER } call_kind;
@@ -100,6 +101,8 @@ struct mcp_call {
     bool is_tracked;
     const char *missing_capability; /* need_input asked for what the client lacks */
     const char *target;         /* tool/prompt name or resource URI (inside msg) */
+    uint64_t start_us;          /* receipt, for mcp.server.operation.duration */
+    char *tracestate;           /* the caller's valid tracestate (owned), or NULL */
 };
 
 /* registry.c */

@@ -16,6 +16,7 @@
 
 #include "core/json_write.h"
 #include "core/jsonrpc.h"
+#include "core/otel.h"
 #include "core/util.h"
 
 struct pending_request {
@@ -317,8 +318,22 @@ struct session_table {
     unsigned ttl_ms;
     unsigned max_sessions;
     unsigned count;
+    struct mcp__otel *otel;        /* session durations; NULL: not measured */
     mcp_session *buckets[TABLE_BUCKETS];
 };
+
+void session_table_set_otel(session_table *t, struct mcp__otel *otel)
+{
+    t->otel = otel;
+}
+
+/* A session that began here has ended here (deleted, expired, or shut
+ * down without a store to outlive us). */
+static void record_end(session_table *t, const mcp_session *s)
+{
+    if (t->otel && s->born_us)
+        mcp__otel_session_ended(t->otel, s->version, mcp__otel_now_us() - s->born_us);
+}
 
 static unsigned bucket_of(const char *id)
 {
@@ -359,6 +374,7 @@ int session_table_insert(session_table *t, mcp_session *s)
     s->ttl_ms = t->ttl_ms;
     if (t->store && session_save(s) < 0)
         return -MCP_EIO;
+    s->born_us = mcp__otel_now_us();
     return insert_local(t, s);
 }
 
@@ -503,6 +519,7 @@ static int remove_local(session_table *t, const char *id)
     pthread_mutex_unlock(&t->lock);
     if (!s)
         return -MCP_ENOTFOUND;
+    record_end(t, s);
     session_close(s);
     session_unref(s);
     return 0;
@@ -569,6 +586,8 @@ static unsigned remove_where(session_table *t, uint64_t idle_ms, bool all)
         mcp_session *s = doomed;
         doomed = s->hnext;
         s->hnext = NULL;
+        if (!all || !t->store)
+            record_end(t, s);
         session_close(s);
         session_unref(s);
     }

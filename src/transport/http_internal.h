@@ -153,6 +153,9 @@ enum MHD_Result http_reply_not_allowed(struct MHD_Connection *conn, const char *
 enum MHD_Result http_reply_health(mcp_http_server *hs, struct MHD_Connection *conn, bool metrics);
 void http_log_request(mcp_http_server *hs, const char *method, const char *rpc, unsigned status,
                       uint64_t start_us, const char *session_id);
+/* The same with the request's trace and span ids (NULL: none). */
+void http_log_request_traced(mcp_http_server *hs, const char *method, const char *rpc, unsigned status,
+                             uint64_t start_us, const char *session_id, const mcp__trace *trace);
 uint64_t now_us(void);
 
 #endif

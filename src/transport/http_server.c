@@ -16,6 +16,7 @@
 #include "core/jsonrpc.h"
 #include "transport/http_internal.h"
 #include "transport/http_limit.h"
+#include "core/otel.h"
 
 uint64_t now_us(void)
 {
@@ -79,6 +80,12 @@ enum MHD_Result http_reply_empty(struct MHD_Connection *conn, unsigned status)
 void http_log_request(mcp_http_server *hs, const char *method, const char *rpc, unsigned status,
                       uint64_t start_us, const char *session_id)
 {
+    http_log_request_traced(hs, method, rpc, status, start_us, session_id, NULL);
+}
+
+void http_log_request_traced(mcp_http_server *hs, const char *method, const char *rpc, unsigned status,
+                             uint64_t start_us, const char *session_id, const mcp__trace *trace)
+{
     uint64_t took = now_us() - start_us;
     metrics_request(hs->metrics, rpc, status, took);
     if (!hs->o.log_requests)
@@ -86,10 +93,12 @@ void http_log_request(mcp_http_server *hs, const char *method, const char *rpc, 
     /* Hot path: integer fields only (no float formatting) and one write(2),
      * which keeps concurrent lines whole. The session id is cut to a prefix:
      * enough to correlate, not enough to hijack. */
-    char line[512];
+    char line[512], ids[96] = "";
+    if (trace && trace->trace_id[0])   /* W3C ids of this request's server span (core/trace.h) */
+        snprintf(ids, sizeof ids, ",\"trace_id\":\"%s\",\"span_id\":\"%s\"", trace->trace_id, trace->span_id);
     int n = snprintf(line, sizeof line,
-                     "{\"level\":\"info\",\"msg\":\"request\",\"http\":\"%s\",\"rpc\":\"%.64s\",\"status\":%u,\"us\":%llu,\"session\":\"%.12s\"}\n",
-                     method, rpc ? rpc : "", status, (unsigned long long)took, session_id ? session_id : "");
+                     "{\"level\":\"info\",\"msg\":\"request\",\"http\":\"%s\",\"rpc\":\"%.64s\",\"status\":%u,\"us\":%llu,\"session\":\"%.12s\"%s}\n",
+                     method, rpc ? rpc : "", status, (unsigned long long)took, session_id ? session_id : "", ids);
     if (n > 0 && write(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1) < 0)
         return;   /* logging must never fail a request */
 }
@@ -119,6 +128,7 @@ enum MHD_Result http_reply_health(mcp_http_server *hs, struct MHD_Connection *co
         };
         metrics_render(hs->metrics, &g, &body);
         mcp__http_limit_render(hs->limiter, &body);
+        mcp__otel_render(mcp__server_otel(hs->srv), &body);
         type = "text/plain; version=0.0.4";
     } else {
         /* Liveness plus store reachability: a balancer takes an instance
@@ -340,6 +350,8 @@ int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_serve
         mcp_http_stop(hs);
         return -MCP_ENOMEM;
     }
+    if (hs->sessions)
+        session_table_set_otel(hs->sessions, mcp__server_otel(srv));
     hs->auth = hs->o.auth;               /* borrowed: the caller frees it after stopping */
     mcp_server_set_request_timeout(srv, hs->o.request_timeout_ms);
     mcp_server_set_broadcast(srv, streamable_broadcast, hs);

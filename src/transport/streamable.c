@@ -311,10 +311,17 @@ static bool session_owned(const http_req *req, const mcp_session *s)
 
 /* ---------------- answering ---------------- */
 
+/* The request log line, with the trace ids once the protocol layer set them. */
+static void log_post(http_req *req, const char *method, unsigned status, const char *sid)
+{
+    http_log_request_traced(req->hs, method, req->rpc, status, req->start_us, sid,
+                            req->px ? &req->px->ex.trace : NULL);
+}
+
 static enum MHD_Result finish_plain(http_req *req, struct MHD_Connection *conn, unsigned status,
                                     const cJSON *body, const char *sid)
 {
-    http_log_request(req->hs, "POST", req->rpc, status, req->start_us, sid);
+    log_post(req, "POST", status, sid);
     if (status == MHD_HTTP_TOO_MANY_REQUESTS) {    /* rate limits: RFC 6585 §4 + RFC 9110 §10.2.3 */
         char secs[16];
         snprintf(secs, sizeof secs, "%u", mcp__limit_retry_after_s(body));
@@ -327,7 +334,7 @@ static enum MHD_Result refuse(http_req *req, struct MHD_Connection *conn, const 
                               const cJSON *id, int code, const char *message)
 {
     if (req)
-        http_log_request(req->hs, method, req->rpc, status, req->start_us, NULL);
+        log_post(req, method, status, NULL);
     return http_reply_error(conn, status, id, code, message);
 }
 
@@ -401,7 +408,7 @@ static enum MHD_Result answer_sse_buffer(http_req *req, struct MHD_Connection *c
     MHD_add_response_header(r, "X-Accel-Buffering", "no");
     enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
     MHD_destroy_response(r);
-    http_log_request(req->hs, "POST", req->rpc, MHD_HTTP_OK, req->start_us, NULL);
+    log_post(req, "POST", MHD_HTTP_OK, NULL);
     return ret;
 }
 
@@ -473,7 +480,7 @@ static enum MHD_Result answer(http_req *req, struct MHD_Connection *conn)
         stream_finish(st, false);
     }
     pthread_mutex_unlock(&px->lock);
-    http_log_request(req->hs, "POST", req->rpc, MHD_HTTP_OK, req->start_us, session_id_of(px));
+    log_post(req, "POST", MHD_HTTP_OK, session_id_of(px));
     return ret;
 }
 
@@ -551,6 +558,8 @@ static enum MHD_Result handle_modern(http_req *req, struct MHD_Connection *conn,
     px->ex.era = MCP_ERA_MODERN;
     px->ex.limiter = req->hs->limiter;
     px->ex.principal = req->principal;
+    px->ex.http_traceparent = header(conn, "traceparent");
+    px->ex.http_tracestate = header(conn, "tracestate");
     px->ex.version = v;
     px->ex.stateless = true;
     const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "method"));
@@ -652,6 +661,8 @@ static enum MHD_Result handle_post_message(http_req *req, struct MHD_Connection 
     px->ex.session = session;
     px->ex.limiter = hs->limiter;
     px->ex.principal = req->principal;
+    px->ex.http_traceparent = header(conn, "traceparent");
+    px->ex.http_tracestate = header(conn, "tracestate");
     px->ex.stateless = hs->o.mode == MCP_STATELESS;
     px->ex.back_channel = session && !px->json_only;
     px->ex.version = session && !init ? session->version : hv >= 0 ? (mcp_version)hv : MCP_V_2025_03_26;
