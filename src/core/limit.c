@@ -122,7 +122,7 @@ static slot *find_slot(stripe *st, uint64_t h, const char *key, size_t len)
         slot *s = &st->slots[i];
         if (s->hash == 0)
             break;
-        if (s->hash == h && strncmp(s->key, key, sizeof s->key) == 0)
+        if (s->hash == h && memcmp(s->key, key, len + 1) == 0)
             return s;
         if (!oldest || s->b.last_us < oldest->b.last_us)
             oldest = s;
@@ -170,16 +170,19 @@ uint64_t mcp__limiter_take(mcp__limiter *lim, const char *principal, const char 
     const char *key = principal && *principal ? principal : "-";
     size_t len = strnlen(key, MCP_LIMIT_PRINCIPAL_MAX - 1);
     char cut[MCP_LIMIT_PRINCIPAL_MAX];
-    memcpy(cut, key, len);
-    cut[len] = '\0';
+    if (key[len]) {                  /* longer than we keep: cut a copy */
+        memcpy(cut, key, len);
+        cut[len] = '\0';
+        key = cut;
+    }
     uint64_t wait = 0;
     if (lim->store && lim->store->ops->limit_take &&
-        lim->store->ops->limit_take(lim->store, cut, lim->rate, (unsigned)lim->burst, &wait) == 0) {
+        lim->store->ops->limit_take(lim->store, key, lim->rate, (unsigned)lim->burst, &wait) == 0) {
         /* the shared budget decided */
     } else {
         if (lim->store)
             atomic_fetch_add_explicit(&lim->store_fallbacks, 1, memory_order_relaxed);
-        wait = local_take(lim, cut, len);
+        wait = local_take(lim, key, len);
     }
     if (wait)
         atomic_fetch_add_explicit(&lim->refused[counted_index(method)], 1, memory_order_relaxed);

@@ -126,11 +126,15 @@ static uint64_t next_random(void)
     return z ^ (z >> 31);
 }
 
+/* 16 hex digits of v, two at a time (this runs for every request). */
 static void hex64(char *out, uint64_t v)
 {
     static const char hex[] = "0123456789abcdef";
-    for (int i = 15; i >= 0; i--, v >>= 4)
-        out[i] = hex[v & 15];
+    for (int i = 14; i >= 0; i -= 2, v >>= 8) {
+        unsigned b = (unsigned)(v & 0xff);
+        out[i] = hex[b >> 4];
+        out[i + 1] = hex[b & 15];
+    }
 }
 
 static void random_id(char *out, size_t hex_digits)
