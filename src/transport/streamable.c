@@ -515,6 +515,14 @@ static post_exchange *px_new(mcp_http_server *hs, struct MHD_Connection *conn)
     return px;
 }
 
+/* W3C trace context from the headers (used when params._meta has none);
+ * tracestate means nothing without a traceparent. */
+static void trace_headers(post_exchange *px, struct MHD_Connection *conn)
+{
+    px->ex.http_traceparent = header(conn, "traceparent");
+    px->ex.http_tracestate = px->ex.http_traceparent ? header(conn, "tracestate") : NULL;
+}
+
 static void px_dispatch(post_exchange *px, cJSON *msg)
 {
     mcp_http_server *hs = px->hs;
@@ -558,8 +566,7 @@ static enum MHD_Result handle_modern(http_req *req, struct MHD_Connection *conn,
     px->ex.era = MCP_ERA_MODERN;
     px->ex.limiter = req->hs->limiter;
     px->ex.principal = req->principal;
-    px->ex.http_traceparent = header(conn, "traceparent");
-    px->ex.http_tracestate = header(conn, "tracestate");
+    trace_headers(px, conn);
     px->ex.version = v;
     px->ex.stateless = true;
     const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "method"));
@@ -661,8 +668,7 @@ static enum MHD_Result handle_post_message(http_req *req, struct MHD_Connection 
     px->ex.session = session;
     px->ex.limiter = hs->limiter;
     px->ex.principal = req->principal;
-    px->ex.http_traceparent = header(conn, "traceparent");
-    px->ex.http_tracestate = header(conn, "tracestate");
+    trace_headers(px, conn);
     px->ex.stateless = hs->o.mode == MCP_STATELESS;
     px->ex.back_channel = session && !px->json_only;
     px->ex.version = session && !init ? session->version : hv >= 0 ? (mcp_version)hv : MCP_V_2025_03_26;
