@@ -474,7 +474,8 @@ static int serve_stdio(mcp_server *srv, const options *o)
 {
     fprintf(stderr, "todo-mcp (%s) serving on stdio, WebAPI base URL %s\n", mode_name(o->mode),
             o->web_api_base_url);
-    mcp_stdio_options so = MCP_STDIO_DEFAULTS;
+    mcp_stdio_options so;
+    mcp_stdio_options_init(&so);
     so.rate_limit = o->rate_limit;
     so.rate_burst = o->rate_burst;
     so.rate_limit_all_requests = o->rate_limit_all;

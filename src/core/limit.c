@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "base/util.h"
 #include "store/store.h"
 
 #define STRIPES 16
@@ -48,16 +48,16 @@ struct mcp__limiter {
     stripe stripes[STRIPES];
 };
 
-uint64_t mcp__bucket_take(mcp__bucket *b, double rate, double burst, uint64_t now_us)
+uint64_t mcp__bucket_take(mcp__bucket *b, double rate, double burst, uint64_t mcp__now_us)
 {
     if (b->last_us == 0) {
         b->tokens = burst;
-        b->last_us = now_us;
-    } else if (now_us > b->last_us) {
-        b->tokens += (double)(now_us - b->last_us) * rate / 1e6;
+        b->last_us = mcp__now_us;
+    } else if (mcp__now_us > b->last_us) {
+        b->tokens += (double)(mcp__now_us - b->last_us) * rate / 1e6;
         if (b->tokens > burst)
             b->tokens = burst;
-        b->last_us = now_us;
+        b->last_us = mcp__now_us;
     }
     if (b->tokens >= 1.0) {
         b->tokens -= 1.0;
@@ -147,7 +147,7 @@ static uint64_t local_take(mcp__limiter *lim, const char *key, size_t len)
 {
     uint64_t h = hash_of(key, len);
     stripe *st = &lim->stripes[h % STRIPES];
-    uint64_t now = now_ms() * 1000u;
+    uint64_t now = mcp__now_ms() * 1000u;
     pthread_mutex_lock(&st->lock);
     slot *s = find_slot(st, h, key, len);
     uint64_t wait = s ? mcp__bucket_take(&s->b, lim->rate, lim->burst, now ? now : 1) : 0;

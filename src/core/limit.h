@@ -41,10 +41,10 @@ typedef struct mcp__bucket {
     uint64_t last_us;
 } mcp__bucket;
 
-/* Refill b to now_us and take one token. Returns 0 when the token was
+/* Refill b to mcp__now_us and take one token. Returns 0 when the token was
  * taken, else the milliseconds (>= 1) until one will be there. A fresh
  * bucket (last_us == 0) starts full. */
-uint64_t mcp__bucket_take(mcp__bucket *b, double rate, double burst, uint64_t now_us);
+uint64_t mcp__bucket_take(mcp__bucket *b, double rate, double burst, uint64_t mcp__now_us);
 
 /* NULL when cfg->rate <= 0 (limits off) or out of memory. */
 mcp__limiter *mcp__limiter_new(const mcp__limit_config *cfg);

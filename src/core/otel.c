@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* production.md §7 buckets, in seconds. */
 static const double buckets_s[] = { 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300 };
@@ -69,13 +68,6 @@ void mcp__otel_free(mcp__otel *o)
 mcp__otel *mcp__server_otel(mcp_server *srv)
 {
     return srv ? srv->otel : NULL;
-}
-
-uint64_t mcp__otel_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
 int mcp__otel_error_type(int code, bool has_error, bool tool_error)
@@ -155,7 +147,7 @@ static series *find_or_add(mcp__otel *o, const series *key)
     return &o->overflow;
 }
 
-void mcp__otel_operation(mcp__otel *o, const char *method, mcp_version version, mcp__otel_target target_kind,
+void mcp__otel_operation(mcp__otel *o, const char *method, mcp__revision version, mcp__otel_target target_kind,
                          const char *target, int error_type, uint64_t micros)
 {
     if (!o)
@@ -175,7 +167,7 @@ void mcp__otel_operation(mcp__otel *o, const char *method, mcp_version version, 
     observe(&find_or_add(o, &key)->h, micros);
 }
 
-void mcp__otel_session_ended(mcp__otel *o, mcp_version version, uint64_t micros)
+void mcp__otel_session_ended(mcp__otel *o, mcp__revision version, uint64_t micros)
 {
     if (o && version < MCP_V_COUNT)
         observe(&o->sessions[version], micros);
@@ -184,29 +176,29 @@ void mcp__otel_session_ended(mcp__otel *o, mcp_version version, uint64_t micros)
 /* Label values are registered names: escape what Prometheus text needs. */
 static void put_label(strbuf *out, const char *name, const char *value)
 {
-    strbuf_printf(out, ",%s=\"", name);
+    mcp__strbuf_printf(out, ",%s=\"", name);
     for (const char *p = value; *p; p++) {
         if (*p == '"' || *p == '\\')
-            strbuf_printf(out, "\\%c", *p);
+            mcp__strbuf_printf(out, "\\%c", *p);
         else if (*p == '\n')
-            strbuf_puts(out, "\\n");
+            mcp__strbuf_puts(out, "\\n");
         else
-            strbuf_append(out, p, 1);
+            mcp__strbuf_append(out, p, 1);
     }
-    strbuf_puts(out, "\"");
+    mcp__strbuf_puts(out, "\"");
 }
 
 static void labels_of(const series *s, strbuf *lb)
 {
-    strbuf_printf(lb, "mcp_method_name=\"%s\"", methods[s->method]);
+    mcp__strbuf_printf(lb, "mcp_method_name=\"%s\"", methods[s->method]);
     if (s->target_kind != MCP_OTEL_TARGET_NONE)
         put_label(lb, s->target_kind == MCP_OTEL_TARGET_TOOL ? "gen_ai_tool_name" : "gen_ai_prompt_name", s->target);
     if (s->error_type == MCP_OTEL_TOOL_ERROR)
-        strbuf_puts(lb, ",error_type=\"tool_error\"");
+        mcp__strbuf_puts(lb, ",error_type=\"tool_error\"");
     else if (s->error_type != MCP_OTEL_NO_ERROR)
-        strbuf_printf(lb, ",error_type=\"%d\"", s->error_type);
+        mcp__strbuf_printf(lb, ",error_type=\"%d\"", s->error_type);
     if (s->version < MCP_V_COUNT)
-        strbuf_printf(lb, ",mcp_protocol_version=\"%s\"", mcp_version_name((mcp_version)s->version));
+        mcp__strbuf_printf(lb, ",mcp_protocol_version=\"%s\"", mcp__version_name((mcp__revision)s->version));
 }
 
 static void render_histogram(strbuf *out, const char *name, const char *labels, const histogram *h)
@@ -215,16 +207,16 @@ static void render_histogram(strbuf *out, const char *name, const char *labels, 
     const char *sep = labels[0] ? "," : "";
     for (size_t b = 0; b < NBUCKETS; b++) {
         cumulative += atomic_load_explicit(&h->counts[b], memory_order_relaxed);
-        strbuf_printf(out, "%s_bucket{%s%sle=\"%g\"} %lu\n", name, labels, sep, buckets_s[b], cumulative);
+        mcp__strbuf_printf(out, "%s_bucket{%s%sle=\"%g\"} %lu\n", name, labels, sep, buckets_s[b], cumulative);
     }
     cumulative += atomic_load_explicit(&h->counts[NBUCKETS], memory_order_relaxed);
-    strbuf_printf(out, "%s_bucket{%s%sle=\"+Inf\"} %lu\n", name, labels, sep, cumulative);
+    mcp__strbuf_printf(out, "%s_bucket{%s%sle=\"+Inf\"} %lu\n", name, labels, sep, cumulative);
     double sum = (double)atomic_load_explicit(&h->sum_us, memory_order_relaxed) / 1e6;
     if (labels[0]) {
-        strbuf_printf(out, "%s_sum{%s} %.6f\n", name, labels, sum);
-        strbuf_printf(out, "%s_count{%s} %lu\n", name, labels, cumulative);
+        mcp__strbuf_printf(out, "%s_sum{%s} %.6f\n", name, labels, sum);
+        mcp__strbuf_printf(out, "%s_count{%s} %lu\n", name, labels, cumulative);
     } else {
-        strbuf_printf(out, "%s_sum %.6f\n%s_count %lu\n", name, sum, name, cumulative);
+        mcp__strbuf_printf(out, "%s_sum %.6f\n%s_count %lu\n", name, sum, name, cumulative);
     }
 }
 
@@ -241,7 +233,7 @@ void mcp__otel_render(const mcp__otel *o, strbuf *out)
     if (!o)
         return;
     const char *op = "mcp_server_operation_duration_seconds";
-    strbuf_printf(out, "# HELP %s MCP operations from receipt until the result is sent (OTel mcp.server.operation.duration).\n"
+    mcp__strbuf_printf(out, "# HELP %s MCP operations from receipt until the result is sent (OTel mcp.server.operation.duration).\n"
                        "# TYPE %s histogram\n", op, op);
     strbuf lb = {0};
     for (size_t i = 0; i < SLOTS; i++) {
@@ -258,14 +250,14 @@ void mcp__otel_render(const mcp__otel *o, strbuf *out)
         render_histogram(out, op, lb.data, &o->overflow.h);
     }
     const char *sd = "mcp_server_session_duration_seconds";
-    strbuf_printf(out, "# HELP %s Legacy sessions from initialize until they end (OTel mcp.server.session.duration).\n"
+    mcp__strbuf_printf(out, "# HELP %s Legacy sessions from initialize until they end (OTel mcp.server.session.duration).\n"
                        "# TYPE %s histogram\n", sd, sd);
     for (int v = 0; v < MCP_V_COUNT; v++) {
         if (!total(&o->sessions[v]))
             continue;
         lb.len = 0;
-        strbuf_printf(&lb, "mcp_protocol_version=\"%s\",network_protocol_name=\"http\"", mcp_version_name((mcp_version)v));
+        mcp__strbuf_printf(&lb, "mcp_protocol_version=\"%s\",network_protocol_name=\"http\"", mcp__version_name((mcp__revision)v));
         render_histogram(out, sd, lb.data, &o->sessions[v]);
     }
-    strbuf_free(&lb);
+    mcp__strbuf_free(&lb);
 }

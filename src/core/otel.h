@@ -16,7 +16,7 @@
 
 #include <mcp/server.h>
 
-#include "core/util.h"
+#include "base/util.h"
 #include "core/version.h"
 
 typedef struct mcp__otel mcp__otel;
@@ -30,8 +30,7 @@ typedef enum { MCP_OTEL_TARGET_NONE = 0, MCP_OTEL_TARGET_TOOL, MCP_OTEL_TARGET_P
 mcp__otel *mcp__otel_new(void);
 void mcp__otel_free(mcp__otel *o);
 
-/* Monotonic microseconds (the operation clock). */
-uint64_t mcp__otel_now_us(void);
+/* Durations are measured with mcp__now_us (base/clock.h). */
 
 /* The error_type of a response: MCP_OTEL_NO_ERROR (a result, or one of the
  * codes that are the caller's fault: -32700, -32600, -32601, -32602,
@@ -40,11 +39,11 @@ int mcp__otel_error_type(int jsonrpc_code, bool has_error, bool tool_error);
 
 /* One finished operation. target is the registered tool/prompt name (NULL
  * or target_kind NONE: no such label; a kind with NULL name: "_OTHER"). */
-void mcp__otel_operation(mcp__otel *o, const char *method, mcp_version version, mcp__otel_target target_kind,
+void mcp__otel_operation(mcp__otel *o, const char *method, mcp__revision version, mcp__otel_target target_kind,
                          const char *target, int error_type, uint64_t micros);
 
 /* A legacy session that began on this instance has ended. */
-void mcp__otel_session_ended(mcp__otel *o, mcp_version version, uint64_t micros);
+void mcp__otel_session_ended(mcp__otel *o, mcp__revision version, uint64_t micros);
 
 /* The server's histograms (created with it). */
 mcp__otel *mcp__server_otel(mcp_server *srv);

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "base/util.h"
 
 static bool is_lower_hex(const char *p, size_t n)
 {
@@ -116,8 +116,8 @@ static _Thread_local uint64_t rng_state;
 static uint64_t next_random(void)
 {
     if (!rng_state) {
-        if (random_bytes(&rng_state, sizeof rng_state) < 0 || !rng_state)
-            rng_state = (uint64_t)now_ms() * 0x9e3779b97f4a7c15ull | 1;
+        if (mcp__random_bytes(&rng_state, sizeof rng_state) < 0 || !rng_state)
+            rng_state = (uint64_t)mcp__now_ms() * 0x9e3779b97f4a7c15ull | 1;
     }
     /* splitmix64 */
     uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);

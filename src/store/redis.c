@@ -26,7 +26,7 @@
 #include <mcp/error.h>
 
 #include "store/store.h"
-#include "store/redis_internal.h"
+#include "store/redis_limit.h"
 
 #define POOL_SIZE 4
 #define CONNECT_TIMEOUT_MS 500
@@ -109,7 +109,7 @@ static conn_slot *acquire(redis_store *rs)
             pthread_cond_wait(&rs->freed, &rs->lock);
     }
     slot->busy = true;
-    bool may_dial = now_ms() >= rs->retry_at_ms;
+    bool may_dial = mcp__now_ms() >= rs->retry_at_ms;
     pthread_mutex_unlock(&rs->lock);
     if (slot->ctx && !still_open(slot->ctx)) {
         redisFree(slot->ctx);
@@ -121,7 +121,7 @@ static conn_slot *acquire(redis_store *rs)
         pthread_mutex_lock(&rs->lock);
         if (may_dial) {
             rs->backoff_ms = rs->backoff_ms ? (rs->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : rs->backoff_ms * 2) : 50;
-            rs->retry_at_ms = now_ms() + rs->backoff_ms;
+            rs->retry_at_ms = mcp__now_ms() + rs->backoff_ms;
         }
         slot->busy = false;
         pthread_cond_signal(&rs->freed);
@@ -140,7 +140,7 @@ static void release(redis_store *rs, conn_slot *slot, bool ok)
         redisFree(slot->ctx);
         slot->ctx = NULL;
         rs->backoff_ms = rs->backoff_ms ? rs->backoff_ms : 50;
-        rs->retry_at_ms = now_ms() + rs->backoff_ms;
+        rs->retry_at_ms = mcp__now_ms() + rs->backoff_ms;
     } else {
         rs->backoff_ms = 0;
         rs->retry_at_ms = 0;
@@ -202,26 +202,34 @@ static int run(redis_store *rs, cmd *cmds, int n, redisReply **replies)
     return 0;
 }
 
-/* For redis_limit.c (redis_internal.h): an error reply is an answer, not
- * a broken connection. */
-int mcp__redis_command(mcp_store *st, int argc, const char **argv, const size_t *len, redisReply **out)
+/* store_ops.limit_take, the shared rate-limit bucket (the script and its
+ * answer are redis_limit.c's). An error reply such as NOSCRIPT is an
+ * answer, not a broken connection. */
+static int r_limit_take(mcp_store *st, const char *principal, double rate, unsigned burst, uint64_t *retry_ms)
 {
     redis_store *rs = (redis_store *)st;
-    conn_slot *slot = acquire(rs);
-    *out = NULL;
-    if (!slot)
-        return -MCP_EIO;
-    void *r = NULL;
-    bool ok = redisAppendCommandArgv(slot->ctx, argc, argv, len) == REDIS_OK &&
-              redisGetReply(slot->ctx, &r) == REDIS_OK && r;
-    release(rs, slot, ok);
-    if (!ok) {
-        if (r)
-            freeReplyObject(r);
-        return -MCP_EIO;
+    mcp__redis_limit_cmd c;
+    mcp__redis_limit_cmd_init(&c, principal, rate, burst);
+    for (int attempt = 0; attempt < 2; attempt++) {
+        conn_slot *slot = acquire(rs);
+        if (!slot)
+            return -MCP_EIO;
+        void *r = NULL;
+        bool ok = redisAppendCommandArgv(slot->ctx, c.argc, c.argv, c.len) == REDIS_OK &&
+                  redisGetReply(slot->ctx, &r) == REDIS_OK && r;
+        release(rs, slot, ok);
+        if (!ok) {
+            if (r)
+                freeReplyObject(r);
+            return -MCP_EIO;
+        }
+        bool again = attempt == 0 && mcp__redis_limit_noscript(&c, r);
+        int rc = again ? 0 : mcp__redis_limit_result(r, retry_ms);
+        freeReplyObject(r);
+        if (!again)
+            return rc;
     }
-    *out = r;
-    return 0;
+    return -MCP_EIO;
 }
 
 static void free_replies(redisReply **r, int n)
@@ -416,8 +424,8 @@ static int r_event_append(mcp_store *st, const char *sid, unsigned no, uint64_t 
     snprintf(keep, sizeof keep, "-%u", retention ? retention : 1);
     snprintf(ttl, sizeof ttl, "%u", ttl_ms);
     strbuf item = {0};
-    strbuf_printf(&item, "%" PRIu64 " ", seq);
-    strbuf_append(&item, frame, len);
+    mcp__strbuf_printf(&item, "%" PRIu64 " ", seq);
+    mcp__strbuf_append(&item, frame, len);
     if (!item.data)
         return -MCP_ENOMEM;
     cmd c[3];
@@ -429,7 +437,7 @@ static int r_event_append(mcp_store *st, const char *sid, unsigned no, uint64_t 
     int rc = run((redis_store *)st, c, 3, rep);
     if (rc == 0)
         free_replies(rep, 3);
-    strbuf_free(&item);
+    mcp__strbuf_free(&item);
     return rc;
 }
 
@@ -455,7 +463,7 @@ static int r_event_replay(mcp_store *st, const char *sid, unsigned no, uint64_t 
             continue;
         uint64_t seq = strtoull(e->str, NULL, 10);
         if (seq > after)
-            strbuf_append(out, space + 1, e->len - (size_t)(space + 1 - e->str));
+            mcp__strbuf_append(out, space + 1, e->len - (size_t)(space + 1 - e->str));
     }
     freeReplyObject(rep);
     return 0;
@@ -466,7 +474,7 @@ static int r_event_replay(mcp_store *st, const char *sid, unsigned no, uint64_t 
 static int r_publish(mcp_store *st, const char *kind, const char *sid, const char *payload)
 {
     strbuf msg = {0};
-    strbuf_printf(&msg, "%s %s %s", kind, sid, payload ? payload : "");
+    mcp__strbuf_printf(&msg, "%s %s %s", kind, sid, payload ? payload : "");
     if (!msg.data)
         return -MCP_ENOMEM;
     cmd c;
@@ -476,7 +484,7 @@ static int r_publish(mcp_store *st, const char *kind, const char *sid, const cha
     int rc = run((redis_store *)st, &c, 1, &rep);
     if (rc == 0)
         freeReplyObject(rep);
-    strbuf_free(&msg);
+    mcp__strbuf_free(&msg);
     return rc;
 }
 
@@ -573,7 +581,7 @@ static const store_ops redis_ops = {
     r_state_get, r_state_set, r_state_incr,
     r_stream_next, r_event_append, r_event_replay,
     r_publish, r_set_listener, r_probe, r_free,
-    mcp__redis_limit_take,
+    r_limit_take,
 };
 
 static int parse_url(redis_store *rs, const char *url)

@@ -4,7 +4,8 @@
  * draws from the same bucket and no race can overspend it. The script runs
  * by EVALSHA; EVAL (which also caches it) when Redis answers NOSCRIPT. The
  * key expires once the bucket would be full again: idle principals cost
- * nothing. Redis's own clock is used, so instances need not agree on time. */
+ * nothing. Redis's own clock is used, so instances need not agree on time.
+ * This file builds the command and reads the answer; redis.c sends it. */
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -15,7 +16,7 @@
 
 #include <mcp/error.h>
 
-#include "store/redis_internal.h"
+#include "store/redis_limit.h"
 
 /* KEYS[1] bucket; ARGV[1] tokens per second; ARGV[2] burst. Returns 0 when
  * a token was taken, else the ms until one is there. */
@@ -51,39 +52,35 @@ static void compute_sha(void)
         snprintf(script_sha + 2 * i, 3, "%02x", d[i]);
 }
 
-static bool is_noscript(const redisReply *r)
-{
-    return r->type == REDIS_REPLY_ERROR && r->str && strncasecmp(r->str, "NOSCRIPT", 8) == 0;
-}
-
-int mcp__redis_limit_take(mcp_store *st, const char *principal, double rate, unsigned burst, uint64_t *retry_ms)
+void mcp__redis_limit_cmd_init(mcp__redis_limit_cmd *c, const char *principal, double rate, unsigned burst)
 {
     pthread_once(&sha_once, compute_sha);
-    char key[300], rate_s[40], burst_s[16];
-    snprintf(key, sizeof key, "mcp:rl:{%s}", principal);
-    snprintf(rate_s, sizeof rate_s, "%.9g", rate);
-    snprintf(burst_s, sizeof burst_s, "%u", burst);
-    const char *argv[6] = { "EVALSHA", script_sha, "1", key, rate_s, burst_s };
-    size_t len[6];
-    for (int i = 0; i < 6; i++)
-        len[i] = strlen(argv[i]);
-    redisReply *r = NULL;
-    if (mcp__redis_command(st, 6, argv, len, &r) < 0)
+    snprintf(c->key, sizeof c->key, "mcp:rl:{%s}", principal);
+    snprintf(c->rate, sizeof c->rate, "%.9g", rate);
+    snprintf(c->burst, sizeof c->burst, "%u", burst);
+    const char *argv[6] = { "EVALSHA", script_sha, "1", c->key, c->rate, c->burst };
+    c->argc = 6;
+    for (int i = 0; i < 6; i++) {
+        c->argv[i] = argv[i];
+        c->len[i] = strlen(argv[i]);
+    }
+}
+
+bool mcp__redis_limit_noscript(mcp__redis_limit_cmd *c, const redisReply *r)
+{
+    if (r->type != REDIS_REPLY_ERROR || !r->str || strncasecmp(r->str, "NOSCRIPT", 8) != 0)
+        return false;
+    c->argv[0] = "EVAL";
+    c->len[0] = 4;
+    c->argv[1] = script;
+    c->len[1] = sizeof script - 1;
+    return true;
+}
+
+int mcp__redis_limit_result(const redisReply *r, uint64_t *retry_ms)
+{
+    if (r->type != REDIS_REPLY_INTEGER || r->integer < 0)
         return -MCP_EIO;
-    if (is_noscript(r)) {
-        freeReplyObject(r);
-        argv[0] = "EVAL";
-        argv[1] = script;
-        len[0] = 4;
-        len[1] = sizeof script - 1;
-        if (mcp__redis_command(st, 6, argv, len, &r) < 0)
-            return -MCP_EIO;
-    }
-    int rc = -MCP_EIO;
-    if (r->type == REDIS_REPLY_INTEGER && r->integer >= 0) {
-        *retry_ms = (uint64_t)r->integer;
-        rc = 0;
-    }
-    freeReplyObject(r);
-    return rc;
+    *retry_ms = (uint64_t)r->integer;
+    return 0;
 }

@@ -1,7 +1,7 @@
 /* Rate limits on HTTP (see http_limit.h): principals from the token subject
  * or the client address, and their counters in /metrics. The refusal
- * itself is built by the protocol layer; streamable.c maps its code to 429
- * and adds Retry-After (mcp__limit_retry_after_s). */
+ * itself is built by the protocol layer; http_exchange.c maps its code to
+ * 429 and http_common.c adds Retry-After (mcp__limit_retry_after_s). */
 #include "transport/http_limit.h"
 
 #include <arpa/inet.h>
@@ -51,12 +51,12 @@ void mcp__http_limit_render(const mcp__limiter *lim, strbuf *out)
         return;
     mcp__limit_stats st;
     mcp__limiter_stats(lim, &st);
-    strbuf_puts(out, "# HELP mcp_rate_limited_total Requests refused by the rate limiter, by JSON-RPC method.\n"
+    mcp__strbuf_puts(out, "# HELP mcp_rate_limited_total Requests refused by the rate limiter, by JSON-RPC method.\n"
                      "# TYPE mcp_rate_limited_total counter\n");
     for (unsigned i = 0; i < st.n; i++)
         if (st.counts[i] || i == 0)
-            strbuf_printf(out, "mcp_rate_limited_total{method=\"%s\"} %lu\n", st.names[i], st.counts[i]);
-    strbuf_printf(out, "# HELP mcp_rate_limit_store_fallbacks_total Decisions taken by the local bucket because the store was unreachable (fail-open).\n"
+            mcp__strbuf_printf(out, "mcp_rate_limited_total{method=\"%s\"} %lu\n", st.names[i], st.counts[i]);
+    mcp__strbuf_printf(out, "# HELP mcp_rate_limit_store_fallbacks_total Decisions taken by the local bucket because the store was unreachable (fail-open).\n"
                        "# TYPE mcp_rate_limit_store_fallbacks_total counter\n"
                        "mcp_rate_limit_store_fallbacks_total %lu\n", st.store_fallbacks);
 }

@@ -13,7 +13,7 @@
 #include <mcp/http.h>
 
 #include "core/limit.h"
-#include "core/util.h"
+#include "base/util.h"
 
 /* The client's address as text ("127.0.0.1", "::1"; "" when unknown).
  * Today the socket peer; trusted-proxy parsing plugs in here. */

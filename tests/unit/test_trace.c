@@ -160,7 +160,7 @@ static void test_otel_render_bounded_labels(void **state)
     for (const char *p = sb.data; (p = strstr(p, "mcp_server_operation_duration_seconds_count{")); p++)
         series++;
     assert_true(series <= 1025);
-    strbuf_free(&sb);
+    mcp__strbuf_free(&sb);
     mcp__otel_free(o);
 }
 
