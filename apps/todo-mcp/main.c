@@ -47,6 +47,9 @@ typedef struct options {
     unsigned connection_memory;    /* 0: libmcp's default */
     mcp_eras eras;                 /* MCP_ERAS_AUTO: legacy only where the counter needs sessions */
     bool quiet;
+    double rate_limit;             /* tools/call per second per principal; 0: off */
+    unsigned rate_burst;           /* 0: libmcp's default */
+    bool rate_limit_all;
     struct {                       /* OAuth resource server (HTTP), on when resource is set */
         const char *resource, *issuer, *servers, *jwks_file, *jwks_url, *scopes;
     } auth;
@@ -94,6 +97,13 @@ static void print_usage(FILE *out)
         "                           a session, so 2026-07-28 clients fall back to initialize; both also\n"
         "                           offers 2026-07-28, where counter then answers a tool error)\n"
         "  --quiet                  no per-request log lines on stderr\n"
+        "  --rate-limit N/s|N/min   tools/call per client (token subject with OAuth, else the\n"
+        "                           address), e.g. 10/s or 30/min; over it 429 + Retry-After\n"
+        "                           (stdio: an in-band error). With --store all instances share\n"
+        "                           the budget (env MCP_RATE_LIMIT, default: no limit)\n"
+        "  --rate-burst N           requests allowed at once before the rate applies, 1-1000000\n"
+        "                           (env MCP_RATE_BURST, default: one second's worth, at least 1)\n"
+        "  --rate-limit-all         limit every request, not only tools/call\n"
         "  --help                   show this help and exit\n\n"
         "OAuth 2.1 resource server (HTTP only, off unless --auth-resource is set): every request\n"
         "needs 'Authorization: Bearer <JWT>' (RS256/ES256, aud = the resource URL); get_todo and\n"
@@ -211,6 +221,26 @@ static int invalid(const char *name, const char *value)
 {
     fprintf(stderr, "todo-mcp: invalid value for %s: '%s' (see --help)\n", name, value);
     return -1;
+}
+
+/* "N/s", "N/min" (N may be fractional: 0.5/s), or a bare N (per second). */
+static bool parse_rate(const char *text, double *out)
+{
+    char *end = NULL;
+    if (!text || !((*text >= '0' && *text <= '9') || *text == '.'))
+        return false;
+    double n = strtod(text, &end);
+    double per_s;
+    if (*end == '\0' || strcmp(end, "/s") == 0)
+        per_s = n;
+    else if (strcmp(end, "/min") == 0 || strcmp(end, "/m") == 0)
+        per_s = n / 60.0;
+    else
+        return false;
+    if (!(per_s > 0) || per_s > 1e9)
+        return false;
+    *out = per_s;
+    return true;
 }
 
 /* ------------------------------------------- scale-out (store, key, expiry) */
@@ -350,6 +380,11 @@ static int options_from_env(options *o)
     const char *eras = env_or("MCP_ERAS", NULL);
     if (eras && !parse_eras(eras, &o->eras))
         return invalid("MCP_ERAS", eras);
+    const char *rate = env_or("MCP_RATE_LIMIT", NULL), *burst = env_or("MCP_RATE_BURST", NULL);
+    if (rate && !parse_rate(rate, &o->rate_limit))
+        return invalid("MCP_RATE_LIMIT", rate);
+    if (burst && !parse_unsigned(burst, 1, 1000000, &o->rate_burst))
+        return invalid("MCP_RATE_BURST", burst);
     return fleet_from_env(o);
 }
 
@@ -374,6 +409,8 @@ static bool parse_cap_policy(const char *text, mcp_session_cap_policy *out)
     return true;
 }
 
+enum { OPT_RATE_LIMIT = 1024, OPT_RATE_BURST, OPT_RATE_LIMIT_ALL };
+
 static int apply_option(int opt, const char *arg, options *o)
 {
     switch (opt) {
@@ -388,6 +425,9 @@ static int apply_option(int opt, const char *arg, options *o)
     case OPT_ERAS: return parse_eras(arg, &o->eras) ? 0 : invalid("--eras", arg);
     case OPT_CONNECTION_MEMORY:
         return parse_unsigned(arg, 4096, 1048576, &o->connection_memory) ? 0 : invalid("--connection-memory", arg);
+    case OPT_RATE_LIMIT: return parse_rate(arg, &o->rate_limit) ? 0 : invalid("--rate-limit", arg);
+    case OPT_RATE_BURST: return parse_unsigned(arg, 1, 1000000, &o->rate_burst) ? 0 : invalid("--rate-burst", arg);
+    case OPT_RATE_LIMIT_ALL: o->rate_limit_all = true; return 0;
     case OPT_STORE: o->fleet.store_url = *arg ? arg : NULL; return 0;
     case OPT_STATE_KEY_FILE: o->fleet.state_key_file = arg; return 0;
     case OPT_REDIS_CA: o->fleet.redis.ca_file = arg; return 0;
@@ -434,6 +474,9 @@ static int parse_options(int argc, char **argv, options *o)
         { "eras", required_argument, NULL, OPT_ERAS },
         { "connection-memory", required_argument, NULL, OPT_CONNECTION_MEMORY },
         { "help", no_argument, NULL, OPT_HELP },
+        { "rate-limit", required_argument, NULL, OPT_RATE_LIMIT },
+        { "rate-burst", required_argument, NULL, OPT_RATE_BURST },
+        { "rate-limit-all", no_argument, NULL, OPT_RATE_LIMIT_ALL },
         { "store", required_argument, NULL, OPT_STORE },
         { "state-key-file", required_argument, NULL, OPT_STATE_KEY_FILE },
         { "session-idle-ms", required_argument, NULL, OPT_SESSION_IDLE_MS },
@@ -523,6 +566,9 @@ static int serve_http(mcp_server *srv, const options *o, webapi *api)
     http.tls_key_file = o->edge.tls_key;
     http.allowed_hosts = o->edge.allowed_hosts;
     http.allowed_origins = o->edge.allowed_origins;
+    http.rate_limit = o->rate_limit;
+    http.rate_burst = o->rate_burst;
+    http.rate_limit_all_requests = o->rate_limit_all;
     mcp_store *store = NULL;
     char shown_url[512];
     if (o->fleet.store_url) {
@@ -570,6 +616,9 @@ static int serve_http(mcp_server *srv, const options *o, webapi *api)
     fprintf(stderr, "todo-mcp (%s) listening on %s://%s%s%s:%u/mcp\n", mode_name(o->mode),
             o->edge.tls_cert ? "https" : "http", v6 ? "[" : "", o->host, v6 ? "]" : "", mcp_http_port(hs));
     fprintf(stderr, "todo-mcp: WebAPI base URL %s\n", o->web_api_base_url);
+    if (o->rate_limit > 0)
+        fprintf(stderr, "todo-mcp: rate limit %g/s per client%s\n", o->rate_limit,
+                o->rate_limit_all ? " (every request)" : " (tools/call)");
     if (http.auth)
         fprintf(stderr, "todo-mcp: OAuth on: resource %s, tokens from %s\n", auth.resource,
                 auth.authorization_servers ? auth.authorization_servers : "(none)");
@@ -595,7 +644,12 @@ static int serve_stdio(mcp_server *srv, const options *o)
 {
     fprintf(stderr, "todo-mcp (%s) serving on stdio, WebAPI base URL %s\n", mode_name(o->mode),
             o->web_api_base_url);
-    int rc = mcp_serve_stdio(srv, NULL);
+    mcp_stdio_options so;
+    mcp_stdio_options_init(&so);
+    so.rate_limit = o->rate_limit;
+    so.rate_burst = o->rate_burst;
+    so.rate_limit_all_requests = o->rate_limit_all;
+    int rc = mcp_serve_stdio(srv, &so);
     if (rc < 0)
         fprintf(stderr, "todo-mcp: stdio: %s\n", mcp_strerror(rc));
     return rc < 0 ? EXIT_FAILURE : EXIT_SUCCESS;

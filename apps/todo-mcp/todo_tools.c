@@ -23,6 +23,15 @@ enum { WHY_SIZE = 512, PATH_SIZE = 128 };
 
 #define FAILED_PREFIX "WebAPI call failed"
 
+/* Every todo-api request carries the MCP request's trace context: a child
+ * traceparent (and the caller's tracestate), so the backend's logs join the
+ * trace. The buffer is a compound literal living in the calling block. */
+static const char *traceparent_of(const mcp_call *call, char *buf, size_t len)
+{
+    return mcp_call_traceparent(call, buf, len) == 0 ? buf : NULL;
+}
+#define TRACE_ARGS(call) traceparent_of((call), (char[64]){0}, 64), mcp_call_tracestate(call)
+
 /* ---------------------------------------------------------------- schemas */
 
 #define TODO_PROPERTIES                                                              \
@@ -132,7 +141,7 @@ static int reply_with_todo(mcp_call *call, webapi *api, const char *method, cons
 {
     char why[WHY_SIZE];
     cJSON *todo = NULL;
-    if (webapi_call(api, method, path, body, &todo, NULL, why, sizeof why) != 0)
+    if (webapi_call_traced(api, TRACE_ARGS(call), method, path, body, &todo, NULL, why, sizeof why) != 0)
         return upstream_failed(call, why);
     if (!cJSON_IsObject(todo)) {
         cJSON_Delete(todo);
@@ -149,7 +158,7 @@ static int get_todo(mcp_call *call, const cJSON *args, void *userdata)
     char path[PATH_SIZE], why[WHY_SIZE];
     cJSON *todo = NULL;
     todo_path(args, path, sizeof path);
-    if (webapi_call(userdata, "GET", path, NULL, &todo, NULL, why, sizeof why) != 0)
+    if (webapi_call_traced(userdata, TRACE_ARGS(call), "GET", path, NULL, &todo, NULL, why, sizeof why) != 0)
         return upstream_failed(call, why);
     if (!todo)
         return mcp_call_error(call, FAILED_PREFIX ": empty response from GET %s", path);
@@ -183,7 +192,7 @@ static int list_todos(mcp_call *call, const cJSON *args, void *userdata)
     char path[PATH_SIZE], why[WHY_SIZE];
     cJSON *todos = NULL;
     list_path(args, path, sizeof path);
-    if (webapi_call(userdata, "GET", path, NULL, &todos, NULL, why, sizeof why) != 0)
+    if (webapi_call_traced(userdata, TRACE_ARGS(call), "GET", path, NULL, &todos, NULL, why, sizeof why) != 0)
         return upstream_failed(call, why);
     if (!cJSON_IsArray(todos)) {
         cJSON_Delete(todos);
@@ -228,7 +237,7 @@ static int delete_todo(mcp_call *call, const cJSON *args, void *userdata)
     char path[PATH_SIZE], why[WHY_SIZE];
     cJSON *ignored = NULL;
     todo_path(args, path, sizeof path);
-    if (webapi_call(userdata, "DELETE", path, NULL, &ignored, NULL, why, sizeof why) != 0)
+    if (webapi_call_traced(userdata, TRACE_ARGS(call), "DELETE", path, NULL, &ignored, NULL, why, sizeof why) != 0)
         return upstream_failed(call, why);
     cJSON_Delete(ignored);
     cJSON *result = cJSON_CreateObject();
@@ -286,7 +295,7 @@ static int read_todo(mcp_call *call, const char *uri, const cJSON *vars, void *u
     if (!is_todo_id(id))
         return -MCP_ENOTFOUND;
     snprintf(path, sizeof path, "/todos/%s", id);
-    if (webapi_call(userdata, "GET", path, NULL, &todo, &status, why, sizeof why) != 0) {
+    if (webapi_call_traced(userdata, TRACE_ARGS(call), "GET", path, NULL, &todo, &status, why, sizeof why) != 0) {
         if (status == 404)
             return -MCP_ENOTFOUND;
         /* A resource error carries no message of ours: keep the reason in the log. */

@@ -72,6 +72,14 @@ MCP_EXTERN const cJSON *mcp_call_client_info(const mcp_call *call);         /* m
 MCP_EXTERN const char *mcp_call_protocol_version(const mcp_call *call);
 /* Session id, or NULL when the call has no session (stateless HTTP, modern era). */
 MCP_EXTERN const char *mcp_call_session_id(const mcp_call *call);
+/* W3C trace context for outbound calls (send it as the `traceparent`
+ * header): "00-<trace-id>-<span-id>-<flags>", a child of this request's
+ * server span, in the caller's trace (from params._meta or the HTTP
+ * traceparent header) or in a new one. buf needs 56 bytes; 0 or
+ * -MCP_EINVAL. */
+MCP_EXTERN int mcp_call_traceparent(const mcp_call *call, char *buf, size_t len);
+/* The caller's valid tracestate to pass along unchanged, or NULL. */
+MCP_EXTERN const char *mcp_call_tracestate(const mcp_call *call);
 
 /* Per-session application state: small string values by key. Fail with
  * -MCP_EUNSUPPORTED when the call has no session. Values are copies. */

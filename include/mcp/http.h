@@ -68,6 +68,15 @@ typedef struct mcp_http_options {
                                       NULL: from trusted proxies' headers, else socket and Host */
     const char *tls_cert_file;     /* HTTPS: PEM certificate chain (leaf first); with tls_key_file */
     const char *tls_key_file;      /* HTTPS: PEM private key; NULL both: plain HTTP. TLS >= 1.2 */
+    /* Rate limits per principal (the token subject when auth is on, else the
+     * client address): a token bucket refilled at rate_limit tokens per
+     * second (fractional: 0.5 = 30/min), holding rate_burst tokens. Over it:
+     * 429 + Retry-After and a JSON-RPC error (code -31429, data.retryAfterMs).
+     * With a store the budget is shared by every instance; while the store
+     * is down the local bucket decides (fail-open, counted in /metrics). */
+    double rate_limit;             /* tokens per second; default 0 = no limit */
+    unsigned rate_burst;           /* bucket size; default 0 = max(1, ceil(rate_limit)) */
+    bool rate_limit_all_requests;  /* limit every request, not only tools/call; default false */
 } mcp_http_options;
 
 #define MCP_HTTP_DEFAULTS { .host = "127.0.0.1", .port = 3000, .path = "/mcp", \

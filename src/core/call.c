@@ -11,6 +11,8 @@
 #include "core/entry.h"
 #include "base/util.h"
 #include "core/jsonrpc.h"
+#include "core/otel.h"
+#include "core/trace.h"
 
 static const char *const level_names[] = {
     "debug", "info", "notice", "warning", "error", "critical", "alert", "emergency",
@@ -37,6 +39,25 @@ static int initial_log_threshold(const mcp_exchange *ex, const cJSON *meta)
     return MCP_LOG_DEBUG;
 }
 
+/* The caller's trace context: params._meta (SEP-414, both eras), else the
+ * transport's (HTTP headers). Invalid values are ignored (W3C §3.2.2.x); a
+ * tracestate counts only beside a valid traceparent from the same place. */
+static void begin_trace(mcp_call *call, const cJSON *meta)
+{
+    mcp_exchange *ex = call->ex;
+    const char *tp = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(meta, "traceparent"));
+    const char *ts = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(meta, "tracestate"));
+    mcp__trace_parent parent;
+    bool valid = tp && mcp__traceparent_parse(tp, &parent);
+    if (!valid && ex->http_traceparent && mcp__traceparent_parse(ex->http_traceparent, &parent)) {
+        valid = true;
+        ts = ex->http_tracestate;
+    }
+    mcp__trace_begin(&ex->trace, valid ? &parent : NULL);
+    if (valid && ts && mcp__tracestate_valid(ts))
+        call->tracestate = strdup(ts);
+}
+
 mcp_call *mcp__call_new(mcp_server *srv, mcp_exchange *ex, cJSON *msg_take)
 {
     mcp_call *call = calloc(1, sizeof *call);
@@ -46,6 +67,7 @@ mcp_call *mcp__call_new(mcp_server *srv, mcp_exchange *ex, cJSON *msg_take)
     }
     call->srv = srv;
     call->ex = ex;
+    call->start_us = mcp__now_us();
     call->msg = msg_take;
     call->id = mcp__jsonrpc_id(msg_take);
     call->method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg_take, "method"));
@@ -55,6 +77,7 @@ mcp_call *mcp__call_new(mcp_server *srv, mcp_exchange *ex, cJSON *msg_take)
     if (cJSON_IsString(token) || cJSON_IsNumber(token))
         call->progress_token = token;
     call->log_threshold = initial_log_threshold(ex, meta);
+    begin_trace(call, meta);
     call->kind = CALL_OTHER;
     mcp_session *track = ex->track ? ex->track : ex->session;
     if (track && call->id) {
@@ -85,14 +108,37 @@ void mcp__call_free(mcp_call *call)
     cJSON_Delete(call->input_responses);
     cJSON_Delete(call->args);
     free(call->uri);
+    free(call->tracestate);
     cJSON_Delete(call->msg);
     mcp__entry_release(call->kind, call->entry);   /* a removed entry may go now */
     free(call);
 }
 
+/* mcp.server.operation.duration: method, the registered tool or prompt,
+ * error.type, protocol version (otel.h). */
+static void record_operation(const mcp_call *call, const cJSON *response)
+{
+    const cJSON *err = cJSON_GetObjectItemCaseSensitive(response, "error");
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(err, "code");
+    bool tool_error = !err && call->kind == CALL_TOOL && call->is_error;
+    int type = mcp__otel_error_type(cJSON_IsNumber(code) ? code->valueint : 0, err != NULL, tool_error);
+    mcp__otel_target kind = MCP_OTEL_TARGET_NONE;
+    const char *name = NULL;
+    if (call->method && strcmp(call->method, "tools/call") == 0) {
+        kind = MCP_OTEL_TARGET_TOOL;
+        name = call->kind == CALL_TOOL && call->entry ? ((const tool_entry *)call->entry)->name : NULL;
+    } else if (call->method && strcmp(call->method, "prompts/get") == 0) {
+        kind = MCP_OTEL_TARGET_PROMPT;
+        name = call->kind == CALL_PROMPT && call->entry ? ((const prompt_entry *)call->entry)->name : NULL;
+    }
+    mcp__otel_operation(call->srv->otel, call->method, call->ex->version, kind, name, type,
+                        mcp__now_us() - call->start_us);
+}
+
 static void finish(mcp_call *call, cJSON *response)
 {
     mcp_exchange *ex = call->ex;
+    record_operation(call, response);
     mcp__call_free(call);
     ex->ops->complete(ex, response);
 }
@@ -545,4 +591,18 @@ cJSON *mcp__call_take_arguments(mcp_call *call)
 const char *mcp__param_string(const mcp_call *call, const char *key)
 {
     return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(call->params, key));
+}
+
+/* ---------------- trace context ---------------- */
+
+int mcp_call_traceparent(const mcp_call *call, char *buf, size_t len)
+{
+    if (!call || !buf)
+        return -MCP_EINVAL;
+    return mcp__trace_child(&call->ex->trace, buf, len) ? 0 : -MCP_EINVAL;
+}
+
+const char *mcp_call_tracestate(const mcp_call *call)
+{
+    return call ? call->tracestate : NULL;
 }

@@ -7,6 +7,7 @@
 
 #include "base/util.h"
 #include "core/notify.h"
+#include "core/otel.h"
 #include "core/registry.h"
 
 mcp_server *mcp_server_new(const mcp_server_info *info)
@@ -36,7 +37,8 @@ mcp_server *mcp_server_new(const mcp_server_info *info)
     pthread_cond_init(&srv->listeners_idle, NULL);
     pthread_mutex_init(&srv->subs_lock, NULL);
     pthread_cond_init(&srv->subs_idle, NULL);
-    if (mcp__request_state_key_random(&srv->state_key) < 0 || !srv->name || !srv->version) {
+    srv->otel = mcp__otel_new();
+    if (mcp__request_state_key_random(&srv->state_key) < 0 || !srv->name || !srv->version || !srv->otel) {
         mcp_server_free(srv);
         return NULL;
     }
@@ -56,6 +58,7 @@ void mcp_server_free(mcp_server *srv)
     mcp__notify_free_all(srv);
     pthread_mutex_destroy(&srv->subs_lock);
     pthread_cond_destroy(&srv->subs_idle);
+    mcp__otel_free(srv->otel);
     free(srv->name);
     free(srv->version);
     free(srv->title);

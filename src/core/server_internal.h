@@ -82,6 +82,7 @@ struct mcp_server {
     mcp_eras eras;               /* mcp_server_set_eras; era.c decides with it */
     atomic_uint session_tools;   /* registered session_scoped tools (changed under lock) */
     char *registry_name, *repository_url;   /* edge: Server Card (transport/server_card.c) */
+    struct mcp__otel *otel;      /* semconv histograms (otel.c) */
 };
 
 typedef enum { CALL_TOOL, CALL_RESOURCE, CALL_PROMPT, CALL_COMPLETE, CALL_OTHER } call_kind;
@@ -111,6 +112,8 @@ struct mcp_call {
     bool is_tracked;
     const char *missing_capability; /* need_input asked for what the client lacks */
     const char *target;         /* tool/prompt name or resource URI (inside msg) */
+    uint64_t start_us;          /* receipt, for mcp.server.operation.duration */
+    char *tracestate;           /* the caller's valid tracestate (owned), or NULL */
 };
 
 #endif

@@ -17,6 +17,7 @@
 #include "base/json_write.h"
 #include "core/jsonrpc.h"
 #include "base/util.h"
+#include "core/otel.h"
 
 struct pending_request {
     int64_t id;
@@ -309,8 +310,22 @@ struct session_table {
     unsigned ttl_ms;
     unsigned max_sessions;
     unsigned count;
+    struct mcp__otel *otel;        /* session durations; NULL: not measured */
     mcp_session *buckets[TABLE_BUCKETS];
 };
+
+void mcp__session_table_set_otel(session_table *t, struct mcp__otel *otel)
+{
+    t->otel = otel;
+}
+
+/* A session that began here has ended here (deleted, expired, or shut
+ * down without a store to outlive us). */
+static void record_end(session_table *t, const mcp_session *s)
+{
+    if (t->otel && s->born_us)
+        mcp__otel_session_ended(t->otel, s->version, mcp__now_us() - s->born_us);
+}
 
 static unsigned bucket_of(const char *id)
 {
@@ -383,6 +398,7 @@ int mcp__session_table_insert(session_table *t, mcp_session *s)
         release_slot(t);
         return -MCP_EIO;
     }
+    s->born_us = mcp__now_us();
     link_reserved(t, s);
     return 0;
 }
@@ -524,6 +540,7 @@ static int remove_local(session_table *t, const char *id)
     pthread_mutex_unlock(&t->lock);
     if (!s)
         return -MCP_ENOTFOUND;
+    record_end(t, s);
     mcp__session_close(s);
     mcp__session_unref(s);
     return 0;
@@ -590,6 +607,8 @@ static unsigned remove_where(session_table *t, uint64_t idle_ms, bool all)
         mcp_session *s = doomed;
         doomed = s->hnext;
         s->hnext = NULL;
+        if (!all || !t->store)
+            record_end(t, s);
         mcp__session_close(s);
         mcp__session_unref(s);
     }

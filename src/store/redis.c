@@ -25,6 +25,7 @@
 
 #include "store/redis_internal.h"
 #include "store/store.h"
+#include "store/redis_limit.h"
 
 #define BACKOFF_MAX_MS 2000
 #define SUB_READ_MS 500          /* the subscriber polls for stopping this often */
@@ -475,6 +476,12 @@ static bool r_probe(mcp_store *st)
     return atomic_load(&rs->healthy);
 }
 
+/* store_ops.limit_take: the shared rate-limit bucket (redis_limit.c). */
+static int r_limit_take(mcp_store *st, const char *principal, double rate, unsigned burst, uint64_t *retry_ms)
+{
+    return mcp__redis_limit_take((redis_store *)st, principal, rate, burst, retry_ms);
+}
+
 static const store_ops redis_ops = {
     .session_save = r_session_save,
     .session_load = r_session_load,
@@ -491,6 +498,7 @@ static const store_ops redis_ops = {
     .set_listener = r_set_listener,
     .probe = r_probe,
     .free = r_free,
+    .limit_take = r_limit_take,
 };
 
 int mcp_store_redis_open_opts(const char *url, const mcp_store_redis_options *opts, mcp_store **out, char *err,

@@ -48,6 +48,11 @@ typedef struct store_ops {
     void (*set_listener)(mcp_store *st, store_message_fn fn, void *ctx);
     bool (*probe)(mcp_store *st);                /* reachable right now (for /healthz) */
     void (*free)(mcp_store *st);
+    /* Rate limits (core/limit.c): refill principal's shared bucket and take
+     * one token, atomically for every instance. 0 with *retry_ms = 0 (taken)
+     * or the ms until a token is there; -MCP_EIO when the store cannot
+     * decide (the caller falls back to its local bucket). NULL: unsupported. */
+    int (*limit_take)(mcp_store *st, const char *principal, double rate, unsigned burst, uint64_t *retry_ms);
 } store_ops;
 
 struct mcp_store {

@@ -11,8 +11,11 @@
 
 #include "base/clock.h"
 #include "core/jsonrpc.h"
+#include "core/limit.h"
+#include "core/otel.h"
 #include "transport/http_cors.h"
 #include "transport/http_internal.h"
+#include "transport/http_limit.h"
 #include "transport/http_proxy.h"
 #include "transport/http_tls.h"
 
@@ -71,6 +74,12 @@ enum MHD_Result mcp__http_reply_empty(struct MHD_Connection *conn, unsigned stat
 void mcp__http_log_request(mcp_http_server *hs, const char *method, const char *rpc, unsigned status,
                       uint64_t start_us, const char *session_id)
 {
+    mcp__http_log_request_traced(hs, method, rpc, status, start_us, session_id, NULL);
+}
+
+void mcp__http_log_request_traced(mcp_http_server *hs, const char *method, const char *rpc, unsigned status,
+                                  uint64_t start_us, const char *session_id, const mcp__trace *trace)
+{
     uint64_t took = mcp__now_us() - start_us;
     mcp__metrics_request(hs->metrics, rpc, status, took);
     if (!hs->o.log_requests)
@@ -78,16 +87,18 @@ void mcp__http_log_request(mcp_http_server *hs, const char *method, const char *
     /* Hot path: integer fields only (no float formatting) and one write(2),
      * which keeps concurrent lines whole. The session id is cut to a prefix:
      * enough to correlate, not enough to hijack. */
-    char line[640], client[80] = "";
+    char line[720], client[80] = "", ids[96] = "";
     struct MHD_Connection *conn = mcp__http_conn_current();   /* edge: client address */
     if (conn)
         mcp__http_client_addr(hs, conn, client, sizeof client);
     for (char *c = client; *c; c++)
         if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
             *c = '_';
+    if (trace && trace->trace_id[0])   /* W3C ids of this request's server span (core/trace.h) */
+        snprintf(ids, sizeof ids, ",\"trace_id\":\"%s\",\"span_id\":\"%s\"", trace->trace_id, trace->span_id);
     int n = snprintf(line, sizeof line,
-                     "{\"level\":\"info\",\"msg\":\"request\",\"http\":\"%s\",\"rpc\":\"%.64s\",\"status\":%u,\"us\":%llu,\"session\":\"%.12s\",\"client\":\"%s\"}\n",
-                     method, rpc ? rpc : "", status, (unsigned long long)took, session_id ? session_id : "", client);
+                     "{\"level\":\"info\",\"msg\":\"request\",\"http\":\"%s\",\"rpc\":\"%.64s\",\"status\":%u,\"us\":%llu,\"session\":\"%.12s\",\"client\":\"%s\"%s}\n",
+                     method, rpc ? rpc : "", status, (unsigned long long)took, session_id ? session_id : "", client, ids);
     if (n > 0 && write(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1) < 0)
         return;   /* logging must never fail a request */
 }
@@ -116,6 +127,8 @@ enum MHD_Result mcp__http_reply_health(mcp_http_server *hs, struct MHD_Connectio
             .store_up = store_up,
         };
         mcp__metrics_render(hs->metrics, &g, &body);
+        mcp__http_limit_render(hs->limiter, &body);
+        mcp__otel_render(mcp__server_otel(hs->srv), &body);
         type = "text/plain; version=0.0.4";
     } else {
         /* Liveness only: the process serves. A store outage must not make
@@ -169,6 +182,7 @@ void mcp__http_server_unref(mcp_http_server *hs)
     mcp__metrics_free(hs->metrics);
     mcp__proxy_list_free(hs->proxies);   /* edge */
     mcp__tls_free(hs->tls_ctx);
+    mcp__limiter_free(hs->limiter);
     pthread_mutex_destroy(&hs->hk_lock);
     pthread_cond_destroy(&hs->hk_wake);
     pthread_mutex_destroy(&hs->live_lock);
@@ -185,10 +199,21 @@ void mcp__http_req_set_rpc(http_req *req, const char *rpc)
     req->rpc[n] = '\0';
 }
 
+void mcp__http_log_post(http_req *req, const char *method, unsigned status, const char *sid)
+{
+    mcp__http_log_request_traced(req->hs, method, req->rpc, status, req->start_us, sid,
+                                 req->px ? &req->px->ex.trace : NULL);
+}
+
 enum MHD_Result mcp__http_finish_plain(http_req *req, struct MHD_Connection *conn, unsigned status,
                                     const cJSON *body, const char *sid)
 {
-    mcp__http_log_request(req->hs, "POST", req->rpc, status, req->start_us, sid);
+    mcp__http_log_post(req, "POST", status, sid);
+    if (status == MHD_HTTP_TOO_MANY_REQUESTS) {    /* rate limits: RFC 6585 §4 + RFC 9110 §10.2.3 */
+        char secs[16];
+        snprintf(secs, sizeof secs, "%u", mcp__limit_retry_after_s(body));
+        return mcp__http_reply_json_with(conn, status, body, sid, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+    }
     return mcp__http_reply_json(conn, status, body, sid);
 }
 
@@ -196,7 +221,7 @@ enum MHD_Result mcp__http_refuse(http_req *req, struct MHD_Connection *conn, con
                               const cJSON *id, int code, const char *message)
 {
     if (req)
-        mcp__http_log_request(req->hs, method, req->rpc, status, req->start_us, NULL);
+        mcp__http_log_post(req, method, status, NULL);
     return mcp__http_reply_error(conn, status, id, code, message);
 }
 

@@ -11,6 +11,7 @@
 
 #include "core/dispatch.h"
 #include "core/jsonrpc.h"
+#include "core/limit.h"
 #include "transport/http_common.h"
 #include "transport/http_cors.h"
 #include "transport/sse.h"
@@ -156,9 +157,12 @@ static int commit_initialize(post_exchange *px)
 }
 
 /* Modern errors that are part of the HTTP contract: unknown method is 404,
- * a missing client capability 400; everything else travels in-band (200). */
+ * a missing client capability 400; everything else travels in-band (200).
+ * Our own rate-limit refusal is 429 in both eras. */
 static unsigned status_for(const post_exchange *px, const cJSON *resp)
 {
+    if (px->hs->limiter && mcp__limit_retry_after_s(resp))
+        return MHD_HTTP_TOO_MANY_REQUESTS;        /* both eras: never a 200 for our own limit */
     if (px->ex.era != MCP_ERA_MODERN)
         return MHD_HTTP_OK;
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(resp, "error"), "code");
@@ -208,7 +212,7 @@ static enum MHD_Result answer_sse_buffer(http_req *req, struct MHD_Connection *c
     MHD_add_response_header(r, "X-Accel-Buffering", "no");
     enum MHD_Result ret = mcp__http_queue(conn, MHD_HTTP_OK, r);
     MHD_destroy_response(r);
-    mcp__http_log_request(req->hs, "POST", req->rpc, MHD_HTTP_OK, req->start_us, NULL);
+    mcp__http_log_post(req, "POST", MHD_HTTP_OK, NULL);
     return ret;
 }
 
@@ -292,7 +296,7 @@ enum MHD_Result mcp__http_answer(http_req *req, struct MHD_Connection *conn)
         mcp__stream_finish(st, false);
     }
     pthread_mutex_unlock(&px->lock);
-    mcp__http_log_request(req->hs, "POST", req->rpc, MHD_HTTP_OK, req->start_us, session_id_of(px));
+    mcp__http_log_post(req, "POST", MHD_HTTP_OK, session_id_of(px));
     return ret;
 }
 

@@ -14,6 +14,7 @@
 #include <mcp/http.h>
 
 #include "core/exchange.h"
+#include "core/limit.h"
 #include "core/session.h"
 #include "base/util.h"
 #include "transport/event_log.h"
@@ -55,6 +56,7 @@ struct mcp_http_server {
     atomic_int refs;               /* mcp_http_stop's + one per POST in flight */
     pthread_mutex_t conns_lock;
     struct conn_track *conns;      /* every open connection, for the header deadline */
+    struct mcp__limiter *limiter;  /* rate limits (http_limit.c); NULL: off */
 };
 
 /* Per-connection record (libmicrohttpd socket context): when the request
@@ -134,6 +136,7 @@ typedef struct http_req {
     http_batch *batch;
     char rpc[64];
     char subject[256];             /* OAuth subject when authorization is on */
+    char principal[MCP_LIMIT_PRINCIPAL_MAX]; /* rate-limit key, set when limits are on */
 } http_req;
 
 #endif

@@ -20,6 +20,8 @@
 #include "transport/http_common.h"
 #include "transport/http_exchange.h"
 #include "transport/http_internal.h"
+#include "transport/http_limit.h"
+#include "core/otel.h"
 #include "transport/sse.h"
 #include "transport/streamable.h"
 #include "transport/http_cors.h"
@@ -251,6 +253,7 @@ int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_serve
     atomic_init(&hs->refs, 1);
     hs->loopback = is_loopback(hs->o.host);
     hs->metrics = mcp__metrics_new();
+    hs->limiter = mcp__http_limiter_new(&hs->o);
     pthread_mutex_init(&hs->hk_lock, NULL);
     pthread_mutex_init(&hs->live_lock, NULL);
     pthread_mutex_init(&hs->active_lock, NULL);
@@ -259,6 +262,8 @@ int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_serve
         mcp_http_stop(hs);
         return -MCP_ENOMEM;
     }
+    if (hs->sessions)
+        mcp__session_table_set_otel(hs->sessions, mcp__server_otel(srv));
     hs->auth = hs->o.auth;               /* borrowed: the caller frees it after stopping */
     if (mcp__proxy_list_parse(hs->o.trusted_proxies, &hs->proxies) < 0 || mcp__server_card_check(srv) < 0 ||
         (hs->o.public_url && strncmp(hs->o.public_url, "http://", 7) != 0 &&

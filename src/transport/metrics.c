@@ -15,7 +15,7 @@ static const char *const methods[] = {
 };
 #define NMETHODS (sizeof methods / sizeof methods[0])
 
-static const unsigned statuses[] = { 200, 202, 400, 403, 404, 405, 406, 409, 413, 415, 500, 503, 0 };
+static const unsigned statuses[] = { 200, 202, 400, 403, 404, 405, 406, 409, 413, 415, 429, 500, 503, 0 };
 #define NSTATUSES (sizeof statuses / sizeof statuses[0])
 
 static const double buckets_s[] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5, 10 };

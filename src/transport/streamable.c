@@ -24,6 +24,7 @@
 #include "transport/http_internal.h"
 #include "transport/http_cors.h"
 #include "transport/server_card.h"
+#include "transport/http_limit.h"
 #include "transport/sse.h"
 
 /* ---------------- POST ---------------- */
@@ -31,6 +32,18 @@
 static const char *header_cb(void *ctx, const char *name)
 {
     return mcp__http_header(ctx, name);
+}
+
+/* What the protocol layer reads before a handler runs: the rate limiter
+ * and this request's principal (core/limit.h), and the W3C trace context
+ * of the headers (used when params._meta has none; a tracestate means
+ * nothing without a traceparent). */
+static void limit_and_trace(post_exchange *px, http_req *req, struct MHD_Connection *conn)
+{
+    px->ex.limiter = req->hs->limiter;
+    px->ex.principal = req->principal;
+    px->ex.http_traceparent = mcp__http_header(conn, "traceparent");
+    px->ex.http_tracestate = px->ex.http_traceparent ? mcp__http_header(conn, "tracestate") : NULL;
 }
 
 /* 2026-07-28: no session, no handshake; the envelope and the metadata
@@ -63,6 +76,7 @@ static enum MHD_Result handle_modern(http_req *req, struct MHD_Connection *conn,
         return MHD_NO;
     }
     px->ex.era = MCP_ERA_MODERN;
+    limit_and_trace(px, req, conn);
     px->ex.version = v;
     px->ex.stateless = true;
     const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "method"));
@@ -186,6 +200,7 @@ static enum MHD_Result handle_post_message(http_req *req, struct MHD_Connection 
         return MHD_NO;
     }
     px->ex.session = session;
+    limit_and_trace(px, req, conn);
     px->ex.stateless = hs->o.mode == MCP_STATELESS;
     px->ex.back_channel = session && !px->json_only;
     px->ex.version = session && !init ? session->version : hv >= 0 ? (mcp__revision)hv : MCP_V_2025_03_26;
@@ -222,7 +237,7 @@ static enum MHD_Result handle_batch(http_req *req, struct MHD_Connection *conn, 
         return mcp__http_refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, NULL, JSONRPC_INVALID_REQUEST,
                       "Invalid Request: JSON-RPC batches are only accepted for protocol version 2025-03-26");
     }
-    req->batch = mcp__http_batch_start(hs, conn, arr, session, v);
+    req->batch = mcp__http_batch_start(hs, conn, arr, session, v, req->principal);
     return req->batch ? mcp__http_batch_answer(req->batch, conn, req->start_us) : MHD_NO;
 }
 
@@ -379,6 +394,8 @@ static enum MHD_Result first_call(mcp_http_server *hs, struct MHD_Connection *co
             return mcp__http_reply_auth_failure(req, conn, method, NULL, &res);
         memcpy(req->subject, res.subject, sizeof req->subject);
     }
+    if (hs->limiter)
+        mcp__http_principal(hs, conn, hs->auth ? req->subject : NULL, req->principal, sizeof req->principal);
     bool stateless = hs->o.mode == MCP_STATELESS;
     if (strcmp(method, "POST") == 0) {
         bool refused = false;
