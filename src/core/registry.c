@@ -181,8 +181,8 @@ static void tool_entry_free(tool_entry *t)
     free(t->name);
     free(t->scopes);
     cJSON_Delete(t->def);
-    mcp_schema_free(t->input);
-    mcp_schema_free(t->output);
+    mcp__schema_free(t->input);
+    mcp__schema_free(t->output);
     free(t);
 }
 
@@ -239,7 +239,7 @@ static int compile_schema(const cJSON *def, const char *key, mcp_schema **out)
     if (!schema)
         return 0;
     char err[512];
-    *out = mcp_schema_compile(schema, err, sizeof err);
+    *out = mcp__schema_compile(schema, err, sizeof err);
     if (!*out) {
         /* Registration happens at startup: tell the author what to fix. */
         const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(def, "name"));

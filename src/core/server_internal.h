@@ -13,7 +13,7 @@
 
 #include "core/exchange.h"
 #include "core/request_state.h"
-#include "core/schema.h"
+#include "schema/schema.h"
 #include "core/workers.h"
 
 typedef struct tool_entry {

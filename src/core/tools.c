@@ -64,7 +64,7 @@ static cJSON *build_tool_result(mcp_call *call, char *err, size_t errlen)
             return NULL;
         }
         char why[512];
-        if (mcp_schema_validate(t->output, call->structured, why, sizeof why) < 0) {
+        if (mcp__schema_validate(t->output, call->structured, why, sizeof why) < 0) {
             snprintf(err, errlen, "Output validation error: %s", why);
             return NULL;
         }
@@ -146,7 +146,7 @@ void method_tools_call(mcp_call *call)
     call->entry = t;
     call->args = call_take_arguments(call);
     char why[512];
-    if (t->input && mcp_schema_validate(t->input, call->args, why, sizeof why) < 0) {
+    if (t->input && mcp__schema_validate(t->input, call->args, why, sizeof why) < 0) {
         snprintf(msg, sizeof msg, "Invalid arguments for tool %s: %s", t->name, why);
         call_reply_result(call, tool_error_result(msg));
         return;

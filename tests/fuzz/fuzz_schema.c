@@ -15,7 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/jsonrpc.h"
-#include "core/schema.h"
+#include "schema/schema.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!schema_doc)
         return 0;
     char err[256];
-    mcp_schema *schema = mcp_schema_compile(schema_doc, err, sizeof err);
+    mcp_schema *schema = mcp__schema_compile(schema_doc, err, sizeof err);
     if (!schema) {
         cJSON_Delete(schema_doc);
         return 0;
@@ -39,11 +39,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *why = NULL;
     cJSON *instance = jsonrpc_parse(inst, inst_len, 64, &why);
     if (instance) {
-        int rc = mcp_schema_validate(schema, instance, err, sizeof err);
+        int rc = mcp__schema_validate(schema, instance, err, sizeof err);
         if (rc != 0 && (rc != -1 || !memchr(err, '\0', sizeof err)))
             abort();   /* 0, or -1 with a terminated message */
         cJSON_Delete(instance);
     }
-    mcp_schema_free(schema);
+    mcp__schema_free(schema);
     return 0;
 }
