@@ -234,7 +234,7 @@ static int read_vocabulary(compiler *c, const cJSON *meta, unsigned *vocab)
     } vocabs[] = {
         {"/vocab/core", 0},          {"/vocab/applicator", VOCAB_APPLICATOR},
         {"/vocab/validation", VOCAB_VALIDATION}, {"/vocab/unevaluated", VOCAB_UNEVALUATED},
-        {"/vocab/format-annotation", 0}, {"/vocab/format-assertion", VOCAB_FORMAT},
+        {"/vocab/format-annotation", 0}, {"/vocab/format-assertion", VOCAB_FORMAT | VOCAB_FORMAT_ASSERTION},
         {"/vocab/format", VOCAB_FORMAT},         {"/vocab/meta-data", 0},
         {"/vocab/content", 0},
     };
@@ -325,7 +325,7 @@ static const struct {
     {"oneOf", 1, ~0u},                {"prefixItems", 1, DIALECT_2020},
     {"properties", 2, ~0u},           {"patternProperties", 2, ~0u},
     {"$defs", 2, ~0u},                {"definitions", 2, ~0u},
-    {"dependentSchemas", 2, DIALECT_2019 | DIALECT_2020}, {"dependencies", 2, DIALECT_07},
+    {"dependentSchemas", 2, DIALECT_2019 | DIALECT_2020}, {"dependencies", 2, ~0u},
 };
 
 static int index_schema(compiler *c, const cJSON *json, const char *base, resource *res, unsigned dialect,

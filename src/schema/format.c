@@ -324,8 +324,10 @@ static int is_u_label(const uint32_t *cp, size_t n)
         uint32_t c = cp[i];
         if (c >= 'A' && c <= 'Z')
             return 0; /* A-labels decode to lower case */
-        if (c == 0x200C || c == 0x200D) { /* ZWNJ/ZWJ: only after a virama */
-            if (i == 0 || !is_virama(cp[i - 1]))
+        if (c == 0x200C || c == 0x200D) { /* ZWNJ/ZWJ: after a virama; ZWNJ also between joining letters */
+            int joining = c == 0x200C && i > 0 && i + 1 < n && cp[i - 1] >= 0x0620 && cp[i - 1] <= 0x06FF &&
+                          cp[i + 1] >= 0x0620 && cp[i + 1] <= 0x06FF;
+            if ((i == 0 || !is_virama(cp[i - 1])) && !joining)
                 return 0;
             continue;
         }
@@ -366,11 +368,11 @@ static int is_u_label(const uint32_t *cp, size_t n)
  * valid Punycode of a valid U-label; with idn, UTF-8 labels are U-labels. */
 static int is_hostname_label(const char *s, size_t n, int idn)
 {
-    if (n == 0 || n > 63)
-        return 0;
     int ascii = 1;
     for (size_t i = 0; i < n; i++)
         ascii &= (unsigned char)s[i] < 0x80;
+    if (n == 0 || (ascii && n > 63))
+        return 0;
     uint32_t points[MAX_LABEL_POINTS];
     size_t count = 0;
     if (ascii) {
@@ -423,6 +425,7 @@ static int is_hostname(const char *s, size_t n, int idn)
         }
         if (!is_hostname_label(s + start, i - start, idn))
             return 0;
+        total_points += i < n;
         i += sep;
         start = i;
         if (i == n + 1)
@@ -433,11 +436,13 @@ static int is_hostname(const char *s, size_t n, int idn)
 
 
 /* RFC 5321 quoted local part: "..." with printable ASCII and \-escapes. */
-static int is_quoted_local_part(const char *s, size_t n)
+static int is_quoted_local_part(const char *s, size_t n, int idn)
 {
     if (n < 2 || s[0] != '"' || s[n - 1] != '"')
         return 0;
     for (size_t i = 1; i < n - 1; i++) {
+        if (idn && (unsigned char)s[i] >= 0x80)
+            continue;
         if (s[i] < 0x20 || s[i] > 0x7E || s[i] == '"')
             return 0;
         if (s[i] == '\\' && (++i >= n - 1 || s[i] < 0x20 || s[i] > 0x7E))
@@ -462,7 +467,7 @@ static int is_email(const char *s, int idn)
     if (!at)
         return 0;
     size_t local_len = (size_t)(at - s), domain_len = strlen(at + 1);
-    if (!is_dot_atom(s, local_len, idn) && !is_quoted_local_part(s, local_len))
+    if (!is_dot_atom(s, local_len, idn) && !is_quoted_local_part(s, local_len, idn))
         return 0;
     if (domain_len > 0 && at[1] == '[')
         return is_address_literal(at + 1, domain_len);
@@ -602,7 +607,7 @@ static int is_uri_template(const char *s)
         if (*s == '}')
             return 0;
         if (*s != '{') {
-            if ((unsigned char)*s <= 0x20 || strchr("\"'<>\\^`|", *s))
+            if ((unsigned char)*s <= 0x20 || (unsigned char)*s == 0x7F || strchr("\"<>\\^`|", *s))
                 return 0;
             if (*s == '%' && (!is_hex(s[1]) || !is_hex(s[2])))
                 return 0;

@@ -18,7 +18,7 @@ typedef struct {
     node *n;
     const cJSON *object; /* the schema object that holds the keyword */
     int depth;           /* nesting depth of that object */
-    unsigned dialect;
+    unsigned dialect, vocab;
 } site;
 
 static node *compile_child(const site *s, const cJSON *json)
@@ -360,7 +360,7 @@ static int compile_format(const site *s, const cJSON *v)
 {
     if (!cJSON_IsString(v))
         return mcp__compile_error(s->c, "must be a string");
-    if (s->c->out->assert_format)
+    if (s->c->out->assert_format || (s->vocab & VOCAB_FORMAT_ASSERTION))
         s->n->format = mcp__format_lookup(v->valuestring);
     return 0; /* unknown formats are annotations */
 }
@@ -585,7 +585,7 @@ static const struct {
     {"additionalProperties", compile_additional_properties, ALL, VOCAB_APPLICATOR, 0},
     {"propertyNames", compile_property_names, ALL, VOCAB_APPLICATOR, 0},
     {"dependentSchemas", compile_dependent_schemas, MODERN, VOCAB_APPLICATOR, 0},
-    {"dependencies", compile_dependencies, DIALECT_07, VOCAB_APPLICATOR, 0},
+    {"dependencies", compile_dependencies, ALL, VOCAB_APPLICATOR, 0}, /* pre-2019 name, still honoured */
     {"allOf", compile_all_of, ALL, VOCAB_APPLICATOR, 0},
     {"anyOf", compile_any_of, ALL, VOCAB_APPLICATOR, 0},
     {"oneOf", compile_one_of, ALL, VOCAB_APPLICATOR, 0},
@@ -600,7 +600,7 @@ static const struct {
 
 int mcp__compile_keywords(compiler *c, node *n, const cJSON *json, int depth, unsigned dialect, unsigned vocab)
 {
-    site s = {c, n, json, depth, dialect};
+    site s = {c, n, json, depth, dialect, vocab};
     int ref_hides_siblings = dialect == DIALECT_07 && cJSON_GetObjectItemCaseSensitive(json, "$ref");
     for (const cJSON *member = json->child; member; member = member->next) {
         for (size_t i = 0; i < KEYWORD_COUNT; i++) {

@@ -262,8 +262,12 @@ static int translate_escape(strbuf *out, const char **p, int in_class, const cha
         return -1;
     default:
         /* \t \n \r \f, backreferences \1 and \k<name>, and escaped syntax
-         * characters read the same in PCRE2. Identity escapes of other
-         * letters are errors in ECMA's unicode mode and PCRE2 alike. */
+         * characters read the same in PCRE2. Other letters (PCRE2's \A \z
+         * \h ..., or \a) are no ECMA-262 escapes. */
+        if (is_alpha(c) && !strchr("tnrfk", c)) {
+            *why = "not an ECMA-262 escape";
+            return -1;
+        }
         mcp__sb_putc(out, '\\');
         mcp__sb_putc(out, c);
         break;
@@ -312,6 +316,10 @@ static int translate(const char *ecma, strbuf *out, const char **why)
             if (translate_escape(out, &p, in_class, why) != 0)
                 return -1;
             continue;
+        }
+        if (!in_class && c == '(' && p[1] == '?' && !strchr(":=!<", p[2] ? p[2] : 'x')) {
+            *why = "only (?:, (?=, (?!, (?<= , (?<! and (?<name> groups exist in ECMA-262";
+            return -1;
         }
         if (!in_class && c == '[') {
             if (p[1] == '^' && p[2] == ']') {

@@ -43,6 +43,7 @@ enum {
     VOCAB_UNEVALUATED = 1u << 2,
     VOCAB_FORMAT = 1u << 3,
     VOCAB_ALL = 0xFu,
+    VOCAB_FORMAT_ASSERTION = 1u << 4, /* the metaschema asks for format-assertion */
 };
 
 /* ---- compiled form ------------------------------------------------------- */

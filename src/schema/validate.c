@@ -281,7 +281,7 @@ static int is_multiple_of(double x, double divisor)
 {
     double quotient = x / divisor;
     if (!isfinite(quotient))
-        return 0;
+        return isfinite(x) && fmod(x, divisor) == 0; /* overflowing quotient: the remainder decides */
     double tolerance = 8 * DBL_EPSILON * absolute(quotient);
     if (tolerance < 1e-9)
         tolerance = 1e-9;
