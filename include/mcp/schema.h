@@ -56,6 +56,16 @@ int mcp_schema_validate_all(const mcp_schema *schema, const cJSON *instance, cJS
 
 void mcp_schema_free(mcp_schema *schema);
 
+typedef struct mcp_server mcp_server;
+
+/* How the server compiles the input and output schemas of tools added
+ * after this call: opts->registry (borrowed; it must stay unchanged while
+ * tools are added, and may be freed afterwards) lets them "$ref" shared
+ * documents, and opts->format_annotation = 1 turns off the default
+ * assertion of "format" (then "format": "uuid" accepts any string).
+ * opts->uri is ignored. NULL restores the defaults. 0 or -MCP_EINVAL. */
+int mcp_server_set_schema_options(mcp_server *srv, const mcp_schema_options *opts);
+
 #ifdef __cplusplus
 }
 #endif

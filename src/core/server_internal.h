@@ -65,6 +65,9 @@ struct mcp_server {
     /* Notified on list changes and resource updates (set by transports). */
     void (*broadcast)(void *ctx, cJSON *notification_take, const char *resource_uri);
     void *broadcast_ctx;
+    /* Tool schema compilation (src/core/schema_options.c): borrowed registry, MCP__SCHEMA_* flags. */
+    const mcp_schema_registry *schema_registry;
+    unsigned schema_flags;
     unsigned request_timeout_ms; /* server->client request wait */
     request_state_key state_key; /* seals MRTR requestState */
     struct { unsigned ttl_ms; bool shared; } cache[MCP_CACHE_KINDS];
