@@ -621,6 +621,22 @@ int mcp__compile_keywords(compiler *c, node *n, const cJSON *json, int depth, un
     if (n->additional_properties && n->additional_properties->rejects_all && n->property_count &&
         describe_allowed_names(c, n) != 0)
         return -1;
+    if (n->enum_values || n->const_value)
+        n->checks |= CHECK_LITERAL;
+    if (n->minimum.present || n->maximum.present || n->exclusive_minimum.present || n->exclusive_maximum.present ||
+        n->multiple_of.present)
+        n->checks |= CHECK_NUMBER;
+    if (n->min_length.present || n->max_length.present || n->pattern || n->format != FORMAT_NONE)
+        n->checks |= CHECK_STRING;
+    if (n->prefix_items.count || n->items || n->min_items.present || n->max_items.present || n->unique_items ||
+        n->contains)
+        n->checks |= CHECK_ARRAY;
+    if (n->property_count || n->pattern_property_count || n->additional_properties || n->required_count ||
+        n->min_properties.present || n->max_properties.present || n->dependent_required_count || n->property_names)
+        n->checks |= CHECK_OBJECT;
+    if (n->all_of.count || n->any_of.count || n->one_of.count || n->not_schema || n->if_schema ||
+        n->dependent_schema_count)
+        n->checks |= CHECK_IN_PLACE;
     return 0;
 }
 

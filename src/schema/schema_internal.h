@@ -137,8 +137,20 @@ typedef struct {
     int used;                    /* some node of it is compiled */
 } resource;
 
+/* node->checks: which groups of keywords a node has, so the validator
+ * skips the rest without looking at their fields */
+enum {
+    CHECK_LITERAL = 1u << 0,  /* enum, const */
+    CHECK_NUMBER = 1u << 1,   /* minimum ... multipleOf */
+    CHECK_STRING = 1u << 2,   /* minLength, maxLength, pattern, format */
+    CHECK_ARRAY = 1u << 3,    /* items ... contains */
+    CHECK_OBJECT = 1u << 4,   /* properties ... propertyNames */
+    CHECK_IN_PLACE = 1u << 5, /* allOf, anyOf, oneOf, not, if, dependentSchemas */
+};
+
 struct node {
     int rejects_all; /* the boolean schema false */
+    unsigned checks; /* CHECK_* */
     unsigned types;  /* TYPE_* bits; 0 accepts every type */
     resource *res;   /* the resource this subschema belongs to */
     node *ref;       /* resolved $ref target, or NULL */

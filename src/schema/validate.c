@@ -36,8 +36,13 @@ typedef struct {
     size_t abort_errlen;
     cJSON *errors; /* every error, when the caller asked for all */
     int quiet;     /* inside anyOf/oneOf/not/if: alternatives are not reported */
-    char path[MAX_POINTER_LENGTH]; /* JSON pointer of the value being checked */
-    size_t path_len;
+    /* where the value being checked sits: one frame per step, rendered as a
+     * JSON pointer only when a message needs it */
+    struct {
+        const char *key; /* NULL: an array index */
+        size_t index;
+    } frames[MAX_VALIDATION_DEPTH + 8];
+    size_t frame_count;
     int depth;
     const resource *scope[MAX_VALIDATION_DEPTH + 2]; /* dynamic scope, outermost first */
     size_t scope_len;
@@ -71,10 +76,27 @@ static void write_located(char *err, size_t errlen, const char *path, const char
         snprintf(err + n, errlen - (size_t)n, "%s", message);
 }
 
+static void render_path(const validator *v, char *out)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < v->frame_count; i++) {
+        char text[24];
+        const char *token = v->frames[i].key;
+        if (!token) {
+            snprintf(text, sizeof text, "%zu", v->frames[i].index);
+            token = text;
+        }
+        mcp__pointer_push(out, &len, token);
+    }
+}
+
 static void collect(validator *v, const char *message)
 {
+    char path[MAX_POINTER_LENGTH];
+    render_path(v, path);
     cJSON *item = cJSON_CreateObject();
-    if (!item || !cJSON_AddStringToObject(item, "instanceLocation", v->path) ||
+    if (!item || !cJSON_AddStringToObject(item, "instanceLocation", path) ||
         !cJSON_AddStringToObject(item, "error", message) || !cJSON_AddItemToArray(v->errors, item))
         cJSON_Delete(item); /* out of memory: the verdict still stands */
 }
@@ -89,7 +111,9 @@ static int fail(validator *v, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
-    write_located(v->err, v->errlen, v->path, message);
+    char path[MAX_POINTER_LENGTH];
+    render_path(v, path);
+    write_located(v->err, v->errlen, path, message);
     if (collecting(v))
         collect(v, message);
     return INVALID;
@@ -105,7 +129,9 @@ static int abort_validation(validator *v, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
-    write_located(v->abort_err, v->abort_errlen, v->path, message);
+    char path[MAX_POINTER_LENGTH];
+    render_path(v, path);
+    write_located(v->abort_err, v->abort_errlen, path, message);
     if (v->errors) {
         int quiet = v->quiet;
         v->quiet = 0;
@@ -115,21 +141,30 @@ static int abort_validation(validator *v, const char *fmt, ...)
     return ABORTED;
 }
 
+static size_t path_push(validator *v, const char *key, size_t index)
+{
+    size_t saved = v->frame_count;
+    if (saved < sizeof v->frames / sizeof v->frames[0]) { /* deeper is aborted by the depth limit anyway */
+        v->frames[saved].key = key;
+        v->frames[saved].index = index;
+        v->frame_count++;
+    }
+    return saved;
+}
+
 static size_t path_push_key(validator *v, const char *key)
 {
-    return mcp__pointer_push(v->path, &v->path_len, key);
+    return path_push(v, key, 0);
 }
 
 static size_t path_push_index(validator *v, size_t i)
 {
-    char text[24];
-    snprintf(text, sizeof text, "%zu", i);
-    return path_push_key(v, text);
+    return path_push(v, NULL, i);
 }
 
 static void path_pop(validator *v, size_t saved)
 {
-    mcp__pointer_pop(v->path, &v->path_len, saved);
+    v->frame_count = saved;
 }
 
 static void mark(evaluated *ev, size_t i)
@@ -449,7 +484,8 @@ static int check_contains(validator *v, const node *n, const cJSON *array, evalu
 static int check_array(validator *v, const node *n, const cJSON *array, evaluated *ev)
 {
     int bad = 0;
-    size_t count = (size_t)cJSON_GetArraySize(array);
+    int counted = n->min_items.present || n->max_items.present || n->unique_items || (n->items && n->items->rejects_all);
+    size_t count = counted ? (size_t)cJSON_GetArraySize(array) : 0;
     if (n->min_items.present && (double)count < n->min_items.value)
         STEP(fail(v, "must have at least %.0f items, got %zu", n->min_items.value, count));
     if (n->max_items.present && (double)count > n->max_items.value)
@@ -462,11 +498,18 @@ static int check_array(validator *v, const node *n, const cJSON *array, evaluate
     return bad ? INVALID : VALID;
 }
 
-static const node *declared_property(const node *n, const char *name)
+/* Members usually come in the schema's order: *hint (the index after the
+ * last match) is tried first, then the rest. */
+static const node *declared_property(const node *n, const char *name, size_t *hint)
 {
-    for (size_t i = 0; i < n->property_count; i++)
-        if (strcmp(n->properties[i].name, name) == 0)
+    size_t count = n->property_count;
+    for (size_t k = 0; k < count; k++) {
+        size_t i = (*hint + k) % count;
+        if (strcmp(n->properties[i].name, name) == 0) {
+            *hint = i + 1;
             return n->properties[i].schema;
+        }
+    }
     return NULL;
 }
 
@@ -480,10 +523,11 @@ static int fail_property_not_allowed(validator *v, const node *n, const char *na
 }
 
 /* Applies properties, patternProperties and additionalProperties to one member. */
-static int check_member(validator *v, const node *n, const cJSON *member, size_t index, evaluated *ev)
+static int check_member(validator *v, const node *n, const cJSON *member, size_t index, evaluated *ev,
+                        size_t *hint)
 {
     int bad = 0;
-    const node *declared = declared_property(n, member->string);
+    const node *declared = n->property_count ? declared_property(n, member->string, hint) : NULL;
     int matched_pattern = 0;
     if (declared && declared->rejects_all)
         return fail_property_not_allowed(v, n, member->string);
@@ -532,7 +576,7 @@ static int check_property_names(validator *v, const node *n, const cJSON *object
 static int check_object(validator *v, const node *n, const cJSON *object, evaluated *ev)
 {
     int bad = 0;
-    size_t count = (size_t)cJSON_GetArraySize(object);
+    size_t count = n->min_properties.present || n->max_properties.present ? (size_t)cJSON_GetArraySize(object) : 0;
     if (n->min_properties.present && (double)count < n->min_properties.value)
         STEP(fail(v, "must have at least %.0f properties, got %zu", n->min_properties.value, count));
     if (n->max_properties.present && (double)count > n->max_properties.value)
@@ -552,9 +596,9 @@ static int check_object(validator *v, const node *n, const cJSON *object, evalua
         STEP(check_property_names(v, n, object));
     if (!n->property_count && !n->pattern_property_count && !n->additional_properties)
         return bad ? INVALID : VALID;
-    size_t index = 0;
+    size_t index = 0, hint = 0;
     for (const cJSON *member = object->child; member; member = member->next, index++)
-        STEP(check_member(v, n, member, index, ev));
+        STEP(check_member(v, n, member, index, ev, &hint));
     return bad ? INVALID : VALID;
 }
 
@@ -695,16 +739,20 @@ static int apply_keywords(validator *v, const node *n, const cJSON *instance, ev
     if (n->dynamic_ref)
         STEP(validate_node(v, dynamic_target(v, n), instance, ev));
     STEP(check_type(v, n, instance));
-    STEP(check_enum_and_const(v, n, instance));
-    if (cJSON_IsNumber(instance))
+    unsigned checks = n->checks;
+    if (checks & CHECK_LITERAL)
+        STEP(check_enum_and_const(v, n, instance));
+    int kind = json_kind(instance);
+    if (kind == cJSON_Number && (checks & CHECK_NUMBER))
         STEP(check_number(v, n, instance->valuedouble));
-    else if (cJSON_IsString(instance))
+    else if (kind == cJSON_String && (checks & CHECK_STRING))
         STEP(check_string(v, n, instance->valuestring));
-    else if (cJSON_IsArray(instance))
+    else if (kind == cJSON_Array && (checks & CHECK_ARRAY))
         STEP(check_array(v, n, instance, ev));
-    else if (cJSON_IsObject(instance))
+    else if (kind == cJSON_Object && (checks & CHECK_OBJECT))
         STEP(check_object(v, n, instance, ev));
-    STEP(check_in_place(v, n, instance, ev));
+    if (checks & CHECK_IN_PLACE)
+        STEP(check_in_place(v, n, instance, ev));
     if ((n->unevaluated_properties && cJSON_IsObject(instance)) || (n->unevaluated_items && cJSON_IsArray(instance)))
         STEP(check_unevaluated(v, n, instance, ev));
     return bad ? INVALID : VALID;
@@ -763,8 +811,7 @@ int mcp__schema_validate(const mcp_schema *schema, const cJSON *instance, char *
     v.errlen = v.abort_errlen = errlen;
     v.errors = NULL;
     v.quiet = 0;
-    v.path[0] = '\0';
-    v.path_len = 0;
+    v.frame_count = 0;
     v.depth = 0;
     v.scope_len = 0;
     return validate_node(&v, schema->root, instance, NULL) == VALID ? 0 : -1;
