@@ -414,9 +414,14 @@ static int index_schema(compiler *c, const cJSON *json, const char *base, resour
     return 0;
 }
 
-/* Indexes a whole document under uri (its own $id may add another). */
+/* Indexes a whole document under uri (its own $id may add another). A
+ * document without "$schema" is read in the dialect of the schema that
+ * refers to it. */
 static int index_document(compiler *c, const cJSON *doc, const char *uri)
 {
+    unsigned dialect = c->current ? c->current->dialect
+                       : c->referring_dialect ? c->referring_dialect
+                                              : c->default_dialect;
     const char *base = keep_string(c, mcp__copy_string(uri));
     if (!base)
         return mcp__compile_error(c, "out of memory");
@@ -424,7 +429,7 @@ static int index_document(compiler *c, const cJSON *doc, const char *uri)
     resource *res = existing != (size_t)-1 ? c->out->resources[existing] : new_resource(c, base, doc);
     if (!res)
         return mcp__compile_error(c, "out of memory");
-    return index_schema(c, doc, base, res, c->default_dialect, VOCAB_ALL, 0);
+    return index_schema(c, doc, base, res, dialect, VOCAB_ALL, 0);
 }
 
 /* ---- references ------------------------------------------------------------ */
@@ -681,13 +686,14 @@ int mcp__add_pending_ref(compiler *c, node *from, const char *ref, int kind)
     char *location = mcp__copy_string(c->location);
     if (!location)
         return mcp__compile_error(c, "out of memory");
-    c->refs[c->ref_count++] = (pending_ref){from, ref, c->current->base, kind, location};
+    c->refs[c->ref_count++] = (pending_ref){from, ref, c->current->base, c->current->dialect, kind, location};
     return 0;
 }
 
 static int resolve_one(compiler *c, const pending_ref *ref)
 {
     location_set(c, ref->location);
+    c->referring_dialect = ref->dialect;
     const cJSON *target = NULL;
     if (ref->kind == REF_RECURSIVE && strcmp(ref->reference, "#") != 0)
         return mcp__compile_error(c, "$recursiveRef must be \"#\"");

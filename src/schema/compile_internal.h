@@ -29,6 +29,7 @@ typedef struct {
     node *from;
     const char *reference; /* borrowed from the schema document */
     const char *base;
+    unsigned dialect; /* of the subschema holding the reference */
     int kind;
     char *location; /* for errors */
 } pending_ref;
@@ -47,6 +48,7 @@ typedef struct {
     pending_ref *refs;
     size_t ref_count, ref_cap;
     const entry *current; /* the subschema being compiled */
+    unsigned referring_dialect; /* of the reference being resolved */
     int resources_pending;
     int failed;
     char location[MAX_POINTER_LENGTH]; /* "#/properties/x", for compile errors */

@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* Reads exactly n digits; -1 if any is missing. */
 static int read_digits(const char *s, int n)
@@ -364,17 +365,138 @@ static int is_u_label(const uint32_t *cp, size_t n)
     return 1;
 }
 
+/* RFC 3492 encoding, to check an A-label is canonical and to know a
+ * U-label's A-label length; returns the length written, 0 on overflow. */
+static size_t punycode_encode(const uint32_t *in, size_t n, char *out, size_t cap)
+{
+    const uint32_t base = 36, tmin = 1, tmax = 26, maxint = 0x7FFFFFFFu;
+    uint32_t code = 128, delta = 0, bias = 72;
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++)
+        if (in[i] < 0x80) {
+            if (len + 1 >= cap)
+                return 0;
+            out[len++] = (char)in[i];
+        }
+    size_t h = len, b = len;
+    if (b > 0)
+        out[len++] = '-';
+    while (h < n) {
+        uint32_t m = maxint;
+        for (size_t i = 0; i < n; i++)
+            if (in[i] >= code && in[i] < m)
+                m = in[i];
+        if (m - code > (maxint - delta) / (uint32_t)(h + 1))
+            return 0;
+        delta += (m - code) * (uint32_t)(h + 1);
+        code = m;
+        for (size_t i = 0; i < n; i++) {
+            if (in[i] < code && ++delta == 0)
+                return 0;
+            if (in[i] != code)
+                continue;
+            uint32_t q = delta;
+            for (uint32_t k = base;; k += base) {
+                uint32_t t = k <= bias ? tmin : k >= bias + tmax ? tmax : k - bias;
+                if (q < t)
+                    break;
+                uint32_t d = t + (q - t) % (base - t);
+                if (len + 1 >= cap)
+                    return 0;
+                out[len++] = (char)(d < 26 ? 'a' + d : '0' + d - 26);
+                q = (q - t) / (base - t);
+            }
+            if (len + 1 >= cap)
+                return 0;
+            out[len++] = (char)(q < 26 ? 'a' + q : '0' + q - 26);
+            bias = puny_adapt(delta, (uint32_t)h + 1, h == b);
+            delta = 0;
+            h++;
+        }
+        delta++;
+        code++;
+    }
+    return len;
+}
+
+/* RFC 5893 bidirectional classes, for the code points host names use. */
+enum { BIDI_L, BIDI_R, BIDI_AL, BIDI_AN, BIDI_EN, BIDI_NSM, BIDI_ES, BIDI_ON };
+
+static int bidi_class(uint32_t c)
+{
+    static const uint32_t nsm[][2] = {{0x0300, 0x036F}, {0x0591, 0x05BD}, {0x05BF, 0x05BF}, {0x05C1, 0x05C2},
+                                      {0x05C4, 0x05C5}, {0x05C7, 0x05C7}, {0x0610, 0x061A}, {0x064B, 0x065F},
+                                      {0x0670, 0x0670}, {0x06D6, 0x06DC}, {0x06DF, 0x06E4}, {0x06E7, 0x06E8},
+                                      {0x06EA, 0x06ED}};
+    if (c >= '0' && c <= '9')
+        return BIDI_EN;
+    if (c == '-')
+        return BIDI_ES;
+    if (c < 0x80)
+        return is_alpha((char)c) ? BIDI_L : BIDI_ON;
+    if (in_ranges(c, nsm, sizeof nsm / sizeof nsm[0]))
+        return BIDI_NSM;
+    if (c >= 0x06F0 && c <= 0x06F9)
+        return BIDI_EN;
+    if (c == 0x200C || c == 0x200D || c == 0x00B7 || c == 0x0375 || c == 0x30FB)
+        return BIDI_ON; /* joiners (BN) and the CONTEXTO punctuation */
+    if ((c >= 0x0600 && c <= 0x0605) || (c >= 0x0660 && c <= 0x0669) || c == 0x066B || c == 0x066C || c == 0x06DD)
+        return BIDI_AN;
+    if ((c >= 0x0590 && c <= 0x05FF) || (c >= 0x07C0 && c <= 0x085F) || (c >= 0xFB1D && c <= 0xFB4F))
+        return BIDI_R;
+    if ((c >= 0x0600 && c <= 0x07BF) || (c >= 0x0860 && c <= 0x08FF) || (c >= 0xFB50 && c <= 0xFDFF) ||
+        (c >= 0xFE70 && c <= 0xFEFF))
+        return BIDI_AL;
+    return BIDI_L;
+}
+
+static int is_rtl_label(const uint32_t *cp, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int k = bidi_class(cp[i]);
+        if (k == BIDI_R || k == BIDI_AL || k == BIDI_AN)
+            return 1;
+    }
+    return 0;
+}
+
+/* RFC 5893 section 2, rules 1-6, for one label of a Bidi domain name. */
+static int satisfies_bidi_rule(const uint32_t *cp, size_t n)
+{
+    if (n == 0)
+        return 1;
+    int first = bidi_class(cp[0]);
+    if (first != BIDI_L && first != BIDI_R && first != BIDI_AL)
+        return 0;
+    size_t last = n;
+    while (last > 0 && bidi_class(cp[last - 1]) == BIDI_NSM)
+        last--;
+    int end = last ? bidi_class(cp[last - 1]) : BIDI_NSM;
+    int en = 0, an = 0;
+    for (size_t i = 0; i < n; i++) {
+        int k = bidi_class(cp[i]);
+        en |= k == BIDI_EN;
+        an |= k == BIDI_AN;
+        if (first == BIDI_L ? (k == BIDI_R || k == BIDI_AL || k == BIDI_AN) : k == BIDI_L)
+            return 0;
+    }
+    if (first == BIDI_L)
+        return end == BIDI_L || end == BIDI_EN;
+    return (end == BIDI_R || end == BIDI_AL || end == BIDI_EN || end == BIDI_AN) && !(en && an);
+}
+
 /* One label of a host name. ASCII labels are LDH; "xn--" labels must be
- * valid Punycode of a valid U-label; with idn, UTF-8 labels are U-labels. */
-static int is_hostname_label(const char *s, size_t n, int idn)
+ * canonical Punycode of a valid U-label; with idn, UTF-8 labels are
+ * U-labels whose A-label fits 63 octets. The label's code points are left
+ * in points (for the Bidi rule across labels). */
+static int is_hostname_label(const char *s, size_t n, int idn, uint32_t *points, size_t *count)
 {
     int ascii = 1;
+    *count = 0;
     for (size_t i = 0; i < n; i++)
         ascii &= (unsigned char)s[i] < 0x80;
     if (n == 0 || (ascii && n > 63))
         return 0;
-    uint32_t points[MAX_LABEL_POINTS];
-    size_t count = 0;
     if (ascii) {
         if (s[0] == '-' || s[n - 1] == '-')
             return 0;
@@ -384,10 +506,16 @@ static int is_hostname_label(const char *s, size_t n, int idn)
         if (n >= 4 && s[2] == '-' && s[3] == '-') {
             if ((s[0] != 'x' && s[0] != 'X') || (s[1] != 'n' && s[1] != 'N'))
                 return 0;
-            if (punycode_decode(s + 4, n - 4, points, &count, MAX_LABEL_POINTS) != 0)
+            if (punycode_decode(s + 4, n - 4, points, count, MAX_LABEL_POINTS) != 0)
                 return 0;
-            return is_u_label(points, count);
+            char again[80];
+            size_t len = punycode_encode(points, *count, again, sizeof again);
+            if (len != n - 4 || strncasecmp(again, s + 4, len) != 0)
+                return 0; /* not the canonical encoding */
+            return is_u_label(points, *count);
         }
+        for (size_t i = 0; i < n && i < MAX_LABEL_POINTS; i++)
+            points[(*count)++] = (unsigned char)s[i];
         return 1;
     }
     if (!idn)
@@ -395,45 +523,59 @@ static int is_hostname_label(const char *s, size_t n, int idn)
     for (size_t i = 0; i < n;) {
         uint32_t cp;
         size_t used = mcp__utf8_decode(s + i, &cp);
-        if (used == 0 || i + used > n || count >= MAX_LABEL_POINTS)
+        if (used == 0 || i + used > n || *count >= MAX_LABEL_POINTS)
             return 0;
-        points[count++] = cp;
+        points[(*count)++] = cp;
         i += used;
     }
-    return is_u_label(points, count);
+    char alabel[80];
+    size_t len = punycode_encode(points, *count, alabel, sizeof alabel);
+    if (len == 0 || len + 4 > 63)
+        return 0;
+    return is_u_label(points, *count);
 }
 
 /* Dot-separated labels, at most 253 bytes; with idn the ideographic full
- * stops U+3002, U+FF0E and U+FF61 separate labels too. */
+ * stops U+3002, U+FF0E and U+FF61 separate labels too. In a Bidi domain
+ * name (some label right-to-left) every label obeys the RFC 5893 rule. */
 static int is_hostname(const char *s, size_t n, int idn)
 {
     if (n == 0 || (!idn && n > 253))
         return 0;
-    size_t start = 0, total_points = 0;
-    for (size_t i = 0; i <= n;) {
-        size_t sep = 0;
-        if (i == n || s[i] == '.')
-            sep = 1;
-        else if (idn && i + 3 <= n &&
-                 (memcmp(s + i, "\xe3\x80\x82", 3) == 0 || memcmp(s + i, "\xef\xbc\x8e", 3) == 0 ||
-                  memcmp(s + i, "\xef\xbd\xa1", 3) == 0))
-            sep = 3;
-        if (!sep) {
-            total_points += ((unsigned char)s[i] & 0xC0) != 0x80;
-            i++;
-            continue;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t start = 0, total_points = 0;
+        int bidi = 0;
+        for (size_t i = 0; i <= n;) {
+            size_t sep = 0;
+            if (i == n || s[i] == '.')
+                sep = 1;
+            else if (idn && i + 3 <= n &&
+                     (memcmp(s + i, "\xe3\x80\x82", 3) == 0 || memcmp(s + i, "\xef\xbc\x8e", 3) == 0 ||
+                      memcmp(s + i, "\xef\xbd\xa1", 3) == 0))
+                sep = 3;
+            if (!sep) {
+                total_points += ((unsigned char)s[i] & 0xC0) != 0x80;
+                i++;
+                continue;
+            }
+            uint32_t points[MAX_LABEL_POINTS];
+            size_t count;
+            if (!is_hostname_label(s + start, i - start, idn, points, &count))
+                return 0;
+            bidi |= is_rtl_label(points, count);
+            if (pass == 1 && !satisfies_bidi_rule(points, count))
+                return 0;
+            total_points += i < n;
+            i += sep;
+            start = i;
         }
-        if (!is_hostname_label(s + start, i - start, idn))
+        if (total_points > 253)
             return 0;
-        total_points += i < n;
-        i += sep;
-        start = i;
-        if (i == n + 1)
-            break;
+        if (!bidi)
+            return 1;
     }
-    return total_points <= 253;
+    return 1;
 }
-
 
 /* RFC 5321 quoted local part: "..." with printable ASCII and \-escapes. */
 static int is_quoted_local_part(const char *s, size_t n, int idn)
