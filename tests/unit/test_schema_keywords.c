@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,6 +292,48 @@ static void test_formats(void **state)
     mcp_schema_free(s);
 }
 
+/* One compiled schema, several threads: patterns (per-thread PCRE2 match
+ * data), dynamic scope and annotations are per call. */
+typedef struct {
+    const mcp_schema *schema;
+    int wrong;
+} worker_arg;
+
+static void *validate_many(void *p)
+{
+    worker_arg *w = p;
+    cJSON *good = parse("{'tags':{'abc':'x'},'list':['a',1]}");
+    cJSON *bad = parse("{'tags':{'ABC':'x'},'list':['a',true]}");
+    for (int i = 0; i < 2000; i++) {
+        char err[256];
+        w->wrong += mcp_schema_validate(w->schema, good, err, sizeof err) != 0;
+        w->wrong += mcp_schema_validate(w->schema, bad, err, sizeof err) == 0;
+    }
+    cJSON_Delete(good);
+    cJSON_Delete(bad);
+    return NULL;
+}
+
+static void test_concurrent_validation(void **state)
+{
+    (void)state;
+    mcp_schema *s = compile_opts("{'properties':{'tags':{'propertyNames':{'pattern':'^[a-z]+$'}},"
+                                 "'list':{'prefixItems':[{'type':'string'}],'contains':{'type':'number'},"
+                                 "'unevaluatedItems':false}}}",
+                                 NULL);
+    pthread_t threads[4];
+    worker_arg args[4];
+    for (int i = 0; i < 4; i++) {
+        args[i] = (worker_arg){s, 0};
+        assert_int_equal(pthread_create(&threads[i], NULL, validate_many, &args[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(threads[i], NULL);
+        assert_int_equal(args[i].wrong, 0);
+    }
+    mcp_schema_free(s);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -327,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_known_keywords_are_never_silently_ignored),
         cmocka_unit_test(test_validate_all_reports_every_error),
         cmocka_unit_test(test_formats),
+        cmocka_unit_test(test_concurrent_validation),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
