@@ -46,7 +46,8 @@ static int json_equal_at(const cJSON *a, const cJSON *b, int depth)
         return a->valuedouble == b->valuedouble;
     case cJSON_String:
     case cJSON_Raw:
-        return a->valuestring && b->valuestring && strcmp(a->valuestring, b->valuestring) == 0;
+        return a->valuestring && b->valuestring && a->valuestring[0] == b->valuestring[0] &&
+               strcmp(a->valuestring, b->valuestring) == 0;
     case cJSON_Array:
         return arrays_equal(a, b, depth);
     case cJSON_Object:
