@@ -363,7 +363,41 @@ static int translate(const char *ecma, strbuf *out, const char **why)
     return 0;
 }
 
+static pcre2_code *compile_code(const char *ecma, char *why, size_t whylen);
+
+/* For the "regex" format: the string is the client's, so it is only
+ * compiled (never JIT-compiled, never matched) and freed at once. */
+int mcp__regex_is_valid(const char *ecma)
+{
+    char why[8];
+    pcre2_code *re = compile_code(ecma, why, sizeof why);
+    pcre2_code_free(re);
+    return re != NULL;
+}
+
 mcp__regex *mcp__regex_compile(const char *ecma, char *why, size_t whylen)
+{
+    pcre2_code *re = compile_code(ecma, why, whylen);
+    if (!re)
+        return NULL;
+    mcp__regex *out = calloc(1, sizeof *out);
+    pcre2_match_context *match = pcre2_match_context_create(NULL);
+    if (!out || !match) {
+        snprintf(why, whylen, "out of memory");
+        pcre2_code_free(re);
+        pcre2_match_context_free(match);
+        free(out);
+        return NULL;
+    }
+    pcre2_set_match_limit(match, REGEX_MATCH_LIMIT);
+    pcre2_set_depth_limit(match, REGEX_DEPTH_LIMIT);
+    (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* the interpreter runs if JIT is unavailable */
+    out->code = re;
+    out->match = match;
+    return out;
+}
+
+static pcre2_code *compile_code(const char *ecma, char *why, size_t whylen)
 {
     if (strlen(ecma) > MAX_PATTERN_LENGTH) {
         snprintf(why, whylen, "longer than %d bytes", MAX_PATTERN_LENGTH);
@@ -386,23 +420,8 @@ mcp__regex *mcp__regex_compile(const char *ecma, char *why, size_t whylen)
         PCRE2_UCHAR message[160];
         pcre2_get_error_message(code, message, sizeof message);
         snprintf(why, whylen, "%s", (const char *)message);
-        return NULL;
     }
-    mcp__regex *out = calloc(1, sizeof *out);
-    pcre2_match_context *match = pcre2_match_context_create(NULL);
-    if (!out || !match) {
-        snprintf(why, whylen, "out of memory");
-        pcre2_code_free(re);
-        pcre2_match_context_free(match);
-        free(out);
-        return NULL;
-    }
-    pcre2_set_match_limit(match, REGEX_MATCH_LIMIT);
-    pcre2_set_depth_limit(match, REGEX_DEPTH_LIMIT);
-    (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* the interpreter runs if JIT is unavailable */
-    out->code = re;
-    out->match = match;
-    return out;
+    return re;
 }
 
 static pthread_key_t match_data_key;

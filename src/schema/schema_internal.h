@@ -315,10 +315,14 @@ mcp__regex *mcp__regex_compile(const char *ecma, char *why, size_t whylen);
 /* 1 match, 0 no match, -1 limit hit or error. */
 int mcp__regex_search(const mcp__regex *re, const char *text, size_t len);
 void mcp__regex_free(mcp__regex *re);
+/* Whether ecma is a valid ECMA-262 pattern (compiled without JIT, freed). */
+int mcp__regex_is_valid(const char *ecma);
 
 /* ---- format.c ---------------------------------------------------------- */
 
 format_kind mcp__format_lookup(const char *name);
+/* idn.c: a host name (idn: internationalized) of n bytes. */
+int mcp__is_hostname(const char *s, size_t n, int idn);
 int mcp__format_accepts(format_kind format, const char *s);
 const char *mcp__format_expectation(format_kind format);
 
