@@ -1,6 +1,7 @@
-/* The compiler's working state, shared by compile.c (passes, references,
- * dialects) and keywords.c (one handler per keyword). Lives only while
- * mcp__schema_compile_with runs. */
+/* The compiler's working state, shared by index.c (pass 1, errors,
+ * dialects), keywords.c (pass 2, one handler per keyword) and compile.c
+ * (references, entry point). Lives only while mcp__schema_compile_with
+ * runs. Declares compile.c's one helper for registry.c. */
 #ifndef MCP_SCHEMA_COMPILE_INTERNAL_H
 #define MCP_SCHEMA_COMPILE_INTERNAL_H
 
@@ -57,16 +58,8 @@ typedef struct {
     size_t errlen;
 } compiler;
 
-int mcp__compile_error(compiler *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
-size_t mcp__location_push(compiler *c, const char *token);
-size_t mcp__location_push_index(compiler *c, size_t i);
-void mcp__location_pop(compiler *c, size_t saved);
-node *mcp__compile_schema(compiler *c, const cJSON *json, int depth);
-int mcp__add_pending_ref(compiler *c, node *from, const char *ref, int kind);
-node *mcp__resolve_reference(compiler *c, const char *base, const char *ref, const cJSON **target_out);
+/* compile.c: the key of an object that occurs twice (cJSON keeps both),
+ * searched depth levels down; NULL when none. */
 const char *mcp__find_duplicate_key(const cJSON *obj, int depth);
-
-/* keywords.c: compiles every keyword of one schema object into n. */
-int mcp__compile_keywords(compiler *c, node *n, const cJSON *json, int depth, unsigned dialect, unsigned vocab);
 
 #endif

@@ -1,7 +1,8 @@
 /* Deep JSON equality and a matching hash, for enum, const and uniqueItems:
  * numbers compare by value (1 == 1.0), object member order is irrelevant,
  * and nesting beyond MAX_VALUE_DEPTH is reported instead of recursed. */
-#include "schema/schema_internal.h"
+#include "schema/equal.h"
+
 
 #include <string.h>
 

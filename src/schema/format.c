@@ -7,7 +7,11 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 
-#include "schema/schema_internal.h"
+#include "schema/format.h"
+
+#include "schema/idn.h"
+#include "schema/regex.h"
+#include "schema/util.h"
 
 #include <stdio.h>
 #include <string.h>

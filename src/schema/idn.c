@@ -7,7 +7,9 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 
-#include "schema/schema_internal.h"
+#include "schema/idn.h"
+
+#include "schema/util.h"
 
 #include <string.h>
 #include <strings.h>

@@ -6,7 +6,12 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 
-#include "schema/compile_internal.h"
+#include "schema/keywords.h"
+
+#include "schema/index.h"
+#include "schema/format.h"
+#include "schema/regex.h"
+#include "schema/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +25,25 @@ typedef struct {
     int depth;           /* nesting depth of that object */
     unsigned dialect, vocab;
 } site;
+
+/* A $ref/$dynamicRef/$recursiveRef waits on the compiler's work list
+ * until every subschema has a node (compile.c resolves it). */
+static int add_pending_ref(compiler *c, node *from, const char *ref, int kind)
+{
+    if (c->ref_count == c->ref_cap) {
+        size_t cap = c->ref_cap ? c->ref_cap * 2 : 8;
+        pending_ref *refs = realloc(c->refs, cap * sizeof *refs);
+        if (!refs)
+            return mcp__compile_error(c, "out of memory");
+        c->refs = refs;
+        c->ref_cap = cap;
+    }
+    char *location = mcp__copy_string(c->location);
+    if (!location)
+        return mcp__compile_error(c, "out of memory");
+    c->refs[c->ref_count++] = (pending_ref){from, ref, c->current->base, c->current->dialect, kind, location};
+    return 0;
+}
 
 static node *compile_child(const site *s, const cJSON *json)
 {
@@ -369,7 +393,7 @@ static int compile_reference(const site *s, const cJSON *v, int kind)
 {
     if (!cJSON_IsString(v))
         return mcp__compile_error(s->c, "must be a string");
-    return mcp__add_pending_ref(s->c, s->n, v->valuestring, kind);
+    return add_pending_ref(s->c, s->n, v->valuestring, kind);
 }
 
 static int compile_ref(const site *s, const cJSON *v)
@@ -598,7 +622,7 @@ static const struct {
 };
 #define KEYWORD_COUNT (sizeof KEYWORDS / sizeof KEYWORDS[0])
 
-int mcp__compile_keywords(compiler *c, node *n, const cJSON *json, int depth, unsigned dialect, unsigned vocab)
+static int compile_keywords(compiler *c, node *n, const cJSON *json, int depth, unsigned dialect, unsigned vocab)
 {
     site s = {c, n, json, depth, dialect, vocab};
     int ref_hides_siblings = dialect == DIALECT_07 && cJSON_GetObjectItemCaseSensitive(json, "$ref");
@@ -638,6 +662,82 @@ int mcp__compile_keywords(compiler *c, node *n, const cJSON *json, int depth, un
         n->dependent_schema_count)
         n->checks |= CHECK_IN_PLACE;
     return 0;
+}
+
+/* ---- pass 2: nodes ------------------------------------------------------ */
+
+static node *new_node(compiler *c)
+{
+    mcp_schema *s = c->out;
+    if (s->node_count >= MAX_NODES) {
+        mcp__compile_error(c, "schema too large (more than %d subschemas)", MAX_NODES);
+        return NULL;
+    }
+    if (s->node_count == s->node_capacity) {
+        size_t cap = s->node_capacity ? s->node_capacity * 2 : 16;
+        node **nodes = realloc(s->nodes, cap * sizeof *nodes);
+        if (!nodes) {
+            mcp__compile_error(c, "out of memory");
+            return NULL;
+        }
+        s->nodes = nodes;
+        s->node_capacity = cap;
+    }
+    node *n = calloc(1, sizeof *n);
+    if (!n) {
+        mcp__compile_error(c, "out of memory");
+        return NULL;
+    }
+    s->nodes[s->node_count++] = n;
+    return n;
+}
+
+node *mcp__compile_schema(compiler *c, const cJSON *json, int depth)
+{
+    if (depth > MAX_SCHEMA_DEPTH) {
+        mcp__compile_error(c, "schema nesting too deep (more than %d levels)", MAX_SCHEMA_DEPTH);
+        return NULL;
+    }
+    if (!cJSON_IsBool(json) && !cJSON_IsObject(json)) {
+        mcp__compile_error(c, "a schema must be an object or a boolean, got %s", mcp__json_type_name(json));
+        return NULL;
+    }
+    entry *e = mcp__entry_find(c, json);
+    if (!e || !e->base) {
+        /* reached through a keyword the index does not know as a schema */
+        const char *base = c->current ? c->current->base : "";
+        resource *res = c->current ? c->current->res : c->out->resources[0];
+        unsigned dialect = c->current ? c->current->dialect : c->default_dialect;
+        unsigned vocab = c->current ? c->current->vocab : VOCAB_ALL;
+        if (mcp__index_schema(c, json, base, res, dialect, vocab, depth) != 0)
+            return NULL;
+        e = mcp__entry_find(c, json);
+        if (!e) {
+            mcp__compile_error(c, "out of memory");
+            return NULL;
+        }
+    }
+    if (e->compiled)
+        return e->compiled;
+    node *n = new_node(c);
+    if (!n)
+        return NULL;
+    e->compiled = n;
+    n->res = e->res;
+    if (e->res && !e->res->used) {
+        e->res->used = 1;
+        c->resources_pending = 1;
+    }
+    if (cJSON_IsBool(json)) {
+        n->rejects_all = cJSON_IsFalse(json);
+        return n;
+    }
+    const entry *saved = c->current;
+    entry here = *e; /* the table may grow while keywords compile */
+    c->current = &here;
+    int rc = compile_keywords(c, n, json, depth, here.dialect, here.vocab);
+    c->current = saved;
+    return rc == 0 ? n : NULL;
 }
 
 void mcp__schema_node_free(node *n)

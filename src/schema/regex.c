@@ -15,7 +15,9 @@
 #endif
 #define PCRE2_CODE_UNIT_WIDTH 8
 
-#include "schema/schema_internal.h"
+#include "schema/regex.h"
+
+#include "schema/util.h"
 
 #include <pcre2.h>
 #include <pthread.h>

@@ -6,6 +6,7 @@
 #endif
 
 #include "schema/compile_internal.h"
+#include "schema/util.h"
 
 #include <mcp/error.h>
 #include <mcp/schema.h>
@@ -71,6 +72,12 @@ void mcp_schema_registry_free(mcp_schema_registry *reg)
     }
     free(reg->docs);
     free(reg);
+}
+
+void mcp_schema_options_init(mcp_schema_options *opts)
+{
+    if (opts)
+        *opts = (mcp_schema_options){0};
 }
 
 mcp_schema *mcp_schema_compile(const cJSON *schema, const mcp_schema_options *opts, char *err, size_t errlen)

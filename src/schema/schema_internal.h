@@ -59,10 +59,6 @@ enum {
 };
 
 #define MCP__TYPE_NAME_COUNT 7
-extern const struct mcp__type_name {
-    unsigned bit;
-    const char *name;
-} mcp__type_names[MCP__TYPE_NAME_COUNT];
 
 typedef enum {
     FORMAT_NONE,
@@ -222,27 +218,6 @@ struct mcp_schema {
     int assert_format;
 };
 
-/* ---- small helpers (util.c) ------------------------------------------------ */
-
-typedef struct {
-    char *data;
-    size_t len, cap;
-    int out_of_memory;
-} strbuf;
-
-void mcp__sb_putn(strbuf *sb, const char *s, size_t n);
-void mcp__sb_puts(strbuf *sb, const char *s);
-void mcp__sb_putc(strbuf *sb, char c);
-void mcp__sb_put_utf8(strbuf *sb, uint32_t cp);
-char *mcp__copy_string(const char *s);
-char *mcp__shorten_listing(char *text);
-void mcp__format_number(double x, char *out, size_t outlen);
-size_t mcp__utf8_decode(const char *s, uint32_t *cp);
-const char *mcp__json_type_name(const cJSON *v);
-size_t mcp__pointer_push(char *buf, size_t *len, const char *token);
-void mcp__pointer_pop(char *buf, size_t *len, size_t saved);
-int mcp__write_location(char *err, size_t errlen, const char *location);
-
 static inline int is_digit(char c)
 {
     return c >= '0' && c <= '9';
@@ -301,38 +276,5 @@ static inline size_t utf8_length(const char *s)
 #else
 #define PRINTF_LIKE(fmt, args)
 #endif
-
-/* ---- equal.c ----------------------------------------------------------- */
-
-/* 1 equal, 0 different, -1 nested too deep to decide. */
-int mcp__json_equal(const cJSON *a, const cJSON *b);
-uint64_t mcp__json_hash(const cJSON *v, int depth);
-
-/* ---- regex.c (PCRE2, ECMA-262 semantics) ----------------------------------- */
-
-/* NULL on a bad pattern, with the reason in why. */
-mcp__regex *mcp__regex_compile(const char *ecma, char *why, size_t whylen);
-/* 1 match, 0 no match, -1 limit hit or error. */
-int mcp__regex_search(const mcp__regex *re, const char *text, size_t len);
-void mcp__regex_free(mcp__regex *re);
-/* Whether ecma is a valid ECMA-262 pattern (compiled without JIT, freed). */
-int mcp__regex_is_valid(const char *ecma);
-
-/* ---- format.c ---------------------------------------------------------- */
-
-format_kind mcp__format_lookup(const char *name);
-/* idn.c: a host name (idn: internationalized) of n bytes. */
-int mcp__is_hostname(const char *s, size_t n, int idn);
-int mcp__format_accepts(format_kind format, const char *s);
-const char *mcp__format_expectation(format_kind format);
-
-/* ---- uri.c ------------------------------------------------------------- */
-
-char *mcp__uri_resolve(const char *base, const char *ref);
-char *mcp__uri_split_fragment(char *uri);
-
-/* ---- compile.c / validate.c -------------------------------------------- */
-
-void mcp__schema_node_free(node *n);
 
 #endif

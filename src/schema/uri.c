@@ -1,7 +1,9 @@
 /* RFC 3986 reference resolution (section 5.2) for $id, $ref, $anchor and
  * $dynamicRef: joins a reference to a base URI, removes dot segments, and
  * splits off the fragment. Purely textual; nothing is ever fetched. */
-#include "schema/schema_internal.h"
+#include "schema/uri.h"
+
+#include "schema/util.h"
 
 #include <stdlib.h>
 #include <string.h>

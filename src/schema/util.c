@@ -5,7 +5,8 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 
-#include "schema/schema_internal.h"
+#include "schema/util.h"
+
 
 #include <stdio.h>
 #include <stdlib.h>

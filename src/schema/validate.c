@@ -12,6 +12,10 @@
 #endif
 
 #include "schema/schema_internal.h"
+#include "schema/equal.h"
+#include "schema/format.h"
+#include "schema/regex.h"
+#include "schema/util.h"
 
 #include <float.h>
 #include <stdarg.h>

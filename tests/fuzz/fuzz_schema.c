@@ -4,7 +4,7 @@
  *
  * (no NUL: the document is validated against itself). The schema is parsed
  * as registration does (cJSON_Parse of developer text) and compiled; the
- * instance is parsed as a transport does (jsonrpc_parse: UTF-8 and depth
+ * instance is parsed as a transport does (mcp__jsonrpc_parse: UTF-8 and depth
  * checked), then validated. Compile and validation errors are expected
  * outcomes; crashes, leaks, UB and hangs are not. */
 #include <stddef.h>
@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* The compiled form must not depend on the document it came from. */
     cJSON_Delete(schema_doc);
     const char *why = NULL;
-    cJSON *instance = jsonrpc_parse(inst, inst_len, 64, &why);
+    cJSON *instance = mcp__jsonrpc_parse(inst, inst_len, 64, &why);
     if (instance) {
         int rc = mcp__schema_validate(schema, instance, err, sizeof err);
         if (rc != 0 && (rc != -1 || !memchr(err, '\0', sizeof err)))
