@@ -1,7 +1,10 @@
-/* One handler per JSON Schema keyword, and the table saying in which
- * dialects (2020-12, 2019-09, draft-07) and vocabularies each keyword
- * exists. A keyword outside the schema's dialect is an annotation; a known
- * keyword with a bad value fails compilation with its location. */
+/* Pass 2 of the compiler: mcp__compile_schema turns one subschema into
+ * its node (once; shared by every path to it) by running one handler per
+ * JSON Schema keyword, which recurse through it for subschemas, and the
+ * table saying in which dialects (2020-12, 2019-09, draft-07) and
+ * vocabularies each keyword exists. A keyword outside the schema's dialect
+ * is an annotation; a known keyword with a bad value fails compilation
+ * with its location. References wait on the work list compile.c resolves. */
 #if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
 #endif
