@@ -145,14 +145,14 @@ static cJSON *tool_definition(const mcp_tool *tool)
     return def;
 }
 
-static int compile_schema(const cJSON *def, const char *key, mcp_schema **out)
+static int compile_schema(const mcp_server *srv, const cJSON *def, const char *key, mcp_schema **out)
 {
     const cJSON *schema = cJSON_GetObjectItemCaseSensitive(def, key);
     *out = NULL;
     if (!schema)
         return 0;
     char err[512];
-    *out = mcp__schema_compile(schema, err, sizeof err);
+    *out = mcp__schema_compile_with(schema, srv->schema_registry, NULL, srv->schema_flags, err, sizeof err);
     if (!*out) {
         /* Registration happens at startup: tell the author what to fix. */
         const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(def, "name"));
@@ -183,9 +183,9 @@ int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata)
             rc = -MCP_EINVAL;    /* MCP: inputSchema must be an object schema */
     }
     if (rc == 0)
-        rc = compile_schema(t->def, "inputSchema", &t->input);
+        rc = compile_schema(srv, t->def, "inputSchema", &t->input);
     if (rc == 0)
-        rc = compile_schema(t->def, "outputSchema", &t->output);
+        rc = compile_schema(srv, t->def, "outputSchema", &t->output);
     if (rc < 0) {
         mcp__tool_entry_free(t);
         return rc;

@@ -14,7 +14,7 @@
 
 #include "core/exchange.h"
 #include "core/request_state.h"
-#include "core/schema.h"
+#include "schema/schema.h"
 #include "base/workers.h"
 
 typedef struct tool_entry {
@@ -72,6 +72,9 @@ struct mcp_server {
     pthread_mutex_t subs_lock;
     pthread_cond_t subs_idle;    /* a subscriber's deliveries in progress ended */
     struct notify_sub *subs;
+    /* Tool schema compilation (src/core/schema_options.c): borrowed registry, MCP__SCHEMA_* flags. */
+    const mcp_schema_registry *schema_registry;
+    unsigned schema_flags;
     unsigned request_timeout_ms; /* server->client request wait */
     request_state_key state_key; /* seals MRTR requestState */
     struct { unsigned ttl_ms; bool shared; } cache[MCP_CACHE_KINDS];

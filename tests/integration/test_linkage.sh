@@ -90,7 +90,7 @@ int main(void)
     return 0;
 }
 C
-LIBS=$(pkg-config --libs libmicrohttpd gnutls libcjson nettle libssl libcrypto hiredis libcurl 2>/dev/null)
+LIBS=$(pkg-config --libs libpcre2-8 libmicrohttpd gnutls libcjson nettle libssl libcrypto hiredis libcurl 2>/dev/null)
 out=$(${CC:-cc} -std=c11 -I"$SOURCE_DIR/include" -I"$BUILD_DIR/include" $(pkg-config --cflags libcjson) \
       "$TMP/embed.c" -o "$TMP/embed" "$A" $LIBS -lpthread -lm 2>&1)
 rc=$?
