@@ -1,5 +1,7 @@
 /* The server object and its registries: tools, resources, resource
- * templates, prompts and completions. Registration copies everything it is
+ * templates, prompts and completions. Every primitive may carry `_meta`
+ * (JSON object text, rendered as is in list results; invalid JSON fails
+ * registration with -MCP_EINVAL). Registration copies everything it is
  * given (strings, schemas), so callers may pass stack or literal data.
  * Registries are safe to change while a transport serves requests; changes
  * send notifications/<kind>/list_changed to connected clients. */
@@ -57,6 +59,7 @@ typedef struct mcp_tool {
     mcp_tool_fn handler;
     bool blocking;             /* handler may block (I/O): run it on the worker pool */
     const char *scopes;        /* OAuth scopes a caller needs (space list), or NULL */
+    const char *meta;          /* _meta JSON object text or NULL (e.g. MCP Apps' {"ui":{...}}) */
 } mcp_tool;
 
 int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata);
@@ -78,6 +81,7 @@ typedef struct mcp_resource {
     mcp_resource_fn handler;
     bool blocking;
     const char *scopes;        /* OAuth scopes a reader needs (space list), or NULL */
+    const char *meta;          /* _meta JSON object text or NULL, on the list entry */
 } mcp_resource;
 
 int mcp_server_add_resource(mcp_server *srv, const mcp_resource *res, void *userdata);
@@ -104,6 +108,7 @@ typedef struct mcp_prompt {
     const mcp_prompt_arg *arguments;   /* array ended by an entry with name == NULL, or NULL */
     mcp_prompt_fn handler;
     bool blocking;
+    const char *meta;          /* _meta JSON object text or NULL */
 } mcp_prompt;
 
 int mcp_server_add_prompt(mcp_server *srv, const mcp_prompt *prompt, void *userdata);

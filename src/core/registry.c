@@ -222,6 +222,8 @@ static cJSON *tool_definition(const mcp_tool *tool)
         rc = add_opt_json(def, "outputSchema", tool->output_schema, cJSON_Object);
     if (rc == 0)
         rc = add_opt_json(def, "icons", tool->icons, cJSON_Array);
+    if (rc == 0)
+        rc = add_opt_json(def, "_meta", tool->meta, cJSON_Object);
     if (rc < 0) {
         cJSON_Delete(def);
         return NULL;
@@ -373,6 +375,8 @@ int mcp_server_add_resource(mcp_server *srv, const mcp_resource *res, void *user
         add_opt_string(r->def, "description", res->description);
         add_opt_string(r->def, "mimeType", res->mime_type);
         rc = add_opt_json(r->def, "icons", res->icons, cJSON_Array);
+        if (rc == 0)
+            rc = add_opt_json(r->def, "_meta", res->meta, cJSON_Object);
     }
     if (rc == 0) {
         pthread_rwlock_wrlock(&srv->lock);
@@ -526,6 +530,8 @@ int mcp_server_add_prompt(mcp_server *srv, const mcp_prompt *prompt, void *userd
         add_opt_string(p->def, "title", prompt->title);
         add_opt_string(p->def, "description", prompt->description);
         rc = add_opt_json(p->def, "icons", prompt->icons, cJSON_Array);
+        if (rc == 0)
+            rc = add_opt_json(p->def, "_meta", prompt->meta, cJSON_Object);
         if (prompt->arguments)
             cJSON_AddItemToObject(p->def, "arguments", prompt_arguments_json(prompt->arguments));
     }

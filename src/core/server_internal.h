@@ -100,6 +100,7 @@ struct mcp_call {
     bool is_tracked;
     const char *missing_capability; /* need_input asked for what the client lacks */
     const char *target;         /* tool/prompt name or resource URI (inside msg) */
+    cJSON *result_meta;         /* mcp_call_meta_take: merged into result._meta (owned) */
 };
 
 /* registry.c */
