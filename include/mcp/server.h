@@ -86,6 +86,27 @@ typedef struct mcp_resource {
 
 int mcp_server_add_resource(mcp_server *srv, const mcp_resource *res, void *userdata);
 int mcp_server_remove_resource(mcp_server *srv, const char *uri_or_template);
+/* Skills (SEP-2640, the io.modelcontextprotocol/skills extension): serve a
+ * directory of skills. Each skill is a folder holding SKILL.md (YAML
+ * frontmatter with at least name and description, then Markdown) and any
+ * other files; the folder name must equal the frontmatter name (1-64 of
+ * [a-z0-9] and single inner hyphens). path is either one skill or a tree
+ * whose folders without SKILL.md become URI prefix segments. Every file is
+ * read, hashed (SHA-256) and sized once, here, and served from memory as a
+ * resource skill://<prefix>/<name>/<file>; skills/list, skills/get and
+ * resources/directory/read answer from that snapshot. Hidden entries
+ * (".x") and symbolic links are skipped. Fails (nothing registered, a
+ * reason on stderr) with -MCP_EINVAL for a bad skill, -MCP_ELIMIT for one
+ * over 512 files or 16 MiB, -MCP_ENOTFOUND when path holds no skill,
+ * -MCP_EEXIST for a URI already registered, -MCP_EIO when unreadable. */
+typedef struct mcp_skills_options {
+    const char *uri_prefix;      /* segments before the skill paths, e.g. "acme" gives
+                                  * skill://acme/<name>/SKILL.md; NULL: none */
+    bool no_directory_read;      /* true: do not offer resources/directory/read
+                                  * (default: offered, directoryRead:true) */
+} mcp_skills_options;
+int mcp_server_add_skills_dir(mcp_server *srv, const char *path, const mcp_skills_options *opts /* NULL: defaults */);
+
 /* Tell subscribers (legacy resources/subscribe, modern subscriptions/listen)
  * that a resource changed. */
 void mcp_server_resource_updated(mcp_server *srv, const char *uri);

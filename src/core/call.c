@@ -102,6 +102,9 @@ static int cache_kind_of(const char *method)
         {"server/discover", MCP_CACHE_DISCOVER}, {"tools/list", MCP_CACHE_TOOLS},
         {"resources/list", MCP_CACHE_RESOURCES}, {"resources/templates/list", MCP_CACHE_RESOURCES},
         {"resources/read", MCP_CACHE_RESOURCES}, {"prompts/list", MCP_CACHE_PROMPTS},
+        /* Skills (SEP-2640) are resources: they share the resources hint. */
+        {"skills/list", MCP_CACHE_RESOURCES}, {"skills/get", MCP_CACHE_RESOURCES},
+        {"resources/directory/read", MCP_CACHE_RESOURCES},
     };
     for (size_t i = 0; method && i < sizeof table / sizeof table[0]; i++)
         if (strcmp(table[i].method, method) == 0)

@@ -11,7 +11,9 @@
 #include "core/json_write.h"
 #include "core/jsonrpc.h"
 #include "core/methods.h"
+#include "core/extensions.h"
 #include "core/modern.h"
+#include "core/skills.h"
 #include "core/util.h"
 
 typedef void (*method_fn)(mcp_call *call);
@@ -40,6 +42,10 @@ static const struct {
     {"completion/complete", method_completion_complete, BOTH},
     {"server/discover", method_server_discover, MODERN},
     {"subscriptions/listen", method_subscriptions_listen, MODERN},
+    /* Extensions: skills (SEP-2640), answered -32601 unless skills are served. */
+    {"skills/list", mcp__method_skills_list, BOTH},
+    {"skills/get", mcp__method_skills_get, BOTH},
+    {"resources/directory/read", mcp__method_resources_directory_read, BOTH},
 };
 
 static method_fn find_method(const char *name, mcp_era era)
@@ -143,6 +149,7 @@ cJSON *mcp_server_capabilities(mcp_server *srv)
         cJSON_AddObjectToObject(caps, "completions");
     pthread_rwlock_unlock(&srv->lock);
     cJSON_AddObjectToObject(caps, "logging");   /* every handler may log */
+    mcp__extensions_render(srv, caps);
     return caps;
 }
 

@@ -9,6 +9,7 @@
 #include "core/dispatch.h"
 #include "core/jsonrpc.h"
 #include "core/server_internal.h"
+#include "core/skills.h"
 #include "core/util.h"
 
 int entry_list_push(entry_list *l, void *item)
@@ -66,6 +67,8 @@ void mcp_server_free(mcp_server *srv)
         return;
     worker_pool_free(srv->workers);
     registry_free_all(srv);
+    mcp__skills_free(srv->skills);            /* extensions: after the resources using it */
+    cJSON_Delete(srv->extensions);
     pthread_rwlock_destroy(&srv->lock);
     pthread_mutex_destroy(&srv->workers_lock);
     pthread_mutex_destroy(&srv->listeners_lock);

@@ -71,6 +71,10 @@ struct mcp_server {
     pthread_mutex_t listeners_lock;
     struct listener *listeners;  /* modern subscriptions/listen streams */
     unsigned nlisteners, max_listeners;
+    /* Extensions (2026-12): served identifiers -> settings (extensions.c),
+     * and the skills catalogue (skills.c). Both under lock. */
+    cJSON *extensions;
+    struct mcp__skills *skills;
 };
 
 typedef enum { CALL_TOOL, CALL_RESOURCE, CALL_PROMPT, CALL_COMPLETE, CALL_OTHER } call_kind;
