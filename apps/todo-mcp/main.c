@@ -21,6 +21,7 @@
 #include <curl/curl.h>
 #include <mcp/mcp.h>
 
+#include "todo_extras.h"
 #include "todo_tools.h"
 #include "webapi.h"
 
@@ -46,6 +47,7 @@ typedef struct options {
     unsigned workers;
     unsigned connection_memory;    /* 0: libmcp's default */
     bool quiet;
+    const char *skills_dir;        /* NULL: the shipped skills; "": none */
     struct {                       /* OAuth resource server (HTTP), on when resource is set */
         const char *resource, *issuer, *servers, *jwks_file, *jwks_url, *scopes;
     } auth;
@@ -80,6 +82,10 @@ static void print_usage(FILE *out)
         "                           and reply buffer, 4096-1048576 (default 8192); every open SSE\n"
         "                           stream holds it, so fewer bytes = cheaper streams, shorter headers\n"
         "  --quiet                  no per-request log lines on stderr\n"
+        "  --skills-dir DIR         skills to serve (SEP-2640 Skills extension: skills/list, skills/get,\n"
+        "                           skill:// resources); env MCP_SKILLS_DIR, default the shipped\n"
+        "                           todo-basics skill (source tree, else <datadir>/todo-mcp/skills);\n"
+        "                           \"\" serves none\n"
         "  --help                   show this help and exit\n\n"
         "OAuth 2.1 resource server (HTTP only, off unless --auth-resource is set): every request\n"
         "needs 'Authorization: Bearer <JWT>' (RS256/ES256, aud = the resource URL); get_todo and\n"
@@ -168,6 +174,7 @@ static int fleet_from_env(options *o)
 {
     const char *idle = env_or("MCP_SESSION_IDLE_MS", NULL);
     o->fleet.store_url = env_or("MCP_STORE", NULL);
+    o->skills_dir = getenv("MCP_SKILLS_DIR");
     o->fleet.state_key_env = env_or("MCP_STATE_KEY", NULL);
     o->fleet.session_idle_ms = DEFAULT_SESSION_IDLE_MS;
     if (idle && !parse_unsigned(idle, MIN_SESSION_IDLE_MS, UINT_MAX, &o->fleet.session_idle_ms))
@@ -262,7 +269,7 @@ static int options_from_env(options *o)
 
 enum { OPT_TRANSPORT = 256, OPT_MODE, OPT_PORT, OPT_HOST, OPT_WEB_API, OPT_TOKEN, OPT_WORKERS,
        OPT_QUIET, OPT_HELP, OPT_AUTH_RESOURCE, OPT_AUTH_ISSUER, OPT_AUTH_SERVER, OPT_AUTH_JWKS_FILE,
-       OPT_AUTH_JWKS_URL, OPT_AUTH_SCOPES, OPT_CONNECTION_MEMORY };
+       OPT_AUTH_JWKS_URL, OPT_AUTH_SCOPES, OPT_CONNECTION_MEMORY, OPT_SKILLS_DIR };
 
 enum { OPT_STORE = 512, OPT_STATE_KEY_FILE, OPT_SESSION_IDLE_MS };
 
@@ -277,6 +284,7 @@ static int apply_option(int opt, const char *arg, options *o)
     case OPT_WEB_API: o->web_api_base_url = arg; return 0;
     case OPT_TOKEN: o->api_token = arg; return 0;
     case OPT_QUIET: o->quiet = true; return 0;
+    case OPT_SKILLS_DIR: o->skills_dir = arg; return 0;
     case OPT_CONNECTION_MEMORY:
         return parse_unsigned(arg, 4096, 1048576, &o->connection_memory) ? 0 : invalid("--connection-memory", arg);
     case OPT_STORE: o->fleet.store_url = *arg ? arg : NULL; return 0;
@@ -306,6 +314,7 @@ static int parse_options(int argc, char **argv, options *o)
         { "api-token", required_argument, NULL, OPT_TOKEN },
         { "workers", required_argument, NULL, OPT_WORKERS },
         { "quiet", no_argument, NULL, OPT_QUIET },
+        { "skills-dir", required_argument, NULL, OPT_SKILLS_DIR },
         { "connection-memory", required_argument, NULL, OPT_CONNECTION_MEMORY },
         { "help", no_argument, NULL, OPT_HELP },
         { "store", required_argument, NULL, OPT_STORE },
@@ -448,6 +457,10 @@ static mcp_server *create_server(const options *o, webapi *api)
     int rc = todo_tools_register(srv, api, o->mode == MCP_STATEFUL);
     if (rc < 0) {
         fprintf(stderr, "todo-mcp: cannot register tools: %s\n", mcp_strerror(rc));
+        mcp_server_free(srv);
+        return NULL;
+    }
+    if (todo_skills_register(srv, o->skills_dir) < 0) {
         mcp_server_free(srv);
         return NULL;
     }
