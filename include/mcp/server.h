@@ -48,6 +48,11 @@ typedef struct mcp_tool_annotations {
  * (an upstream API down, bad business input) belong in mcp_call_error(). */
 typedef int (*mcp_tool_fn)(mcp_call *call, const cJSON *args, void *userdata);
 
+/* MCP Apps: who may call a tool with a UI. The host hides app-only tools
+ * from the model but lets the app call them (the server still authorizes
+ * every call). DEFAULT sends nothing, which hosts read as model + app. */
+typedef enum { MCP_UI_VISIBILITY_DEFAULT = 0, MCP_UI_VISIBILITY_MODEL_AND_APP, MCP_UI_VISIBILITY_APP_ONLY } mcp_ui_visibility;
+
 typedef struct mcp_tool {
     const char *name;          /* 1-128 chars of [A-Za-z0-9_.-] */
     const char *title;
@@ -59,7 +64,13 @@ typedef struct mcp_tool {
     mcp_tool_fn handler;
     bool blocking;             /* handler may block (I/O): run it on the worker pool */
     const char *scopes;        /* OAuth scopes a caller needs (space list), or NULL */
-    const char *meta;          /* _meta JSON object text or NULL (e.g. MCP Apps' {"ui":{...}}) */
+    const char *meta;          /* _meta JSON object text or NULL */
+    /* MCP Apps (io.modelcontextprotocol/ui): the ui:// resource that shows
+     * this tool's results, sent as _meta.ui.resourceUri and the older flat
+     * _meta["ui/resourceUri"]; setting it declares the extension. NULL: none.
+     * The tool must still return text content for hosts without UI. */
+    const char *ui_resource_uri;
+    mcp_ui_visibility ui_visibility;   /* _meta.ui.visibility; needs ui_resource_uri */
 } mcp_tool;
 
 int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata);
@@ -86,6 +97,38 @@ typedef struct mcp_resource {
 
 int mcp_server_add_resource(mcp_server *srv, const mcp_resource *res, void *userdata);
 int mcp_server_remove_resource(mcp_server *srv, const char *uri_or_template);
+/* MCP Apps (io.modelcontextprotocol/ui): an interactive HTML view a host
+ * shows in a sandboxed frame. mcp_server_add_app registers it as the
+ * resource uri (ui://...) with MIME type text/html;profile=mcp-app, its
+ * _meta.ui (CSP domains, permissions, domain, prefersBorder) on both the
+ * resources/list entry and the resources/read content, and declares the
+ * extension. The HTML comes from html (copied) or html_file (read once,
+ * here); it must be UTF-8 and look like an HTML document (<!doctype html>
+ * or <html>), else -MCP_EINVAL. Link tools to it with mcp_tool.ui_resource_uri.
+ * Domain lists are NULL-terminated arrays (NULL: none; hosts then allow no
+ * external origin of that kind). */
+typedef struct mcp_app_csp {
+    const char *const *connect_domains;   /* fetch/XHR/WebSocket origins */
+    const char *const *resource_domains;  /* scripts, styles, images, fonts, media */
+    const char *const *frame_domains;     /* nested iframes */
+    const char *const *base_uri_domains;  /* <base href> */
+} mcp_app_csp;
+
+typedef struct mcp_app {
+    const char *uri;             /* required, starts with ui:// */
+    const char *name;            /* required */
+    const char *title;
+    const char *description;
+    const char *html;            /* the document, or NULL to use html_file */
+    const char *html_file;
+    mcp_app_csp csp;
+    struct { bool camera, microphone, geolocation, clipboard_write; } permissions;
+    const char *domain;          /* dedicated sandbox origin (host-specific format), or NULL */
+    mcp_hint prefers_border;     /* MCP_HINT_UNSET: not sent */
+    const char *scopes;          /* OAuth scopes a reader needs, or NULL */
+} mcp_app;
+int mcp_server_add_app(mcp_server *srv, const mcp_app *app);
+
 /* Skills (SEP-2640, the io.modelcontextprotocol/skills extension): serve a
  * directory of skills. Each skill is a folder holding SKILL.md (YAML
  * frontmatter with at least name and description, then Markdown) and any

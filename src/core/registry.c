@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/apps.h"
 #include "core/dispatch.h"
+#include "core/extensions.h"
 #include "core/jsonrpc.h"
 #include "core/server_internal.h"
 #include "core/skills.h"
@@ -67,7 +69,8 @@ void mcp_server_free(mcp_server *srv)
         return;
     worker_pool_free(srv->workers);
     registry_free_all(srv);
-    mcp__skills_free(srv->skills);            /* extensions: after the resources using it */
+    mcp__skills_free(srv->skills);            /* extensions: after the resources using them */
+    mcp__apps_free(srv);
     cJSON_Delete(srv->extensions);
     pthread_rwlock_destroy(&srv->lock);
     pthread_mutex_destroy(&srv->workers_lock);
@@ -227,6 +230,8 @@ static cJSON *tool_definition(const mcp_tool *tool)
         rc = add_opt_json(def, "icons", tool->icons, cJSON_Array);
     if (rc == 0)
         rc = add_opt_json(def, "_meta", tool->meta, cJSON_Object);
+    if (rc == 0)
+        rc = mcp__apps_tool_meta(def, tool);      /* MCP Apps: _meta.ui */
     if (rc < 0) {
         cJSON_Delete(def);
         return NULL;
@@ -291,6 +296,8 @@ int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata)
         tool_entry_free(t);
         return rc;
     }
+    if (tool->ui_resource_uri)
+        mcp__extension_declare(srv, MCP_EXT_UI, NULL);   /* a tool with a UI: Apps are served */
     notify_list_changed(srv, "notifications/tools/list_changed");
     return 0;
 }

@@ -72,9 +72,10 @@ struct mcp_server {
     struct listener *listeners;  /* modern subscriptions/listen streams */
     unsigned nlisteners, max_listeners;
     /* Extensions (2026-12): served identifiers -> settings (extensions.c),
-     * and the skills catalogue (skills.c). Both under lock. */
+     * the skills catalogue (skills.c) and the apps (apps.c). All under lock. */
     cJSON *extensions;
     struct mcp__skills *skills;
+    entry_list apps;            /* MCP Apps documents (apps.c) */
 };
 
 typedef enum { CALL_TOOL, CALL_RESOURCE, CALL_PROMPT, CALL_COMPLETE, CALL_OTHER } call_kind;
