@@ -64,7 +64,8 @@ check "skills/get (2026-07-28) carries ttlMs and cacheScope" \
 
 start_mcp none --skills-dir ""
 init=$(rpc "$URL" 2025-11-25 '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}')
-check "--skills-dir \"\" declares no extension" "$([ "$(js 'String(r.result.capabilities.extensions)' "$init")" = undefined ]; echo $?)" "$init"
+check "--skills-dir \"\" declares no skills extension" \
+    "$([ "$(js 'String((r.result.capabilities.extensions || {})["io.modelcontextprotocol/skills"])' "$init")" = undefined ]; echo $?)" "$init"
 list=$(rpc "$URL" 2025-11-25 '{"jsonrpc":"2.0","id":2,"method":"skills/list"}')
 check "--skills-dir \"\": skills/list is -32601" "$([ "$(js 'r.error.code' "$list")" = -32601 ]; echo $?)" "$list"
 
