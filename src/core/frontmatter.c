@@ -175,7 +175,6 @@ static cJSON *parse_quoted(yparser *p, int lineno, const char **s)
     char q = **s;
     const char *c = *s + 1;
     strbuf sb = {0};
-    strbuf_reserve(&sb, 16);
     for (;; c++) {
         if (*c == '\0') {
             strbuf_free(&sb);
@@ -367,7 +366,6 @@ static cJSON *parse_block_scalar(yparser *p, yline *head, const char *hdr, int p
         trailing++;
     }
     strbuf sb = {0};
-    strbuf_reserve(&sb, 64);
     bool prev_text = false, prev_more = false;
     for (size_t i = first; i < end; i++) {
         yline *l = &p->lines[i];

@@ -211,15 +211,13 @@ static int read_file(const char *path, size_t limit, unsigned char **data, size_
     if (rc == 0 && ferror(f))
         rc = -MCP_EIO;
     fclose(f);
-    if (rc == 0 && !sb.data)
-        rc = strbuf_reserve(&sb, 1);      /* an empty file is still a buffer */
     if (rc < 0) {
         strbuf_free(&sb);
         return rc;
     }
     *size = sb.len;
-    *data = (unsigned char *)strbuf_take(&sb);
-    return 0;
+    *data = (unsigned char *)strbuf_take(&sb);   /* "" for an empty file: always NUL-terminated */
+    return *data ? 0 : -MCP_ENOMEM;
 }
 
 static void sha256_hex(const unsigned char *data, size_t len, char out[7 + 2 * SHA256_DIGEST_SIZE + 1])

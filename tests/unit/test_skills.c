@@ -82,6 +82,7 @@ static void make_demo(void)
     write_file("demo-skill/references/empty/.keep", "");   /* hidden: skipped, folder stays */
     write_file("demo-skill/bin.dat", "\x01\x02\xff");
     write_file("demo-skill/.hidden", "not served");
+    write_file("demo-skill/references/empty.txt", "");
 }
 
 static mcp_server *srv_with_demo(void)
@@ -149,6 +150,8 @@ static void test_frontmatter_renders_the_yaml_subset_as_json(void **state)
                   "  three\n"
                   "plain: continued\n"
                   "  on two lines\n"
+                  "emptyq: \"\"\n"
+                  "emptylit: |\n"
                   "---\nbody\n", err, sizeof err);
     if (!v)
         fail_msg("parse failed: %s", err);
@@ -157,7 +160,7 @@ static void test_frontmatter_renders_the_yaml_subset_as_json(void **state)
         "{\"name\":\"x\",\"quoted\":\"a: b \xc3\xa9\\n\",\"single\":\"it's\",\"num\":12,\"float\":1.5,"
         "\"yes\":true,\"nothing\":null,\"empty\":null,\"map\":{\"inner\":{\"deep\":\"v\"}},"
         "\"list\":[\"one\",{\"k\":\"v\",\"k2\":\"v2\"}],\"compact\":[\"a\"],\"flow\":[\"a\",\"b\",3,{\"c\":\"d\"}],"
-        "\"lit\":\"line 1\\n  indented\\n\\nline 3\\n\",\"folded\":\"one two\\nthree\",\"plain\":\"continued on two lines\"}");
+        "\"lit\":\"line 1\\n  indented\\n\\nline 3\\n\",\"folded\":\"one two\\nthree\",\"plain\":\"continued on two lines\",\"emptyq\":\"\",\"emptylit\":\"\"}");
     free(out);
     cJSON_Delete(v);
 }
@@ -206,7 +209,7 @@ static void test_skills_list_entry_has_digests_sizes_and_frontmatter(void **stat
     assert_string_equal(get_str(fmj, "name"), "demo-skill");
     assert_string_equal(get_str(get(fmj, "metadata"), "version"), "1.0");
     const cJSON *res = get(e, "resources");
-    assert_int_equal(cJSON_GetArraySize(res), 3);   /* SKILL.md, bin.dat, guide.md: no hidden file */
+    assert_int_equal(cJSON_GetArraySize(res), 4);   /* SKILL.md, bin.dat, empty.txt, guide.md: no hidden file */
     assert_string_equal(get_str(cJSON_GetArrayItem(res, 0), "uri"), "skill://demo-skill/SKILL.md");
     assert_int_equal(get(cJSON_GetArrayItem(res, 0), "size")->valueint, (int)strlen(demo_md));
     const cJSON *guide = resource_named(res, "skill://demo-skill/references/guide.md");
@@ -214,6 +217,11 @@ static void test_skills_list_entry_has_digests_sizes_and_frontmatter(void **stat
     assert_string_equal(get_str(guide, "digest"), HELLO_DIGEST);
     assert_int_equal(get(guide, "size")->valueint, 6);
     assert_null(resource_named(res, "skill://demo-skill/.hidden"));
+    const cJSON *empty = resource_named(res, "skill://demo-skill/references/empty.txt");
+    assert_non_null(empty);
+    assert_string_equal(get_str(empty, "digest"),
+                        "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    assert_int_equal(get(empty, "size")->valueint, 0);
     assert_null(get(result_of(resp), "nextCursor"));
     assert_null(get(result_of(resp), "ttlMs"));      /* cache fields are modern only */
     cJSON_Delete(resp);
@@ -233,6 +241,9 @@ static void test_skill_files_read_back_as_the_hashed_bytes(void **state)
     c = cJSON_GetArrayItem(get(result_of(resp), "contents"), 0);
     assert_string_equal(get_str(c, "blob"), "AQL/");      /* base64 of 01 02 ff */
     assert_null(get(c, "text"));
+    cJSON_Delete(resp);
+    resp = call_json(srv, MCP_ERA_LEGACY, "resources/read", "{\"uri\":\"skill://demo-skill/references/empty.txt\"}");
+    assert_string_equal(get_str(cJSON_GetArrayItem(get(result_of(resp), "contents"), 0), "text"), "");
     cJSON_Delete(resp);
     /* The manifest is listed with the frontmatter's name and description;
      * the rest of the frontmatter rides in _meta under the skills prefix. */
