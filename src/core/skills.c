@@ -3,7 +3,8 @@
  * an ordinary resource (resources/read returns exactly the hashed bytes),
  * publishes the skills and declares the extension; then skills/list,
  * skills/get and resources/directory/read only copy prebuilt JSON under
- * the registry lock. Nothing is freed before the server, so a resource
+ * the registry lock (folders above the skills, such as skill://acme, are
+ * listed from the skill URIs). Nothing is freed before the server, so a resource
  * handler's file pointer stays valid even after a failed registration. */
 #include "core/skills.h"
 
@@ -228,6 +229,47 @@ void mcp__method_skills_get(mcp_call *call)
     call_reply_result(call, result);
 }
 
+/* The children of an organisational folder above skills (skill://acme for
+ * skill://acme/x/SKILL.md): the next path segment of every skill below it,
+ * as directories. NULL when no served skill lies below uri. Caller holds
+ * the registry lock. */
+static cJSON *prefix_children(const struct mcp__skills *sk, const char *uri)
+{
+    size_t ulen = strlen(uri);
+    if (!ulen || uri[ulen - 1] == '/' || !strstr(uri, "://"))
+        return NULL;
+    cJSON *out = NULL;
+    for (size_t i = 0; i < sk->skills.len; i++) {
+        const char *root = ((const skill *)sk->skills.items[i])->uri;   /* .../SKILL.md */
+        if (strncmp(root, uri, ulen) != 0 || root[ulen] != '/')
+            continue;
+        const char *seg = root + ulen + 1;
+        size_t seglen = strcspn(seg, "/");
+        if (!seglen || !seg[seglen] || strcmp(seg, "SKILL.md") == 0)
+            continue;                           /* uri is the skill itself, not above it */
+        char *child = malloc(ulen + 1 + seglen + 1);
+        char *name = strndup(seg, seglen);
+        if (child && name) {
+            snprintf(child, ulen + 1 + seglen + 1, "%s/%s", uri, name);
+            bool dup = false;
+            for (const cJSON *c = out ? out->child : NULL; c && !dup; c = c->next)
+                dup = strcmp(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "uri")), child) == 0;
+            if (!dup && (out || (out = cJSON_CreateArray()))) {
+                cJSON *r = cJSON_CreateObject();
+                if (r) {
+                    cJSON_AddStringToObject(r, "uri", child);
+                    cJSON_AddStringToObject(r, "name", name);
+                    cJSON_AddStringToObject(r, "mimeType", "inode/directory");
+                    cJSON_AddItemToArray(out, r);
+                }
+            }
+        }
+        free(child);
+        free(name);
+    }
+    return out;
+}
+
 void mcp__method_resources_directory_read(mcp_call *call)
 {
     struct mcp__skills *sk = served(call, true);
@@ -248,20 +290,27 @@ void mcp__method_resources_directory_read(mcp_call *call)
     bool found = false, more = false;
     size_t next = 0;
     pthread_rwlock_rdlock(&call->srv->lock);
-    for (size_t i = 0; i < sk->dirs.len && !found; i++) {
+    const cJSON *children = NULL;
+    for (size_t i = 0; i < sk->dirs.len && !children; i++) {
         const skill_dir *d = sk->dirs.items[i];
-        if (strcmp(d->uri, uri) != 0)
-            continue;
+        if (strcmp(d->uri, uri) == 0)
+            children = d->children;
+    }
+    cJSON *prefix = children ? NULL : prefix_children(sk, uri);
+    if (prefix)
+        children = prefix;
+    if (children) {
         found = true;
-        size_t n = (size_t)cJSON_GetArraySize(d->children);
+        size_t n = (size_t)cJSON_GetArraySize(children);
         if (offset > n)
             bad_cursor = true;
         size_t end = bad_cursor ? 0 : (offset + call->srv->page_size < n ? offset + call->srv->page_size : n);
         for (size_t k = bad_cursor ? end : (size_t)offset; page && k < end; k++)
-            cJSON_AddItemToArray(page, cJSON_Duplicate(cJSON_GetArrayItem(d->children, (int)k), 1));
+            cJSON_AddItemToArray(page, cJSON_Duplicate(cJSON_GetArrayItem(children, (int)k), 1));
         more = end < n;
         next = end;
     }
+    cJSON_Delete(prefix);
     pthread_rwlock_unlock(&call->srv->lock);
     if (!found || bad_cursor || !result || !page) {
         char msg[512];

@@ -304,6 +304,16 @@ static void test_skills_list_pages_whole_entries_with_cache_hints(void **state)
     resp = call_json(srv, MCP_ERA_MODERN, "skills/list", "{\"cursor\":\"x\"}");
     assert_int_equal(error_code_of(resp), JSONRPC_INVALID_PARAMS);
     cJSON_Delete(resp);
+    /* The organisational folder is a directory too: its child is the skill's folder. */
+    resp = call_json(srv, MCP_ERA_LEGACY, "resources/directory/read", "{\"uri\":\"skill://acme\"}");
+    const cJSON *kids = get(result_of(resp), "resources");
+    assert_int_equal(cJSON_GetArraySize(kids), 1);
+    assert_string_equal(get_str(cJSON_GetArrayItem(kids, 0), "uri"), "skill://acme/second-skill");
+    assert_string_equal(get_str(cJSON_GetArrayItem(kids, 0), "mimeType"), "inode/directory");
+    cJSON_Delete(resp);
+    resp = call_json(srv, MCP_ERA_LEGACY, "resources/directory/read", "{\"uri\":\"skill://acm\"}");
+    assert_int_equal(error_code_of(resp), JSONRPC_INVALID_PARAMS);
+    cJSON_Delete(resp);
     mcp_server_free(srv);
 }
 
