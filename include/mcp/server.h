@@ -97,6 +97,59 @@ typedef struct mcp_resource {
 
 int mcp_server_add_resource(mcp_server *srv, const mcp_resource *res, void *userdata);
 int mcp_server_remove_resource(mcp_server *srv, const char *uri_or_template);
+/* Tell subscribers (legacy resources/subscribe, modern subscriptions/listen)
+ * that a resource changed. */
+void mcp_server_resource_updated(mcp_server *srv, const char *uri);
+
+typedef struct mcp_prompt_arg {
+    const char *name;
+    const char *description;
+    bool required;
+} mcp_prompt_arg;
+
+/* Prompt handlers add messages with mcp_call_prompt_message(). args holds
+ * the string arguments (required ones are checked before the call). */
+typedef int (*mcp_prompt_fn)(mcp_call *call, const cJSON *args, void *userdata);
+
+typedef struct mcp_prompt {
+    const char *name;
+    const char *title;
+    const char *description;
+    const char *icons;
+    const mcp_prompt_arg *arguments;   /* array ended by an entry with name == NULL, or NULL */
+    mcp_prompt_fn handler;
+    bool blocking;
+    const char *meta;          /* _meta JSON object text or NULL */
+} mcp_prompt;
+
+int mcp_server_add_prompt(mcp_server *srv, const mcp_prompt *prompt, void *userdata);
+int mcp_server_remove_prompt(mcp_server *srv, const char *name);
+
+/* completion/complete: ref_type is "ref/prompt" or "ref/resource", ref is
+ * the prompt name or resource URI. Add values with mcp_call_complete_value. */
+typedef int (*mcp_complete_fn)(mcp_call *call, const char *ref_type, const char *ref,
+                               const char *arg_name, const char *arg_value,
+                               const cJSON *context_args, void *userdata);
+void mcp_server_set_completion(mcp_server *srv, mcp_complete_fn fn, void *userdata);
+
+/* Page size of tools/list, resources/list, prompts/list ... (default 100). */
+void mcp_server_set_page_size(mcp_server *srv, size_t page_size);
+
+/* Worker pool for blocking handlers (default 8 threads). Call before serving. */
+void mcp_server_set_workers(mcp_server *srv, unsigned threads);
+
+/* Key sealing the requestState of multi-round requests (2026-07-28 MRTR)
+ * with HMAC-SHA256: at least 32 bytes, the same on every instance behind
+ * one load balancer. Default: a random key per process (single instance). */
+int mcp_server_set_state_key(mcp_server *srv, const void *key, size_t len);
+
+/* Cache hints (ttlMs, cacheScope) the modern protocol puts on discover,
+ * list and read results. Default: ttl 0 ms, private. */
+typedef enum { MCP_CACHE_DISCOVER, MCP_CACHE_TOOLS, MCP_CACHE_RESOURCES, MCP_CACHE_PROMPTS, MCP_CACHE_KINDS } mcp_cache_kind;
+void mcp_server_set_cache_hint(mcp_server *srv, mcp_cache_kind kind, unsigned ttl_ms, bool shared_scope);
+
+/* ---------------- extensions (2026-12) ---------------- */
+
 /* MCP Apps (io.modelcontextprotocol/ui): an interactive HTML view a host
  * shows in a sandboxed frame. mcp_server_add_app registers it as the
  * resource uri (ui://...) with MIME type text/html;profile=mcp-app, its
@@ -149,57 +202,6 @@ typedef struct mcp_skills_options {
                                   * (default: offered, directoryRead:true) */
 } mcp_skills_options;
 int mcp_server_add_skills_dir(mcp_server *srv, const char *path, const mcp_skills_options *opts /* NULL: defaults */);
-
-/* Tell subscribers (legacy resources/subscribe, modern subscriptions/listen)
- * that a resource changed. */
-void mcp_server_resource_updated(mcp_server *srv, const char *uri);
-
-typedef struct mcp_prompt_arg {
-    const char *name;
-    const char *description;
-    bool required;
-} mcp_prompt_arg;
-
-/* Prompt handlers add messages with mcp_call_prompt_message(). args holds
- * the string arguments (required ones are checked before the call). */
-typedef int (*mcp_prompt_fn)(mcp_call *call, const cJSON *args, void *userdata);
-
-typedef struct mcp_prompt {
-    const char *name;
-    const char *title;
-    const char *description;
-    const char *icons;
-    const mcp_prompt_arg *arguments;   /* array ended by an entry with name == NULL, or NULL */
-    mcp_prompt_fn handler;
-    bool blocking;
-    const char *meta;          /* _meta JSON object text or NULL */
-} mcp_prompt;
-
-int mcp_server_add_prompt(mcp_server *srv, const mcp_prompt *prompt, void *userdata);
-int mcp_server_remove_prompt(mcp_server *srv, const char *name);
-
-/* completion/complete: ref_type is "ref/prompt" or "ref/resource", ref is
- * the prompt name or resource URI. Add values with mcp_call_complete_value. */
-typedef int (*mcp_complete_fn)(mcp_call *call, const char *ref_type, const char *ref,
-                               const char *arg_name, const char *arg_value,
-                               const cJSON *context_args, void *userdata);
-void mcp_server_set_completion(mcp_server *srv, mcp_complete_fn fn, void *userdata);
-
-/* Page size of tools/list, resources/list, prompts/list ... (default 100). */
-void mcp_server_set_page_size(mcp_server *srv, size_t page_size);
-
-/* Worker pool for blocking handlers (default 8 threads). Call before serving. */
-void mcp_server_set_workers(mcp_server *srv, unsigned threads);
-
-/* Key sealing the requestState of multi-round requests (2026-07-28 MRTR)
- * with HMAC-SHA256: at least 32 bytes, the same on every instance behind
- * one load balancer. Default: a random key per process (single instance). */
-int mcp_server_set_state_key(mcp_server *srv, const void *key, size_t len);
-
-/* Cache hints (ttlMs, cacheScope) the modern protocol puts on discover,
- * list and read results. Default: ttl 0 ms, private. */
-typedef enum { MCP_CACHE_DISCOVER, MCP_CACHE_TOOLS, MCP_CACHE_RESOURCES, MCP_CACHE_PROMPTS, MCP_CACHE_KINDS } mcp_cache_kind;
-void mcp_server_set_cache_hint(mcp_server *srv, mcp_cache_kind kind, unsigned ttl_ms, bool shared_scope);
 
 #ifdef __cplusplus
 }
