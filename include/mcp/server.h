@@ -8,6 +8,8 @@
 #ifndef MCP_SERVER_H
 #define MCP_SERVER_H
 
+#include <mcp/common.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,8 +32,8 @@ typedef struct mcp_server_info {
     const char *instructions;  /* optional: sent in initialize / server/discover */
 } mcp_server_info;
 
-mcp_server *mcp_server_new(const mcp_server_info *info);
-void mcp_server_free(mcp_server *srv);
+MCP_EXTERN mcp_server *mcp_server_new(const mcp_server_info *info);
+MCP_EXTERN void mcp_server_free(mcp_server *srv);
 
 /* Tri-state hint for tool annotations: unset fields are not sent, so the
  * protocol defaults apply (destructive and open-world default to true). */
@@ -73,8 +75,8 @@ typedef struct mcp_tool {
     mcp_ui_visibility ui_visibility;   /* _meta.ui.visibility; needs ui_resource_uri */
 } mcp_tool;
 
-int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata);
-int mcp_server_remove_tool(mcp_server *srv, const char *name);
+MCP_EXTERN int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata);
+MCP_EXTERN int mcp_server_remove_tool(mcp_server *srv, const char *name);
 
 /* Resource handlers fill contents with mcp_call_resource_text/_blob.
  * vars holds the template variables ({"id":"123"}) or NULL for a direct
@@ -95,11 +97,11 @@ typedef struct mcp_resource {
     const char *meta;          /* _meta JSON object text or NULL, on the list entry */
 } mcp_resource;
 
-int mcp_server_add_resource(mcp_server *srv, const mcp_resource *res, void *userdata);
-int mcp_server_remove_resource(mcp_server *srv, const char *uri_or_template);
+MCP_EXTERN int mcp_server_add_resource(mcp_server *srv, const mcp_resource *res, void *userdata);
+MCP_EXTERN int mcp_server_remove_resource(mcp_server *srv, const char *uri_or_template);
 /* Tell subscribers (legacy resources/subscribe, modern subscriptions/listen)
  * that a resource changed. */
-void mcp_server_resource_updated(mcp_server *srv, const char *uri);
+MCP_EXTERN void mcp_server_resource_updated(mcp_server *srv, const char *uri);
 
 typedef struct mcp_prompt_arg {
     const char *name;
@@ -107,7 +109,7 @@ typedef struct mcp_prompt_arg {
     bool required;
 } mcp_prompt_arg;
 
-/* Prompt handlers add messages with mcp_call_prompt_message(). args holds
+/* Prompt handlers add messages with mcp_call_prompt_message_take(). args holds
  * the string arguments (required ones are checked before the call). */
 typedef int (*mcp_prompt_fn)(mcp_call *call, const cJSON *args, void *userdata);
 
@@ -122,31 +124,31 @@ typedef struct mcp_prompt {
     const char *meta;          /* _meta JSON object text or NULL */
 } mcp_prompt;
 
-int mcp_server_add_prompt(mcp_server *srv, const mcp_prompt *prompt, void *userdata);
-int mcp_server_remove_prompt(mcp_server *srv, const char *name);
+MCP_EXTERN int mcp_server_add_prompt(mcp_server *srv, const mcp_prompt *prompt, void *userdata);
+MCP_EXTERN int mcp_server_remove_prompt(mcp_server *srv, const char *name);
 
 /* completion/complete: ref_type is "ref/prompt" or "ref/resource", ref is
  * the prompt name or resource URI. Add values with mcp_call_complete_value. */
 typedef int (*mcp_complete_fn)(mcp_call *call, const char *ref_type, const char *ref,
                                const char *arg_name, const char *arg_value,
                                const cJSON *context_args, void *userdata);
-void mcp_server_set_completion(mcp_server *srv, mcp_complete_fn fn, void *userdata);
+MCP_EXTERN void mcp_server_set_completion(mcp_server *srv, mcp_complete_fn fn, void *userdata);
 
 /* Page size of tools/list, resources/list, prompts/list ... (default 100). */
-void mcp_server_set_page_size(mcp_server *srv, size_t page_size);
+MCP_EXTERN void mcp_server_set_page_size(mcp_server *srv, size_t page_size);
 
 /* Worker pool for blocking handlers (default 8 threads). Call before serving. */
-void mcp_server_set_workers(mcp_server *srv, unsigned threads);
+MCP_EXTERN void mcp_server_set_workers(mcp_server *srv, unsigned threads);
 
 /* Key sealing the requestState of multi-round requests (2026-07-28 MRTR)
  * with HMAC-SHA256: at least 32 bytes, the same on every instance behind
  * one load balancer. Default: a random key per process (single instance). */
-int mcp_server_set_state_key(mcp_server *srv, const void *key, size_t len);
+MCP_EXTERN int mcp_server_set_state_key(mcp_server *srv, const void *key, size_t len);
 
 /* Cache hints (ttlMs, cacheScope) the modern protocol puts on discover,
  * list and read results. Default: ttl 0 ms, private. */
 typedef enum { MCP_CACHE_DISCOVER, MCP_CACHE_TOOLS, MCP_CACHE_RESOURCES, MCP_CACHE_PROMPTS, MCP_CACHE_KINDS } mcp_cache_kind;
-void mcp_server_set_cache_hint(mcp_server *srv, mcp_cache_kind kind, unsigned ttl_ms, bool shared_scope);
+MCP_EXTERN void mcp_server_set_cache_hint(mcp_server *srv, mcp_cache_kind kind, unsigned ttl_ms, bool shared_scope);
 
 /* ---------------- extensions (2026-12) ---------------- */
 
@@ -180,7 +182,7 @@ typedef struct mcp_app {
     mcp_hint prefers_border;     /* MCP_HINT_UNSET: not sent */
     const char *scopes;          /* OAuth scopes a reader needs, or NULL */
 } mcp_app;
-int mcp_server_add_app(mcp_server *srv, const mcp_app *app);
+MCP_EXTERN int mcp_server_add_app(mcp_server *srv, const mcp_app *app);
 
 /* Skills (SEP-2640, the io.modelcontextprotocol/skills extension): serve a
  * directory of skills. Each skill is a folder holding SKILL.md (YAML
@@ -201,7 +203,7 @@ typedef struct mcp_skills_options {
     bool no_directory_read;      /* true: do not offer resources/directory/read
                                   * (default: offered, directoryRead:true) */
 } mcp_skills_options;
-int mcp_server_add_skills_dir(mcp_server *srv, const char *path, const mcp_skills_options *opts /* NULL: defaults */);
+MCP_EXTERN int mcp_server_add_skills_dir(mcp_server *srv, const char *path, const mcp_skills_options *opts /* NULL: defaults */);
 
 #ifdef __cplusplus
 }

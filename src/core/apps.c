@@ -2,9 +2,8 @@
  * its own, only resources and _meta. mcp_server_add_app turns an mcp_app
  * into a ui:// resource whose HTML is held in memory from registration on
  * (so every read serves the same document) and whose _meta.ui is built
- * once; mcp__apps_tool_meta writes a tool's link to its UI in both the
- * current (_meta.ui.resourceUri) and the older flat ("ui/resourceUri")
- * form, since hosts read either. */
+ * once. A tool's link to its UI is rendered by apps_meta.c, which the
+ * registry calls (this file calls the registry, so it cannot). */
 #include "core/apps.h"
 
 #include <stdio.h>
@@ -12,8 +11,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/util.h"
+#include "core/call.h"
 #include "core/extensions.h"
-#include "core/util.h"
+#include "core/registry.h"
 
 #define APP_MAX_BYTES (8u * 1024 * 1024)
 
@@ -35,36 +36,6 @@ void mcp__apps_free(mcp_server *srv)
     free(srv->apps.items);
     srv->apps.items = NULL;
     srv->apps.len = srv->apps.cap = 0;
-}
-
-int mcp__apps_tool_meta(cJSON *def, const mcp_tool *tool)
-{
-    if (!tool->ui_resource_uri)
-        return tool->ui_visibility == MCP_UI_VISIBILITY_DEFAULT ? 0 : -MCP_EINVAL;
-    if (strncmp(tool->ui_resource_uri, "ui://", 5) != 0 || !tool->ui_resource_uri[5] ||
-        (unsigned)tool->ui_visibility > MCP_UI_VISIBILITY_APP_ONLY)
-        return -MCP_EINVAL;
-    cJSON *meta = cJSON_GetObjectItemCaseSensitive(def, "_meta");
-    if (!meta && !(meta = cJSON_AddObjectToObject(def, "_meta")))
-        return -MCP_ENOMEM;
-    cJSON *ui = cJSON_GetObjectItemCaseSensitive(meta, "ui");
-    if (ui && !cJSON_IsObject(ui))
-        return -MCP_EINVAL;       /* the caller's own _meta.ui must be an object */
-    if (!ui && !(ui = cJSON_AddObjectToObject(meta, "ui")))
-        return -MCP_ENOMEM;
-    cJSON_DeleteItemFromObjectCaseSensitive(ui, "resourceUri");
-    cJSON_AddStringToObject(ui, "resourceUri", tool->ui_resource_uri);
-    if (tool->ui_visibility != MCP_UI_VISIBILITY_DEFAULT) {
-        const char *model_app[] = { "model", "app" };
-        const char *app_only[] = { "app" };
-        cJSON *vis = tool->ui_visibility == MCP_UI_VISIBILITY_APP_ONLY ? cJSON_CreateStringArray(app_only, 1)
-                                                                       : cJSON_CreateStringArray(model_app, 2);
-        cJSON_DeleteItemFromObjectCaseSensitive(ui, "visibility");
-        cJSON_AddItemToObject(ui, "visibility", vis);
-    }
-    cJSON_DeleteItemFromObjectCaseSensitive(meta, "ui/resourceUri");
-    cJSON_AddStringToObject(meta, "ui/resourceUri", tool->ui_resource_uri);
-    return 0;
 }
 
 /* ---------------- apps ---------------- */
@@ -135,24 +106,24 @@ static int load_html(const mcp_app *app, char **out)
     size_t n;
     int rc = 0;
     while (rc == 0 && (n = fread(buf, 1, sizeof buf, f)) > 0)
-        rc = sb.len + n > APP_MAX_BYTES ? -MCP_ELIMIT : strbuf_append(&sb, buf, n);
+        rc = sb.len + n > APP_MAX_BYTES ? -MCP_ELIMIT : mcp__strbuf_append(&sb, buf, n);
     if (rc == 0 && ferror(f))
         rc = -MCP_EIO;
     fclose(f);
     if (rc == 0 && memchr(sb.data ? sb.data : "", '\0', sb.len))
         rc = -MCP_EINVAL;
     if (rc < 0) {
-        strbuf_free(&sb);
+        mcp__strbuf_free(&sb);
         return rc;
     }
-    *out = sb.data ? strbuf_take(&sb) : strdup("");
+    *out = sb.data ? mcp__strbuf_take(&sb) : strdup("");
     return *out ? 0 : -MCP_ENOMEM;
 }
 
 /* UTF-8 and, past any leading whitespace and comments, an HTML document. */
 static bool looks_like_html(const char *h)
 {
-    if (!utf8_valid(h, strlen(h)))
+    if (!mcp__utf8_valid(h, strlen(h)))
         return false;
     if (strncmp(h, "\xEF\xBB\xBF", 3) == 0)
         h += 3;
@@ -213,7 +184,7 @@ int mcp_server_add_app(mcp_server *srv, const mcp_app *app)
     /* Own the entry before the resource can be read. */
     if (rc == 0) {
         pthread_rwlock_wrlock(&srv->lock);
-        rc = entry_list_push(&srv->apps, a);
+        rc = mcp__entry_list_push(&srv->apps, a);
         pthread_rwlock_unlock(&srv->lock);
     }
     if (rc < 0) {

@@ -1,5 +1,5 @@
 /* MCP Apps (io.modelcontextprotocol/ui): the app registry behind
- * mcp_server_add_app and the tool _meta.ui rendering. */
+ * mcp_server_add_app (apps.c). Tool links to apps: apps_meta.h. */
 #ifndef MCP_CORE_APPS_H
 #define MCP_CORE_APPS_H
 
@@ -7,10 +7,8 @@
 
 #define MCP_APP_MIME "text/html;profile=mcp-app"
 
-/* Merge the tool's ui_resource_uri / ui_visibility into def._meta.
- * -MCP_EINVAL when they are inconsistent (visibility without a URI, a URI
- * not starting with ui://). */
-int mcp__apps_tool_meta(cJSON *def, const mcp_tool *tool);
+/* Free every registered app document; mcp_server_free calls it after the
+ * registries (whose resources point at them). */
 void mcp__apps_free(mcp_server *srv);
 
 #endif

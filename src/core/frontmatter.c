@@ -15,7 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/util.h"
+#include "base/util.h"
 
 #define MAX_DEPTH 32
 
@@ -166,7 +166,7 @@ static void put_utf8(strbuf *sb, unsigned long cp)
         u[0] = (char)(0xF0 | (cp >> 18)); u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
         u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); u[3] = (char)(0x80 | (cp & 0x3F)); n = 4;
     }
-    strbuf_append(sb, u, n);
+    mcp__strbuf_append(sb, u, n);
 }
 
 /* A quoted scalar starting at *s (on one line); *s moves past it. */
@@ -177,12 +177,12 @@ static cJSON *parse_quoted(yparser *p, int lineno, const char **s)
     strbuf sb = {0};
     for (;; c++) {
         if (*c == '\0') {
-            strbuf_free(&sb);
+            mcp__strbuf_free(&sb);
             return fail(p, lineno, "unterminated quoted string (multi-line quoted scalars are not supported)");
         }
         if (*c == q) {
             if (q == '\'' && c[1] == '\'') {   /* '' is a quote inside '...' */
-                strbuf_append(&sb, "'", 1);
+                mcp__strbuf_append(&sb, "'", 1);
                 c++;
                 continue;
             }
@@ -195,7 +195,7 @@ static cJSON *parse_quoted(yparser *p, int lineno, const char **s)
             for (const char *e = simple; *c && e + 1 < simple + sizeof simple; e += 2)
                 if (*e == *c) { hit = e; break; }
             if (hit) {
-                strbuf_append(&sb, hit + 1, 1);
+                mcp__strbuf_append(&sb, hit + 1, 1);
                 continue;
             }
             int digits = *c == 'x' ? 2 : *c == 'u' ? 4 : *c == 'U' ? 8 : 0;
@@ -208,18 +208,18 @@ static cJSON *parse_quoted(yparser *p, int lineno, const char **s)
                 cp = cp * 16 + (unsigned long)(isdigit((unsigned char)c[i]) ? c[i] - '0' : (tolower((unsigned char)c[i]) - 'a' + 10));
             }
             if (digits <= 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) || cp == 0) {
-                strbuf_free(&sb);
+                mcp__strbuf_free(&sb);
                 return fail(p, lineno, "unsupported escape sequence in double-quoted string");
             }
             put_utf8(&sb, cp);
             c += digits;
             continue;
         }
-        strbuf_append(&sb, c, 1);
+        mcp__strbuf_append(&sb, c, 1);
     }
     *s = c + 1;
     cJSON *v = cJSON_CreateString(sb.data ? sb.data : "");
-    strbuf_free(&sb);
+    mcp__strbuf_free(&sb);
     return v;
 }
 
@@ -370,32 +370,32 @@ static cJSON *parse_block_scalar(yparser *p, yline *head, const char *hdr, int p
     for (size_t i = first; i < end; i++) {
         yline *l = &p->lines[i];
         if (l->text[0] == '\0') {
-            strbuf_append(&sb, "\n", 1);
+            mcp__strbuf_append(&sb, "\n", 1);
             prev_text = false;
             continue;
         }
         if (l->indent < content_indent) {
-            strbuf_free(&sb);
+            mcp__strbuf_free(&sb);
             return fail(p, l->lineno, "block scalar line is less indented than its first line");
         }
         const char *t = l->raw + content_indent;
         bool more = l->indent > content_indent;
         if (i > first) {
             if (style == '|' || more || prev_more)
-                strbuf_append(&sb, "\n", 1);
+                mcp__strbuf_append(&sb, "\n", 1);
             else if (prev_text)
-                strbuf_append(&sb, " ", 1);
+                mcp__strbuf_append(&sb, " ", 1);
         }
-        strbuf_puts(&sb, t);
+        mcp__strbuf_puts(&sb, t);
         prev_text = true;
         prev_more = more;
     }
     if (sb.len && chomp != '-')
-        strbuf_append(&sb, "\n", 1);
+        mcp__strbuf_append(&sb, "\n", 1);
     for (size_t i = 0; chomp == '+' && i < trailing; i++)
-        strbuf_append(&sb, "\n", 1);
+        mcp__strbuf_append(&sb, "\n", 1);
     cJSON *v = cJSON_CreateString(sb.data ? sb.data : "");
-    strbuf_free(&sb);
+    mcp__strbuf_free(&sb);
     return v;
 }
 
@@ -468,14 +468,14 @@ static cJSON *parse_value(yparser *p, yline *l, char *rest, int parent_indent, b
     strbuf sb = {0};
     size_t before = strlen(rest);
     cut_comment(rest);
-    strbuf_puts(&sb, rest);
+    mcp__strbuf_puts(&sb, rest);
     bool commented = strlen(rest) != before;
     for (yline *n = peek(p); n && n->indent > parent_indent && !commented; n = peek(p)) {
         if (p->lines[p->pos - 1].text[0] == '\0' || p->lines[p->pos - 1].text[0] == '#')
             break;    /* a blank line or comment ends the scalar in this subset */
         cut_comment(n->text);
-        strbuf_puts(&sb, " ");
-        strbuf_puts(&sb, n->text);
+        mcp__strbuf_puts(&sb, " ");
+        mcp__strbuf_puts(&sb, n->text);
         p->pos++;
     }
     const char *text = sb.data ? sb.data : "";
@@ -484,7 +484,7 @@ static cJSON *parse_value(yparser *p, yline *l, char *rest, int parent_indent, b
         v = fail(p, l->lineno, "\": \" inside a plain value (quote the value)");
     else
         v = resolve_plain(p, l->lineno, text);
-    strbuf_free(&sb);
+    mcp__strbuf_free(&sb);
     return v;
 }
 

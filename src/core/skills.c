@@ -6,18 +6,16 @@
  * the registry lock (folders above the skills, such as skill://acme, are
  * listed from the skill URIs). Nothing is freed before the server, so a resource
  * handler's file pointer stays valid even after a failed registration. */
-#include "core/skills.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/util.h"
 #include "core/extensions.h"
 #include "core/jsonrpc.h"
 #include "core/methods.h"
-#include "core/skills_internal.h"
-#include "core/util.h"
+#include "core/skills_load.h"
 
 /* ---------------- registration ---------------- */
 
@@ -28,7 +26,7 @@ static int read_skill_file(mcp_call *call, const char *uri, const cJSON *vars, v
     const skill_file *f = userdata;
     if (f->text)
         return mcp_call_resource_text(call, f->uri, f->mime, (const char *)f->data);
-    char *b64 = base64_encode(f->data, f->size);
+    char *b64 = mcp__base64_encode(f->data, f->size);
     if (!b64)
         return -MCP_ENOMEM;
     int rc = mcp_call_resource_blob(call, f->uri, f->mime, b64);
@@ -103,9 +101,9 @@ static int publish(mcp_server *srv, entry_list *found, bool directory_read)
     struct mcp__skills *sk = srv->skills;
     for (size_t i = 0; rc == 0 && i < found->len; i++) {
         skill *s = found->items[i];
-        rc = entry_list_push(&sk->skills, s);
+        rc = mcp__entry_list_push(&sk->skills, s);
         for (size_t d = 0; rc == 0 && d < s->dirs.len; d++)
-            rc = entry_list_push(&sk->dirs, s->dirs.items[d]);
+            rc = mcp__entry_list_push(&sk->dirs, s->dirs.items[d]);
         if (rc == 0)
             found->items[i] = NULL;
     }
@@ -132,10 +130,10 @@ int mcp_server_add_skills_dir(mcp_server *srv, const char *path, const mcp_skill
         return mcp__skills_error(-MCP_ENOTFOUND, path, "not a directory");
     strbuf base = {0};
     if (o.uri_prefix)
-        strbuf_printf(&base, "skill://%s", o.uri_prefix);
+        mcp__strbuf_printf(&base, "skill://%s", o.uri_prefix);
     entry_list found = {0};
     int rc = mcp__skills_load(path, base.data ? base.data : "", &found);
-    strbuf_free(&base);
+    mcp__strbuf_free(&base);
     if (rc == 0 && found.len == 0)
         rc = mcp__skills_error(-MCP_ENOTFOUND, path, "no folder with a SKILL.md");
     size_t done = 0, added = 0;
@@ -159,7 +157,7 @@ int mcp_server_add_skills_dir(mcp_server *srv, const char *path, const mcp_skill
         if (!srv->skills)
             srv->skills = calloc(1, sizeof *srv->skills);
         for (size_t i = 0; i < found.len; i++)
-            if (found.items[i] && (!srv->skills || entry_list_push(&srv->skills->graveyard, found.items[i]) < 0))
+            if (found.items[i] && (!srv->skills || mcp__entry_list_push(&srv->skills->graveyard, found.items[i]) < 0))
                 mcp__skill_free(found.items[i]);   /* out of memory: nothing better to do */
         pthread_rwlock_unlock(&srv->lock);
     }
@@ -179,7 +177,7 @@ static struct mcp__skills *served(mcp_call *call, bool need_directory_read)
         char msg[160];
         snprintf(msg, sizeof msg, "Method not found: %s (this server %s)", call->method,
                  need_directory_read && sk && sk->skills.len ? "does not offer directoryRead" : "serves no skills");
-        call_reply_error(call, JSONRPC_METHOD_NOT_FOUND, msg);
+        mcp__call_reply_error(call, JSONRPC_METHOD_NOT_FOUND, msg);
         return NULL;
     }
     return sk;
@@ -194,7 +192,7 @@ void mcp__method_skills_list(mcp_call *call)
 {
     struct mcp__skills *sk = served(call, false);
     if (sk)
-        reply_list(call, &sk->skills, "skills", entry_of);
+        mcp__reply_list(call, &sk->skills, "skills", entry_of);
 }
 
 void mcp__method_skills_get(mcp_call *call)
@@ -202,9 +200,9 @@ void mcp__method_skills_get(mcp_call *call)
     struct mcp__skills *sk = served(call, false);
     if (!sk)
         return;
-    const char *uri = param_string(call, "uri");
+    const char *uri = mcp__param_string(call, "uri");
     if (!uri) {
-        call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: skills/get needs a uri string");
+        mcp__call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: skills/get needs a uri string");
         return;
     }
     cJSON *entry = NULL;
@@ -218,7 +216,7 @@ void mcp__method_skills_get(mcp_call *call)
     if (!entry) {
         char msg[512];
         snprintf(msg, sizeof msg, "Invalid params: no skill is served at %.400s", uri);
-        call_reply_error(call, JSONRPC_INVALID_PARAMS, msg);
+        mcp__call_reply_error(call, JSONRPC_INVALID_PARAMS, msg);
         return;
     }
     cJSON *result = cJSON_CreateObject();
@@ -226,7 +224,7 @@ void mcp__method_skills_get(mcp_call *call)
         cJSON_AddItemToObject(result, "skill", entry);
     else
         cJSON_Delete(entry);
-    call_reply_result(call, result);
+    mcp__call_reply_result(call, result);
 }
 
 /* The children of an organisational folder above skills (skill://acme for
@@ -275,9 +273,9 @@ void mcp__method_resources_directory_read(mcp_call *call)
     struct mcp__skills *sk = served(call, true);
     if (!sk)
         return;
-    const char *uri = param_string(call, "uri");
+    const char *uri = mcp__param_string(call, "uri");
     if (!uri) {
-        call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: resources/directory/read needs a uri string");
+        mcp__call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: resources/directory/read needs a uri string");
         return;
     }
     const cJSON *cursor = cJSON_GetObjectItemCaseSensitive(call->params, "cursor");
@@ -317,7 +315,7 @@ void mcp__method_resources_directory_read(mcp_call *call)
         snprintf(msg, sizeof msg, !found ? "Invalid params: %.400s is not a served directory" : "Invalid cursor", uri);
         cJSON_Delete(result);
         cJSON_Delete(page);
-        call_reply_error(call, !result || !page ? JSONRPC_INTERNAL_ERROR : JSONRPC_INVALID_PARAMS, msg);
+        mcp__call_reply_error(call, !result || !page ? JSONRPC_INTERNAL_ERROR : JSONRPC_INVALID_PARAMS, msg);
         return;
     }
     cJSON_AddItemToObject(result, "resources", page);
@@ -326,5 +324,5 @@ void mcp__method_resources_directory_read(mcp_call *call)
         snprintf(buf, sizeof buf, "%zu", next);
         cJSON_AddStringToObject(result, "nextCursor", buf);
     }
-    call_reply_result(call, result);
+    mcp__call_reply_result(call, result);
 }

@@ -1,7 +1,8 @@
 /* The skill catalogue's data, shared by the loader (skills_load.c: disk to
  * memory, once) and the server side (skills.c: registration and methods).
  * Everything here is immutable once published, so readers only need the
- * registry lock to find an entry, never to use it. */
+ * registry lock to find an entry, never to use it. Types only: the
+ * functions are declared in skills_load.h. */
 #ifndef MCP_CORE_SKILLS_INTERNAL_H
 #define MCP_CORE_SKILLS_INTERNAL_H
 
@@ -44,13 +45,5 @@ struct mcp__skills {
     entry_list graveyard;      /* skills of a failed registration, kept until the end */
     bool directory_read;
 };
-
-/* Load the skills under path (one skill, or a tree whose folders without
- * SKILL.md are URI prefix segments below base, e.g. "skill://acme" or "")
- * into found (skill*). Reasons for a refusal go to stderr. */
-int mcp__skills_load(const char *path, const char *base, entry_list *found);
-void mcp__skill_free(skill *s);
-/* Print "libmcp: skill PATH rejected: WHY" and return rc. */
-int mcp__skills_error(int rc, const char *path, const char *why);
 
 #endif

@@ -6,8 +6,7 @@
  * skills/list entry and each folder's children are built here, so serving
  * never touches the disk again. Hidden entries and symbolic links are not
  * part of a skill; folders are read in name order, so output is stable. */
-#include "core/skills_internal.h"
-#include "core/skills.h"
+#include "core/skills_load.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -17,8 +16,9 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "base/util.h"
 #include "core/frontmatter.h"
-#include "core/util.h"
+#include "core/registry.h"
 
 /* A loader error: the message goes to stderr (registration happens at
  * startup, the author needs to know what to fix). */
@@ -90,22 +90,22 @@ static const char *mime_of(const char *name, bool text)
 static char *uri_join(const char *base, const char *name)
 {
     strbuf sb = {0};
-    strbuf_puts(&sb, base);
-    strbuf_puts(&sb, "/");
+    mcp__strbuf_puts(&sb, base);
+    mcp__strbuf_puts(&sb, "/");
     for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
         if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || strchr("-._~", *c))
-            strbuf_append(&sb, c, 1);
+            mcp__strbuf_append(&sb, c, 1);
         else
-            strbuf_printf(&sb, "%%%02X", *c);
+            mcp__strbuf_printf(&sb, "%%%02X", *c);
     }
-    return strbuf_take(&sb);
+    return mcp__strbuf_take(&sb);
 }
 
 static char *path_join(const char *a, const char *b)
 {
     strbuf sb = {0};
-    strbuf_printf(&sb, "%s/%s", a, b);
-    return strbuf_take(&sb);
+    mcp__strbuf_printf(&sb, "%s/%s", a, b);
+    return mcp__strbuf_take(&sb);
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -166,17 +166,17 @@ static int read_file(const char *path, size_t limit, unsigned char **data, size_
         if (sb.len + n > limit)
             rc = -MCP_ELIMIT;
         else
-            rc = strbuf_append(&sb, buf, n);
+            rc = mcp__strbuf_append(&sb, buf, n);
     }
     if (rc == 0 && ferror(f))
         rc = -MCP_EIO;
     fclose(f);
     if (rc < 0) {
-        strbuf_free(&sb);
+        mcp__strbuf_free(&sb);
         return rc;
     }
     *size = sb.len;
-    *data = (unsigned char *)strbuf_take(&sb);   /* "" for an empty file: always NUL-terminated */
+    *data = (unsigned char *)mcp__strbuf_take(&sb);   /* "" for an empty file: always NUL-terminated */
     return *data ? 0 : -MCP_ENOMEM;
 }
 
@@ -211,7 +211,7 @@ static int load_tree(skill *s, const char *dir, const char *dir_uri, const char 
     if (depth > SKILL_MAX_DEPTH)
         return mcp__skills_error(-MCP_ELIMIT, dir, "folders nested too deep");
     skill_dir *sd = calloc(1, sizeof *sd);
-    if (!sd || entry_list_push(&s->dirs, sd) < 0) {
+    if (!sd || mcp__entry_list_push(&s->dirs, sd) < 0) {
         free(sd);
         return -MCP_ENOMEM;
     }
@@ -238,7 +238,7 @@ static int load_tree(skill *s, const char *dir, const char *dir_uri, const char 
             rc = load_tree(s, path, uri, sub, depth + 1);
         } else if (S_ISREG(st.st_mode)) {
             skill_file *f = calloc(1, sizeof *f);
-            if (!f || entry_list_push(&s->files, f) < 0) {
+            if (!f || mcp__entry_list_push(&s->files, f) < 0) {
                 free(f);
                 rc = -MCP_ENOMEM;
             } else if (s->files.len > SKILL_MAX_FILES) {
@@ -247,7 +247,7 @@ static int load_tree(skill *s, const char *dir, const char *dir_uri, const char 
                 rc = mcp__skills_error(rc, path, rc == -MCP_ELIMIT ? "the skill's files exceed 16 MiB in total" : strerror(errno));
             } else {
                 s->total += f->size;
-                f->text = !memchr(f->data, '\0', f->size) && utf8_valid((const char *)f->data, f->size);
+                f->text = !memchr(f->data, '\0', f->size) && mcp__utf8_valid((const char *)f->data, f->size);
                 f->mime = mime_of(names[i], f->text);
                 sha256_hex(f->data, f->size, f->digest);
                 f->uri = uri;
@@ -380,8 +380,8 @@ static int scan(const char *dir, const char *base, int depth, entry_list *found)
         char *uri = *base ? uri_join(base, names[i]) : NULL;
         if (!*base && path) {
             strbuf sb = {0};
-            strbuf_printf(&sb, "skill://%s", names[i]);
-            uri = strbuf_take(&sb);
+            mcp__strbuf_printf(&sb, "skill://%s", names[i]);
+            uri = mcp__strbuf_take(&sb);
         }
         struct stat st;
         if (!path || !uri) {
@@ -390,7 +390,7 @@ static int scan(const char *dir, const char *base, int depth, entry_list *found)
             skill *s = NULL;
             if (has_skill_md(path)) {
                 rc = load_skill(path, uri, names[i], &s);
-                if (rc == 0 && (rc = entry_list_push(found, s)) < 0)
+                if (rc == 0 && (rc = mcp__entry_list_push(found, s)) < 0)
                     mcp__skill_free(s);
             } else {
                 rc = scan(path, uri, depth + 1, found);
@@ -419,12 +419,12 @@ int mcp__skills_load(const char *path, const char *base, entry_list *found)
             uri = uri_join(base, name);
         } else if (name) {
             strbuf sb = {0};
-            strbuf_printf(&sb, "skill://%s", name);
-            uri = strbuf_take(&sb);
+            mcp__strbuf_printf(&sb, "skill://%s", name);
+            uri = mcp__strbuf_take(&sb);
         }
         skill *s = NULL;
         rc = !uri ? -MCP_ENOMEM : load_skill(path, uri, name, &s);
-        if (rc == 0 && (rc = entry_list_push(found, s)) < 0)
+        if (rc == 0 && (rc = mcp__entry_list_push(found, s)) < 0)
             mcp__skill_free(s);
         free(uri);
         free(copy);

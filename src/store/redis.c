@@ -108,7 +108,7 @@ static conn_slot *acquire(redis_store *rs)
             pthread_cond_wait(&rs->freed, &rs->lock);
     }
     slot->busy = true;
-    bool may_dial = now_ms() >= rs->retry_at_ms;
+    bool may_dial = mcp__now_ms() >= rs->retry_at_ms;
     pthread_mutex_unlock(&rs->lock);
     if (slot->ctx && !still_open(slot->ctx)) {
         redisFree(slot->ctx);
@@ -120,7 +120,7 @@ static conn_slot *acquire(redis_store *rs)
         pthread_mutex_lock(&rs->lock);
         if (may_dial) {
             rs->backoff_ms = rs->backoff_ms ? (rs->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : rs->backoff_ms * 2) : 50;
-            rs->retry_at_ms = now_ms() + rs->backoff_ms;
+            rs->retry_at_ms = mcp__now_ms() + rs->backoff_ms;
         }
         slot->busy = false;
         pthread_cond_signal(&rs->freed);
@@ -139,7 +139,7 @@ static void release(redis_store *rs, conn_slot *slot, bool ok)
         redisFree(slot->ctx);
         slot->ctx = NULL;
         rs->backoff_ms = rs->backoff_ms ? rs->backoff_ms : 50;
-        rs->retry_at_ms = now_ms() + rs->backoff_ms;
+        rs->retry_at_ms = mcp__now_ms() + rs->backoff_ms;
     } else {
         rs->backoff_ms = 0;
         rs->retry_at_ms = 0;
@@ -393,8 +393,8 @@ static int r_event_append(mcp_store *st, const char *sid, unsigned no, uint64_t 
     snprintf(keep, sizeof keep, "-%u", retention ? retention : 1);
     snprintf(ttl, sizeof ttl, "%u", ttl_ms);
     strbuf item = {0};
-    strbuf_printf(&item, "%" PRIu64 " ", seq);
-    strbuf_append(&item, frame, len);
+    mcp__strbuf_printf(&item, "%" PRIu64 " ", seq);
+    mcp__strbuf_append(&item, frame, len);
     if (!item.data)
         return -MCP_ENOMEM;
     cmd c[3];
@@ -406,7 +406,7 @@ static int r_event_append(mcp_store *st, const char *sid, unsigned no, uint64_t 
     int rc = run((redis_store *)st, c, 3, rep);
     if (rc == 0)
         free_replies(rep, 3);
-    strbuf_free(&item);
+    mcp__strbuf_free(&item);
     return rc;
 }
 
@@ -432,7 +432,7 @@ static int r_event_replay(mcp_store *st, const char *sid, unsigned no, uint64_t 
             continue;
         uint64_t seq = strtoull(e->str, NULL, 10);
         if (seq > after)
-            strbuf_append(out, space + 1, e->len - (size_t)(space + 1 - e->str));
+            mcp__strbuf_append(out, space + 1, e->len - (size_t)(space + 1 - e->str));
     }
     freeReplyObject(rep);
     return 0;
@@ -443,7 +443,7 @@ static int r_event_replay(mcp_store *st, const char *sid, unsigned no, uint64_t 
 static int r_publish(mcp_store *st, const char *kind, const char *sid, const char *payload)
 {
     strbuf msg = {0};
-    strbuf_printf(&msg, "%s %s %s", kind, sid, payload ? payload : "");
+    mcp__strbuf_printf(&msg, "%s %s %s", kind, sid, payload ? payload : "");
     if (!msg.data)
         return -MCP_ENOMEM;
     cmd c;
@@ -453,7 +453,7 @@ static int r_publish(mcp_store *st, const char *kind, const char *sid, const cha
     int rc = run((redis_store *)st, &c, 1, &rep);
     if (rc == 0)
         freeReplyObject(rep);
-    strbuf_free(&msg);
+    mcp__strbuf_free(&msg);
     return rc;
 }
 
