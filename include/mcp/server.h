@@ -203,6 +203,8 @@ typedef struct mcp_skills_options {
     bool no_directory_read;      /* true: do not offer resources/directory/read
                                   * (default: offered, directoryRead:true) */
 } mcp_skills_options;
+/* Fill opts with the defaults (every field 0/NULL: no prefix, directoryRead offered). */
+MCP_EXTERN void mcp_skills_options_init(mcp_skills_options *opts);
 MCP_EXTERN int mcp_server_add_skills_dir(mcp_server *srv, const char *path, const mcp_skills_options *opts /* NULL: defaults */);
 
 #ifdef __cplusplus

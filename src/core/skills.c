@@ -120,9 +120,18 @@ static int publish(mcp_server *srv, entry_list *found, bool directory_read)
     return rc;
 }
 
+void mcp_skills_options_init(mcp_skills_options *opts)
+{
+    if (opts)
+        *opts = (mcp_skills_options){0};
+}
+
 int mcp_server_add_skills_dir(mcp_server *srv, const char *path, const mcp_skills_options *opts)
 {
-    mcp_skills_options o = opts ? *opts : (mcp_skills_options){0};
+    mcp_skills_options o;
+    mcp_skills_options_init(&o);
+    if (opts)
+        o = *opts;
     if (!srv || !path || (o.uri_prefix && !valid_prefix(o.uri_prefix)))
         return -MCP_EINVAL;
     struct stat st;

@@ -483,6 +483,30 @@ static void test_uri_prefix_and_single_skill_path(void **state)
     mcp_server_free(srv);
 }
 
+/* Uniform options: mcp_skills_options_init gives the documented defaults
+ * (no prefix, directoryRead offered), the same as passing NULL. */
+static void test_skills_options_init_is_the_default(void **state)
+{
+    (void)state;
+    mcp_skills_options o;
+    memset(&o, 0xA5, sizeof o);
+    mcp_skills_options_init(&o);
+    assert_null(o.uri_prefix);
+    assert_false(o.no_directory_read);
+    mcp_skills_options_init(NULL);   /* harmless */
+    make_demo();
+    mcp_server *srv = new_server();
+    assert_int_equal(mcp_server_add_skills_dir(srv, root, &o), 0);
+    cJSON *resp = call_json(srv, MCP_ERA_MODERN, "server/discover", "{}");
+    const cJSON *settings = get(get(get(result_of(resp), "capabilities"), "extensions"), "io.modelcontextprotocol/skills");
+    assert_true(cJSON_IsTrue(get(settings, "directoryRead")));
+    cJSON_Delete(resp);
+    resp = call_json(srv, MCP_ERA_LEGACY, "skills/get", "{\"uri\":\"skill://demo-skill/SKILL.md\"}");
+    assert_string_equal(get_str(get(result_of(resp), "skill"), "uri"), "skill://demo-skill/SKILL.md");
+    cJSON_Delete(resp);
+    mcp_server_free(srv);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_root, teardown_root)
 
 int main(void)
@@ -501,6 +525,7 @@ int main(void)
         T(test_bad_skills_are_rejected_at_registration),
         T(test_total_size_limit_is_16_mib),
         T(test_uri_prefix_and_single_skill_path),
+        T(test_skills_options_init_is_the_default),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
