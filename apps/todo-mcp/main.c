@@ -9,7 +9,8 @@
  * calls still hanging then are cut short so their replies make the drain.
  * --auth-*: OAuth bearer JWTs (libmcp); todo-api only ever sees --api-token.
  * --store redis://...: sessions in Redis, so instances behind one balancer
- * share them; --state-key-file: the same MRTR sealing key on all of them. */
+ * share them; --state-key-file: the same MRTR sealing key on all of them.
+ * --skills-dir / --app-file: the shipped skill and MCP App (todo_extras.c). */
 #include <ctype.h>
 #include <getopt.h>
 #include <limits.h>
@@ -21,6 +22,7 @@
 #include <curl/curl.h>
 #include <mcp/mcp.h>
 
+#include "todo_extras.h"
 #include "todo_tools.h"
 #include "webapi.h"
 
@@ -50,6 +52,8 @@ typedef struct options {
     double rate_limit;             /* tools/call per second per principal; 0: off */
     unsigned rate_burst;           /* 0: libmcp's default */
     bool rate_limit_all;
+    const char *skills_dir;        /* NULL: the shipped skills; "": none */
+    const char *app_file;          /* NULL: the shipped todo list app; "": none */
     struct {                       /* OAuth resource server (HTTP), on when resource is set */
         const char *resource, *issuer, *servers, *jwks_file, *jwks_url, *scopes;
     } auth;
@@ -104,6 +108,14 @@ static void print_usage(FILE *out)
         "  --rate-burst N           requests allowed at once before the rate applies, 1-1000000\n"
         "                           (env MCP_RATE_BURST, default: one second's worth, at least 1)\n"
         "  --rate-limit-all         limit every request, not only tools/call\n"
+        "  --skills-dir DIR         skills to serve (SEP-2640 Skills extension: skills/list, skills/get,\n"
+        "                           skill:// resources); env MCP_SKILLS_DIR, default the shipped\n"
+        "                           todo-basics skill (source tree, else <datadir>/todo-mcp/skills);\n"
+        "                           \"\" serves none\n"
+        "  --app-file PATH          HTML of the MCP App (io.modelcontextprotocol/ui) list_todos links\n"
+        "                           to, served as ui://todo-mcp/todo-list.html; env MCP_APP_FILE, default\n"
+        "                           the shipped app/todo-list.html (source tree, else <datadir>/todo-mcp);\n"
+        "                           \"\" serves none\n"
         "  --help                   show this help and exit\n\n"
         "OAuth 2.1 resource server (HTTP only, off unless --auth-resource is set): every request\n"
         "needs 'Authorization: Bearer <JWT>' (RS256/ES256, aud = the resource URL); get_todo and\n"
@@ -254,6 +266,8 @@ static int fleet_from_env(options *o)
     o->fleet.redis.cert_file = env_or("MCP_REDIS_CERT", NULL);
     o->fleet.redis.key_file = env_or("MCP_REDIS_KEY", NULL);
     o->fleet.redis.server_name = env_or("MCP_REDIS_SNI", NULL);
+    o->skills_dir = getenv("MCP_SKILLS_DIR");
+    o->app_file = getenv("MCP_APP_FILE");
     o->fleet.state_key_env = env_or("MCP_STATE_KEY", NULL);
     o->fleet.session_idle_ms = DEFAULT_SESSION_IDLE_MS;
     if (idle && !parse_unsigned(idle, MIN_SESSION_IDLE_MS, UINT_MAX, &o->fleet.session_idle_ms))
@@ -390,7 +404,7 @@ static int options_from_env(options *o)
 
 enum { OPT_TRANSPORT = 256, OPT_MODE, OPT_PORT, OPT_HOST, OPT_WEB_API, OPT_TOKEN, OPT_WORKERS,
        OPT_QUIET, OPT_HELP, OPT_AUTH_RESOURCE, OPT_AUTH_ISSUER, OPT_AUTH_SERVER, OPT_AUTH_JWKS_FILE,
-       OPT_AUTH_JWKS_URL, OPT_AUTH_SCOPES, OPT_CONNECTION_MEMORY, OPT_ERAS };
+       OPT_AUTH_JWKS_URL, OPT_AUTH_SCOPES, OPT_CONNECTION_MEMORY, OPT_ERAS, OPT_SKILLS_DIR, OPT_APP_FILE };
 
 enum { OPT_STORE = 512, OPT_STATE_KEY_FILE, OPT_SESSION_IDLE_MS, OPT_REDIS_CA, OPT_REDIS_CERT, OPT_REDIS_KEY,
        OPT_REDIS_SNI };
@@ -423,6 +437,8 @@ static int apply_option(int opt, const char *arg, options *o)
     case OPT_TOKEN: o->api_token = arg; return 0;
     case OPT_QUIET: o->quiet = true; return 0;
     case OPT_ERAS: return parse_eras(arg, &o->eras) ? 0 : invalid("--eras", arg);
+    case OPT_SKILLS_DIR: o->skills_dir = arg; return 0;
+    case OPT_APP_FILE: o->app_file = arg; return 0;
     case OPT_CONNECTION_MEMORY:
         return parse_unsigned(arg, 4096, 1048576, &o->connection_memory) ? 0 : invalid("--connection-memory", arg);
     case OPT_RATE_LIMIT: return parse_rate(arg, &o->rate_limit) ? 0 : invalid("--rate-limit", arg);
@@ -472,6 +488,8 @@ static int parse_options(int argc, char **argv, options *o)
         { "workers", required_argument, NULL, OPT_WORKERS },
         { "quiet", no_argument, NULL, OPT_QUIET },
         { "eras", required_argument, NULL, OPT_ERAS },
+        { "skills-dir", required_argument, NULL, OPT_SKILLS_DIR },
+        { "app-file", required_argument, NULL, OPT_APP_FILE },
         { "connection-memory", required_argument, NULL, OPT_CONNECTION_MEMORY },
         { "help", no_argument, NULL, OPT_HELP },
         { "rate-limit", required_argument, NULL, OPT_RATE_LIMIT },
@@ -672,9 +690,18 @@ static mcp_server *create_server(const options *o, webapi *api)
         mcp_server_free(srv);
         return NULL;
     }
-    int rc = todo_tools_register(srv, api, o->mode == MCP_STATEFUL);
+    bool app = false;
+    if (todo_app_register(srv, o->app_file, &app) < 0) {
+        mcp_server_free(srv);
+        return NULL;
+    }
+    int rc = todo_tools_register(srv, api, o->mode == MCP_STATEFUL, app ? TODO_APP_URI : NULL);
     if (rc < 0) {
         fprintf(stderr, "todo-mcp: cannot register tools: %s\n", mcp_strerror(rc));
+        mcp_server_free(srv);
+        return NULL;
+    }
+    if (todo_skills_register(srv, o->skills_dir) < 0) {
         mcp_server_free(srv);
         return NULL;
     }

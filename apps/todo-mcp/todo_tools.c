@@ -356,10 +356,13 @@ static const mcp_resource todo_template = {
     .handler = read_todo, .blocking = true, .scopes = "todos:read",
 };
 
-int todo_tools_register(mcp_server *srv, webapi *api, bool with_counter)
+int todo_tools_register(mcp_server *srv, webapi *api, bool with_counter, const char *app_uri)
 {
     for (size_t i = 0; i < sizeof upstream_tools / sizeof upstream_tools[0]; i++) {
-        int rc = mcp_server_add_tool(srv, &upstream_tools[i], api);
+        mcp_tool tool = upstream_tools[i];
+        if (strcmp(tool.name, "list_todos") == 0)
+            tool.ui_resource_uri = app_uri;   /* hosts with MCP Apps show the todo list */
+        int rc = mcp_server_add_tool(srv, &tool, api);
         if (rc < 0)
             return rc;
     }

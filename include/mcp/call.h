@@ -40,6 +40,15 @@ MCP_EXTERN int mcp_call_structured_take(mcp_call *call, cJSON *value);
  * Returns 0 so a handler can `return mcp_call_error(call, ...)`. */
 MCP_EXTERN int mcp_call_error(mcp_call *call, const char *fmt, ...) MCP_PRINTF(2, 3);
 
+/* ---- result _meta (any handler) ----
+ * Merge the keys of meta (a JSON object, taken) into the result's _meta;
+ * later keys replace earlier ones. -MCP_EINVAL when meta is not an object.
+ * mcp_call_content_meta_take puts meta on the last content item added
+ * (a content block, or a resources/read contents entry), e.g. MCP Apps'
+ * {"ui":{"csp":...}}; -MCP_EINVAL when there is none yet. */
+MCP_EXTERN int mcp_call_meta_take(mcp_call *call, cJSON *meta);
+MCP_EXTERN int mcp_call_content_meta_take(mcp_call *call, cJSON *meta);
+
 /* ---- resource contents (resources/read handlers) ---- */
 MCP_EXTERN int mcp_call_resource_text(mcp_call *call, const char *uri, const char *mime_type, const char *text);
 MCP_EXTERN int mcp_call_resource_blob(mcp_call *call, const char *uri, const char *mime_type, const char *base64);

@@ -92,8 +92,9 @@ void mcp__call_reset_output(mcp_call *call)
     cJSON_Delete(call->content);
     cJSON_Delete(call->structured);
     cJSON_Delete(call->input_requests);
+    cJSON_Delete(call->result_meta);
     free(call->description);
-    call->content = call->structured = call->input_requests = NULL;
+    call->content = call->structured = call->input_requests = call->result_meta = NULL;
     call->description = NULL;
     call->is_error = false;
 }
@@ -149,6 +150,9 @@ static int cache_kind_of(const char *method)
         {"server/discover", MCP_CACHE_DISCOVER}, {"tools/list", MCP_CACHE_TOOLS},
         {"resources/list", MCP_CACHE_RESOURCES}, {"resources/templates/list", MCP_CACHE_RESOURCES},
         {"resources/read", MCP_CACHE_RESOURCES}, {"prompts/list", MCP_CACHE_PROMPTS},
+        /* Skills (SEP-2640) are resources: they share the resources hint. */
+        {"skills/list", MCP_CACHE_RESOURCES}, {"skills/get", MCP_CACHE_RESOURCES},
+        {"resources/directory/read", MCP_CACHE_RESOURCES},
     };
     for (size_t i = 0; method && i < sizeof table / sizeof table[0]; i++)
         if (strcmp(table[i].method, method) == 0)
@@ -180,8 +184,23 @@ static void decorate_modern(mcp_call *call, cJSON *result)
     }
 }
 
+/* Merge the handler's mcp_call_meta_take keys into result._meta. */
+static void merge_result_meta(mcp_call *call, cJSON *result)
+{
+    cJSON *meta = cJSON_GetObjectItemCaseSensitive(result, "_meta");
+    if (!meta && !(meta = cJSON_AddObjectToObject(result, "_meta")))
+        return;
+    while (call->result_meta->child) {
+        cJSON *item = cJSON_DetachItemViaPointer(call->result_meta, call->result_meta->child);
+        cJSON_DeleteItemFromObjectCaseSensitive(meta, item->string);
+        cJSON_AddItemToObject(meta, item->string, item);
+    }
+}
+
 void mcp__call_reply_result(mcp_call *call, cJSON *result_take)
 {
+    if (result_take && call->result_meta && cJSON_IsObject(result_take))
+        merge_result_meta(call, result_take);
     if (result_take && call->ex->era == MCP_ERA_MODERN)
         decorate_modern(call, result_take);
     cJSON *resp = mcp__jsonrpc_result_take(call->id, result_take);
@@ -363,6 +382,39 @@ int mcp_call_structured_take(mcp_call *call, cJSON *value)
         return -MCP_EINVAL;
     cJSON_Delete(call->structured);
     call->structured = value;
+    return 0;
+}
+
+int mcp_call_meta_take(mcp_call *call, cJSON *meta)
+{
+    if (!call || !cJSON_IsObject(meta)) {
+        cJSON_Delete(meta);
+        return -MCP_EINVAL;
+    }
+    if (!call->result_meta) {
+        call->result_meta = meta;
+        return 0;
+    }
+    while (meta->child) {
+        cJSON *item = cJSON_DetachItemViaPointer(meta, meta->child);
+        cJSON_DeleteItemFromObjectCaseSensitive(call->result_meta, item->string);
+        cJSON_AddItemToObject(call->result_meta, item->string, item);
+    }
+    cJSON_Delete(meta);
+    return 0;
+}
+
+int mcp_call_content_meta_take(mcp_call *call, cJSON *meta)
+{
+    cJSON *last = call && call->content ? call->content->child : NULL;
+    while (last && last->next)
+        last = last->next;
+    if (!last || !cJSON_IsObject(meta)) {
+        cJSON_Delete(meta);
+        return -MCP_EINVAL;
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(last, "_meta");
+    cJSON_AddItemToObject(last, "_meta", meta);
     return 0;
 }
 

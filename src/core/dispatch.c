@@ -40,6 +40,10 @@ static const struct {
     {"completion/complete", mcp__method_completion_complete, BOTH},
     {"server/discover", mcp__method_server_discover, MODERN},
     {"subscriptions/listen", mcp__method_subscriptions_listen, MODERN},
+    /* Extensions: skills (SEP-2640), answered -32601 unless skills are served. */
+    {"skills/list", mcp__method_skills_list, BOTH},
+    {"skills/get", mcp__method_skills_get, BOTH},
+    {"resources/directory/read", mcp__method_resources_directory_read, BOTH},
 };
 
 static method_fn find_method(const char *name, mcp_era era)

@@ -6,9 +6,11 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "core/apps.h"
 #include "core/notify.h"
 #include "core/otel.h"
 #include "core/registry.h"
+#include "core/skills_load.h"
 
 mcp_server *mcp_server_new(const mcp_server_info *info)
 {
@@ -51,6 +53,9 @@ void mcp_server_free(mcp_server *srv)
         return;
     mcp__worker_pool_free(srv->workers);
     mcp__registry_free_all(srv);
+    mcp__skills_free(srv->skills);            /* extensions: after the resources using them */
+    mcp__apps_free(srv);
+    cJSON_Delete(srv->extensions);
     pthread_rwlock_destroy(&srv->lock);
     pthread_mutex_destroy(&srv->workers_lock);
     pthread_mutex_destroy(&srv->listeners_lock);

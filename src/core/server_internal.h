@@ -86,6 +86,11 @@ struct mcp_server {
     atomic_uint session_tools;   /* registered session_scoped tools (changed under lock) */
     char *registry_name, *repository_url;   /* edge: Server Card (transport/server_card.c) */
     struct mcp__otel *otel;      /* semconv histograms (otel.c) */
+    /* Extensions (2026-12): served identifiers -> settings (extensions.c),
+     * the skills catalogue (skills.c) and the apps (apps.c). All under lock. */
+    cJSON *extensions;
+    struct mcp__skills *skills;
+    entry_list apps;            /* MCP Apps documents (apps.c) */
 };
 
 typedef enum { CALL_TOOL, CALL_RESOURCE, CALL_PROMPT, CALL_COMPLETE, CALL_OTHER } call_kind;
@@ -117,6 +122,7 @@ struct mcp_call {
     const char *target;         /* tool/prompt name or resource URI (inside msg) */
     uint64_t start_us;          /* receipt, for mcp.server.operation.duration */
     char *tracestate;           /* the caller's valid tracestate (owned), or NULL */
+    cJSON *result_meta;         /* mcp_call_meta_take: merged into result._meta (owned) */
 };
 
 #endif
