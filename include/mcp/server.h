@@ -46,6 +46,14 @@ typedef struct mcp_tool_annotations {
  * (an upstream API down, bad business input) belong in mcp_call_error(). */
 typedef int (*mcp_tool_fn)(mcp_call *call, const cJSON *args, void *userdata);
 
+/* Whether a tool runs as a task (extension io.modelcontextprotocol/tasks,
+ * 2026-07-28 requests only; see mcp/tasks.h). */
+typedef enum {
+    MCP_TASK_FORBIDDEN = 0,    /* always synchronous (the default) */
+    MCP_TASK_OPTIONAL,         /* a task for clients declaring the extension, else synchronous */
+    MCP_TASK_REQUIRED          /* only as a task: other clients get -32021 */
+} mcp_task_support;
+
 typedef struct mcp_tool {
     const char *name;          /* 1-128 chars of [A-Za-z0-9_.-] */
     const char *title;
@@ -57,6 +65,11 @@ typedef struct mcp_tool {
     mcp_tool_fn handler;
     bool blocking;             /* handler may block (I/O): run it on the worker pool */
     const char *scopes;        /* OAuth scopes a caller needs (space list), or NULL */
+    mcp_task_support task;     /* default MCP_TASK_FORBIDDEN; the handler is the same code */
+    /* With task support: a first call that asks for input gets it through
+     * the multi-round exchange (input_required + requestState) before any
+     * task exists; the round that carries the answers creates the task. */
+    bool task_after_input;
 } mcp_tool;
 
 int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata);

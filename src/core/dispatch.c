@@ -12,6 +12,7 @@
 #include "core/jsonrpc.h"
 #include "core/methods.h"
 #include "core/modern.h"
+#include "core/tasks.h"
 #include "core/util.h"
 
 typedef void (*method_fn)(mcp_call *call);
@@ -40,6 +41,9 @@ static const struct {
     {"completion/complete", method_completion_complete, BOTH},
     {"server/discover", method_server_discover, MODERN},
     {"subscriptions/listen", method_subscriptions_listen, MODERN},
+    {"tasks/get", mcp__method_tasks_get, MODERN},        /* tasks.c */
+    {"tasks/update", mcp__method_tasks_update, MODERN},
+    {"tasks/cancel", mcp__method_tasks_cancel, MODERN},
 };
 
 static method_fn find_method(const char *name, mcp_era era)

@@ -38,6 +38,8 @@ struct mcp_exchange {
     bool back_channel;         /* server->client requests can reach the client */
     bool stateless;            /* no session can exist on this channel */
     atomic_bool cancelled;     /* set by the transport on cancellation */
+    const char *principal;     /* authenticated subject (OAuth sub), NULL without
+                                  authorization; valid while the method is dispatched */
 };
 
 #endif

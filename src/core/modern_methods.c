@@ -10,13 +10,16 @@
 #include "core/jsonrpc.h"
 #include "core/methods.h"
 #include "core/modern.h"
+#include "core/tasks.h"
 
 void method_server_discover(mcp_call *call)
 {
     cJSON *result = cJSON_CreateObject();
     if (result) {
         cJSON_AddItemToObject(result, "supportedVersions", modern_supported_versions());
-        cJSON_AddItemToObject(result, "capabilities", mcp_server_capabilities(call->srv));
+        cJSON *caps = mcp_server_capabilities(call->srv);
+        mcp__tasks_advertise(call->srv, caps);   /* tasks.c: extensions, where delivered */
+        cJSON_AddItemToObject(result, "capabilities", caps);
         if (call->srv->instructions)
             cJSON_AddStringToObject(result, "instructions", call->srv->instructions);
     }

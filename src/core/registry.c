@@ -9,6 +9,7 @@
 #include "core/dispatch.h"
 #include "core/jsonrpc.h"
 #include "core/server_internal.h"
+#include "core/tasks.h"
 #include "core/util.h"
 
 int entry_list_push(entry_list *l, void *item)
@@ -53,7 +54,8 @@ mcp_server *mcp_server_new(const mcp_server_info *info)
     srv->request_timeout_ms = 60000;
     srv->max_listeners = 1024;
     pthread_mutex_init(&srv->listeners_lock, NULL);
-    if (request_state_key_random(&srv->state_key) < 0 || !srv->name || !srv->version) {
+    srv->tasks = mcp__tasks_new(srv);     /* tasks.c */
+    if (request_state_key_random(&srv->state_key) < 0 || !srv->name || !srv->version || !srv->tasks) {
         mcp_server_free(srv);
         return NULL;
     }
@@ -64,7 +66,9 @@ void mcp_server_free(mcp_server *srv)
 {
     if (!srv)
         return;
+    mcp__tasks_stop(srv->tasks);          /* tasks.c: no new rounds while the pool drains */
     worker_pool_free(srv->workers);
+    mcp__tasks_free(srv->tasks);
     registry_free_all(srv);
     pthread_rwlock_destroy(&srv->lock);
     pthread_mutex_destroy(&srv->workers_lock);
@@ -261,6 +265,8 @@ int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata)
     t->userdata = userdata;
     t->blocking = tool->blocking;
     t->scopes = xstrdup(tool->scopes);
+    t->task = tool->task;                 /* tasks.c */
+    t->task_after_input = tool->task_after_input;
     int rc = (!t->name || !t->def) ? -MCP_EINVAL : 0;
     if (rc == 0) {
         const cJSON *in = cJSON_GetObjectItemCaseSensitive(t->def, "inputSchema");

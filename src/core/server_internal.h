@@ -25,6 +25,8 @@ typedef struct tool_entry {
     void *userdata;
     bool blocking;
     char *scopes;               /* OAuth scopes needed, or NULL */
+    mcp_task_support task;      /* tasks.c */
+    bool task_after_input;
 } tool_entry;
 
 typedef struct resource_entry {
@@ -71,6 +73,7 @@ struct mcp_server {
     pthread_mutex_t listeners_lock;
     struct listener *listeners;  /* modern subscriptions/listen streams */
     unsigned nlisteners, max_listeners;
+    struct mcp__tasks *tasks;    /* tasks.c: task store, runs, housekeeping */
 };
 
 typedef enum { CALL_TOOL, CALL_RESOURCE, CALL_PROMPT, CALL_COMPLETE, CALL_OTHER } call_kind;

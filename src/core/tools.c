@@ -9,6 +9,7 @@
 #include "core/json_write.h"
 #include "core/jsonrpc.h"
 #include "core/methods.h"
+#include "core/tasks.h"
 #include "core/util.h"
 
 static const cJSON *tool_def(const void *entry)
@@ -156,5 +157,12 @@ void method_tools_call(mcp_call *call)
         call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: requestState is invalid, expired or belongs to another request");
         return;
     }
+    if (mcp__tasks_intercept(call, t))    /* tasks.c: answered with a task (or -32021) */
+        return;
     run_handler(call, t->blocking, invoke_tool, finish_tool);
+}
+
+void mcp__tools_run(mcp_call *call)
+{
+    run_handler(call, true, invoke_tool, finish_tool);
 }

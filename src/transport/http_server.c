@@ -14,6 +14,7 @@
 #include "core/dispatch.h"
 #include "auth/auth.h"
 #include "core/jsonrpc.h"
+#include "core/tasks.h"
 #include "transport/http_internal.h"
 
 uint64_t now_us(void)
@@ -340,6 +341,8 @@ int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_serve
     hs->auth = hs->o.auth;               /* borrowed: the caller frees it after stopping */
     mcp_server_set_request_timeout(srv, hs->o.request_timeout_ms);
     mcp_server_set_broadcast(srv, streamable_broadcast, hs);
+    if (hs->o.store)
+        mcp__tasks_attach_store(srv, hs->o.store);   /* tasks.c: task records shared too */
     hs->daemon = start_daemon(hs);
     if (!hs->daemon) {
         mcp_server_set_broadcast(srv, NULL, NULL);
@@ -382,6 +385,8 @@ void mcp_http_stop(mcp_http_server *hs)
         pthread_cond_broadcast(&hs->hk_wake);
         pthread_mutex_unlock(&hs->hk_lock);
         pthread_join(hs->housekeeper, NULL);
+        if (hs->o.store)
+            mcp__tasks_detach_store(hs->srv);   /* tasks.c: the caller frees the store next */
         live_streams_finish_all(hs);          /* first, so streams end with a retry hint */
         if (hs->sessions)
             session_table_close_all(hs->sessions);

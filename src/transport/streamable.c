@@ -542,6 +542,7 @@ static enum MHD_Result handle_modern(http_req *req, struct MHD_Connection *conn,
     px->ex.era = MCP_ERA_MODERN;
     px->ex.version = v;
     px->ex.stateless = true;
+    px->ex.principal = req->subject[0] ? req->subject : NULL;   /* tasks: bound to the caller */
     const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "method"));
     if (method && strcmp(method, "subscriptions/listen") == 0) {
         px->json_only = false;     /* a listen is a stream in every response mode */
