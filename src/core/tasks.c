@@ -562,7 +562,7 @@ static void heartbeat(mcp__tasks *tk, task_store *ts, bool force)
 static void *housekeeper(void *arg)
 {
     mcp__tasks *tk = arg;
-    uint64_t last_sweep = 0;
+    uint64_t last_sweep = 0, last_orphans = 0;
     pthread_mutex_lock(&tk->lock);
     while (!tk->stopping) {
         struct timespec until;
@@ -581,13 +581,17 @@ static void *housekeeper(void *arg)
         heartbeat(tk, ts, false);
         handle_inbox(tk, ts);
         flush_messages(tk, ts);
+        /* Orphans four times per lease (so detection takes at most 1.25
+         * leases), expired records and runs every second. */
         uint64_t now = now_ms();
-        unsigned sweep_every = tk->opt.lease_ms / 4 < 250 ? 250 : tk->opt.lease_ms / 4;
-        if (now - last_sweep >= sweep_every) {
+        unsigned orphan_every = tk->opt.lease_ms / 4 < 250 ? 250 : tk->opt.lease_ms / 4;
+        if (ts->shared && now - last_orphans >= orphan_every) {
+            last_orphans = now;
+            fail_orphans(tk, ts);
+        }
+        if (now - last_sweep >= 1000) {
             last_sweep = now;
             int64_t wall = (int64_t)unix_ms();
-            if (ts->shared)
-                fail_orphans(tk, ts);
             ts->ops->sweep(ts, wall);
             end_expired_runs(tk, wall);
         }
@@ -752,6 +756,7 @@ static cJSON *new_record(mcp__tasks *tk, const char *id, const char *principal, 
     cJSON_AddNumberToObject(rec, "pollIntervalMs", tk->opt.poll_interval_ms);
     cJSON_AddStringToObject(rec, "_p", principal);
     cJSON_AddStringToObject(rec, "_o", tk->owner);
+    cJSON_AddNumberToObject(rec, "_x", (double)*expire);
     return rec;
 }
 
@@ -887,7 +892,9 @@ static cJSON *load_for_caller(mcp_call *call, task_store *ts, const char **id_ou
     free(text);
     const char *principal = call->ex->principal ? call->ex->principal : "";
     const char *owner_of = rec_str(rec, "_p");
-    if (rec && (!owner_of || strcmp(owner_of, principal) != 0)) {
+    const cJSON *expire = cJSON_GetObjectItemCaseSensitive(rec, "_x");
+    bool expired = cJSON_IsNumber(expire) && expire->valuedouble <= (double)unix_ms();
+    if (rec && (!owner_of || strcmp(owner_of, principal) != 0 || expired)) {
         cJSON_Delete(rec);
         rec = NULL;
     }

@@ -25,6 +25,7 @@
 
 #include <mcp/error.h>
 
+#include "store/redis_internal.h"
 #include "store/store.h"
 
 #define POOL_SIZE 4
@@ -152,11 +153,7 @@ static void release(redis_store *rs, conn_slot *slot, bool ok)
 
 /* Run n pipelined commands (argv arrays); replies[i] receive the results
  * (caller frees). -MCP_EIO when Redis cannot be reached or answers an error. */
-typedef struct cmd {
-    int argc;
-    const char *argv[8];
-    size_t len[8];
-} cmd;
+typedef mcp__redis_cmd cmd;   /* redis_internal.h */
 
 static void cmd_init(cmd *c, int argc, ...)
 {
@@ -199,6 +196,11 @@ static int run(redis_store *rs, cmd *cmds, int n, redisReply **replies)
         return -MCP_EIO;
     }
     return 0;
+}
+
+int mcp__redis_run(mcp_store *st, mcp__redis_cmd *cmds, int n, redisReply **replies)
+{
+    return run((redis_store *)st, cmds, n, replies);
 }
 
 static void free_replies(redisReply **r, int n)
@@ -595,6 +597,7 @@ int mcp_store_redis_open(const char *url, mcp_store **out)
         return -MCP_EINVAL;
     }
     rs->base.ops = &redis_ops;
+    rs->base.tasks_open = mcp__redis_tasks_open;   /* redis_tasks.c */
     pthread_mutex_init(&rs->lock, NULL);
     pthread_cond_init(&rs->freed, NULL);
     atomic_init(&rs->healthy, true);
