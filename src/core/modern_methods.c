@@ -86,6 +86,12 @@ void method_subscriptions_listen(mcp_call *call)
     if (cJSON_IsArray(uris) && cJSON_GetArraySize(uris) > 0 && cJSON_HasObjectItem(caps, "resources"))
         l->uris = cJSON_Duplicate(uris, 1);
     cJSON_Delete(caps);
+    if (mcp__tasks_listen_check(call, filter, honored)) {   /* tasks.c: taskIds */
+        cJSON_Delete(honored);
+        cJSON_Delete(l->uris);
+        free(l);
+        return;
+    }
     if (l->tools) cJSON_AddTrueToObject(honored, "toolsListChanged");
     if (l->prompts) cJSON_AddTrueToObject(honored, "promptsListChanged");
     if (l->resources) cJSON_AddTrueToObject(honored, "resourcesListChanged");

@@ -1,6 +1,7 @@
 /* Tasks (io.modelcontextprotocol/tasks, SEP-2663) inside the server layer:
  * the hooks other core files and the HTTP transport call. tasks.c owns the
- * methods, the background runs of task handlers and the task store. */
+ * methods, task_run.c the background runs of task handlers, task_house.c
+ * the housekeeping thread, the lifecycle and the task store in use. */
 #ifndef MCP_CORE_TASKS_H
 #define MCP_CORE_TASKS_H
 
@@ -32,6 +33,11 @@ bool mcp__tasks_intercept(mcp_call *call, const tool_entry *t);
 
 /* capabilities.extensions for server/discover, only when a tool can run as a task. */
 void mcp__tasks_advertise(mcp_server *srv, cJSON *caps);
+
+/* subscriptions/listen with notifications.taskIds: true after replying
+ * -32021 to a client without the extension; otherwise adds the honoured
+ * ids to honored: none, since no notifications/tasks are sent (clients poll). */
+bool mcp__tasks_listen_check(mcp_call *call, const cJSON *filter, cJSON *honored);
 
 void mcp__method_tasks_get(mcp_call *call);
 void mcp__method_tasks_update(mcp_call *call);

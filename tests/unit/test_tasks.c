@@ -104,6 +104,16 @@ static int until_cancelled(mcp_call *call, const cJSON *args, void *ud)
     return mcp_call_text(call, "stopped");
 }
 
+static int reports(mcp_call *call, const cJSON *args, void *ud)
+{
+    (void)args;
+    (void)ud;
+    mcp_call_progress(call, 1, 2, "half way");
+    for (int i = 0; i < 500 && !mcp_call_cancelled(call); i++)
+        sleep_ms(10);
+    return mcp_call_text(call, "stopped");
+}
+
 static mcp_server *server_with_tools(int *flag)
 {
     mcp_server *srv = new_server();
@@ -114,6 +124,7 @@ static mcp_server *server_with_tools(int *flag)
         { .name = "parks", .handler = parks, .task = MCP_TASK_REQUIRED },
         { .name = "loops", .handler = until_cancelled, .blocking = true, .task = MCP_TASK_REQUIRED },
         { .name = "plain", .handler = quick },
+        { .name = "reports", .handler = reports, .blocking = true, .task = MCP_TASK_REQUIRED },
     };
     for (size_t i = 0; i < sizeof tools / sizeof tools[0]; i++)
         assert_int_equal(mcp_server_add_tool(srv, &tools[i], flag), 0);
@@ -302,6 +313,51 @@ static void test_removed_and_legacy_methods_are_not_found(void **state)
     mcp_server_free(srv);
 }
 
+static void test_progress_of_a_running_task_is_its_status_message(void **state)
+{
+    (void)state;
+    mcp_server *srv = server_with_tools(NULL);
+    cJSON *r = call_tool(srv, NULL, "reports", CAPS_TASKS);
+    char *id = task_id_of(r);
+    cJSON_Delete(r);
+    cJSON *g = NULL;
+    for (int i = 0; i < 150; i++) {
+        cJSON_Delete(g);
+        g = task_method(srv, NULL, "tasks/get", id);
+        if (get_str(result_of(g), "statusMessage"))
+            break;
+        sleep_ms(20);
+    }
+    assert_string_equal(get_str(result_of(g), "status"), "working");
+    assert_string_equal(get_str(result_of(g), "statusMessage"), "progress 1/2: half way");
+    cJSON_Delete(g);
+    cJSON_Delete(task_method(srv, NULL, "tasks/cancel", id));
+    free(id);
+    mcp_server_free(srv);
+}
+
+static void test_listen_for_task_ids_needs_the_extension_and_honours_none(void **state)
+{
+    (void)state;
+    mcp_server *srv = server_with_tools(NULL);
+    cJSON *r = modern(srv, NULL, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"subscriptions/listen\",\"params\":{"
+                                 "\"notifications\":{\"taskIds\":[\"abc\"]}," META("{}") "}}");
+    assert_int_equal(error_code_of(r), -32021);
+    cJSON_Delete(r);
+    fake_ex *f = fake_new(NULL, MCP_ERA_MODERN, MCP_V_MODERN_LATEST, false);
+    fake_dispatch(srv, f, "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"subscriptions/listen\",\"params\":{"
+                          "\"notifications\":{\"taskIds\":[\"abc\"]}," META(CAPS_TASKS) "}}");
+    assert_true(fake_wait_sent(f, 1, FAKE_WAIT_MS));
+    const cJSON *ack = fake_sent_at(f, 0);
+    const cJSON *ids = get(get(get(ack, "params"), "notifications"), "taskIds");
+    assert_true(cJSON_IsArray(ids));
+    assert_int_equal(cJSON_GetArraySize(ids), 0);
+    mcp_server_close_listeners(srv);
+    assert_true(fake_wait_complete(f, FAKE_WAIT_MS));
+    fake_free(f);
+    mcp_server_free(srv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -312,6 +368,8 @@ int main(void)
         cmocka_unit_test(test_cancel_reaches_the_running_handler),
         cmocka_unit_test(test_expired_tasks_are_deleted),
         cmocka_unit_test(test_removed_and_legacy_methods_are_not_found),
+        cmocka_unit_test(test_progress_of_a_running_task_is_its_status_message),
+        cmocka_unit_test(test_listen_for_task_ids_needs_the_extension_and_honours_none),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
