@@ -17,15 +17,22 @@
 
 /* ---------------- housekeeping ---------------- */
 
+/* A task whose instance died: failed, or cancelled when the client had
+ * asked for that (the handler can no longer settle it). */
 static int edit_orphaned(cJSON *rec, void *ctx)
 {
-    const mcp__tasks *tk = ctx;
+    mcp__tasks *tk = ctx;
+    mcp__task_set(rec, "result", NULL);
+    mcp__task_set(rec, "inputRequests", NULL);
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rec, "_c"))) {
+        mcp__task_set(rec, "status", cJSON_CreateString("cancelled"));
+        mcp__task_set(rec, "statusMessage", cJSON_CreateString("Cancelled at the client's request"));
+        return 0;
+    }
     char msg[200];
     snprintf(msg, sizeof msg,
              "Task failed: the server instance running it stopped (no lease renewal for %u ms); "
-             "retry the tool call", tk->opt.lease_ms);
-    mcp__task_set(rec, "result", NULL);
-    mcp__task_set(rec, "inputRequests", NULL);
+             "retry the tool call", mcp__task_options(tk).lease_ms);
     mcp__task_set(rec, "status", cJSON_CreateString("failed"));
     mcp__task_set(rec, "statusMessage", cJSON_CreateString(msg));
     mcp__task_set(rec, "error", mcp__task_error_object(JSONRPC_INTERNAL_ERROR, msg));
@@ -113,9 +120,10 @@ static void end_expired_runs(mcp__tasks *tk, int64_t now)
 void mcp__task_heartbeat(mcp__tasks *tk, task_store *ts, bool force)
 {
     uint64_t now = now_ms();
-    if (!ts->shared || (!force && now - tk->last_heartbeat < tk->opt.lease_ms / 3))
+    unsigned lease_ms = mcp__task_options(tk).lease_ms;
+    if (!ts->shared || (!force && now - atomic_load(&tk->last_heartbeat) < lease_ms / 3))
         return;
-    if (ts->ops->heartbeat(ts, tk->owner, tk->opt.lease_ms) == 0)
+    if (ts->ops->heartbeat(ts, tk->owner, lease_ms) == 0)
         atomic_store(&tk->last_heartbeat, now);
 }
 
@@ -144,7 +152,8 @@ static void *housekeeper(void *arg)
         /* Orphans four times per lease (so detection takes at most 1.25
          * leases), expired records and runs every second. */
         uint64_t now = now_ms();
-        unsigned orphan_every = tk->opt.lease_ms / 4 < 250 ? 250 : tk->opt.lease_ms / 4;
+        unsigned lease_ms = mcp__task_options(tk).lease_ms;
+        unsigned orphan_every = lease_ms / 4 < 250 ? 250 : lease_ms / 4;
         if (ts->shared && now - last_orphans >= orphan_every) {
             last_orphans = now;
             fail_orphans(tk, ts);
@@ -197,6 +206,14 @@ mcp__tasks *mcp__tasks_new(mcp_server *srv)
     pthread_cond_init(&tk->wake, NULL);
     pthread_cond_init(&tk->idle, NULL);
     return tk;
+}
+
+mcp_task_options mcp__task_options(mcp__tasks *tk)
+{
+    pthread_mutex_lock(&tk->lock);
+    mcp_task_options o = tk->opt;
+    pthread_mutex_unlock(&tk->lock);
+    return o;
 }
 
 int mcp_server_set_task_options(mcp_server *srv, const mcp_task_options *opts)

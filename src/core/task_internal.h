@@ -83,6 +83,7 @@ void mcp__task_event(mcp__tasks *tk, const char *id, const char *what);
 void mcp__task_poke_owner(mcp__tasks *tk, task_store *ts, const char *owner, const char *id, const char *what);
 
 /* ---- task_house.c ---- */
+mcp_task_options mcp__task_options(mcp__tasks *tk);   /* a consistent copy */
 void mcp__task_ensure_thread(mcp__tasks *tk);
 /* Renew this instance's lease when due (or now with force); shared stores only. */
 void mcp__task_heartbeat(mcp__tasks *tk, task_store *ts, bool force);

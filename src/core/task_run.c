@@ -144,9 +144,10 @@ static void task_complete(mcp_exchange *ex, cJSON *response)
     size_t size = 0;
     char *text = json_print(o.result ? o.result : o.error, &size);
     free(text);
-    if (size > tk->opt.max_result_bytes) {
+    size_t limit = mcp__task_options(tk).max_result_bytes;
+    if (size > limit) {
         char msg[160];
-        snprintf(msg, sizeof msg, "Task result too large to store: %zu bytes (limit %zu)", size, tk->opt.max_result_bytes);
+        snprintf(msg, sizeof msg, "Task result too large to store: %zu bytes (limit %zu)", size, limit);
         too_big = mcp__task_error_object(JSONRPC_INTERNAL_ERROR, msg);
         o.status = "failed";
         o.error = too_big;

@@ -72,11 +72,11 @@ bool mcp__tasks_listen_check(mcp_call *call, const cJSON *filter, cJSON *honored
 
 /* ---------------- creation (tools/call) ---------------- */
 
-static cJSON *new_record(mcp__tasks *tk, const char *id, const char *principal, int64_t now, int64_t *expire)
+static cJSON *new_record(mcp__tasks *tk, const mcp_task_options *opt, const char *id, const char *principal, int64_t now, int64_t *expire)
 {
     char at[32];
     mcp__task_iso_time(now, at);
-    *expire = now + tk->opt.ttl_ms;
+    *expire = now + opt->ttl_ms;
     cJSON *rec = cJSON_CreateObject();
     if (!rec)
         return NULL;
@@ -84,8 +84,8 @@ static cJSON *new_record(mcp__tasks *tk, const char *id, const char *principal, 
     cJSON_AddStringToObject(rec, "status", "working");
     cJSON_AddStringToObject(rec, "createdAt", at);
     cJSON_AddStringToObject(rec, "lastUpdatedAt", at);
-    cJSON_AddNumberToObject(rec, "ttlMs", tk->opt.ttl_ms);
-    cJSON_AddNumberToObject(rec, "pollIntervalMs", tk->opt.poll_interval_ms);
+    cJSON_AddNumberToObject(rec, "ttlMs", opt->ttl_ms);
+    cJSON_AddNumberToObject(rec, "pollIntervalMs", opt->poll_interval_ms);
     cJSON_AddStringToObject(rec, "_p", principal);
     cJSON_AddStringToObject(rec, "_o", tk->owner);
     cJSON_AddNumberToObject(rec, "_x", (double)*expire);
@@ -117,9 +117,10 @@ bool mcp__tasks_intercept(mcp_call *call, const tool_entry *t)
         return false;                  /* MRTR first: this round runs synchronously */
 
     char id[2 * ID_BYTES + 1];
+    mcp_task_options opt = mcp__task_options(tk);
     const char *principal = call->ex->principal ? call->ex->principal : "";
     int64_t now = (int64_t)unix_ms(), expire = 0;
-    cJSON *rec = random_hex_id(id, ID_BYTES) == 0 ? new_record(tk, id, principal, now, &expire) : NULL;
+    cJSON *rec = random_hex_id(id, ID_BYTES) == 0 ? new_record(tk, &opt, id, principal, now, &expire) : NULL;
     char *json = rec ? json_print(rec, NULL) : NULL;
     task_run *run = json ? mcp__task_run_new(tk, call, t, id, principal, expire) : NULL;
     if (!run) {
@@ -132,7 +133,7 @@ bool mcp__tasks_intercept(mcp_call *call, const tool_entry *t)
     task_store *ts = mcp__task_store_acquire(tk);
     mcp__task_heartbeat(tk, ts, atomic_load(&tk->last_heartbeat) == 0);
     /* Durable before the reply: tasks/get on any instance resolves it. */
-    int rc = ts->ops->create(ts, id, principal, tk->owner, json, expire, tk->opt.max_per_principal);
+    int rc = ts->ops->create(ts, id, principal, tk->owner, json, expire, opt.max_per_principal);
     mcp__task_store_release(tk);
     free(json);
     if (rc < 0) {
@@ -143,7 +144,7 @@ bool mcp__tasks_intercept(mcp_call *call, const tool_entry *t)
         char msg[200];
         if (rc == -MCP_ELIMIT) {
             snprintf(msg, sizeof msg, "Too many unfinished tasks for this caller (limit %u): let some finish or cancel them",
-                     tk->opt.max_per_principal);
+                     opt.max_per_principal);
             call_reply_error(call, ERR_TASK_LIMIT, msg);
         } else {
             call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: the task store cannot be reached, retry later");

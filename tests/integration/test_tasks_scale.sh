@@ -12,6 +12,7 @@
 #      with tasks/update on another one, completed;
 #   4. kill -9 of the owner mid-task: another instance ends the task failed,
 #      with an error naming the lost lease, within lease + sweep (< 10 s);
+#      one cancelled after the owner died ends cancelled;
 #   5. 1,000 concurrent parked tasks through the balancer: all created and
 #      readable, instance RSS growth bounded (skipped under sanitizers,
 #      MCP_TEST_NO_RSS=1), all cancelled afterwards.
@@ -163,13 +164,18 @@ check "tasks/update on B resumes the task; it completes with the handler's resul
 # ---- 4. kill -9 of the owner: failed within the bound
 r=$(tc create "$(url 0)" slow_compute '{"seconds":60,"label":"orphan"}')
 id4=$(field "$r" 'd["taskId"]')
+r=$(tc create "$(url 0)" slow_compute '{"seconds":60,"label":"orphan-cancelled"}')
+id5=$(field "$r" 'd["taskId"]')
 kill -9 "${PID[0]}" 2>/dev/null
+c=$(tc call "$(url 2)" tasks/cancel "{\"taskId\":\"$id5\"}")
 w=$(tc wait "$(url 1)" "$id4" failed 10)
 rc=$?
 check "kill -9 of the owner: another instance ends the task failed within 10 s (lease ${LEASE_MS} ms)" $rc "$w"
 check "the failed task carries an error naming the lost lease, and no result" \
     $(grep -q 'stopped' <<<"$w" && ! grep -q '"result"' <<<"$w"; echo $?) "$w"
 echo "  orphaned task failed after ${w%% *} s"
+w=$(tc wait "$(url 1)" "$id5" cancelled 10)
+check "a task cancelled after its owner died ends cancelled (not stuck in working)" $? "$c $w"
 start_instance 0
 
 # ---- 5. 1,000 concurrent parked tasks through the balancer
