@@ -26,7 +26,8 @@ typedef struct mcp_task_options {
     size_t max_result_bytes;      /* largest stored result or error, default 1 MiB */
 } mcp_task_options;
 
-/* Set before serving; 0 in a field means its default. */
+/* 0 in a field means its default. May be called while serving: new values
+ * apply to tasks created and housekeeping done afterwards. */
 int mcp_server_set_task_options(mcp_server *srv, const mcp_task_options *opts);
 
 #ifdef __cplusplus
