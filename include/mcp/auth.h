@@ -9,6 +9,8 @@
 #ifndef MCP_AUTH_H
 #define MCP_AUTH_H
 
+#include <mcp/common.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -30,8 +32,11 @@ typedef struct mcp_auth_options {
  * URL, an unreadable JWKS file...). Only programs that call this link the
  * token code and its libraries (libcrypto, libcurl). */
 typedef struct mcp_auth mcp_auth;
-mcp_auth *mcp_auth_new(const mcp_auth_options *opts, char *err, size_t errlen);
-void mcp_auth_free(mcp_auth *auth);
+/* Fill *opts with the defaults: every string NULL, leeway_s 30 (0 in
+ * leeway_s means 30 too). Strings are copied by mcp_auth_new. */
+MCP_EXTERN void mcp_auth_options_init(mcp_auth_options *opts);
+MCP_EXTERN mcp_auth *mcp_auth_new(const mcp_auth_options *opts, char *err, size_t errlen);
+MCP_EXTERN void mcp_auth_free(mcp_auth *auth);
 
 #ifdef __cplusplus
 }

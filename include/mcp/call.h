@@ -7,6 +7,8 @@
 #ifndef MCP_CALL_H
 #define MCP_CALL_H
 
+#include <mcp/common.h>
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -18,65 +20,65 @@ extern "C" {
 #endif
 
 /* ---- content blocks (return a new cJSON object, NULL on ENOMEM) ---- */
-cJSON *mcp_content_text(const char *text);
-cJSON *mcp_content_image(const char *base64, const char *mime_type);
-cJSON *mcp_content_audio(const char *base64, const char *mime_type);
-cJSON *mcp_content_embedded_text(const char *uri, const char *mime_type, const char *text);
-cJSON *mcp_content_embedded_blob(const char *uri, const char *mime_type, const char *base64);
-cJSON *mcp_content_resource_link(const char *uri, const char *name, const char *mime_type);
+MCP_EXTERN cJSON *mcp_content_text(const char *text);
+MCP_EXTERN cJSON *mcp_content_image(const char *base64, const char *mime_type);
+MCP_EXTERN cJSON *mcp_content_audio(const char *base64, const char *mime_type);
+MCP_EXTERN cJSON *mcp_content_embedded_text(const char *uri, const char *mime_type, const char *text);
+MCP_EXTERN cJSON *mcp_content_embedded_blob(const char *uri, const char *mime_type, const char *base64);
+MCP_EXTERN cJSON *mcp_content_resource_link(const char *uri, const char *name, const char *mime_type);
 
 /* ---- tool results ---- */
-int mcp_call_content_take(mcp_call *call, cJSON *block);
-int mcp_call_text(mcp_call *call, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int mcp_call_text_take(mcp_call *call, char *text);          /* text from malloc */
-int mcp_call_image(mcp_call *call, const char *base64, const char *mime_type);
-int mcp_call_audio(mcp_call *call, const char *base64, const char *mime_type);
-int mcp_call_resource_link(mcp_call *call, const char *uri, const char *name, const char *mime_type);
+MCP_EXTERN int mcp_call_content_take(mcp_call *call, cJSON *block);
+MCP_EXTERN int mcp_call_text(mcp_call *call, const char *fmt, ...) MCP_PRINTF(2, 3);
+MCP_EXTERN int mcp_call_text_take(mcp_call *call, char *text);          /* text from malloc */
+MCP_EXTERN int mcp_call_image(mcp_call *call, const char *base64, const char *mime_type);
+MCP_EXTERN int mcp_call_audio(mcp_call *call, const char *base64, const char *mime_type);
+MCP_EXTERN int mcp_call_resource_link(mcp_call *call, const char *uri, const char *name, const char *mime_type);
 /* structuredContent; checked against the tool's outputSchema when it has one. */
-int mcp_call_structured_take(mcp_call *call, cJSON *value);
+MCP_EXTERN int mcp_call_structured_take(mcp_call *call, cJSON *value);
 /* Mark the result as a tool error (isError: true) with a text message.
  * Returns 0 so a handler can `return mcp_call_error(call, ...)`. */
-int mcp_call_error(mcp_call *call, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+MCP_EXTERN int mcp_call_error(mcp_call *call, const char *fmt, ...) MCP_PRINTF(2, 3);
 
 /* ---- resource contents (resources/read handlers) ---- */
-int mcp_call_resource_text(mcp_call *call, const char *uri, const char *mime_type, const char *text);
-int mcp_call_resource_blob(mcp_call *call, const char *uri, const char *mime_type, const char *base64);
+MCP_EXTERN int mcp_call_resource_text(mcp_call *call, const char *uri, const char *mime_type, const char *text);
+MCP_EXTERN int mcp_call_resource_blob(mcp_call *call, const char *uri, const char *mime_type, const char *base64);
 
 /* ---- prompt messages (prompts/get handlers); role "user" or "assistant" ---- */
-int mcp_call_prompt_message_take(mcp_call *call, const char *role, cJSON *content_block);
-int mcp_call_prompt_description(mcp_call *call, const char *description);
+MCP_EXTERN int mcp_call_prompt_message_take(mcp_call *call, const char *role, cJSON *content_block);
+MCP_EXTERN int mcp_call_prompt_description(mcp_call *call, const char *description);
 
 /* ---- completions ---- */
-int mcp_call_complete_value(mcp_call *call, const char *value);
+MCP_EXTERN int mcp_call_complete_value(mcp_call *call, const char *value);
 
 /* ---- notifications related to this call ---- */
 /* Progress: sent only when the client gave a progressToken; progress must
  * increase (smaller values are dropped). total < 0 means unknown. */
-int mcp_call_progress(mcp_call *call, double progress, double total, const char *message);
+MCP_EXTERN int mcp_call_progress(mcp_call *call, double progress, double total, const char *message);
 
 typedef enum {
     MCP_LOG_DEBUG, MCP_LOG_INFO, MCP_LOG_NOTICE, MCP_LOG_WARNING,
     MCP_LOG_ERROR, MCP_LOG_CRITICAL, MCP_LOG_ALERT, MCP_LOG_EMERGENCY
 } mcp_log_level;
 /* notifications/message at level, if the client asked for that level. */
-int mcp_call_log(mcp_call *call, mcp_log_level level, const char *logger, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+MCP_EXTERN int mcp_call_log(mcp_call *call, mcp_log_level level, const char *logger, const char *fmt, ...)
+    MCP_PRINTF(4, 5);
 
 /* ---- context ---- */
-bool mcp_call_cancelled(const mcp_call *call);       /* client cancelled or went away */
-const cJSON *mcp_call_request_id(const mcp_call *call);
-const cJSON *mcp_call_client_capabilities(const mcp_call *call); /* {} when none */
-const cJSON *mcp_call_client_info(const mcp_call *call);         /* may be NULL */
-const char *mcp_call_protocol_version(const mcp_call *call);
+MCP_EXTERN bool mcp_call_cancelled(const mcp_call *call);       /* client cancelled or went away */
+MCP_EXTERN const cJSON *mcp_call_request_id(const mcp_call *call);
+MCP_EXTERN const cJSON *mcp_call_client_capabilities(const mcp_call *call); /* {} when none */
+MCP_EXTERN const cJSON *mcp_call_client_info(const mcp_call *call);         /* may be NULL */
+MCP_EXTERN const char *mcp_call_protocol_version(const mcp_call *call);
 /* Session id, or NULL when the call has no session (stateless HTTP, modern era). */
-const char *mcp_call_session_id(const mcp_call *call);
+MCP_EXTERN const char *mcp_call_session_id(const mcp_call *call);
 
 /* Per-session application state: small string values by key. Fail with
  * -MCP_EUNSUPPORTED when the call has no session. Values are copies. */
-int mcp_call_state_get(mcp_call *call, const char *key, char **value_out /* free() it */);
-int mcp_call_state_set(mcp_call *call, const char *key, const char *value);
+MCP_EXTERN int mcp_call_state_get(mcp_call *call, const char *key, char **value_out /* free() it */);
+MCP_EXTERN int mcp_call_state_set(mcp_call *call, const char *key, const char *value);
 /* Atomically add delta to an integer value (missing = 0) and return the new value. */
-int mcp_call_state_incr(mcp_call *call, const char *key, int64_t delta, int64_t *result);
+MCP_EXTERN int mcp_call_state_incr(mcp_call *call, const char *key, int64_t delta, int64_t *result);
 
 /* ---- asking the client for input (elicitation, sampling, roots) ----
  * Written once, served in every era: the handler asks for what it lacks and
@@ -94,8 +96,8 @@ int mcp_call_state_incr(mcp_call *call, const char *key, int64_t delta, int64_t 
  * requested (stateless legacy HTTP, or the client lacks the capability) it
  * returns -MCP_EUNSUPPORTED instead; returned as is, the caller gets a clear
  * error saying why. */
-const cJSON *mcp_call_input(const mcp_call *call, const char *key);
-int mcp_call_need_input(mcp_call *call, const char *key, const char *method, cJSON *params);
+MCP_EXTERN const cJSON *mcp_call_input(const mcp_call *call, const char *key);
+MCP_EXTERN int mcp_call_need_input(mcp_call *call, const char *key, const char *method, cJSON *params);
 
 #ifdef __cplusplus
 }

@@ -3,6 +3,8 @@
 #ifndef MCP_ERROR_H
 #define MCP_ERROR_H
 
+#include <mcp/common.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -23,7 +25,7 @@ enum {
 };
 
 /* A static, human-readable description of rc (positive or negative). */
-const char *mcp_strerror(int rc);
+MCP_EXTERN const char *mcp_strerror(int rc);
 
 #ifdef __cplusplus
 }

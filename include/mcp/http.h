@@ -1,9 +1,15 @@
 /* Streamable HTTP transport (MCP 2025-03-26 .. 2026-07-28) on one endpoint.
  * Secure defaults: loopback bind, Host/Origin allow-list, body and depth
- * limits, session cap and idle expiry. Every field has a documented default
- * in MCP_HTTP_DEFAULTS. */
+ * limits, session cap and idle expiry. Every field has a documented default:
+ * mcp_http_options_init() fills them in (MCP_HTTP_DEFAULTS is the same list
+ * compiled into the caller), and 0 or NULL in a numeric or string field
+ * passed to mcp_http_start also means its default (port 0 picks a free
+ * port; bool fields are taken as given). Option strings and the store and
+ * auth handles are borrowed: keep them alive until mcp_http_stop. */
 #ifndef MCP_HTTP_H
 #define MCP_HTTP_H
+
+#include <mcp/common.h>
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -57,16 +63,19 @@ typedef struct mcp_http_options {
     .allowed_hosts = NULL, .allowed_origins = NULL, .log_requests = true, \
     .handle_signals = true, .store = NULL, .health_endpoints = true, .auth = NULL }
 
+/* Fill *opts with the documented defaults of the linked library. */
+MCP_EXTERN void mcp_http_options_init(mcp_http_options *opts);
+
 typedef struct mcp_http_server mcp_http_server;
 
 /* Start serving in background threads; *out receives the handle. */
-int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_server **out);
-unsigned mcp_http_port(const mcp_http_server *http);     /* the bound port */
+MCP_EXTERN int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_server **out);
+MCP_EXTERN unsigned mcp_http_port(const mcp_http_server *http);     /* the bound port */
 /* Drain (bounded by drain_ms), end every session and free the handle. */
-void mcp_http_stop(mcp_http_server *http);
+MCP_EXTERN void mcp_http_stop(mcp_http_server *http);
 
 /* Start, print nothing, block until SIGINT/SIGTERM, then stop. */
-int mcp_serve_http(mcp_server *srv, const mcp_http_options *opts);
+MCP_EXTERN int mcp_serve_http(mcp_server *srv, const mcp_http_options *opts);
 
 #ifdef __cplusplus
 }

@@ -2,8 +2,8 @@
 #ifndef MCP_MCP_H
 #define MCP_MCP_H
 
-#define MCP_VERSION "0.1.0"
-
+#include <mcp/common.h>
+#include <mcp/version.h>
 #include <mcp/error.h>
 #include <mcp/server.h>
 #include <mcp/call.h>

@@ -6,6 +6,8 @@
 #ifndef MCP_SERVER_H
 #define MCP_SERVER_H
 
+#include <mcp/common.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,8 +30,8 @@ typedef struct mcp_server_info {
     const char *instructions;  /* optional: sent in initialize / server/discover */
 } mcp_server_info;
 
-mcp_server *mcp_server_new(const mcp_server_info *info);
-void mcp_server_free(mcp_server *srv);
+MCP_EXTERN mcp_server *mcp_server_new(const mcp_server_info *info);
+MCP_EXTERN void mcp_server_free(mcp_server *srv);
 
 /* Tri-state hint for tool annotations: unset fields are not sent, so the
  * protocol defaults apply (destructive and open-world default to true). */
@@ -72,8 +74,8 @@ typedef struct mcp_tool {
     bool task_after_input;
 } mcp_tool;
 
-int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata);
-int mcp_server_remove_tool(mcp_server *srv, const char *name);
+MCP_EXTERN int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata);
+MCP_EXTERN int mcp_server_remove_tool(mcp_server *srv, const char *name);
 
 /* Resource handlers fill contents with mcp_call_resource_text/_blob.
  * vars holds the template variables ({"id":"123"}) or NULL for a direct
@@ -93,11 +95,11 @@ typedef struct mcp_resource {
     const char *scopes;        /* OAuth scopes a reader needs (space list), or NULL */
 } mcp_resource;
 
-int mcp_server_add_resource(mcp_server *srv, const mcp_resource *res, void *userdata);
-int mcp_server_remove_resource(mcp_server *srv, const char *uri_or_template);
+MCP_EXTERN int mcp_server_add_resource(mcp_server *srv, const mcp_resource *res, void *userdata);
+MCP_EXTERN int mcp_server_remove_resource(mcp_server *srv, const char *uri_or_template);
 /* Tell subscribers (legacy resources/subscribe, modern subscriptions/listen)
  * that a resource changed. */
-void mcp_server_resource_updated(mcp_server *srv, const char *uri);
+MCP_EXTERN void mcp_server_resource_updated(mcp_server *srv, const char *uri);
 
 typedef struct mcp_prompt_arg {
     const char *name;
@@ -105,7 +107,7 @@ typedef struct mcp_prompt_arg {
     bool required;
 } mcp_prompt_arg;
 
-/* Prompt handlers add messages with mcp_call_prompt_message(). args holds
+/* Prompt handlers add messages with mcp_call_prompt_message_take(). args holds
  * the string arguments (required ones are checked before the call). */
 typedef int (*mcp_prompt_fn)(mcp_call *call, const cJSON *args, void *userdata);
 
@@ -119,31 +121,31 @@ typedef struct mcp_prompt {
     bool blocking;
 } mcp_prompt;
 
-int mcp_server_add_prompt(mcp_server *srv, const mcp_prompt *prompt, void *userdata);
-int mcp_server_remove_prompt(mcp_server *srv, const char *name);
+MCP_EXTERN int mcp_server_add_prompt(mcp_server *srv, const mcp_prompt *prompt, void *userdata);
+MCP_EXTERN int mcp_server_remove_prompt(mcp_server *srv, const char *name);
 
 /* completion/complete: ref_type is "ref/prompt" or "ref/resource", ref is
  * the prompt name or resource URI. Add values with mcp_call_complete_value. */
 typedef int (*mcp_complete_fn)(mcp_call *call, const char *ref_type, const char *ref,
                                const char *arg_name, const char *arg_value,
                                const cJSON *context_args, void *userdata);
-void mcp_server_set_completion(mcp_server *srv, mcp_complete_fn fn, void *userdata);
+MCP_EXTERN void mcp_server_set_completion(mcp_server *srv, mcp_complete_fn fn, void *userdata);
 
 /* Page size of tools/list, resources/list, prompts/list ... (default 100). */
-void mcp_server_set_page_size(mcp_server *srv, size_t page_size);
+MCP_EXTERN void mcp_server_set_page_size(mcp_server *srv, size_t page_size);
 
 /* Worker pool for blocking handlers (default 8 threads). Call before serving. */
-void mcp_server_set_workers(mcp_server *srv, unsigned threads);
+MCP_EXTERN void mcp_server_set_workers(mcp_server *srv, unsigned threads);
 
 /* Key sealing the requestState of multi-round requests (2026-07-28 MRTR)
  * with HMAC-SHA256: at least 32 bytes, the same on every instance behind
  * one load balancer. Default: a random key per process (single instance). */
-int mcp_server_set_state_key(mcp_server *srv, const void *key, size_t len);
+MCP_EXTERN int mcp_server_set_state_key(mcp_server *srv, const void *key, size_t len);
 
 /* Cache hints (ttlMs, cacheScope) the modern protocol puts on discover,
  * list and read results. Default: ttl 0 ms, private. */
 typedef enum { MCP_CACHE_DISCOVER, MCP_CACHE_TOOLS, MCP_CACHE_RESOURCES, MCP_CACHE_PROMPTS, MCP_CACHE_KINDS } mcp_cache_kind;
-void mcp_server_set_cache_hint(mcp_server *srv, mcp_cache_kind kind, unsigned ttl_ms, bool shared_scope);
+MCP_EXTERN void mcp_server_set_cache_hint(mcp_server *srv, mcp_cache_kind kind, unsigned ttl_ms, bool shared_scope);
 
 #ifdef __cplusplus
 }

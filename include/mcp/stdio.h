@@ -3,6 +3,8 @@
 #ifndef MCP_STDIO_H
 #define MCP_STDIO_H
 
+#include <mcp/common.h>
+
 #include <stddef.h>
 #include <mcp/server.h>
 
@@ -19,8 +21,13 @@ typedef struct mcp_stdio_options {
 
 #define MCP_STDIO_DEFAULTS { .in_fd = 0, .out_fd = 1, .max_line = 4u << 20, .max_depth = 64 }
 
+/* Fill *opts with the documented defaults (the linked library's, unlike
+ * MCP_STDIO_DEFAULTS, which is compiled into the caller). A 0 in any field
+ * passed to mcp_serve_stdio also means that field's default. */
+MCP_EXTERN void mcp_stdio_options_init(mcp_stdio_options *opts);
+
 /* Serve until stdin reaches EOF (returns 0) or a read error (negative). */
-int mcp_serve_stdio(mcp_server *srv, const mcp_stdio_options *opts);
+MCP_EXTERN int mcp_serve_stdio(mcp_server *srv, const mcp_stdio_options *opts);
 
 #ifdef __cplusplus
 }

@@ -9,7 +9,7 @@
 #ifndef MCP_TASKS_H
 #define MCP_TASKS_H
 
-#include <stddef.h>
+#include <mcp/common.h>
 #include <mcp/server.h>
 
 #ifdef __cplusplus
@@ -26,9 +26,17 @@ typedef struct mcp_task_options {
     size_t max_result_bytes;      /* largest stored result or error, default 1 MiB */
 } mcp_task_options;
 
+#define MCP_TASK_DEFAULTS { .ttl_ms = 300000, .poll_interval_ms = 1000, .lease_ms = 15000, \
+                            .max_per_principal = 10000, .max_result_bytes = 1u << 20 }
+
+/* Fill opts with the defaults above (the library's copy of
+ * MCP_TASK_DEFAULTS). */
+MCP_EXTERN void mcp_task_options_init(mcp_task_options *opts);
+
 /* 0 in a field means its default. May be called while serving: new values
- * apply to tasks created and housekeeping done afterwards. */
-int mcp_server_set_task_options(mcp_server *srv, const mcp_task_options *opts);
+ * apply to tasks created and housekeeping done afterwards. -MCP_EINVAL
+ * without srv or opts. */
+MCP_EXTERN int mcp_server_set_task_options(mcp_server *srv, const mcp_task_options *opts);
 
 #ifdef __cplusplus
 }

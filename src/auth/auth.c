@@ -286,7 +286,7 @@ mcp_auth *mcp_auth_new(const mcp_auth_options *opts, char *err, size_t errlen)
         set_err(err, errlen, "jwks_url must be an absolute http(s) URL");
         ok = false;
     }
-    if (ok && !(a->keys = key_store_new(file ? opts->jwks_file : NULL, url ? opts->jwks_url : NULL, err, errlen)))
+    if (ok && !(a->keys = mcp__key_store_new(file ? opts->jwks_file : NULL, url ? opts->jwks_url : NULL, err, errlen)))
         ok = false;
     if (ok && !(a->metadata_doc = build_metadata(a))) {
         set_err(err, errlen, "out of memory");
@@ -303,7 +303,7 @@ void mcp_auth_free(mcp_auth *auth)
 {
     if (!auth)
         return;
-    key_store_free(auth->keys);
+    mcp__key_store_free(auth->keys);
     strlist_free(&auth->servers);
     strlist_free(&auth->supported);
     strlist_free(&auth->required);
@@ -322,14 +322,14 @@ static char *metadata(mcp_auth *auth, const char *path)
     return strdup(auth->metadata_doc);
 }
 
-void auth_set_refetch_interval(mcp_auth *auth, unsigned seconds)
+void mcp__auth_set_refetch_interval(mcp_auth *auth, unsigned seconds)
 {
-    key_store_set_refetch_interval(auth->keys, seconds);
+    mcp__key_store_set_refetch_interval(auth->keys, seconds);
 }
 
-unsigned auth_jwks_fetches(mcp_auth *auth)
+unsigned mcp__auth_jwks_fetches(mcp_auth *auth)
 {
-    return key_store_fetches(auth->keys);
+    return mcp__key_store_fetches(auth->keys);
 }
 
 /* ---------------- challenges ---------------- */
@@ -548,9 +548,9 @@ static void check(mcp_auth *auth, const char *authorization, const char *needed_
     if (!b64token_ok(token))
         reason = "the Authorization header does not carry a well-formed bearer token";
     else
-        reason = jws_parse(token, &j);
+        reason = mcp__jws_parse(token, &j);
     if (!reason) {
-        key_verdict v = key_store_verify(auth->keys, &j);
+        key_verdict v = mcp__key_store_verify(auth->keys, &j);
         if (v == KEY_UNKNOWN)
             reason = j.kid ? "no signing key matches the token kid and alg"
                            : "the token has no kid and the key set does not have exactly one matching key";
@@ -571,7 +571,7 @@ static void check(mcp_auth *auth, const char *authorization, const char *needed_
         else
             challenge_scope(auth, &need, out);
     }
-    jws_free(&j);
+    mcp__jws_free(&j);
     OPENSSL_cleanse(token, token_len);
     free(token);
     need_free(&need);

@@ -20,7 +20,7 @@ typedef enum jws_alg { JWS_NONE_SUPPORTED = 0, JWS_RS256, JWS_ES256 } jws_alg;
 
 /* Strict base64url (no padding, no stray bits). *out is malloc'd, *outlen
  * its length; the buffer is NUL-terminated for convenience. */
-bool b64url_decode(const char *in, size_t len, unsigned char **out, size_t *outlen);
+bool mcp__b64url_decode(const char *in, size_t len, unsigned char **out, size_t *outlen);
 
 /* A compact JWS split and decoded; signature not yet checked. */
 typedef struct jws {
@@ -35,10 +35,10 @@ typedef struct jws {
 
 /* 0 on success; otherwise a short reason (static string) for
  * error_description. The token is only read, never copied into a reason. */
-const char *jws_parse(const char *token, jws *out);
-void jws_free(jws *j);
+const char *mcp__jws_parse(const char *token, jws *out);
+void mcp__jws_free(jws *j);
 /* True when sig verifies over the signing input with key (type checked). */
-bool jws_verify(const jws *j, EVP_PKEY *key);
+bool mcp__jws_verify(const jws *j, EVP_PKEY *key);
 
 /* ---------------- jwks.c ---------------- */
 
@@ -46,21 +46,21 @@ typedef struct key_store key_store;
 
 /* Loads the JWKS from file or (if file is NULL) url; NULL with err filled
  * when neither gives at least one usable RS256/ES256 signing key. */
-key_store *key_store_new(const char *file, const char *url, char *err, size_t errlen);
-void key_store_free(key_store *ks);
+key_store *mcp__key_store_new(const char *file, const char *url, char *err, size_t errlen);
+void mcp__key_store_free(key_store *ks);
 typedef enum key_verdict { KEY_VERIFIED, KEY_UNKNOWN, KEY_BAD_SIGNATURE } key_verdict;
 /* Verifies j with the key for its kid (or the only key when it has no kid)
  * usable with its alg. An unknown kid makes a URL-backed store refetch, at
  * most once per interval, then try again. */
-key_verdict key_store_verify(key_store *ks, const jws *j);
+key_verdict mcp__key_store_verify(key_store *ks, const jws *j);
 /* JWKS loads so far (start + refetch attempts). */
-unsigned key_store_fetches(key_store *ks);
+unsigned mcp__key_store_fetches(key_store *ks);
 /* Test hook: minimum seconds between refetches (default 60). */
-void key_store_set_refetch_interval(key_store *ks, unsigned seconds);
+void mcp__key_store_set_refetch_interval(key_store *ks, unsigned seconds);
 
 /* ---------------- auth.c test hooks ---------------- */
 
-void auth_set_refetch_interval(mcp_auth *auth, unsigned seconds);
-unsigned auth_jwks_fetches(mcp_auth *auth);
+void mcp__auth_set_refetch_interval(mcp_auth *auth, unsigned seconds);
+unsigned mcp__auth_jwks_fetches(mcp_auth *auth);
 
 #endif

@@ -1,6 +1,7 @@
 /* The token signing keys: a JWKS (RFC 7517) read from a file at start, or
  * fetched with libcurl (http/https, 5 s timeout, 1 MiB cap) and cached; an
- * unknown kid refetches at most once per 60 s, so keys can rotate without
+ * unknown kid refetches at most once per 60 s (on the store's own thread,
+ * never on the request's), so keys can rotate without
  * letting clients drive fetches. Keys become EVP_PKEYs via OSSL_PARAM_BLD +
  * EVP_PKEY_fromdata: RSA >= 2048 bits (RS256), EC P-256 (ES256); others are
  * skipped. Checks verify under a read lock; a refetch swaps the set under
@@ -18,6 +19,7 @@
 #include <openssl/param_build.h>
 
 #include "auth/auth_internal.h"
+#include "base/clock.h"
 
 enum { MAX_JWKS_BYTES = 1 << 20, FETCH_TIMEOUT_MS = 5000, DEFAULT_REFETCH_S = 60 };
 enum { MIN_RSA_BITS = 2048, MAX_RSA_BITS = 8192 };
@@ -38,6 +40,9 @@ struct key_store {
     pthread_rwlock_t set_lock;     /* guards set */
     jwk_set set;
     pthread_mutex_t lock;          /* guards the fetch state below */
+    pthread_cond_t wake;           /* a refetch was claimed, or stop */
+    pthread_t fetcher;             /* refetches run here, never on a request's thread */
+    bool fetcher_started, stop;
     bool fetching;
     double last_fetch;             /* CLOCK_MONOTONIC seconds */
     unsigned interval_s;
@@ -52,9 +57,7 @@ static void set_err(char *err, size_t errlen, const char *fmt, const char *arg)
 
 static double mono_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return (double)mcp__now_us() / 1e6;
 }
 
 static void set_clear(jwk_set *s)
@@ -74,7 +77,7 @@ static unsigned char *member_bytes(const cJSON *key, const char *name, size_t *l
 {
     const char *text = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(key, name));
     unsigned char *out = NULL;
-    if (!text || !b64url_decode(text, strlen(text), &out, len) || *len == 0) {
+    if (!text || !mcp__b64url_decode(text, strlen(text), &out, len) || *len == 0) {
         free(out);
         return NULL;
     }
@@ -307,7 +310,7 @@ static bool load_url(const char *url, jwk_set *out, char *err, size_t errlen)
 
 /* ---------------- the store ---------------- */
 
-key_store *key_store_new(const char *file, const char *url, char *err, size_t errlen)
+key_store *mcp__key_store_new(const char *file, const char *url, char *err, size_t errlen)
 {
     key_store *ks = calloc(1, sizeof *ks);
     if (!ks) {
@@ -333,6 +336,7 @@ key_store *key_store_new(const char *file, const char *url, char *err, size_t er
     }
     ks->fetches = 1;
     pthread_mutex_init(&ks->lock, NULL);
+    pthread_cond_init(&ks->wake, NULL);
     /* Writers first: a steady stream of checks must not starve a swap. */
     pthread_rwlockattr_t attr;
     pthread_rwlockattr_init(&attr);
@@ -342,11 +346,19 @@ key_store *key_store_new(const char *file, const char *url, char *err, size_t er
     return ks;
 }
 
-void key_store_free(key_store *ks)
+void mcp__key_store_free(key_store *ks)
 {
     if (!ks)
         return;
+    pthread_mutex_lock(&ks->lock);
+    ks->stop = true;
+    pthread_cond_signal(&ks->wake);
+    bool started = ks->fetcher_started;
+    pthread_mutex_unlock(&ks->lock);
+    if (started)
+        pthread_join(ks->fetcher, NULL);   /* at most one fetch's timeout */
     set_clear(&ks->set);
+    pthread_cond_destroy(&ks->wake);
     pthread_mutex_destroy(&ks->lock);
     pthread_rwlock_destroy(&ks->set_lock);
     free(ks->url);
@@ -368,49 +380,70 @@ static key_verdict verify_cached(key_store *ks, const jws *j)
 {
     pthread_rwlock_rdlock(&ks->set_lock);
     EVP_PKEY *key = lookup(&ks->set, j->kid, j->alg);
-    key_verdict v = !key ? KEY_UNKNOWN : jws_verify(j, key) ? KEY_VERIFIED : KEY_BAD_SIGNATURE;
+    key_verdict v = !key ? KEY_UNKNOWN : mcp__jws_verify(j, key) ? KEY_VERIFIED : KEY_BAD_SIGNATURE;
     pthread_rwlock_unlock(&ks->set_lock);
     return v;
 }
 
-/* May this unknown kid trigger a refetch now? Claims the fetch if so. */
-static bool claim_refetch(key_store *ks)
+/* The refetch thread: waits for a claimed refetch, fetches with no lock
+ * held (checks keep using the cached keys), swaps the set in. */
+static void *fetcher_main(void *arg)
 {
-    bool refetch = false;
+    key_store *ks = arg;
+    pthread_mutex_lock(&ks->lock);
+    for (;;) {
+        while (!ks->stop && !ks->fetching)
+            pthread_cond_wait(&ks->wake, &ks->lock);
+        if (ks->stop)
+            break;
+        pthread_mutex_unlock(&ks->lock);
+        jwk_set fresh = { 0 }, old = { 0 };
+        if (load_url(ks->url, &fresh, NULL, 0)) {
+            pthread_rwlock_wrlock(&ks->set_lock);
+            old = ks->set;
+            ks->set = fresh;
+            pthread_rwlock_unlock(&ks->set_lock);
+            set_clear(&old);
+        }
+        pthread_mutex_lock(&ks->lock);
+        ks->fetching = false;
+        ks->fetches++;
+    }
+    pthread_mutex_unlock(&ks->lock);
+    return NULL;
+}
+
+/* May this unknown kid trigger a refetch now? Hands it to the refetch
+ * thread (started on first use) if so. */
+static void request_refetch(key_store *ks)
+{
     pthread_mutex_lock(&ks->lock);
     double now = mono_now();
-    if (ks->url && !ks->fetching && now - ks->last_fetch >= (double)ks->interval_s) {
-        ks->fetching = true;
-        ks->last_fetch = now;
-        refetch = true;
+    if (ks->url && !ks->fetching && !ks->stop && now - ks->last_fetch >= (double)ks->interval_s) {
+        if (!ks->fetcher_started)
+            ks->fetcher_started = pthread_create(&ks->fetcher, NULL, fetcher_main, ks) == 0;
+        if (ks->fetcher_started) {
+            ks->fetching = true;
+            ks->last_fetch = now;
+            pthread_cond_signal(&ks->wake);
+        }
     }
     pthread_mutex_unlock(&ks->lock);
-    return refetch;
 }
 
-key_verdict key_store_verify(key_store *ks, const jws *j)
+/* An unknown kid never waits for the network here (this runs on an HTTP
+ * event-loop thread, and the kid is the client's choice): the refetch runs
+ * on the key store's own thread, and this request is refused; requests
+ * after the refetch see the new keys. */
+key_verdict mcp__key_store_verify(key_store *ks, const jws *j)
 {
     key_verdict v = verify_cached(ks, j);
-    if (v != KEY_UNKNOWN || !j->kid || !claim_refetch(ks))
-        return v;
-    /* Fetch with no lock held: other checks keep using the cached keys. */
-    jwk_set fresh = { 0 }, old = { 0 };
-    bool ok = load_url(ks->url, &fresh, NULL, 0);
-    if (ok) {
-        pthread_rwlock_wrlock(&ks->set_lock);
-        old = ks->set;
-        ks->set = fresh;
-        pthread_rwlock_unlock(&ks->set_lock);
-        set_clear(&old);
-    }
-    pthread_mutex_lock(&ks->lock);
-    ks->fetching = false;
-    ks->fetches++;
-    pthread_mutex_unlock(&ks->lock);
-    return ok ? verify_cached(ks, j) : KEY_UNKNOWN;
+    if (v == KEY_UNKNOWN && j->kid)
+        request_refetch(ks);
+    return v;
 }
 
-unsigned key_store_fetches(key_store *ks)
+unsigned mcp__key_store_fetches(key_store *ks)
 {
     pthread_mutex_lock(&ks->lock);
     unsigned n = ks->fetches;
@@ -418,7 +451,7 @@ unsigned key_store_fetches(key_store *ks)
     return n;
 }
 
-void key_store_set_refetch_interval(key_store *ks, unsigned seconds)
+void mcp__key_store_set_refetch_interval(key_store *ks, unsigned seconds)
 {
     pthread_mutex_lock(&ks->lock);
     ks->interval_s = seconds;

@@ -27,7 +27,7 @@ static int b64url_value(unsigned char c)
     return -1;
 }
 
-bool b64url_decode(const char *in, size_t len, unsigned char **out, size_t *outlen)
+bool mcp__b64url_decode(const char *in, size_t len, unsigned char **out, size_t *outlen)
 {
     *out = NULL;
     *outlen = 0;
@@ -70,7 +70,7 @@ static cJSON *decode_object(const char *in, size_t len)
 {
     unsigned char *raw = NULL;
     size_t rawlen = 0;
-    if (!b64url_decode(in, len, &raw, &rawlen))
+    if (!mcp__b64url_decode(in, len, &raw, &rawlen))
         return NULL;
     cJSON *obj = NULL;
     if (rawlen > 0 && !memchr(raw, '\0', rawlen) && !strstr((char *)raw, "\\u0000")) {
@@ -104,7 +104,7 @@ static bool has_duplicate(const cJSON *obj, const char *const *names)
 static const char *const header_names[] = { "alg", "kid", "crit", "typ", NULL };
 static const char *const claim_names[] = { "iss", "sub", "aud", "exp", "nbf", "iat", "scope", "scp", NULL };
 
-const char *jws_parse(const char *token, jws *out)
+const char *mcp__jws_parse(const char *token, jws *out)
 {
     memset(out, 0, sizeof *out);
     size_t len = strlen(token);
@@ -140,14 +140,14 @@ const char *jws_parse(const char *token, jws *out)
         return "the token payload is not valid base64url JSON";
     if (has_duplicate(out->claims, claim_names))
         return "the token repeats a claim";
-    if (!b64url_decode(dot2 + 1, len - (size_t)(dot2 + 1 - token), &out->sig, &out->sig_len) || out->sig_len == 0)
+    if (!mcp__b64url_decode(dot2 + 1, len - (size_t)(dot2 + 1 - token), &out->sig, &out->sig_len) || out->sig_len == 0)
         return "the token signature is not valid base64url";
     out->signing_input = token;
     out->signing_input_len = (size_t)(dot2 - token);
     return NULL;
 }
 
-void jws_free(jws *j)
+void mcp__jws_free(jws *j)
 {
     cJSON_Delete(j->header);
     cJSON_Delete(j->claims);
@@ -184,7 +184,7 @@ static size_t es256_to_der(const unsigned char *sig, unsigned char der[72])
     return n + 2;
 }
 
-bool jws_verify(const jws *j, EVP_PKEY *key)
+bool mcp__jws_verify(const jws *j, EVP_PKEY *key)
 {
     const unsigned char *sig = j->sig;
     size_t sig_len = j->sig_len;

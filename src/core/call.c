@@ -1,21 +1,22 @@
 /* mcp_call: the context a handler gets, and the builders it fills the
  * result with. Related notifications (progress, log) leave through the
  * exchange immediately; the result is assembled here and turned into the
- * method's result object by dispatch.c when the handler returns. */
+ * method's result object by the method file when the handler returns. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/call.h"
+
+#include "core/entry.h"
+#include "base/util.h"
 #include "core/jsonrpc.h"
-#include "core/server_internal.h"
-#include "core/util.h"
 
 static const char *const level_names[] = {
     "debug", "info", "notice", "warning", "error", "critical", "alert", "emergency",
 };
 
-int log_level_parse(const char *name);
-int log_level_parse(const char *name)
+int mcp__log_level_parse(const char *name)
 {
     for (int i = 0; name && i < 8; i++)
         if (strcmp(name, level_names[i]) == 0)
@@ -28,7 +29,7 @@ static int initial_log_threshold(const mcp_exchange *ex, const cJSON *meta)
     if (ex->era == MCP_ERA_MODERN) {
         /* Modern: no notifications/message unless this request asked. */
         const cJSON *lvl = cJSON_GetObjectItemCaseSensitive(meta, "io.modelcontextprotocol/logLevel");
-        int l = cJSON_IsString(lvl) ? log_level_parse(lvl->valuestring) : -1;
+        int l = cJSON_IsString(lvl) ? mcp__log_level_parse(lvl->valuestring) : -1;
         return l < 0 ? MCP_LOG_EMERGENCY + 1 : l;
     }
     if (ex->session && ex->session->log_level >= 0)
@@ -36,7 +37,7 @@ static int initial_log_threshold(const mcp_exchange *ex, const cJSON *meta)
     return MCP_LOG_DEBUG;
 }
 
-mcp_call *call_new(mcp_server *srv, mcp_exchange *ex, cJSON *msg_take)
+mcp_call *mcp__call_new(mcp_server *srv, mcp_exchange *ex, cJSON *msg_take)
 {
     mcp_call *call = calloc(1, sizeof *call);
     if (!call) {
@@ -46,7 +47,7 @@ mcp_call *call_new(mcp_server *srv, mcp_exchange *ex, cJSON *msg_take)
     call->srv = srv;
     call->ex = ex;
     call->msg = msg_take;
-    call->id = jsonrpc_id(msg_take);
+    call->id = mcp__jsonrpc_id(msg_take);
     call->method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg_take, "method"));
     call->params = cJSON_GetObjectItemCaseSensitive(msg_take, "params");
     const cJSON *meta = cJSON_GetObjectItemCaseSensitive(call->params, "_meta");
@@ -57,13 +58,13 @@ mcp_call *call_new(mcp_server *srv, mcp_exchange *ex, cJSON *msg_take)
     call->kind = CALL_OTHER;
     mcp_session *track = ex->track ? ex->track : ex->session;
     if (track && call->id) {
-        session_track_call(track, &call->tracked, call->id, &ex->cancelled);
+        mcp__session_track_call(track, &call->tracked, call->id, &ex->cancelled);
         call->is_tracked = true;
     }
     return call;
 }
 
-void call_reset_output(mcp_call *call)
+void mcp__call_reset_output(mcp_call *call)
 {
     cJSON_Delete(call->content);
     cJSON_Delete(call->structured);
@@ -74,24 +75,25 @@ void call_reset_output(mcp_call *call)
     call->is_error = false;
 }
 
-void call_free(mcp_call *call)
+void mcp__call_free(mcp_call *call)
 {
     if (!call)
         return;
     if (call->is_tracked)
-        session_untrack_call(call->ex->track ? call->ex->track : call->ex->session, &call->tracked);
-    call_reset_output(call);
+        mcp__session_untrack_call(call->ex->track ? call->ex->track : call->ex->session, &call->tracked);
+    mcp__call_reset_output(call);
     cJSON_Delete(call->input_responses);
     cJSON_Delete(call->args);
     free(call->uri);
     cJSON_Delete(call->msg);
+    mcp__entry_release(call->kind, call->entry);   /* a removed entry may go now */
     free(call);
 }
 
 static void finish(mcp_call *call, cJSON *response)
 {
     mcp_exchange *ex = call->ex;
-    call_free(call);
+    mcp__call_free(call);
     ex->ops->complete(ex, response);
 }
 
@@ -132,24 +134,24 @@ static void decorate_modern(mcp_call *call, cJSON *result)
     }
 }
 
-void call_reply_result(mcp_call *call, cJSON *result_take)
+void mcp__call_reply_result(mcp_call *call, cJSON *result_take)
 {
     if (result_take && call->ex->era == MCP_ERA_MODERN)
         decorate_modern(call, result_take);
-    cJSON *resp = jsonrpc_result_take(call->id, result_take);
+    cJSON *resp = mcp__jsonrpc_result_take(call->id, result_take);
     if (!resp)
-        resp = jsonrpc_error(call->id, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
+        resp = mcp__jsonrpc_error(call->id, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
     finish(call, resp);
 }
 
-void call_reply_error_data(mcp_call *call, int code, const char *message, cJSON *data_take)
+void mcp__call_reply_error_data(mcp_call *call, int code, const char *message, cJSON *data_take)
 {
-    finish(call, jsonrpc_error_data_take(call->id, code, message, data_take));
+    finish(call, mcp__jsonrpc_error_data_take(call->id, code, message, data_take));
 }
 
-void call_reply_error(mcp_call *call, int code, const char *message)
+void mcp__call_reply_error(mcp_call *call, int code, const char *message)
 {
-    call_reply_error_data(call, code, message, NULL);
+    mcp__call_reply_error_data(call, code, message, NULL);
 }
 
 /* ---------------- content blocks ---------------- */
@@ -271,10 +273,10 @@ static int call_vtext(mcp_call *call, const char *fmt, va_list ap)
     if ((size_t)n < sizeof small)
         return push_content(call, mcp_content_text(small));
     strbuf sb = {0};
-    int rc = strbuf_vprintf(&sb, fmt, ap);
+    int rc = mcp__strbuf_vprintf(&sb, fmt, ap);
     if (rc == 0)
         rc = push_content(call, mcp_content_text(sb.data ? sb.data : ""));
-    strbuf_free(&sb);
+    mcp__strbuf_free(&sb);
     return rc;
 }
 
@@ -355,7 +357,7 @@ int mcp_call_prompt_message_take(mcp_call *call, const char *role, cJSON *conten
 int mcp_call_prompt_description(mcp_call *call, const char *description)
 {
     free(call->description);
-    call->description = xstrdup(description);
+    call->description = mcp__xstrdup(description);
     return call->description ? 0 : -MCP_ENOMEM;
 }
 
@@ -392,11 +394,11 @@ int mcp_call_progress(mcp_call *call, double progress, double total, const char 
     cJSON_AddNumberToObject(params, "progress", progress);
     if (total >= 0)
         cJSON_AddNumberToObject(params, "total", total);
-    if (message && mcp_v_audio(call->ex->version))  /* message arrived with 2025-03-26 */
+    if (message && mcp_v_progress_message(call->ex->version))
         cJSON_AddStringToObject(params, "message", message);
     call->sent_progress = true;
     call->last_progress = progress;
-    return send_related(call, jsonrpc_notification_take("notifications/progress", params));
+    return send_related(call, mcp__jsonrpc_notification_take("notifications/progress", params));
 }
 
 int mcp_call_log(mcp_call *call, mcp_log_level level, const char *logger, const char *fmt, ...)
@@ -406,19 +408,19 @@ int mcp_call_log(mcp_call *call, mcp_log_level level, const char *logger, const 
     strbuf sb = {0};
     va_list ap;
     va_start(ap, fmt);
-    int rc = strbuf_vprintf(&sb, fmt, ap);
+    int rc = mcp__strbuf_vprintf(&sb, fmt, ap);
     va_end(ap);
     cJSON *params = rc == 0 ? cJSON_CreateObject() : NULL;
     if (!params) {
-        strbuf_free(&sb);
+        mcp__strbuf_free(&sb);
         return -MCP_ENOMEM;
     }
     cJSON_AddStringToObject(params, "level", level_names[level]);
     if (logger)
         cJSON_AddStringToObject(params, "logger", logger);
     cJSON_AddStringToObject(params, "data", sb.data ? sb.data : "");
-    strbuf_free(&sb);
-    return send_related(call, jsonrpc_notification_take("notifications/message", params));
+    mcp__strbuf_free(&sb);
+    return send_related(call, mcp__jsonrpc_notification_take("notifications/message", params));
 }
 
 /* ---------------- context ---------------- */
@@ -459,7 +461,7 @@ const cJSON *mcp_call_client_info(const mcp_call *call)
 
 const char *mcp_call_protocol_version(const mcp_call *call)
 {
-    return mcp_version_name(call->ex->version);
+    return mcp__version_name(call->ex->version);
 }
 
 const char *mcp_call_session_id(const mcp_call *call)
@@ -472,21 +474,21 @@ int mcp_call_state_get(mcp_call *call, const char *key, char **value_out)
 {
     if (!call->ex->session)
         return -MCP_EUNSUPPORTED;
-    return session_state_get(call->ex->session, key, value_out);
+    return mcp__session_state_get(call->ex->session, key, value_out);
 }
 
 int mcp_call_state_set(mcp_call *call, const char *key, const char *value)
 {
     if (!call->ex->session)
         return -MCP_EUNSUPPORTED;
-    return session_state_set(call->ex->session, key, value);
+    return mcp__session_state_set(call->ex->session, key, value);
 }
 
 int mcp_call_state_incr(mcp_call *call, const char *key, int64_t delta, int64_t *result)
 {
     if (!call->ex->session)
         return -MCP_EUNSUPPORTED;
-    return session_state_incr(call->ex->session, key, delta, result);
+    return mcp__session_state_incr(call->ex->session, key, delta, result);
 }
 
 /* ---------------- input requests ---------------- */
@@ -531,11 +533,16 @@ int mcp_call_need_input(mcp_call *call, const char *key, const char *method, cJS
     return -MCP_EINPUT;
 }
 
-cJSON *call_take_arguments(mcp_call *call)
+cJSON *mcp__call_take_arguments(mcp_call *call)
 {
     /* The call owns its request message: the arguments move out of it
      * instead of being copied (they are the largest part of most calls). */
     cJSON *params = cJSON_GetObjectItemCaseSensitive(call->msg, "params");
     cJSON *args = cJSON_IsObject(params) ? cJSON_DetachItemFromObjectCaseSensitive(params, "arguments") : NULL;
     return args ? args : cJSON_CreateObject();
+}
+
+const char *mcp__param_string(const mcp_call *call, const char *key)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(call->params, key));
 }

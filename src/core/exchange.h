@@ -1,7 +1,7 @@
 /* The contract between a transport and the protocol layer. A transport
  * parses one inbound message, fills an mcp_exchange describing where it
  * came from (era, version, session, what the channel can carry) and hands
- * both to mcp_server_dispatch(). The protocol layer answers through the
+ * both to mcp__server_dispatch(). The protocol layer answers through the
  * exchange's ops, possibly later and from a worker thread. */
 #ifndef MCP_CORE_EXCHANGE_H
 #define MCP_CORE_EXCHANGE_H
@@ -34,10 +34,12 @@ struct mcp_exchange {
                                   notifications/cancelled (stdio: the process);
                                   NULL means session */
     mcp_era era;
-    mcp_version version;       /* negotiated (session), header, or request _meta */
+    mcp__revision version;       /* negotiated (session), header, or request _meta */
     bool back_channel;         /* server->client requests can reach the client */
     bool stateless;            /* no session can exist on this channel */
     atomic_bool cancelled;     /* set by the transport on cancellation */
+    const void *owner;         /* the transport instance (HTTP server, stdio
+                                  connection): its listen streams end with it */
     const char *principal;     /* authenticated subject (OAuth sub), NULL without
                                   authorization; valid while the method is dispatched */
 };

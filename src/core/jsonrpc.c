@@ -7,20 +7,20 @@
 #include <math.h>
 #include <string.h>
 
-#include "core/json_write.h"
-#include "core/util.h"
+#include "base/json_write.h"
+#include "base/util.h"
 
-cJSON *jsonrpc_parse(const char *buf, size_t len, unsigned max_depth, const char **why)
+cJSON *mcp__jsonrpc_parse(const char *buf, size_t len, unsigned max_depth, const char **why)
 {
     if (len == 0) {
         *why = "Parse error: empty body";
         return NULL;
     }
-    if (!utf8_valid(buf, len)) {
+    if (!mcp__utf8_valid(buf, len)) {
         *why = "Parse error: message is not valid UTF-8";
         return NULL;
     }
-    const char *lex = json_lex_check(buf, len, max_depth);
+    const char *lex = mcp__json_lex_check(buf, len, max_depth);
     if (lex) {
         *why = lex;
         return NULL;
@@ -50,7 +50,7 @@ static bool is_integer_number(const cJSON *v)
     return isfinite(d) && d == floor(d) && fabs(d) <= 9007199254740991.0;
 }
 
-const cJSON *jsonrpc_id(const cJSON *msg)
+const cJSON *mcp__jsonrpc_id(const cJSON *msg)
 {
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(msg, "id");
     if (cJSON_IsString(id) || is_integer_number(id))
@@ -58,7 +58,7 @@ const cJSON *jsonrpc_id(const cJSON *msg)
     return NULL;
 }
 
-msg_kind jsonrpc_classify(const cJSON *msg, const char **why)
+msg_kind mcp__jsonrpc_classify(const cJSON *msg, const char **why)
 {
     if (!cJSON_IsObject(msg)) {
         *why = "Invalid Request: a JSON-RPC message must be an object";
@@ -71,7 +71,7 @@ msg_kind jsonrpc_classify(const cJSON *msg, const char **why)
     }
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(msg, "id");
     const cJSON *method = cJSON_GetObjectItemCaseSensitive(msg, "method");
-    if (id && !jsonrpc_id(msg)) {
+    if (id && !mcp__jsonrpc_id(msg)) {
         *why = cJSON_IsNull(id) ? "Invalid Request: id must not be null"
                                 : "Invalid Request: id must be a string or an integer";
         return MSG_INVALID;
@@ -125,7 +125,7 @@ static cJSON *envelope(const cJSON *id)
     return m;
 }
 
-cJSON *jsonrpc_result_take(const cJSON *id, cJSON *result_take)
+cJSON *mcp__jsonrpc_result_take(const cJSON *id, cJSON *result_take)
 {
     cJSON *m = result_take ? envelope(id) : NULL;
     if (!m) {
@@ -136,7 +136,7 @@ cJSON *jsonrpc_result_take(const cJSON *id, cJSON *result_take)
     return m;
 }
 
-cJSON *jsonrpc_error_data_take(const cJSON *id, int code, const char *message, cJSON *data_take)
+cJSON *mcp__jsonrpc_error_data_take(const cJSON *id, int code, const char *message, cJSON *data_take)
 {
     cJSON *m = envelope(id);
     cJSON *err = cJSON_CreateObject();
@@ -154,12 +154,12 @@ cJSON *jsonrpc_error_data_take(const cJSON *id, int code, const char *message, c
     return m;
 }
 
-cJSON *jsonrpc_error(const cJSON *id, int code, const char *message)
+cJSON *mcp__jsonrpc_error(const cJSON *id, int code, const char *message)
 {
-    return jsonrpc_error_data_take(id, code, message, NULL);
+    return mcp__jsonrpc_error_data_take(id, code, message, NULL);
 }
 
-cJSON *jsonrpc_notification_take(const char *method, cJSON *params_take)
+cJSON *mcp__jsonrpc_notification_take(const char *method, cJSON *params_take)
 {
     cJSON *m = cJSON_CreateObject();
     if (!m) {
@@ -173,15 +173,15 @@ cJSON *jsonrpc_notification_take(const char *method, cJSON *params_take)
     return m;
 }
 
-cJSON *jsonrpc_request_take(int64_t id, const char *method, cJSON *params_take)
+cJSON *mcp__jsonrpc_request_take(int64_t id, const char *method, cJSON *params_take)
 {
-    cJSON *m = jsonrpc_notification_take(method, params_take);
+    cJSON *m = mcp__jsonrpc_notification_take(method, params_take);
     if (m)
         cJSON_AddNumberToObject(m, "id", (double)id);
     return m;
 }
 
-char *jsonrpc_print(const cJSON *msg)
+char *mcp__jsonrpc_print(const cJSON *msg)
 {
-    return json_print(msg, NULL);
+    return mcp__json_print(msg, NULL);
 }

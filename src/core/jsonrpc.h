@@ -32,23 +32,23 @@ typedef enum {
 
 /* Parse one message. NULL on failure with *why set to a static reason;
  * the caller answers -32700. Rejects invalid UTF-8 and nesting > max_depth. */
-cJSON *jsonrpc_parse(const char *buf, size_t len, unsigned max_depth, const char **why);
+cJSON *mcp__jsonrpc_parse(const char *buf, size_t len, unsigned max_depth, const char **why);
 
 /* Classify a parsed value. MSG_INVALID sets *why (answer -32600). */
-msg_kind jsonrpc_classify(const cJSON *msg, const char **why);
+msg_kind mcp__jsonrpc_classify(const cJSON *msg, const char **why);
 
 /* The message's id when it is a string or an integer, else NULL. */
-const cJSON *jsonrpc_id(const cJSON *msg);
+const cJSON *mcp__jsonrpc_id(const cJSON *msg);
 
 /* Builders. Arguments named *_take are owned by the result afterwards
  * (also on failure). id may be NULL (serialised as null). */
-cJSON *jsonrpc_result_take(const cJSON *id, cJSON *result_take);
-cJSON *jsonrpc_error(const cJSON *id, int code, const char *message);
-cJSON *jsonrpc_error_data_take(const cJSON *id, int code, const char *message, cJSON *data_take);
-cJSON *jsonrpc_notification_take(const char *method, cJSON *params_take);
-cJSON *jsonrpc_request_take(int64_t id, const char *method, cJSON *params_take);
+cJSON *mcp__jsonrpc_result_take(const cJSON *id, cJSON *result_take);
+cJSON *mcp__jsonrpc_error(const cJSON *id, int code, const char *message);
+cJSON *mcp__jsonrpc_error_data_take(const cJSON *id, int code, const char *message, cJSON *data_take);
+cJSON *mcp__jsonrpc_notification_take(const char *method, cJSON *params_take);
+cJSON *mcp__jsonrpc_request_take(int64_t id, const char *method, cJSON *params_take);
 
 /* Compact serialisation into a malloc'd string. */
-char *jsonrpc_print(const cJSON *msg);
+char *mcp__jsonrpc_print(const cJSON *msg);
 
 #endif

@@ -4,20 +4,20 @@
  * session only after this succeeded. */
 #include <string.h>
 
-#include "core/dispatch.h"
+#include "core/registry.h"
 #include "core/jsonrpc.h"
 #include "core/methods.h"
 
-static mcp_version negotiate(const char *requested)
+static mcp__revision negotiate(const char *requested)
 {
-    int v = mcp_version_parse(requested);
+    int v = mcp__version_parse(requested);
     /* initialize never agrees to a modern revision: that era has no handshake. */
-    if (v < 0 || mcp_version_is_modern((mcp_version)v))
+    if (v < 0 || mcp__version_is_modern((mcp__revision)v))
         return MCP_V_LEGACY_LATEST;
-    return (mcp_version)v;
+    return (mcp__revision)v;
 }
 
-static cJSON *server_info(mcp_server *srv, mcp_version v)
+static cJSON *server_info(mcp_server *srv, mcp__revision v)
 {
     cJSON *info = cJSON_CreateObject();
     if (!info)
@@ -26,23 +26,23 @@ static cJSON *server_info(mcp_server *srv, mcp_version v)
     cJSON_AddStringToObject(info, "version", srv->version);
     if (srv->title && mcp_v_titles(v))
         cJSON_AddStringToObject(info, "title", srv->title);
-    if (srv->description && mcp_v_icons(v))
+    if (srv->description && mcp_v_server_description(v))
         cJSON_AddStringToObject(info, "description", srv->description);
-    if (srv->website_url && mcp_v_icons(v))
+    if (srv->website_url && mcp_v_website_url(v))
         cJSON_AddStringToObject(info, "websiteUrl", srv->website_url);
     return info;
 }
 
-void method_initialize(mcp_call *call)
+void mcp__method_initialize(mcp_call *call)
 {
-    const char *requested = param_string(call, "protocolVersion");
+    const char *requested = mcp__param_string(call, "protocolVersion");
     if (!requested) {
-        call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: initialize needs a protocolVersion string");
+        mcp__call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: initialize needs a protocolVersion string");
         return;
     }
     const cJSON *caps = cJSON_GetObjectItemCaseSensitive(call->params, "capabilities");
     const cJSON *info = cJSON_GetObjectItemCaseSensitive(call->params, "clientInfo");
-    mcp_version v = negotiate(requested);
+    mcp__revision v = negotiate(requested);
     mcp_session *s = call->ex->session;
     if (s) {
         pthread_mutex_lock(&s->lock);
@@ -56,25 +56,25 @@ void method_initialize(mcp_call *call)
     call->ex->version = v;
     cJSON *result = cJSON_CreateObject();
     if (result) {
-        cJSON_AddStringToObject(result, "protocolVersion", mcp_version_name(v));
-        cJSON_AddItemToObject(result, "capabilities", mcp_server_capabilities(call->srv));
+        cJSON_AddStringToObject(result, "protocolVersion", mcp__version_name(v));
+        cJSON_AddItemToObject(result, "capabilities", mcp__server_capabilities(call->srv));
         cJSON_AddItemToObject(result, "serverInfo", server_info(call->srv, v));
         if (call->srv->instructions)
             cJSON_AddStringToObject(result, "instructions", call->srv->instructions);
     }
-    call_reply_result(call, result);
+    mcp__call_reply_result(call, result);
 }
 
-void method_ping(mcp_call *call)
+void mcp__method_ping(mcp_call *call)
 {
-    call_reply_result(call, cJSON_CreateObject());
+    mcp__call_reply_result(call, cJSON_CreateObject());
 }
 
-void method_logging_set_level(mcp_call *call)
+void mcp__method_logging_set_level(mcp_call *call)
 {
-    int level = log_level_parse(param_string(call, "level"));
+    int level = mcp__log_level_parse(mcp__param_string(call, "level"));
     if (level < 0) {
-        call_reply_error(call, JSONRPC_INVALID_PARAMS,
+        mcp__call_reply_error(call, JSONRPC_INVALID_PARAMS,
                          "Invalid params: level must be one of debug, info, notice, warning, error, critical, alert, emergency");
         return;
     }
@@ -82,10 +82,10 @@ void method_logging_set_level(mcp_call *call)
         pthread_mutex_lock(&call->ex->session->lock);
         call->ex->session->log_level = level;
         pthread_mutex_unlock(&call->ex->session->lock);
-        if (session_save(call->ex->session) < 0) {
-            call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: the session store is unavailable");
+        if (mcp__session_save(call->ex->session) < 0) {
+            mcp__call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: the session store is unavailable");
             return;
         }
     }
-    call_reply_result(call, cJSON_CreateObject());
+    mcp__call_reply_result(call, cJSON_CreateObject());
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/jsonrpc.h"
+#include "core/entry.h"
 #include "core/methods.h"
 
 static const cJSON *prompt_def(const void *entry)
@@ -13,9 +14,9 @@ static const cJSON *prompt_def(const void *entry)
     return ((const prompt_entry *)entry)->def;
 }
 
-void method_prompts_list(mcp_call *call)
+void mcp__method_prompts_list(mcp_call *call)
 {
-    reply_list(call, &call->srv->prompts, "prompts", prompt_def);
+    mcp__reply_list(call, &call->srv->prompts, "prompts", prompt_def);
 }
 
 static int invoke_prompt(mcp_call *call)
@@ -26,10 +27,14 @@ static int invoke_prompt(mcp_call *call)
 
 static void finish_prompt(mcp_call *call, int rc)
 {
+    char msg[512];
+    if (mcp__run_input_outcome(call, rc, msg, sizeof msg)) {
+        mcp__call_reply_error(call, JSONRPC_INTERNAL_ERROR, msg);   /* the same words as for tools */
+        return;
+    }
     if (rc < 0) {
-        char msg[256];
         snprintf(msg, sizeof msg, "Prompt failed: %s", mcp_strerror(rc));
-        call_reply_error(call, rc == -MCP_EINVAL ? JSONRPC_INVALID_PARAMS : JSONRPC_INTERNAL_ERROR, msg);
+        mcp__call_reply_error(call, rc == -MCP_EINVAL ? JSONRPC_INVALID_PARAMS : JSONRPC_INTERNAL_ERROR, msg);
         return;
     }
     cJSON *result = cJSON_CreateObject();
@@ -39,7 +44,7 @@ static void finish_prompt(mcp_call *call, int rc)
         cJSON_AddItemToObject(result, "messages", call->content ? call->content : cJSON_CreateArray());
         call->content = NULL;
     }
-    call_reply_result(call, result);
+    mcp__call_reply_result(call, result);
 }
 
 /* 0 when every required argument is present as a string; else writes why. */
@@ -63,39 +68,40 @@ static int check_prompt_args(const prompt_entry *p, const cJSON *args, char *why
     return 0;
 }
 
-void method_prompts_get(mcp_call *call)
+void mcp__method_prompts_get(mcp_call *call)
 {
-    const char *name = param_string(call, "name");
+    const char *name = mcp__param_string(call, "name");
     const cJSON *args = cJSON_GetObjectItemCaseSensitive(call->params, "arguments");
     char why[300];
     if (!name || (args && !cJSON_IsObject(args))) {
-        call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: prompts/get needs a name and an arguments object");
+        mcp__call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: prompts/get needs a name and an arguments object");
         return;
     }
     pthread_rwlock_rdlock(&call->srv->lock);
-    const prompt_entry *p = registry_find_prompt(call->srv, name);
+    const prompt_entry *p = mcp__registry_find_prompt(call->srv, name);
+    mcp__entry_hold(CALL_PROMPT, p);      /* dropped in mcp__call_free */
     pthread_rwlock_unlock(&call->srv->lock);
+    call->kind = CALL_PROMPT;
+    call->entry = p;
     if (!p) {
         snprintf(why, sizeof why, "Unknown prompt: %.200s", name);
-        call_reply_error(call, JSONRPC_INVALID_PARAMS, why);
+        mcp__call_reply_error(call, JSONRPC_INVALID_PARAMS, why);
         return;
     }
     if (check_prompt_args(p, args, why, sizeof why) < 0) {
-        call_reply_error(call, JSONRPC_INVALID_PARAMS, why);
+        mcp__call_reply_error(call, JSONRPC_INVALID_PARAMS, why);
         return;
     }
-    call->kind = CALL_PROMPT;
-    call->entry = p;
-    call->args = call_take_arguments(call);
+    call->args = mcp__call_take_arguments(call);
     call->target = name;
-    if (call_load_input(call) < 0) {
-        call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: requestState is invalid, expired or belongs to another request");
+    if (mcp__call_load_input(call) < 0) {
+        mcp__call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: requestState is invalid, expired or belongs to another request");
         return;
     }
-    run_handler(call, p->blocking, invoke_prompt, finish_prompt);
+    mcp__run_handler(call, p->blocking, invoke_prompt, finish_prompt);
 }
 
-void method_completion_complete(mcp_call *call)
+void mcp__method_completion_complete(mcp_call *call)
 {
     mcp_server *srv = call->srv;
     const cJSON *ref = cJSON_GetObjectItemCaseSensitive(call->params, "ref");
@@ -109,11 +115,11 @@ void method_completion_complete(mcp_call *call)
     const char *arg_name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(arg, "name"));
     const char *arg_value = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(arg, "value"));
     if (!srv->complete_fn) {
-        call_reply_error(call, JSONRPC_METHOD_NOT_FOUND, "Method not found: this server offers no completions");
+        mcp__call_reply_error(call, JSONRPC_METHOD_NOT_FOUND, "Method not found: this server offers no completions");
         return;
     }
     if (!target || !arg_name || !arg_value) {
-        call_reply_error(call, JSONRPC_INVALID_PARAMS,
+        mcp__call_reply_error(call, JSONRPC_INVALID_PARAMS,
                          "Invalid params: completion/complete needs ref {type, name|uri} and argument {name, value}");
         return;
     }
@@ -121,7 +127,7 @@ void method_completion_complete(mcp_call *call)
     call->kind = CALL_COMPLETE;
     int rc = srv->complete_fn(call, type, target, arg_name, arg_value, context, srv->complete_ud);
     if (rc < 0 && rc != -MCP_ELIMIT) {
-        call_reply_error(call, rc == -MCP_EINVAL || rc == -MCP_ENOTFOUND ? JSONRPC_INVALID_PARAMS : JSONRPC_INTERNAL_ERROR,
+        mcp__call_reply_error(call, rc == -MCP_EINVAL || rc == -MCP_ENOTFOUND ? JSONRPC_INVALID_PARAMS : JSONRPC_INTERNAL_ERROR,
                          "Completion failed: invalid reference or argument");
         return;
     }
@@ -134,5 +140,5 @@ void method_completion_complete(mcp_call *call)
         cJSON_AddNumberToObject(completion, "total", n);
         cJSON_AddBoolToObject(completion, "hasMore", rc == -MCP_ELIMIT);
     }
-    call_reply_result(call, result);
+    mcp__call_reply_result(call, result);
 }

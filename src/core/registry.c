@@ -1,18 +1,22 @@
-/* The server object and its registries. Definitions are turned into the
- * JSON objects that tools/list, resources/list and prompts/list return once,
- * at registration (schemas compiled here too), so listing and calling do no
- * parsing. gate_definition() strips fields a client's version predates. */
+/* The registries of tools, resources and prompts. Definitions are turned
+ * into the JSON objects that tools/list, resources/list and prompts/list
+ * return once, at registration (schemas compiled here too), so listing and
+ * calling do no parsing. mcp__gate_definition() strips fields a client's version
+ * predates. Also what the registries imply: capabilities, pagination of the
+ * lists, and the OAuth scopes a request needs. */
+#include "core/registry.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/dispatch.h"
+#include "base/util.h"
+#include "core/call.h"
+#include "core/entry.h"
 #include "core/jsonrpc.h"
-#include "core/server_internal.h"
-#include "core/tasks.h"
-#include "core/util.h"
+#include "core/notify.h"
 
-int entry_list_push(entry_list *l, void *item)
+int mcp__entry_list_push(entry_list *l, void *item)
 {
     if (l->len == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 8;
@@ -32,89 +36,6 @@ static void *entry_list_remove_at(entry_list *l, size_t i)
     memmove(&l->items[i], &l->items[i + 1], (l->len - i - 1) * sizeof *l->items);
     l->len--;
     return item;
-}
-
-mcp_server *mcp_server_new(const mcp_server_info *info)
-{
-    if (!info || !info->name || !info->version)
-        return NULL;
-    mcp_server *srv = calloc(1, sizeof *srv);
-    if (!srv)
-        return NULL;
-    srv->name = strdup(info->name);
-    srv->version = strdup(info->version);
-    srv->title = xstrdup(info->title);
-    srv->description = xstrdup(info->description);
-    srv->website_url = xstrdup(info->website_url);
-    srv->instructions = xstrdup(info->instructions);
-    pthread_rwlock_init(&srv->lock, NULL);
-    pthread_mutex_init(&srv->workers_lock, NULL);
-    srv->page_size = 100;
-    srv->worker_threads = 8;
-    srv->request_timeout_ms = 60000;
-    srv->max_listeners = 1024;
-    pthread_mutex_init(&srv->listeners_lock, NULL);
-    srv->tasks = mcp__tasks_new(srv);     /* tasks.c */
-    if (request_state_key_random(&srv->state_key) < 0 || !srv->name || !srv->version || !srv->tasks) {
-        mcp_server_free(srv);
-        return NULL;
-    }
-    return srv;
-}
-
-void mcp_server_free(mcp_server *srv)
-{
-    if (!srv)
-        return;
-    mcp__tasks_stop(srv->tasks);          /* tasks.c: no new rounds while the pool drains */
-    worker_pool_free(srv->workers);
-    mcp__tasks_free(srv->tasks);
-    registry_free_all(srv);
-    pthread_rwlock_destroy(&srv->lock);
-    pthread_mutex_destroy(&srv->workers_lock);
-    pthread_mutex_destroy(&srv->listeners_lock);
-    free(srv->name);
-    free(srv->version);
-    free(srv->title);
-    free(srv->description);
-    free(srv->website_url);
-    free(srv->instructions);
-    free(srv);
-}
-
-void mcp_server_set_completion(mcp_server *srv, mcp_complete_fn fn, void *userdata)
-{
-    pthread_rwlock_wrlock(&srv->lock);
-    srv->complete_fn = fn;
-    srv->complete_ud = userdata;
-    pthread_rwlock_unlock(&srv->lock);
-}
-
-void mcp_server_set_page_size(mcp_server *srv, size_t page_size)
-{
-    srv->page_size = page_size ? page_size : 100;
-}
-
-void mcp_server_set_workers(mcp_server *srv, unsigned threads)
-{
-    srv->worker_threads = threads ? threads : 1;
-}
-
-int mcp_server_set_state_key(mcp_server *srv, const void *key, size_t len)
-{
-    if (!key || len < REQUEST_STATE_KEY_MIN || len > sizeof srv->state_key.bytes)
-        return -MCP_EINVAL;
-    memcpy(srv->state_key.bytes, key, len);
-    srv->state_key.len = len;
-    return 0;
-}
-
-void mcp_server_set_cache_hint(mcp_server *srv, mcp_cache_kind kind, unsigned ttl_ms, bool shared_scope)
-{
-    if ((unsigned)kind < MCP_CACHE_KINDS) {
-        srv->cache[kind].ttl_ms = ttl_ms;
-        srv->cache[kind].shared = shared_scope;
-    }
 }
 
 /* ---------------- shared helpers ---------------- */
@@ -157,10 +78,10 @@ static int add_opt_json(cJSON *obj, const char *key, const char *text, int want_
 
 static void notify_list_changed(mcp_server *srv, const char *method)
 {
-    server_broadcast(srv, jsonrpc_notification_take(method, NULL), NULL);
+    mcp__server_broadcast(srv, mcp__jsonrpc_notification_take(method, NULL), NULL);
 }
 
-cJSON *gate_definition(const cJSON *def, mcp_version v)
+cJSON *mcp__gate_definition(const cJSON *def, mcp__revision v)
 {
     cJSON *copy = cJSON_Duplicate(def, 1);
     if (!copy)
@@ -177,18 +98,6 @@ cJSON *gate_definition(const cJSON *def, mcp_version v)
 }
 
 /* ---------------- tools ---------------- */
-
-static void tool_entry_free(tool_entry *t)
-{
-    if (!t)
-        return;
-    free(t->name);
-    free(t->scopes);
-    cJSON_Delete(t->def);
-    mcp_schema_free(t->input);
-    mcp_schema_free(t->output);
-    free(t);
-}
 
 static void add_hint(cJSON *obj, const char *key, mcp_hint h)
 {
@@ -243,7 +152,7 @@ static int compile_schema(const cJSON *def, const char *key, mcp_schema **out)
     if (!schema)
         return 0;
     char err[512];
-    *out = mcp_schema_compile(schema, err, sizeof err);
+    *out = mcp__schema_compile(schema, err, sizeof err);
     if (!*out) {
         /* Registration happens at startup: tell the author what to fix. */
         const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(def, "name"));
@@ -256,7 +165,7 @@ int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata)
 {
     if (!srv || !tool || !valid_tool_name(tool->name) || !tool->handler)
         return -MCP_EINVAL;
-    tool_entry *t = calloc(1, sizeof *t);
+    tool_entry *t = mcp__tool_entry_new();
     if (!t)
         return -MCP_ENOMEM;
     t->name = strdup(tool->name);
@@ -264,7 +173,7 @@ int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata)
     t->fn = tool->handler;
     t->userdata = userdata;
     t->blocking = tool->blocking;
-    t->scopes = xstrdup(tool->scopes);
+    t->scopes = mcp__xstrdup(tool->scopes);
     t->task = tool->task;                 /* tasks.c */
     t->task_after_input = tool->task_after_input;
     int rc = (!t->name || !t->def) ? -MCP_EINVAL : 0;
@@ -279,24 +188,24 @@ int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata)
     if (rc == 0)
         rc = compile_schema(t->def, "outputSchema", &t->output);
     if (rc < 0) {
-        tool_entry_free(t);
+        mcp__tool_entry_free(t);
         return rc;
     }
     pthread_rwlock_wrlock(&srv->lock);
-    if (registry_find_tool(srv, tool->name))
+    if (mcp__registry_find_tool(srv, tool->name))
         rc = -MCP_EEXIST;
     else
-        rc = entry_list_push(&srv->tools, t);
+        rc = mcp__entry_list_push(&srv->tools, t);
     pthread_rwlock_unlock(&srv->lock);
     if (rc < 0) {
-        tool_entry_free(t);
+        mcp__tool_entry_free(t);
         return rc;
     }
     notify_list_changed(srv, "notifications/tools/list_changed");
     return 0;
 }
 
-tool_entry *registry_find_tool(mcp_server *srv, const char *name)
+tool_entry *mcp__registry_find_tool(mcp_server *srv, const char *name)
 {
     for (size_t i = 0; i < srv->tools.len; i++) {
         tool_entry *t = srv->tools.items[i];
@@ -309,33 +218,24 @@ tool_entry *registry_find_tool(mcp_server *srv, const char *name)
 int mcp_server_remove_tool(mcp_server *srv, const char *name)
 {
     int rc = -MCP_ENOTFOUND;
+    void *removed = NULL;
     pthread_rwlock_wrlock(&srv->lock);
     for (size_t i = 0; i < srv->tools.len; i++) {
         tool_entry *t = srv->tools.items[i];
         if (strcmp(t->name, name) == 0) {
-            rc = entry_list_push(&srv->graveyard_tools, t);
-            if (rc == 0)
-                entry_list_remove_at(&srv->tools, i);
+            removed = entry_list_remove_at(&srv->tools, i);
+            rc = 0;
             break;
         }
     }
     pthread_rwlock_unlock(&srv->lock);
+    mcp__entry_release(CALL_TOOL, removed);   /* freed now, or by the last call using it */
     if (rc == 0)
         notify_list_changed(srv, "notifications/tools/list_changed");
     return rc;
 }
 
 /* ---------------- resources ---------------- */
-
-static void resource_entry_free(resource_entry *r)
-{
-    if (!r)
-        return;
-    free(r->key);
-    free(r->scopes);
-    cJSON_Delete(r->def);
-    free(r);
-}
 
 static bool valid_template(const char *t)
 {
@@ -361,7 +261,7 @@ int mcp_server_add_resource(mcp_server *srv, const mcp_resource *res, void *user
         return -MCP_EINVAL;
     if (res->uri_template && !valid_template(res->uri_template))
         return -MCP_EINVAL;
-    resource_entry *r = calloc(1, sizeof *r);
+    resource_entry *r = mcp__resource_entry_new();
     if (!r)
         return -MCP_ENOMEM;
     r->is_template = res->uri_template != NULL;
@@ -370,7 +270,7 @@ int mcp_server_add_resource(mcp_server *srv, const mcp_resource *res, void *user
     r->fn = res->handler;
     r->userdata = userdata;
     r->blocking = res->blocking;
-    r->scopes = xstrdup(res->scopes);
+    r->scopes = mcp__xstrdup(res->scopes);
     int rc = (!r->key || !r->def) ? -MCP_ENOMEM : 0;
     if (rc == 0) {
         cJSON_AddStringToObject(r->def, r->is_template ? "uriTemplate" : "uri", r->key);
@@ -386,11 +286,11 @@ int mcp_server_add_resource(mcp_server *srv, const mcp_resource *res, void *user
             if (strcmp(((resource_entry *)srv->resources.items[i])->key, r->key) == 0)
                 rc = -MCP_EEXIST;
         if (rc == 0)
-            rc = entry_list_push(&srv->resources, r);
+            rc = mcp__entry_list_push(&srv->resources, r);
         pthread_rwlock_unlock(&srv->lock);
     }
     if (rc < 0) {
-        resource_entry_free(r);
+        mcp__resource_entry_free(r);
         return rc;
     }
     notify_list_changed(srv, "notifications/resources/list_changed");
@@ -400,17 +300,18 @@ int mcp_server_add_resource(mcp_server *srv, const mcp_resource *res, void *user
 int mcp_server_remove_resource(mcp_server *srv, const char *key)
 {
     int rc = -MCP_ENOTFOUND;
+    void *removed = NULL;
     pthread_rwlock_wrlock(&srv->lock);
     for (size_t i = 0; i < srv->resources.len; i++) {
         resource_entry *r = srv->resources.items[i];
         if (strcmp(r->key, key) == 0) {
-            rc = entry_list_push(&srv->graveyard_resources, r);
-            if (rc == 0)
-                entry_list_remove_at(&srv->resources, i);
+            removed = entry_list_remove_at(&srv->resources, i);
+            rc = 0;
             break;
         }
     }
     pthread_rwlock_unlock(&srv->lock);
+    mcp__entry_release(CALL_RESOURCE, removed);   /* freed now, or by the last call using it */
     if (rc == 0)
         notify_list_changed(srv, "notifications/resources/list_changed");
     return rc;
@@ -422,7 +323,7 @@ void mcp_server_resource_updated(mcp_server *srv, const char *uri)
     if (!params)
         return;
     cJSON_AddStringToObject(params, "uri", uri);
-    server_broadcast(srv, jsonrpc_notification_take("notifications/resources/updated", params), uri);
+    mcp__server_broadcast(srv, mcp__jsonrpc_notification_take("notifications/resources/updated", params), uri);
 }
 
 /* Match uri against a level-1 template; on success *vars gets {name: value}. */
@@ -471,7 +372,7 @@ static bool template_match(const char *tmpl, const char *uri, cJSON **vars)
     return true;
 }
 
-resource_entry *registry_match_resource(mcp_server *srv, const char *uri, cJSON **vars_out)
+resource_entry *mcp__registry_match_resource(mcp_server *srv, const char *uri, cJSON **vars_out)
 {
     *vars_out = NULL;
     for (size_t i = 0; i < srv->resources.len; i++) {
@@ -488,15 +389,6 @@ resource_entry *registry_match_resource(mcp_server *srv, const char *uri, cJSON 
 }
 
 /* ---------------- prompts ---------------- */
-
-static void prompt_entry_free(prompt_entry *p)
-{
-    if (!p)
-        return;
-    free(p->name);
-    cJSON_Delete(p->def);
-    free(p);
-}
 
 static cJSON *prompt_arguments_json(const mcp_prompt_arg *args)
 {
@@ -518,7 +410,7 @@ int mcp_server_add_prompt(mcp_server *srv, const mcp_prompt *prompt, void *userd
 {
     if (!srv || !prompt || !valid_tool_name(prompt->name) || !prompt->handler)
         return -MCP_EINVAL;
-    prompt_entry *p = calloc(1, sizeof *p);
+    prompt_entry *p = mcp__prompt_entry_new();
     if (!p)
         return -MCP_ENOMEM;
     p->name = strdup(prompt->name);
@@ -537,18 +429,18 @@ int mcp_server_add_prompt(mcp_server *srv, const mcp_prompt *prompt, void *userd
     }
     if (rc == 0) {
         pthread_rwlock_wrlock(&srv->lock);
-        rc = registry_find_prompt(srv, prompt->name) ? -MCP_EEXIST : entry_list_push(&srv->prompts, p);
+        rc = mcp__registry_find_prompt(srv, prompt->name) ? -MCP_EEXIST : mcp__entry_list_push(&srv->prompts, p);
         pthread_rwlock_unlock(&srv->lock);
     }
     if (rc < 0) {
-        prompt_entry_free(p);
+        mcp__prompt_entry_free(p);
         return rc;
     }
     notify_list_changed(srv, "notifications/prompts/list_changed");
     return 0;
 }
 
-prompt_entry *registry_find_prompt(mcp_server *srv, const char *name)
+prompt_entry *mcp__registry_find_prompt(mcp_server *srv, const char *name)
 {
     for (size_t i = 0; i < srv->prompts.len; i++) {
         prompt_entry *p = srv->prompts.items[i];
@@ -561,17 +453,18 @@ prompt_entry *registry_find_prompt(mcp_server *srv, const char *name)
 int mcp_server_remove_prompt(mcp_server *srv, const char *name)
 {
     int rc = -MCP_ENOTFOUND;
+    void *removed = NULL;
     pthread_rwlock_wrlock(&srv->lock);
     for (size_t i = 0; i < srv->prompts.len; i++) {
         prompt_entry *p = srv->prompts.items[i];
         if (strcmp(p->name, name) == 0) {
-            rc = entry_list_push(&srv->graveyard_prompts, p);
-            if (rc == 0)
-                entry_list_remove_at(&srv->prompts, i);
+            removed = entry_list_remove_at(&srv->prompts, i);
+            rc = 0;
             break;
         }
     }
     pthread_rwlock_unlock(&srv->lock);
+    mcp__entry_release(CALL_PROMPT, removed);   /* freed now, or by the last call using it */
     if (rc == 0)
         notify_list_changed(srv, "notifications/prompts/list_changed");
     return rc;
@@ -586,36 +479,118 @@ static void free_list(entry_list *l, void (*fn)(void *))
     l->len = l->cap = 0;
 }
 
-static void free_tool(void *p) { tool_entry_free(p); }
-static void free_resource(void *p) { resource_entry_free(p); }
-static void free_prompt(void *p) { prompt_entry_free(p); }
+static void free_tool(void *p) { mcp__tool_entry_free(p); }
+static void free_resource(void *p) { mcp__resource_entry_free(p); }
+static void free_prompt(void *p) { mcp__prompt_entry_free(p); }
 
-void registry_free_all(mcp_server *srv)
+void mcp__registry_free_all(mcp_server *srv)
 {
     free_list(&srv->tools, free_tool);
-    free_list(&srv->graveyard_tools, free_tool);
     free_list(&srv->resources, free_resource);
-    free_list(&srv->graveyard_resources, free_resource);
     free_list(&srv->prompts, free_prompt);
-    free_list(&srv->graveyard_prompts, free_prompt);
 }
 
-char *mcp_server_tool_scopes(mcp_server *srv, const char *name)
+char *mcp__server_tool_scopes(mcp_server *srv, const char *name)
 {
     pthread_rwlock_rdlock(&srv->lock);
-    const tool_entry *t = name ? registry_find_tool(srv, name) : NULL;
-    char *scopes = t ? xstrdup(t->scopes) : NULL;
+    const tool_entry *t = name ? mcp__registry_find_tool(srv, name) : NULL;
+    char *scopes = t ? mcp__xstrdup(t->scopes) : NULL;
     pthread_rwlock_unlock(&srv->lock);
     return scopes;
 }
 
-char *mcp_server_resource_scopes(mcp_server *srv, const char *uri)
+char *mcp__server_resource_scopes(mcp_server *srv, const char *uri)
 {
     cJSON *vars = NULL;
     pthread_rwlock_rdlock(&srv->lock);
-    const resource_entry *r = uri ? registry_match_resource(srv, uri, &vars) : NULL;
-    char *scopes = r ? xstrdup(r->scopes) : NULL;
+    const resource_entry *r = uri ? mcp__registry_match_resource(srv, uri, &vars) : NULL;
+    char *scopes = r ? mcp__xstrdup(r->scopes) : NULL;
     pthread_rwlock_unlock(&srv->lock);
     cJSON_Delete(vars);
     return scopes;
+}
+
+char *mcp__server_request_scopes(mcp_server *srv, const cJSON *msg)
+{
+    const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "method"));
+    const cJSON *params = cJSON_GetObjectItemCaseSensitive(msg, "params");
+    if (!method)
+        return NULL;
+    if (strcmp(method, "tools/call") == 0)
+        return mcp__server_tool_scopes(srv, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "name")));
+    if (strcmp(method, "resources/read") == 0)
+        return mcp__server_resource_scopes(srv, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "uri")));
+    return NULL;
+}
+
+cJSON *mcp__server_capabilities(mcp_server *srv)
+{
+    cJSON *caps = cJSON_CreateObject();
+    if (!caps)
+        return NULL;
+    pthread_rwlock_rdlock(&srv->lock);
+    if (srv->tools.len)
+        cJSON_AddTrueToObject(cJSON_AddObjectToObject(caps, "tools"), "listChanged");
+    if (srv->resources.len) {
+        cJSON *r = cJSON_AddObjectToObject(caps, "resources");
+        cJSON_AddTrueToObject(r, "subscribe");
+        cJSON_AddTrueToObject(r, "listChanged");
+    }
+    if (srv->prompts.len)
+        cJSON_AddTrueToObject(cJSON_AddObjectToObject(caps, "prompts"), "listChanged");
+    if (srv->complete_fn)
+        cJSON_AddObjectToObject(caps, "completions");
+    pthread_rwlock_unlock(&srv->lock);
+    cJSON_AddObjectToObject(caps, "logging");   /* every handler may log */
+    return caps;
+}
+
+int mcp__paginate(mcp_call *call, entry_list *list, size_t *start, size_t *end)
+{
+    size_t offset = 0;
+    const cJSON *cursor = cJSON_GetObjectItemCaseSensitive(call->params, "cursor");
+    if (cursor) {
+        char *stop = NULL;
+        const char *c = cJSON_GetStringValue(cursor);
+        unsigned long long v = c && *c ? strtoull(c, &stop, 10) : 0;
+        if (!c || (*c && *stop) || v > list->len)
+            return -MCP_EINVAL;
+        offset = (size_t)v;
+    }
+    *start = offset;
+    *end = offset + call->srv->page_size < list->len ? offset + call->srv->page_size : list->len;
+    return 0;
+}
+
+void mcp__reply_list(mcp_call *call, entry_list *list, const char *key, const cJSON *(*def_of)(const void *entry))
+{
+    mcp_server *srv = call->srv;
+    cJSON *result = cJSON_CreateObject();
+    cJSON *arr = result ? cJSON_AddArrayToObject(result, key) : NULL;
+    if (!arr) {
+        cJSON_Delete(result);
+        mcp__call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
+        return;
+    }
+    pthread_rwlock_rdlock(&srv->lock);
+    size_t start, end;
+    int rc = mcp__paginate(call, list, &start, &end);
+    for (size_t i = start; rc == 0 && i < end; i++) {
+        const cJSON *def = def_of(list->items[i]);
+        if (def)
+            cJSON_AddItemToArray(arr, mcp__gate_definition(def, call->ex->version));
+    }
+    bool more = rc == 0 && end < list->len;
+    pthread_rwlock_unlock(&srv->lock);
+    if (rc < 0) {
+        cJSON_Delete(result);
+        mcp__call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid cursor");
+        return;
+    }
+    if (more) {
+        char next[32];
+        snprintf(next, sizeof next, "%zu", end);
+        cJSON_AddStringToObject(result, "nextCursor", next);
+    }
+    mcp__call_reply_result(call, result);
 }

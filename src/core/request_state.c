@@ -13,20 +13,13 @@
 
 #include <mcp/error.h>
 
-#include "core/json_write.h"
-#include "core/util.h"
+#include "base/json_write.h"
+#include "base/util.h"
 
-uint64_t unix_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-int request_state_key_random(request_state_key *key)
+int mcp__request_state_key_random(request_state_key *key)
 {
     key->len = 32;
-    return random_bytes(key->bytes, key->len);
+    return mcp__random_bytes(key->bytes, key->len);
 }
 
 /* HMAC-SHA256 with Nettle: libmicrohttpd's GnuTLS already maps it, so the
@@ -40,7 +33,7 @@ static int mac(const request_state_key *key, const char *data, size_t len, unsig
     return 0;
 }
 
-char *request_state_seal(const request_state_key *key, const char *method, const char *target,
+char *mcp__request_state_seal(const request_state_key *key, const char *method, const char *target,
                          const cJSON *responses, uint64_t now, uint64_t ttl_ms)
 {
     cJSON *payload = cJSON_CreateObject();
@@ -50,25 +43,25 @@ char *request_state_seal(const request_state_key *key, const char *method, const
     cJSON_AddStringToObject(payload, "t", target ? target : "");
     cJSON_AddNumberToObject(payload, "e", (double)(now + ttl_ms));
     cJSON_AddItemToObject(payload, "r", responses ? cJSON_Duplicate(responses, 1) : cJSON_CreateObject());
-    char *json = json_print(payload, NULL);
+    char *json = mcp__json_print(payload, NULL);
     cJSON_Delete(payload);
     if (!json)
         return NULL;
     unsigned char tag[32];
-    char *body = base64_encode((const unsigned char *)json, strlen(json));
+    char *body = mcp__base64_encode((const unsigned char *)json, strlen(json));
     char *sig = NULL;
     if (body && mac(key, body, strlen(body), tag) == 0)
-        sig = base64_encode(tag, sizeof tag);
+        sig = mcp__base64_encode(tag, sizeof tag);
     strbuf out = {0};
     if (body && sig)
-        strbuf_printf(&out, "%s.%s", body, sig);
+        mcp__strbuf_printf(&out, "%s.%s", body, sig);
     free(json);
     free(body);
     free(sig);
     return out.data;
 }
 
-cJSON *request_state_open(const request_state_key *key, const char *token, const char *method,
+cJSON *mcp__request_state_open(const request_state_key *key, const char *token, const char *method,
                           const char *target, uint64_t now)
 {
     const char *dot = token ? strchr(token, '.') : NULL;
@@ -77,13 +70,13 @@ cJSON *request_state_open(const request_state_key *key, const char *token, const
     size_t body_len = (size_t)(dot - token);
     unsigned char want[32];
     size_t got_len = 0;
-    unsigned char *got = base64_decode(dot + 1, strlen(dot + 1), &got_len);
+    unsigned char *got = mcp__base64_decode(dot + 1, strlen(dot + 1), &got_len);
     bool ok = got && got_len == 32 && mac(key, token, body_len, want) == 0 && memeql_sec(want, got, 32);
     free(got);
     if (!ok)
         return NULL;
     size_t json_len = 0;
-    unsigned char *json = base64_decode(token, body_len, &json_len);
+    unsigned char *json = mcp__base64_decode(token, body_len, &json_len);
     cJSON *payload = json ? cJSON_ParseWithLength((const char *)json, json_len) : NULL;
     free(json);
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(payload, "m");

@@ -18,17 +18,15 @@ typedef struct request_state_key {
     size_t len;
 } request_state_key;
 
-int request_state_key_random(request_state_key *key);
+int mcp__request_state_key_random(request_state_key *key);
 
 /* Seal responses (borrowed) for method+target; malloc'd token or NULL. */
-char *request_state_seal(const request_state_key *key, const char *method, const char *target,
+char *mcp__request_state_seal(const request_state_key *key, const char *method, const char *target,
                          const cJSON *responses, uint64_t now_unix_ms, uint64_t ttl_ms);
 
 /* Verify and open a token; returns the responses object (caller frees) or
  * NULL when the token was tampered with, expired or is bound elsewhere. */
-cJSON *request_state_open(const request_state_key *key, const char *token, const char *method,
+cJSON *mcp__request_state_open(const request_state_key *key, const char *token, const char *method,
                           const char *target, uint64_t now_unix_ms);
-
-uint64_t unix_ms(void);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/jsonrpc.h"
+#include "core/entry.h"
 #include "core/methods.h"
 
 static const cJSON *direct_def(const void *entry)
@@ -21,14 +22,14 @@ static const cJSON *template_def(const void *entry)
     return r->is_template ? r->def : NULL;
 }
 
-void method_resources_list(mcp_call *call)
+void mcp__method_resources_list(mcp_call *call)
 {
-    reply_list(call, &call->srv->resources, "resources", direct_def);
+    mcp__reply_list(call, &call->srv->resources, "resources", direct_def);
 }
 
-void method_resource_templates_list(mcp_call *call)
+void mcp__method_resource_templates_list(mcp_call *call)
 {
-    reply_list(call, &call->srv->resources, "resourceTemplates", template_def);
+    mcp__reply_list(call, &call->srv->resources, "resourceTemplates", template_def);
 }
 
 static void reply_not_found(mcp_call *call)
@@ -39,7 +40,7 @@ static void reply_not_found(mcp_call *call)
     if (data)
         cJSON_AddStringToObject(data, "uri", call->uri);
     int code = call->ex->era == MCP_ERA_MODERN ? JSONRPC_INVALID_PARAMS : MCP_ERR_RESOURCE_NOT_FOUND;
-    call_reply_error_data(call, code, msg, data);
+    mcp__call_reply_error_data(call, code, msg, data);
 }
 
 static int invoke_resource(mcp_call *call)
@@ -54,10 +55,14 @@ static void finish_resource(mcp_call *call, int rc)
         reply_not_found(call);
         return;
     }
+    char msg[512];
+    if (mcp__run_input_outcome(call, rc, msg, sizeof msg)) {
+        mcp__call_reply_error(call, JSONRPC_INTERNAL_ERROR, msg);   /* the same words as for tools */
+        return;
+    }
     if (rc < 0) {
-        char msg[256];
         snprintf(msg, sizeof msg, "Internal error reading resource: %s", mcp_strerror(rc));
-        call_reply_error(call, JSONRPC_INTERNAL_ERROR, msg);
+        mcp__call_reply_error(call, JSONRPC_INTERNAL_ERROR, msg);
         return;
     }
     cJSON *result = cJSON_CreateObject();
@@ -65,41 +70,42 @@ static void finish_resource(mcp_call *call, int rc)
         cJSON_AddItemToObject(result, "contents", call->content ? call->content : cJSON_CreateArray());
         call->content = NULL;
     }
-    call_reply_result(call, result);
+    mcp__call_reply_result(call, result);
 }
 
-void method_resources_read(mcp_call *call)
+void mcp__method_resources_read(mcp_call *call)
 {
-    const char *uri = param_string(call, "uri");
+    const char *uri = mcp__param_string(call, "uri");
     if (!uri) {
-        call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: resources/read needs a uri string");
+        mcp__call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: resources/read needs a uri string");
         return;
     }
     call->uri = strdup(uri);
     pthread_rwlock_rdlock(&call->srv->lock);
-    const resource_entry *r = registry_match_resource(call->srv, uri, &call->args);
+    const resource_entry *r = mcp__registry_match_resource(call->srv, uri, &call->args);
+    mcp__entry_hold(CALL_RESOURCE, r);    /* dropped in mcp__call_free */
     pthread_rwlock_unlock(&call->srv->lock);
+    call->kind = CALL_RESOURCE;
+    call->entry = r;
     if (!r || !call->uri) {
         reply_not_found(call);
         return;
     }
-    call->kind = CALL_RESOURCE;
-    call->entry = r;
     call->target = uri;
-    if (call_load_input(call) < 0) {
-        call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: requestState is invalid, expired or belongs to another request");
+    if (mcp__call_load_input(call) < 0) {
+        mcp__call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: requestState is invalid, expired or belongs to another request");
         return;
     }
-    run_handler(call, r->blocking, invoke_resource, finish_resource);
+    mcp__run_handler(call, r->blocking, invoke_resource, finish_resource);
 }
 
 /* Subscriptions are kept per session as a list of URIs; transports consult
  * it when mcp_server_resource_updated() broadcasts. */
 static void change_subscription(mcp_call *call, bool subscribe)
 {
-    const char *uri = param_string(call, "uri");
+    const char *uri = mcp__param_string(call, "uri");
     if (!uri) {
-        call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: uri must be a string");
+        mcp__call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: uri must be a string");
         return;
     }
     mcp_session *s = call->ex->session;
@@ -117,15 +123,15 @@ static void change_subscription(mcp_call *call, bool subscribe)
             cJSON_DeleteItemFromArray(s->subscriptions, found);
         pthread_mutex_unlock(&s->lock);
     }
-    call_reply_result(call, cJSON_CreateObject());
+    mcp__call_reply_result(call, cJSON_CreateObject());
 }
 
-void method_resources_subscribe(mcp_call *call)
+void mcp__method_resources_subscribe(mcp_call *call)
 {
     change_subscription(call, true);
 }
 
-void method_resources_unsubscribe(mcp_call *call)
+void mcp__method_resources_unsubscribe(mcp_call *call)
 {
     change_subscription(call, false);
 }

@@ -1,8 +1,8 @@
 /* JSON Schema validator for MCP tool inputs and structured results.
- * mcp_schema_compile() reads a schema (2020-12 subset, draft-07 accepted)
+ * mcp__schema_compile() reads a schema (2020-12 subset, draft-07 accepted)
  * once into a graph of nodes: type bitmasks, numeric bounds as doubles,
  * pre-compiled POSIX regexes translated from ECMA-262 syntax, and local
- * $ref pointers already resolved. mcp_schema_validate() walks that graph
+ * $ref pointers already resolved. mcp__schema_validate() walks that graph
  * and never re-reads the schema. Errors name the failing location as a
  * JSON pointer in plain words, because AI agents read them as tool errors.
  * All work is bounded (nesting depth, node count, regex size) so hostile
@@ -2260,7 +2260,7 @@ static const char *find_duplicate_key(const cJSON *obj, int depth)
     return NULL;
 }
 
-mcp_schema *mcp_schema_compile(const cJSON *schema, char *err, size_t errlen)
+mcp_schema *mcp__schema_compile(const cJSON *schema, char *err, size_t errlen)
 {
     write_message(err, errlen, "");
     if (!schema) {
@@ -2292,7 +2292,7 @@ mcp_schema *mcp_schema_compile(const cJSON *schema, char *err, size_t errlen)
     free(c.sources);
     free(c.refs);
     if (!ok) {
-        mcp_schema_free(c.out);
+        mcp__schema_free(c.out);
         return NULL;
     }
     return c.out;
@@ -2797,7 +2797,7 @@ static int validate_node(validator *v, const node *n, const cJSON *instance)
     return rc;
 }
 
-int mcp_schema_validate(const mcp_schema *schema, const cJSON *instance, char *err, size_t errlen)
+int mcp__schema_validate(const mcp_schema *schema, const cJSON *instance, char *err, size_t errlen)
 {
     write_message(err, errlen, "");
     if (!schema || !instance) {
@@ -2838,7 +2838,7 @@ static void node_free(node *n)
     free(n);
 }
 
-void mcp_schema_free(mcp_schema *schema)
+void mcp__schema_free(mcp_schema *schema)
 {
     if (!schema)
         return;

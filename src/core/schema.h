@@ -31,12 +31,12 @@ typedef struct mcp_schema mcp_schema;
 /* Compile schema (borrowed; the compiled form keeps what it needs).
  * Returns NULL and writes a reason to err on an invalid or unsupported
  * schema (e.g. a remote $ref, a bad regex, an unknown $schema dialect). */
-mcp_schema *mcp_schema_compile(const cJSON *schema, char *err, size_t errlen);
+mcp_schema *mcp__schema_compile(const cJSON *schema, char *err, size_t errlen);
 
 /* 0 when instance is valid; -1 otherwise, with a message naming the failing
  * location as a JSON pointer, e.g. "/id: expected number, got string". */
-int mcp_schema_validate(const mcp_schema *schema, const cJSON *instance, char *err, size_t errlen);
+int mcp__schema_validate(const mcp_schema *schema, const cJSON *instance, char *err, size_t errlen);
 
-void mcp_schema_free(mcp_schema *schema);
+void mcp__schema_free(mcp_schema *schema);
 
 #endif

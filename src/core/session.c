@@ -14,9 +14,9 @@
 
 #include <mcp/error.h>
 
-#include "core/json_write.h"
+#include "base/json_write.h"
 #include "core/jsonrpc.h"
-#include "core/util.h"
+#include "base/util.h"
 
 struct pending_request {
     int64_t id;
@@ -26,12 +26,12 @@ struct pending_request {
     pending_request *next;
 };
 
-mcp_session *session_new(void)
+mcp_session *mcp__session_new(void)
 {
     mcp_session *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    if (random_hex_id(s->id, MCP_SESSION_ID_LEN / 2) < 0) {
+    if (mcp__random_hex_id(s->id, MCP_SESSION_ID_LEN / 2) < 0) {
         free(s);
         return NULL;
     }
@@ -39,16 +39,16 @@ mcp_session *session_new(void)
     pthread_mutex_init(&s->lock, NULL);
     s->log_level = -1;
     s->version = MCP_V_LEGACY_LATEST;
-    atomic_init(&s->last_used_ms, now_ms());
+    atomic_init(&s->last_used_ms, mcp__now_ms());
     return s;
 }
 
-void session_ref(mcp_session *s)
+void mcp__session_ref(mcp_session *s)
 {
     atomic_fetch_add(&s->refs, 1);
 }
 
-void session_unref(mcp_session *s)
+void mcp__session_unref(mcp_session *s)
 {
     if (!s || atomic_fetch_sub(&s->refs, 1) != 1)
         return;
@@ -63,7 +63,7 @@ void session_unref(mcp_session *s)
     free(s);
 }
 
-void session_close(mcp_session *s)
+void mcp__session_close(mcp_session *s)
 {
     if (atomic_exchange(&s->closed, true))
         return;
@@ -77,7 +77,7 @@ void session_close(mcp_session *s)
         s->transport_close(s);
 }
 
-void session_track_call(mcp_session *s, active_call *ac, const cJSON *id, atomic_bool *cancel_flag)
+void mcp__session_track_call(mcp_session *s, active_call *ac, const cJSON *id, atomic_bool *cancel_flag)
 {
     ac->id = cJSON_Duplicate(id, 0);
     ac->cancelled = cancel_flag;
@@ -87,7 +87,7 @@ void session_track_call(mcp_session *s, active_call *ac, const cJSON *id, atomic
     pthread_mutex_unlock(&s->lock);
 }
 
-void session_untrack_call(mcp_session *s, active_call *ac)
+void mcp__session_untrack_call(mcp_session *s, active_call *ac)
 {
     pthread_mutex_lock(&s->lock);
     for (active_call **pp = &s->active; *pp; pp = &(*pp)->next) {
@@ -101,7 +101,7 @@ void session_untrack_call(mcp_session *s, active_call *ac)
     ac->id = NULL;
 }
 
-bool session_cancel_call(mcp_session *s, const cJSON *id)
+bool mcp__session_cancel_call(mcp_session *s, const cJSON *id)
 {
     bool found = false;
     pthread_mutex_lock(&s->lock);
@@ -115,7 +115,7 @@ bool session_cancel_call(mcp_session *s, const cJSON *id)
     return found;
 }
 
-cJSON *session_request_begin(mcp_session *s, const char *method, cJSON *params_take, pending_request **out)
+cJSON *mcp__session_request_begin(mcp_session *s, const char *method, cJSON *params_take, pending_request **out)
 {
     pending_request *p = calloc(1, sizeof *p);
     if (!p) {
@@ -132,7 +132,7 @@ cJSON *session_request_begin(mcp_session *s, const char *method, cJSON *params_t
     p->next = s->pending;
     s->pending = p;
     pthread_mutex_unlock(&s->lock);
-    cJSON *msg = jsonrpc_request_take(p->id, method, params_take);
+    cJSON *msg = mcp__jsonrpc_request_take(p->id, method, params_take);
     *out = p;
     return msg;
 }
@@ -147,14 +147,11 @@ static void unlink_pending(mcp_session *s, pending_request *p)
     }
 }
 
-int session_request_wait(mcp_session *s, pending_request *p, unsigned timeout_ms,
+int mcp__session_request_wait(mcp_session *s, pending_request *p, unsigned timeout_ms,
                          const atomic_bool *cancelled, cJSON **response_out)
 {
     struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    uint64_t end_ns = (uint64_t)deadline.tv_nsec + (uint64_t)timeout_ms * 1000000u;
-    deadline.tv_sec += (time_t)(end_ns / 1000000000u);
-    deadline.tv_nsec = (long)(end_ns % 1000000000u);
+    mcp__clock_deadline_ms(&deadline, timeout_ms);
     int rc = 0;
     pthread_mutex_lock(&s->lock);
     while (!p->done) {
@@ -164,12 +161,7 @@ int session_request_wait(mcp_session *s, pending_request *p, unsigned timeout_ms
         }
         /* Wake at least every 100 ms so cancellation is seen promptly. */
         struct timespec step;
-        clock_gettime(CLOCK_MONOTONIC, &step);
-        step.tv_nsec += 100 * 1000000L;
-        if (step.tv_nsec >= 1000000000L) {
-            step.tv_sec++;
-            step.tv_nsec -= 1000000000L;
-        }
+        mcp__clock_deadline_ms(&step, 100);
         if (step.tv_sec > deadline.tv_sec || (step.tv_sec == deadline.tv_sec && step.tv_nsec > deadline.tv_nsec))
             step = deadline;
         int w = pthread_cond_timedwait(&p->cond, &s->lock, &step);
@@ -188,7 +180,7 @@ int session_request_wait(mcp_session *s, pending_request *p, unsigned timeout_ms
     return rc;
 }
 
-cJSON *session_resolve(mcp_session *s, cJSON *response_take)
+cJSON *mcp__session_resolve(mcp_session *s, cJSON *response_take)
 {
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(response_take, "id");
     bool found = false;
@@ -208,12 +200,12 @@ cJSON *session_resolve(mcp_session *s, cJSON *response_take)
 
 static char *json_text(const cJSON *v)
 {
-    return v ? json_print(v, NULL) : NULL;
+    return v ? mcp__json_print(v, NULL) : NULL;
 }
 
-void session_touch(mcp_session *s)
+void mcp__session_touch(mcp_session *s)
 {
-    uint64_t now = now_ms();
+    uint64_t now = mcp__now_ms();
     atomic_store(&s->last_used_ms, now);
     if (s->store && s->id[0] && now - atomic_load(&s->store_touched_ms) >= s->ttl_ms / 3) {
         atomic_store(&s->store_touched_ms, now);
@@ -221,24 +213,24 @@ void session_touch(mcp_session *s)
     }
 }
 
-int session_save(mcp_session *s)
+int mcp__session_save(mcp_session *s)
 {
     if (!s->store)
         return 0;
     session_record r = { .log_level = -1 };
     pthread_mutex_lock(&s->lock);
-    r.version = strdup(mcp_version_name(s->version));
+    r.version = strdup(mcp__version_name(s->version));
     r.client_caps = json_text(s->client_caps);
     r.client_info = json_text(s->client_info);
     r.log_level = s->log_level;
     r.subject = s->subject ? strdup(s->subject) : NULL;
     pthread_mutex_unlock(&s->lock);
     int rc = s->store->ops->session_save(s->store, s->id, &r, s->ttl_ms);
-    session_record_clear(&r);
+    mcp__session_record_clear(&r);
     return rc;
 }
 
-int session_state_get(mcp_session *s, const char *key, char **out)
+int mcp__session_state_get(mcp_session *s, const char *key, char **out)
 {
     if (s->store)
         return s->store->ops->state_get(s->store, s->id, key, out);
@@ -268,7 +260,7 @@ static int state_put_locked(mcp_session *s, const char *key, const char *value)
     return 0;
 }
 
-int session_state_set(mcp_session *s, const char *key, const char *value)
+int mcp__session_state_set(mcp_session *s, const char *key, const char *value)
 {
     if (s->store)
         return s->store->ops->state_set(s->store, s->id, key, value);
@@ -278,7 +270,7 @@ int session_state_set(mcp_session *s, const char *key, const char *value)
     return rc;
 }
 
-int session_state_incr(mcp_session *s, const char *key, int64_t delta, int64_t *out)
+int mcp__session_state_incr(mcp_session *s, const char *key, int64_t delta, int64_t *out)
 {
     if (s->store)
         return s->store->ops->state_incr(s->store, s->id, key, delta, out);
@@ -328,7 +320,7 @@ static unsigned bucket_of(const char *id)
     return h % TABLE_BUCKETS;
 }
 
-session_table *session_table_new(unsigned max_sessions, mcp_store *store, unsigned ttl_ms)
+session_table *mcp__session_table_new(unsigned max_sessions, mcp_store *store, unsigned ttl_ms)
 {
     session_table *t = calloc(1, sizeof *t);
     if (!t)
@@ -338,43 +330,68 @@ session_table *session_table_new(unsigned max_sessions, mcp_store *store, unsign
     t->store = store;
     t->ttl_ms = ttl_ms;
     if (store)
-        store->ops->set_listener(store, session_table_on_message, t);
+        store->ops->set_listener(store, mcp__session_table_on_message, t);
     return t;
 }
 
-void session_table_free(session_table *t)
+void mcp__session_table_free(session_table *t)
 {
     if (!t)
         return;
-    session_table_close_all(t);
+    mcp__session_table_close_all(t);
     pthread_mutex_destroy(&t->lock);
     free(t);
 }
 
-static int insert_local(session_table *t, mcp_session *s);
+/* A place under the session cap, taken before anything is written to the
+ * store (a refused session must leave no record behind). */
+static bool reserve_slot(session_table *t)
+{
+    pthread_mutex_lock(&t->lock);
+    bool ok = t->count < t->max_sessions;
+    if (ok)
+        t->count++;
+    pthread_mutex_unlock(&t->lock);
+    return ok;
+}
 
-int session_table_insert(session_table *t, mcp_session *s)
+static void release_slot(session_table *t)
+{
+    pthread_mutex_lock(&t->lock);
+    t->count--;
+    pthread_mutex_unlock(&t->lock);
+}
+
+/* Link s into its bucket; its slot is already counted. */
+static void link_reserved(session_table *t, mcp_session *s)
+{
+    pthread_mutex_lock(&t->lock);
+    unsigned b = bucket_of(s->id);
+    mcp__session_ref(s);
+    s->hnext = t->buckets[b];
+    t->buckets[b] = s;
+    pthread_mutex_unlock(&t->lock);
+}
+
+int mcp__session_table_insert(session_table *t, mcp_session *s)
 {
     s->store = t->store;
     s->ttl_ms = t->ttl_ms;
-    if (t->store && session_save(s) < 0)
+    if (!reserve_slot(t))
+        return -MCP_ELIMIT;
+    if (t->store && mcp__session_save(s) < 0) {   /* I/O with no lock held */
+        release_slot(t);
         return -MCP_EIO;
-    return insert_local(t, s);
+    }
+    link_reserved(t, s);
+    return 0;
 }
 
 static int insert_local(session_table *t, mcp_session *s)
 {
-    pthread_mutex_lock(&t->lock);
-    if (t->count >= t->max_sessions) {
-        pthread_mutex_unlock(&t->lock);
+    if (!reserve_slot(t))
         return -MCP_ELIMIT;
-    }
-    unsigned b = bucket_of(s->id);
-    session_ref(s);
-    s->hnext = t->buckets[b];
-    t->buckets[b] = s;
-    t->count++;
-    pthread_mutex_unlock(&t->lock);
+    link_reserved(t, s);
     return 0;
 }
 
@@ -387,17 +404,17 @@ static int load_from_store(session_table *t, const char *id, mcp_session **out)
     session_record r = { .log_level = -1 };
     int rc = t->store->ops->session_load(t->store, id, &r, t->ttl_ms);
     if (rc < 0) {
-        session_record_clear(&r);
+        mcp__session_record_clear(&r);
         return rc;
     }
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     if (!s) {
-        session_record_clear(&r);
+        mcp__session_record_clear(&r);
         return -MCP_ENOMEM;
     }
     memcpy(s->id, id, MCP_SESSION_ID_LEN + 1);
-    int v = mcp_version_parse(r.version);
-    s->version = v < 0 ? MCP_V_LEGACY_LATEST : (mcp_version)v;
+    int v = mcp__version_parse(r.version);
+    s->version = v < 0 ? MCP_V_LEGACY_LATEST : (mcp__revision)v;
     s->client_caps = r.client_caps ? cJSON_Parse(r.client_caps) : NULL;
     if (!s->client_caps)
         s->client_caps = cJSON_CreateObject();
@@ -408,23 +425,23 @@ static int load_from_store(session_table *t, const char *id, mcp_session **out)
     s->initialized = true;
     s->store = t->store;
     s->ttl_ms = t->ttl_ms;
-    session_record_clear(&r);
+    mcp__session_record_clear(&r);
     /* Two requests may load the same session at once: keep the first copy. */
     mcp_session *existing = get_local(t, id);
     if (existing) {
-        session_unref(s);
+        mcp__session_unref(s);
         *out = existing;
         return 0;
     }
     if (insert_local(t, s) < 0) {
-        session_unref(s);
+        mcp__session_unref(s);
         return -MCP_ELIMIT;
     }
     *out = s;
     return 0;
 }
 
-int session_table_lookup(session_table *t, const char *id, mcp_session **out)
+int mcp__session_table_lookup(session_table *t, const char *id, mcp_session **out)
 {
     *out = NULL;
     if (!id || strlen(id) != MCP_SESSION_ID_LEN)
@@ -444,22 +461,22 @@ int session_table_lookup(session_table *t, const char *id, mcp_session **out)
         mcp_session *gone = unlink_locked(t, id);
         pthread_mutex_unlock(&t->lock);
         if (gone) {
-            session_close(gone);
-            session_unref(gone);
+            mcp__session_close(gone);
+            mcp__session_unref(gone);
         }
     }
     if (rc < 0) {
-        session_unref(s);
+        mcp__session_unref(s);
         return rc;
     }
     *out = s;
     return 0;
 }
 
-mcp_session *session_table_get(session_table *t, const char *id)
+mcp_session *mcp__session_table_get(session_table *t, const char *id)
 {
     mcp_session *s = NULL;
-    session_table_lookup(t, id, &s);
+    mcp__session_table_lookup(t, id, &s);
     return s;
 }
 
@@ -472,8 +489,8 @@ static mcp_session *get_local(session_table *t, const char *id)
     while (s && strcmp(s->id, id) != 0)
         s = s->hnext;
     if (s && !atomic_load(&s->closed)) {
-        session_ref(s);
-        atomic_store(&s->last_used_ms, now_ms());
+        mcp__session_ref(s);
+        atomic_store(&s->last_used_ms, mcp__now_ms());
     } else {
         s = NULL;
     }
@@ -503,12 +520,12 @@ static int remove_local(session_table *t, const char *id)
     pthread_mutex_unlock(&t->lock);
     if (!s)
         return -MCP_ENOTFOUND;
-    session_close(s);
-    session_unref(s);
+    mcp__session_close(s);
+    mcp__session_unref(s);
     return 0;
 }
 
-int session_table_remove(session_table *t, const char *id)
+int mcp__session_table_remove(session_table *t, const char *id)
 {
     if (!id)
         return -MCP_ENOTFOUND;
@@ -521,7 +538,7 @@ int session_table_remove(session_table *t, const char *id)
     return remove_local(t, id);
 }
 
-void session_table_on_message(void *table, const char *kind, const char *sid, const char *payload)
+void mcp__session_table_on_message(void *table, const char *kind, const char *sid, const char *payload)
 {
     session_table *t = table;
     if (strcmp(kind, "del") == 0) {
@@ -532,9 +549,9 @@ void session_table_on_message(void *table, const char *kind, const char *sid, co
         mcp_session *s = get_local(t, sid);
         cJSON *msg = s ? cJSON_Parse(payload) : NULL;
         if (msg)
-            cJSON_Delete(session_resolve(s, msg));
+            cJSON_Delete(mcp__session_resolve(s, msg));
         if (s)
-            session_unref(s);
+            mcp__session_unref(s);
     }
 }
 
@@ -543,7 +560,7 @@ void session_table_on_message(void *table, const char *kind, const char *sid, co
 static unsigned remove_where(session_table *t, uint64_t idle_ms, bool all)
 {
     unsigned removed = 0;
-    uint64_t now = now_ms();
+    uint64_t now = mcp__now_ms();
     mcp_session *doomed = NULL;
     pthread_mutex_lock(&t->lock);
     for (unsigned b = 0; b < TABLE_BUCKETS; b++) {
@@ -569,26 +586,36 @@ static unsigned remove_where(session_table *t, uint64_t idle_ms, bool all)
         mcp_session *s = doomed;
         doomed = s->hnext;
         s->hnext = NULL;
-        session_close(s);
-        session_unref(s);
+        mcp__session_close(s);
+        mcp__session_unref(s);
     }
     return removed;
 }
 
-unsigned session_table_expire(session_table *t, uint64_t idle_ms)
+unsigned mcp__session_table_expire(session_table *t, uint64_t idle_ms)
 {
     return remove_where(t, idle_ms, false);
 }
 
-void session_table_close_all(session_table *t)
+void mcp__session_table_close_all(session_table *t)
 {
     remove_where(t, 0, true);
 }
 
-unsigned session_table_count(session_table *t)
+unsigned mcp__session_table_count(session_table *t)
 {
     pthread_mutex_lock(&t->lock);
     unsigned n = t->count;
     pthread_mutex_unlock(&t->lock);
     return n;
+}
+
+bool mcp__session_subscribed(mcp_session *s, const char *uri)
+{
+    bool found = false;
+    pthread_mutex_lock(&s->lock);
+    for (cJSON *u = s->subscriptions ? s->subscriptions->child : NULL; u && !found; u = u->next)
+        found = cJSON_IsString(u) && strcmp(u->valuestring, uri) == 0;
+    pthread_mutex_unlock(&s->lock);
+    return found;
 }

@@ -25,9 +25,9 @@ struct mcp_session {
     char id[MCP_SESSION_ID_LEN + 1];
     atomic_int refs;
     pthread_mutex_t lock;
-    mcp_version version;
+    mcp__revision version;
     int log_level;                 /* mcp_log_level, or -1 when the client never set one */
-    bool initialized;              /* notifications/initialized seen */
+    atomic_bool initialized;       /* notifications/initialized seen (read by broadcasts) */
     atomic_bool closed;            /* deleted, expired or shut down */
     _Atomic uint64_t last_used_ms;
     cJSON *client_caps;            /* owned; {} when none */
@@ -47,16 +47,16 @@ struct mcp_session {
     _Atomic uint64_t store_touched_ms; /* last TTL refresh sent to the store */
 };
 
-mcp_session *session_new(void);            /* refs = 1, fresh random id */
-void session_ref(mcp_session *s);
-void session_unref(mcp_session *s);
+mcp_session *mcp__session_new(void);            /* refs = 1, fresh random id */
+void mcp__session_ref(mcp_session *s);
+void mcp__session_unref(mcp_session *s);
 /* Mark closed, fail pending requests, cancel calls, end transport streams. */
-void session_close(mcp_session *s);
+void mcp__session_close(mcp_session *s);
 
 /* Calls in flight, so notifications/cancelled can find them by id. */
-void session_track_call(mcp_session *s, active_call *ac, const cJSON *id, atomic_bool *cancel_flag);
-void session_untrack_call(mcp_session *s, active_call *ac);
-bool session_cancel_call(mcp_session *s, const cJSON *id);
+void mcp__session_track_call(mcp_session *s, active_call *ac, const cJSON *id, atomic_bool *cancel_flag);
+void mcp__session_untrack_call(mcp_session *s, active_call *ac);
+bool mcp__session_cancel_call(mcp_session *s, const cJSON *id);
 
 struct active_call {
     cJSON *id;
@@ -64,49 +64,52 @@ struct active_call {
     active_call *next;
 };
 
-/* Server->client requests. session_request_begin registers the id and
- * returns the message to send; session_request_wait blocks for the answer
+/* Server->client requests. mcp__session_request_begin registers the id and
+ * returns the message to send; mcp__session_request_wait blocks for the answer
  * (the full response message, caller frees) or times out. */
-cJSON *session_request_begin(mcp_session *s, const char *method, cJSON *params_take, pending_request **out);
-int session_request_wait(mcp_session *s, pending_request *p, unsigned timeout_ms,
+cJSON *mcp__session_request_begin(mcp_session *s, const char *method, cJSON *params_take, pending_request **out);
+int mcp__session_request_wait(mcp_session *s, pending_request *p, unsigned timeout_ms,
                          const atomic_bool *cancelled, cJSON **response_out);
 /* A client response arrived: hand it to the waiting request. Returns NULL
  * when consumed, or gives the message back when nobody here waits for it. */
-cJSON *session_resolve(mcp_session *s, cJSON *response);
+cJSON *mcp__session_resolve(mcp_session *s, cJSON *response);
 
 /* Write the record (version, capabilities, info, log level) to the store. */
-int session_save(mcp_session *s);
+int mcp__session_save(mcp_session *s);
 
 /* App state (string values by key). */
-int session_state_get(mcp_session *s, const char *key, char **out);
-int session_state_set(mcp_session *s, const char *key, const char *value);
-int session_state_incr(mcp_session *s, const char *key, int64_t delta, int64_t *out);
+int mcp__session_state_get(mcp_session *s, const char *key, char **out);
+int mcp__session_state_set(mcp_session *s, const char *key, const char *value);
+int mcp__session_state_incr(mcp_session *s, const char *key, int64_t delta, int64_t *out);
 
 /* ---- the in-memory session table ---- */
 typedef struct session_table session_table;
 
 /* store may be NULL; ttl_ms is the store TTL (the idle expiry). */
-session_table *session_table_new(unsigned max_sessions, mcp_store *store, unsigned ttl_ms);
-void session_table_free(session_table *t);          /* closes every session */
+session_table *mcp__session_table_new(unsigned max_sessions, mcp_store *store, unsigned ttl_ms);
+void mcp__session_table_free(session_table *t);          /* closes every session */
 /* Insert a validated session; -MCP_ELIMIT when the cap is reached. */
-int session_table_insert(session_table *t, mcp_session *s);
+int mcp__session_table_insert(session_table *t, mcp_session *s);
 /* Lookup by id with a new reference, touching last use (and the store
  * TTL). 0 and *out, -MCP_ENOTFOUND (unknown, ended, expired) or -MCP_EIO
  * (the store cannot be reached: answer 503, not 404). */
-int session_table_lookup(session_table *t, const char *id, mcp_session **out);
-mcp_session *session_table_get(session_table *t, const char *id);
+int mcp__session_table_lookup(session_table *t, const char *id, mcp_session **out);
+mcp_session *mcp__session_table_get(session_table *t, const char *id);
 /* Remove and close; -MCP_ENOTFOUND if unknown. */
-int session_table_remove(session_table *t, const char *id);
+int mcp__session_table_remove(session_table *t, const char *id);
 /* Close sessions idle longer than idle_ms; returns how many. */
-unsigned session_table_expire(session_table *t, uint64_t idle_ms);
-unsigned session_table_count(session_table *t);
+unsigned mcp__session_table_expire(session_table *t, uint64_t idle_ms);
+unsigned mcp__session_table_count(session_table *t);
 /* Mark s in use now (an open stream); refreshes the store TTL at most
  * every third of it, so idle streams do not flood the store. */
-void session_touch(mcp_session *s);
+void mcp__session_touch(mcp_session *s);
 
 /* Close and remove every session (shutdown; the store keeps them). */
-void session_table_close_all(session_table *t);
+void mcp__session_table_close_all(session_table *t);
 /* Another instance ended a session or got a response meant for us. */
-void session_table_on_message(void *table, const char *kind, const char *sid, const char *payload);
+void mcp__session_table_on_message(void *table, const char *kind, const char *sid, const char *payload);
+
+/* True when the session subscribed to uri (resources/subscribe). */
+bool mcp__session_subscribed(mcp_session *s, const char *uri);
 
 #endif

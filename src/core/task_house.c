@@ -1,19 +1,24 @@
 /* Housekeeping and lifecycle of the tasks module: one thread per server
  * renews this instance's lease, reads its inbox, flushes status messages,
  * ends tasks of dead instances (failed) and past their ttl (cancelled),
- * and sweeps expired records; plus creation, options and the store swap. */
+ * and sweeps expired records; plus creation, teardown and the store swap. */
+#include "core/task_house.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "core/json_write.h"
+#include "base/json_write.h"
+#include "base/util.h"
+#include "core/call.h"
 #include "core/jsonrpc.h"
-#include "core/methods.h"
-#include "core/modern.h"
 #include "core/task_internal.h"
-#include "core/util.h"
+#include "core/task_options.h"
+#include "core/task_record.h"
+#include "core/task_run.h"
+#include "store/task_memory.h"
 
 /* ---------------- housekeeping ---------------- */
 
@@ -85,7 +90,7 @@ static void handle_inbox(mcp__tasks *tk, task_store *ts)
             }
         }
     }
-    strbuf_free(&in);
+    mcp__strbuf_free(&in);
 }
 
 static void fail_orphans(mcp__tasks *tk, task_store *ts)
@@ -96,7 +101,7 @@ static void fail_orphans(mcp__tasks *tk, task_store *ts)
         for (char *id = strtok_r(ids.data, "\n", &save); id; id = strtok_r(NULL, "\n", &save))
             mcp__task_edit(ts, id, edit_orphaned, tk);
     }
-    strbuf_free(&ids);
+    mcp__strbuf_free(&ids);
 }
 
 /* Past its ttl a run is cancelled: a running handler sees it, a waiting
@@ -119,7 +124,7 @@ static void end_expired_runs(mcp__tasks *tk, int64_t now)
 
 void mcp__task_heartbeat(mcp__tasks *tk, task_store *ts, bool force)
 {
-    uint64_t now = now_ms();
+    uint64_t now = mcp__now_ms();
     unsigned lease_ms = mcp__task_options(tk).lease_ms;
     if (!ts->shared || (!force && now - atomic_load(&tk->last_heartbeat) < lease_ms / 3))
         return;
@@ -151,7 +156,7 @@ static void *housekeeper(void *arg)
         flush_messages(tk, ts);
         /* Orphans four times per lease (so detection takes at most 1.25
          * leases), expired records and runs every second. */
-        uint64_t now = now_ms();
+        uint64_t now = mcp__now_ms();
         unsigned lease_ms = mcp__task_options(tk).lease_ms;
         unsigned orphan_every = lease_ms / 4 < 250 ? 250 : lease_ms / 4;
         if (ts->shared && now - last_orphans >= orphan_every) {
@@ -160,7 +165,7 @@ static void *housekeeper(void *arg)
         }
         if (now - last_sweep >= 1000) {
             last_sweep = now;
-            int64_t wall = (int64_t)unix_ms();
+            int64_t wall = (int64_t)mcp__unix_ms();
             ts->ops->sweep(ts, wall);
             end_expired_runs(tk, wall);
         }
@@ -181,19 +186,10 @@ void mcp__task_ensure_thread(mcp__tasks *tk)
 
 /* ---------------- lifecycle ---------------- */
 
-static void options_fill(mcp_task_options *o)
-{
-    if (!o->ttl_ms) o->ttl_ms = 300000;
-    if (!o->poll_interval_ms) o->poll_interval_ms = 1000;
-    if (!o->lease_ms) o->lease_ms = 15000;
-    if (!o->max_per_principal) o->max_per_principal = 10000;
-    if (!o->max_result_bytes) o->max_result_bytes = 1u << 20;
-}
-
 mcp__tasks *mcp__tasks_new(mcp_server *srv)
 {
     mcp__tasks *tk = calloc(1, sizeof *tk);
-    if (!tk || !(tk->memory = task_memory_new()) || random_hex_id(tk->owner, 8) < 0) {
+    if (!tk || !(tk->memory = mcp__task_memory_new()) || mcp__random_hex_id(tk->owner, 8) < 0) {
         if (tk && tk->memory)
             tk->memory->ops->free(tk->memory);
         free(tk);
@@ -201,31 +197,11 @@ mcp__tasks *mcp__tasks_new(mcp_server *srv)
     }
     tk->srv = srv;
     tk->store = tk->memory;
-    options_fill(&tk->opt);
+    mcp__task_options_fill(&tk->opt);
     pthread_mutex_init(&tk->lock, NULL);
     pthread_cond_init(&tk->wake, NULL);
     pthread_cond_init(&tk->idle, NULL);
     return tk;
-}
-
-mcp_task_options mcp__task_options(mcp__tasks *tk)
-{
-    pthread_mutex_lock(&tk->lock);
-    mcp_task_options o = tk->opt;
-    pthread_mutex_unlock(&tk->lock);
-    return o;
-}
-
-int mcp_server_set_task_options(mcp_server *srv, const mcp_task_options *opts)
-{
-    if (!srv || !srv->tasks || !opts)
-        return -MCP_EINVAL;
-    mcp_task_options o = *opts;
-    options_fill(&o);
-    pthread_mutex_lock(&srv->tasks->lock);
-    srv->tasks->opt = o;
-    pthread_mutex_unlock(&srv->tasks->lock);
-    return 0;
 }
 
 void mcp__tasks_stop(mcp__tasks *tk)
@@ -257,7 +233,7 @@ void mcp__tasks_free(mcp__tasks *tk)
         mcp__task_run_unref(r);
     }
     if (tk->store != tk->memory)
-        mcp__tasks_detach_store(tk->srv);
+        mcp__tasks_detach_store(tk->srv, tk->attached);
     tk->memory->ops->free(tk->memory);
     pthread_mutex_destroy(&tk->lock);
     pthread_cond_destroy(&tk->wake);
@@ -276,24 +252,30 @@ void mcp__tasks_attach_store(mcp_server *srv, mcp_store *st)
     while (tk->store_users)
         pthread_cond_wait(&tk->idle, &tk->lock);
     tk->store = ts;
+    tk->attached = st;
     pthread_mutex_unlock(&tk->lock);
     if (old)
         old->ops->free(old);
     mcp__task_ensure_thread(tk);   /* leases and orphans matter before the first task */
 }
 
-void mcp__tasks_detach_store(mcp_server *srv)
+void mcp__tasks_detach_store(mcp_server *srv, mcp_store *st)
 {
     mcp__tasks *tk = srv->tasks;
-    if (!tk)
+    if (!tk || !st)
         return;
     pthread_mutex_lock(&tk->lock);
+    if (tk->attached != st) {
+        pthread_mutex_unlock(&tk->lock);
+        return;
+    }
     task_store *old = tk->store != tk->memory ? tk->store : NULL;
     for (task_run *r = tk->runs; r && old; r = r->next)
         atomic_store(&r->ex.cancelled, true);
     while (tk->store_users)
         pthread_cond_wait(&tk->idle, &tk->lock);
     tk->store = tk->memory;
+    tk->attached = NULL;
     pthread_mutex_unlock(&tk->lock);
     if (old)
         old->ops->free(old);

@@ -2,18 +2,19 @@
  * a detach waits for, and the compare-and-set read-modify-write every
  * change of a record goes through (so concurrent writers on any instance
  * never lose an update and terminal states never change). */
+#include "core/task_record.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "core/json_write.h"
+#include "base/json_write.h"
+#include "base/util.h"
+#include "core/call.h"
 #include "core/jsonrpc.h"
-#include "core/methods.h"
-#include "core/modern.h"
 #include "core/task_internal.h"
-#include "core/util.h"
 
 /* ---------------- small helpers ---------------- */
 
@@ -78,9 +79,9 @@ int mcp__task_edit(task_store *ts, const char *id, edit_fn edit, void *ctx)
             return rc < 0 ? rc : 1;
         }
         char now[32];
-        mcp__task_iso_time((int64_t)unix_ms(), now);
+        mcp__task_iso_time((int64_t)mcp__unix_ms(), now);
         mcp__task_set(rec, "lastUpdatedAt", cJSON_CreateString(now));
-        char *json = json_print(rec, NULL);
+        char *json = mcp__json_print(rec, NULL);
         bool finished = mcp__task_is_terminal(mcp__task_str(rec, "status"));
         rc = json ? ts->ops->put(ts, id, version, json, finished, mcp__task_str(rec, "_p"), mcp__task_str(rec, "_o"))
                   : -MCP_ENOMEM;

@@ -3,18 +3,24 @@
  * (completed, failed, input_required, cancelled), and events (cancel from
  * tasks/cancel, resume once tasks/update answered every input) act on the
  * run, from this instance or from another through its inbox. */
+#include "core/task_run.h"
+
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "core/json_write.h"
+#include "base/json_write.h"
+#include "base/util.h"
+#include "core/call.h"
 #include "core/jsonrpc.h"
-#include "core/methods.h"
-#include "core/modern.h"
 #include "core/task_internal.h"
-#include "core/util.h"
+#include "core/entry.h"
+#include "core/era.h"
+#include "core/task_options.h"
+#include "core/task_record.h"
+#include "core/tool_run.h"
 
 /* ---------------- runs (the owner side) ---------------- */
 
@@ -26,6 +32,7 @@ void mcp__task_run_unref(task_run *run)
     pthread_mutex_unlock(&tk->lock);
     if (!last)
         return;
+    mcp__entry_release(CALL_TOOL, run->tool);   /* a removed tool may go now */
     cJSON_Delete(run->msg);
     cJSON_Delete(run->args);
     cJSON_Delete(run->answers);
@@ -68,20 +75,21 @@ void mcp__task_start_round(task_run *run)
 {
     mcp__tasks *tk = run->tk;
     cJSON *msg = cJSON_Duplicate(run->msg, 1);
-    mcp_call *c = msg ? call_new(tk->srv, &run->ex, msg) : NULL;
+    mcp_call *c = msg ? mcp__call_new(tk->srv, &run->ex, msg) : NULL;
     cJSON *args = c ? cJSON_Duplicate(run->args, 1) : NULL;
     if (!args) {
-        call_free(c);
+        mcp__call_free(c);
         atomic_store(&run->ex.cancelled, true);
-        run->ex.ops->complete(&run->ex, jsonrpc_error(NULL, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory"));
+        run->ex.ops->complete(&run->ex, mcp__jsonrpc_error(NULL, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory"));
         return;
     }
     c->kind = CALL_TOOL;
     c->entry = run->tool;
+    mcp__entry_hold(CALL_TOOL, run->tool);   /* the round's call drops it in mcp__call_free */
     c->args = args;
-    c->target = param_string(c, "name");
+    c->target = mcp__param_string(c, "name");
     c->input_responses = run->answers ? cJSON_Duplicate(run->answers, 1) : NULL;
-    mcp__tools_run(c);
+    mcp__tool_run(c, true);
 }
 
 /* What a finished round leaves in the record. */
@@ -142,7 +150,7 @@ static void task_complete(mcp_exchange *ex, cJSON *response)
         o.result = result;
     }
     size_t size = 0;
-    char *text = json_print(o.result ? o.result : o.error, &size);
+    char *text = mcp__json_print(o.result ? o.result : o.error, &size);
     free(text);
     size_t limit = mcp__task_options(tk).max_result_bytes;
     if (size > limit) {
@@ -336,5 +344,6 @@ task_run *mcp__task_run_new(mcp__tasks *tk, mcp_call *call, const tool_entry *t,
         free(run);
         return NULL;
     }
+    mcp__entry_hold(CALL_TOOL, t);   /* the call holds it already: the run keeps it past the call */
     return run;
 }

@@ -13,12 +13,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/json_write.h"
+#include "base/json_write.h"
+#include "base/util.h"
+#include "core/call.h"
 #include "core/jsonrpc.h"
-#include "core/methods.h"
-#include "core/modern.h"
 #include "core/task_internal.h"
-#include "core/util.h"
+#include "core/task_house.h"
+#include "core/task_options.h"
+#include "core/task_record.h"
+#include "core/task_run.h"
 
 #define ERR_TASK_LIMIT (-32000)
 
@@ -37,7 +40,7 @@ static void reply_not_declared(mcp_call *call)
     cJSON *ext = caps ? cJSON_AddObjectToObject(caps, "extensions") : NULL;
     if (ext)
         cJSON_AddObjectToObject(ext, MCP_EXT_TASKS);
-    call_reply_error_data(call, MCP_ERR_MISSING_CAPABILITY,
+    mcp__call_reply_error_data(call, MCP_ERR_MISSING_CAPABILITY,
                           "Missing required client capability: extensions[\"" MCP_EXT_TASKS "\"] "
                           "(declare it in this request's _meta clientCapabilities)", data);
 }
@@ -119,14 +122,14 @@ bool mcp__tasks_intercept(mcp_call *call, const tool_entry *t)
     char id[2 * ID_BYTES + 1];
     mcp_task_options opt = mcp__task_options(tk);
     const char *principal = call->ex->principal ? call->ex->principal : "";
-    int64_t now = (int64_t)unix_ms(), expire = 0;
-    cJSON *rec = random_hex_id(id, ID_BYTES) == 0 ? new_record(tk, &opt, id, principal, now, &expire) : NULL;
-    char *json = rec ? json_print(rec, NULL) : NULL;
+    int64_t now = (int64_t)mcp__unix_ms(), expire = 0;
+    cJSON *rec = mcp__random_hex_id(id, ID_BYTES) == 0 ? new_record(tk, &opt, id, principal, now, &expire) : NULL;
+    char *json = rec ? mcp__json_print(rec, NULL) : NULL;
     task_run *run = json ? mcp__task_run_new(tk, call, t, id, principal, expire) : NULL;
     if (!run) {
         free(json);
         cJSON_Delete(rec);
-        call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
+        mcp__call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: out of memory");
         return true;
     }
     mcp__task_ensure_thread(tk);
@@ -145,9 +148,9 @@ bool mcp__tasks_intercept(mcp_call *call, const tool_entry *t)
         if (rc == -MCP_ELIMIT) {
             snprintf(msg, sizeof msg, "Too many unfinished tasks for this caller (limit %u): let some finish or cancel them",
                      opt.max_per_principal);
-            call_reply_error(call, ERR_TASK_LIMIT, msg);
+            mcp__call_reply_error(call, ERR_TASK_LIMIT, msg);
         } else {
-            call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: the task store cannot be reached, retry later");
+            mcp__call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: the task store cannot be reached, retry later");
         }
         return true;
     }
@@ -162,7 +165,7 @@ bool mcp__tasks_intercept(mcp_call *call, const tool_entry *t)
     cJSON_Delete(rec);
     if (result)
         cJSON_AddStringToObject(result, "resultType", "task");
-    call_reply_result(call, result);
+    mcp__call_reply_result(call, result);
     mcp__task_start_round(run);
     mcp__task_run_unref(run);
     return true;
@@ -178,9 +181,9 @@ static cJSON *load_for_caller(mcp_call *call, task_store *ts, const char **id_ou
         reply_not_declared(call);
         return NULL;
     }
-    const char *id = param_string(call, "taskId");
+    const char *id = mcp__param_string(call, "taskId");
     if (!id) {
-        call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: taskId (a string) is required");
+        mcp__call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: taskId (a string) is required");
         return NULL;
     }
     char *text = NULL;
@@ -191,18 +194,18 @@ static cJSON *load_for_caller(mcp_call *call, task_store *ts, const char **id_ou
     const char *principal = call->ex->principal ? call->ex->principal : "";
     const char *owner_of = mcp__task_str(rec, "_p");
     const cJSON *expire = cJSON_GetObjectItemCaseSensitive(rec, "_x");
-    bool expired = cJSON_IsNumber(expire) && expire->valuedouble <= (double)unix_ms();
+    bool expired = cJSON_IsNumber(expire) && expire->valuedouble <= (double)mcp__unix_ms();
     if (rec && (!owner_of || strcmp(owner_of, principal) != 0 || expired)) {
         cJSON_Delete(rec);
         rec = NULL;
     }
     if (!rec) {
         if (rc == -MCP_EIO) {
-            call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: the task store cannot be reached, retry later");
+            mcp__call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: the task store cannot be reached, retry later");
         } else {
             char msg[200];
             snprintf(msg, sizeof msg, "Invalid params: unknown task %.64s (never created, expired or not yours)", id);
-            call_reply_error(call, JSONRPC_INVALID_PARAMS, msg);
+            mcp__call_reply_error(call, JSONRPC_INVALID_PARAMS, msg);
         }
         return NULL;
     }
@@ -222,7 +225,7 @@ void mcp__method_tasks_get(mcp_call *call)
     if (rec) {
         cJSON *view = public_view(rec);
         cJSON_Delete(rec);
-        call_reply_result(call, view);
+        mcp__call_reply_result(call, view);
     }
 }
 
@@ -260,7 +263,7 @@ static int edit_update(cJSON *rec, void *ctx)
 
 static void reply_ack(mcp_call *call)
 {
-    call_reply_result(call, cJSON_CreateObject());
+    mcp__call_reply_result(call, cJSON_CreateObject());
 }
 
 void mcp__method_tasks_update(mcp_call *call)
@@ -268,7 +271,7 @@ void mcp__method_tasks_update(mcp_call *call)
     mcp__tasks *tk = call->srv->tasks;
     const cJSON *responses = cJSON_GetObjectItemCaseSensitive(call->params, "inputResponses");
     if (declared(call) && responses && !cJSON_IsObject(responses)) {
-        call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: inputResponses must be an object");
+        mcp__call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: inputResponses must be an object");
         return;
     }
     task_store *ts = mcp__task_store_acquire(tk);
@@ -278,7 +281,7 @@ void mcp__method_tasks_update(mcp_call *call)
         mcp__task_store_release(tk);
         return;
     }
-    char *owner = xstrdup(mcp__task_str(rec, "_o"));
+    char *owner = mcp__xstrdup(mcp__task_str(rec, "_o"));
     cJSON_Delete(rec);
     update_ctx u = { .responses = responses };
     int rc = mcp__task_edit(ts, id, edit_update, &u);
@@ -287,7 +290,7 @@ void mcp__method_tasks_update(mcp_call *call)
     mcp__task_store_release(tk);
     free(owner);
     if (rc == -MCP_EIO)
-        call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: the task store cannot be reached, retry later");
+        mcp__call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: the task store cannot be reached, retry later");
     else
         reply_ack(call);
 }
@@ -311,7 +314,7 @@ void mcp__method_tasks_cancel(mcp_call *call)
         mcp__task_store_release(tk);
         return;
     }
-    char *owner = xstrdup(mcp__task_str(rec, "_o"));
+    char *owner = mcp__xstrdup(mcp__task_str(rec, "_o"));
     cJSON_Delete(rec);
     /* Terminal tasks stay as they are and get the same ack (idempotent). */
     int rc = mcp__task_edit(ts, id, edit_cancel_request, NULL);
@@ -320,7 +323,7 @@ void mcp__method_tasks_cancel(mcp_call *call)
     mcp__task_store_release(tk);
     free(owner);
     if (rc == -MCP_EIO)
-        call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: the task store cannot be reached, retry later");
+        mcp__call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: the task store cannot be reached, retry later");
     else
         reply_ack(call);
 }

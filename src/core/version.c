@@ -8,12 +8,12 @@ static const char *const names[MCP_V_COUNT] = {
     "2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25", "2026-07-28",
 };
 
-const char *mcp_version_name(mcp_version v)
+const char *mcp__version_name(mcp__revision v)
 {
     return (unsigned)v < MCP_V_COUNT ? names[v] : "unknown";
 }
 
-int mcp_version_parse(const char *name)
+int mcp__version_parse(const char *name)
 {
     if (!name)
         return -1;
@@ -23,7 +23,7 @@ int mcp_version_parse(const char *name)
     return -1;
 }
 
-bool mcp_version_is_modern(mcp_version v)
+bool mcp__version_is_modern(mcp__revision v)
 {
     return v >= MCP_V_2026_07_28;
 }

@@ -25,7 +25,7 @@
 
 #include <mcp/error.h>
 
-#include "store/redis_internal.h"
+#include "store/redis_tasks.h"
 #include "store/store.h"
 
 #define POOL_SIZE 4
@@ -109,7 +109,7 @@ static conn_slot *acquire(redis_store *rs)
             pthread_cond_wait(&rs->freed, &rs->lock);
     }
     slot->busy = true;
-    bool may_dial = now_ms() >= rs->retry_at_ms;
+    bool may_dial = mcp__now_ms() >= rs->retry_at_ms;
     pthread_mutex_unlock(&rs->lock);
     if (slot->ctx && !still_open(slot->ctx)) {
         redisFree(slot->ctx);
@@ -121,7 +121,7 @@ static conn_slot *acquire(redis_store *rs)
         pthread_mutex_lock(&rs->lock);
         if (may_dial) {
             rs->backoff_ms = rs->backoff_ms ? (rs->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : rs->backoff_ms * 2) : 50;
-            rs->retry_at_ms = now_ms() + rs->backoff_ms;
+            rs->retry_at_ms = mcp__now_ms() + rs->backoff_ms;
         }
         slot->busy = false;
         pthread_cond_signal(&rs->freed);
@@ -140,7 +140,7 @@ static void release(redis_store *rs, conn_slot *slot, bool ok)
         redisFree(slot->ctx);
         slot->ctx = NULL;
         rs->backoff_ms = rs->backoff_ms ? rs->backoff_ms : 50;
-        rs->retry_at_ms = now_ms() + rs->backoff_ms;
+        rs->retry_at_ms = mcp__now_ms() + rs->backoff_ms;
     } else {
         rs->backoff_ms = 0;
         rs->retry_at_ms = 0;
@@ -153,7 +153,7 @@ static void release(redis_store *rs, conn_slot *slot, bool ok)
 
 /* Run n pipelined commands (argv arrays); replies[i] receive the results
  * (caller frees). -MCP_EIO when Redis cannot be reached or answers an error. */
-typedef mcp__redis_cmd cmd;   /* redis_internal.h */
+typedef mcp__redis_cmd cmd;   /* redis_tasks.h */
 
 static void cmd_init(cmd *c, int argc, ...)
 {
@@ -198,9 +198,15 @@ static int run(redis_store *rs, cmd *cmds, int n, redisReply **replies)
     return 0;
 }
 
-int mcp__redis_run(mcp_store *st, mcp__redis_cmd *cmds, int n, redisReply **replies)
+/* Tasks (redis_tasks.c): task records on the same pool. */
+static int run_for_tasks(mcp_store *st, mcp__redis_cmd *cmds, int n, redisReply **replies)
 {
     return run((redis_store *)st, cmds, n, replies);
+}
+
+static struct task_store *open_tasks(mcp_store *st)
+{
+    return mcp__redis_tasks_open(st, run_for_tasks);
 }
 
 static void free_replies(redisReply **r, int n)
@@ -395,8 +401,8 @@ static int r_event_append(mcp_store *st, const char *sid, unsigned no, uint64_t 
     snprintf(keep, sizeof keep, "-%u", retention ? retention : 1);
     snprintf(ttl, sizeof ttl, "%u", ttl_ms);
     strbuf item = {0};
-    strbuf_printf(&item, "%" PRIu64 " ", seq);
-    strbuf_append(&item, frame, len);
+    mcp__strbuf_printf(&item, "%" PRIu64 " ", seq);
+    mcp__strbuf_append(&item, frame, len);
     if (!item.data)
         return -MCP_ENOMEM;
     cmd c[3];
@@ -408,7 +414,7 @@ static int r_event_append(mcp_store *st, const char *sid, unsigned no, uint64_t 
     int rc = run((redis_store *)st, c, 3, rep);
     if (rc == 0)
         free_replies(rep, 3);
-    strbuf_free(&item);
+    mcp__strbuf_free(&item);
     return rc;
 }
 
@@ -434,7 +440,7 @@ static int r_event_replay(mcp_store *st, const char *sid, unsigned no, uint64_t 
             continue;
         uint64_t seq = strtoull(e->str, NULL, 10);
         if (seq > after)
-            strbuf_append(out, space + 1, e->len - (size_t)(space + 1 - e->str));
+            mcp__strbuf_append(out, space + 1, e->len - (size_t)(space + 1 - e->str));
     }
     freeReplyObject(rep);
     return 0;
@@ -445,7 +451,7 @@ static int r_event_replay(mcp_store *st, const char *sid, unsigned no, uint64_t 
 static int r_publish(mcp_store *st, const char *kind, const char *sid, const char *payload)
 {
     strbuf msg = {0};
-    strbuf_printf(&msg, "%s %s %s", kind, sid, payload ? payload : "");
+    mcp__strbuf_printf(&msg, "%s %s %s", kind, sid, payload ? payload : "");
     if (!msg.data)
         return -MCP_ENOMEM;
     cmd c;
@@ -455,7 +461,7 @@ static int r_publish(mcp_store *st, const char *kind, const char *sid, const cha
     int rc = run((redis_store *)st, &c, 1, &rep);
     if (rc == 0)
         freeReplyObject(rep);
-    strbuf_free(&msg);
+    mcp__strbuf_free(&msg);
     return rc;
 }
 
@@ -597,7 +603,7 @@ int mcp_store_redis_open(const char *url, mcp_store **out)
         return -MCP_EINVAL;
     }
     rs->base.ops = &redis_ops;
-    rs->base.tasks_open = mcp__redis_tasks_open;   /* redis_tasks.c */
+    rs->base.tasks_open = open_tasks;   /* redis_tasks.c */
     pthread_mutex_init(&rs->lock, NULL);
     pthread_cond_init(&rs->freed, NULL);
     atomic_init(&rs->healthy, true);

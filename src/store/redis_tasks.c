@@ -17,12 +17,14 @@
 
 #include <mcp/error.h>
 
-#include "store/redis_internal.h"
-#include "store/task_store.h"
+#include "store/redis_tasks.h"
+
+#include "base/clock.h"
 
 typedef struct redis_tasks {
     task_store base;
     mcp_store *st;               /* borrowed */
+    mcp__redis_run_fn run;       /* redis.c's pipelined commands on st */
 } redis_tasks;
 
 static const char CREATE_LUA[] =
@@ -85,7 +87,7 @@ static int exec1(redis_tasks *rt, int argc, const char **argv, redisReply **out)
     mcp__redis_cmd c;
     cmd_set(&c, argc, argv);
     redisReply *rep = NULL;
-    int rc = mcp__redis_run(rt->st, &c, 1, &rep);
+    int rc = rt->run(rt->st, &c, 1, &rep);
     if (rc < 0)
         return rc;
     if (out)
@@ -93,13 +95,6 @@ static int exec1(redis_tasks *rt, int argc, const char **argv, redisReply **out)
     else
         freeReplyObject(rep);
     return 0;
-}
-
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void k_task(char *out, size_t n, const char *id) { snprintf(out, n, "mcp:t:{%s}", id); }
@@ -114,7 +109,7 @@ static int r_create(task_store *ts, const char *id, const char *principal, const
     snprintf(ko, sizeof ko, "mcp:to:%s", owner);
     snprintf(exp, sizeof exp, "%" PRId64, expire);
     snprintf(max, sizeof max, "%u", max_active);
-    snprintf(now, sizeof now, "%" PRId64, wall_ms());
+    snprintf(now, sizeof now, "%" PRId64, (int64_t)mcp__unix_ms());
     const char *argv[] = { "EVAL", CREATE_LUA, "4", kt, kp, ko, "mcp:towners", json, exp, max, id, now, owner };
     redisReply *rep = NULL;
     int rc = exec1(rt, 13, argv, &rep);
@@ -172,7 +167,7 @@ static int r_forget(task_store *ts, const char *id, const char *principal, const
     cmd_set(&c[0], 3, (const char *[]){ "ZREM", kp, id });
     cmd_set(&c[1], 3, (const char *[]){ "SREM", ko, id });
     redisReply *rep[2];
-    int rc = mcp__redis_run(((redis_tasks *)ts)->st, c, 2, rep);
+    int rc = ((redis_tasks *)ts)->run(((redis_tasks *)ts)->st, c, 2, rep);
     if (rc == 0) {
         freeReplyObject(rep[0]);
         freeReplyObject(rep[1]);
@@ -185,18 +180,18 @@ static int r_notify(task_store *ts, const char *owner, const char *id, const cha
     char kin[64];
     snprintf(kin, sizeof kin, "mcp:tin:%s", owner);
     strbuf line = {0};
-    if (strbuf_printf(&line, "%s %s", id, what) < 0)
+    if (mcp__strbuf_printf(&line, "%s %s", id, what) < 0)
         return -MCP_ENOMEM;
     mcp__redis_cmd c[2];
     cmd_set(&c[0], 3, (const char *[]){ "RPUSH", kin, line.data });
     cmd_set(&c[1], 3, (const char *[]){ "PEXPIRE", kin, "600000" });
     redisReply *rep[2];
-    int rc = mcp__redis_run(((redis_tasks *)ts)->st, c, 2, rep);
+    int rc = ((redis_tasks *)ts)->run(((redis_tasks *)ts)->st, c, 2, rep);
     if (rc == 0) {
         freeReplyObject(rep[0]);
         freeReplyObject(rep[1]);
     }
-    strbuf_free(&line);
+    mcp__strbuf_free(&line);
     return rc;
 }
 
@@ -206,9 +201,9 @@ static int lines_of(const redisReply *rep, strbuf *out)
     int rc = 0;
     for (size_t i = 0; rep->type == REDIS_REPLY_ARRAY && i < rep->elements && rc == 0; i++)
         if (rep->element[i]->type == REDIS_REPLY_STRING) {
-            rc = strbuf_append(out, rep->element[i]->str, rep->element[i]->len);
+            rc = mcp__strbuf_append(out, rep->element[i]->str, rep->element[i]->len);
             if (rc == 0)
-                rc = strbuf_puts(out, "\n");
+                rc = mcp__strbuf_puts(out, "\n");
         }
     return rc;
 }
@@ -263,7 +258,7 @@ static const task_store_ops redis_task_ops = {
     r_create, r_get, r_put, r_forget, r_notify, r_drain, r_heartbeat, r_orphans, r_sweep, r_free,
 };
 
-task_store *mcp__redis_tasks_open(mcp_store *st)
+task_store *mcp__redis_tasks_open(mcp_store *st, mcp__redis_run_fn run)
 {
     redis_tasks *rt = calloc(1, sizeof *rt);
     if (!rt)
@@ -271,5 +266,6 @@ task_store *mcp__redis_tasks_open(mcp_store *st)
     rt->base.ops = &redis_task_ops;
     rt->base.shared = true;
     rt->st = st;
+    rt->run = run;
     return &rt->base;
 }

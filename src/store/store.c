@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void session_record_clear(session_record *r)
+void mcp__session_record_clear(session_record *r)
 {
     free(r->version);
     free(r->client_caps);

@@ -10,7 +10,7 @@
 
 #include <mcp/store.h>
 
-#include "core/util.h"
+#include "base/util.h"
 
 typedef struct session_record {
     char *version;       /* negotiated protocol version */
@@ -20,7 +20,7 @@ typedef struct session_record {
     char *subject;       /* OAuth subject or NULL */
 } session_record;
 
-void session_record_clear(session_record *r);
+void mcp__session_record_clear(session_record *r);
 
 /* Messages other instances publish: a session ended, or a client's answer
  * to a server->client request arrived at the wrong instance. */

@@ -2,7 +2,7 @@
  * mutex, with the per-principal count of unfinished tasks. One process owns
  * every task in it, so there are no leases, orphans or remote inboxes; the
  * inbox still works (the core uses it only for other instances). */
-#include "store/task_store.h"
+#include "store/task_memory.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -176,7 +176,7 @@ static int m_notify(task_store *ts, const char *owner, const char *id, const cha
     memory_store *ms = (memory_store *)ts;
     (void)owner;
     pthread_mutex_lock(&ms->lock);
-    int rc = strbuf_printf(&ms->inbox, "%s %s\n", id, what);
+    int rc = mcp__strbuf_printf(&ms->inbox, "%s %s\n", id, what);
     pthread_mutex_unlock(&ms->lock);
     return rc;
 }
@@ -186,8 +186,8 @@ static int m_drain(task_store *ts, const char *owner, strbuf *out)
     memory_store *ms = (memory_store *)ts;
     (void)owner;
     pthread_mutex_lock(&ms->lock);
-    int rc = ms->inbox.len ? strbuf_append(out, ms->inbox.data, ms->inbox.len) : 0;
-    strbuf_free(&ms->inbox);
+    int rc = ms->inbox.len ? mcp__strbuf_append(out, ms->inbox.data, ms->inbox.len) : 0;
+    mcp__strbuf_free(&ms->inbox);
     pthread_mutex_unlock(&ms->lock);
     return rc;
 }
@@ -255,7 +255,7 @@ static void m_free(task_store *ts)
         free(c->principal);
         free(c);
     }
-    strbuf_free(&ms->inbox);
+    mcp__strbuf_free(&ms->inbox);
     pthread_mutex_destroy(&ms->lock);
     free(ms);
 }
@@ -264,7 +264,7 @@ static const task_store_ops memory_ops = {
     m_create, m_get, m_put, m_forget, m_notify, m_drain, m_heartbeat, m_orphans, m_sweep, m_free,
 };
 
-task_store *task_memory_new(void)
+task_store *mcp__task_memory_new(void)
 {
     memory_store *ms = calloc(1, sizeof *ms);
     if (!ms)

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/util.h"
+#include "base/strbuf.h"
 
 typedef struct task_store task_store;
 
@@ -50,7 +50,5 @@ struct task_store {
     const task_store_ops *ops;
     bool shared;                   /* other instances may own tasks in it */
 };
-
-task_store *task_memory_new(void);
 
 #endif

@@ -1,3 +1,5 @@
+/* Request body buffer: heap for small bodies, an anonymous mapping past
+ * BODY_MAPPED_MIN (see body_buffer.h for why). */
 #include "transport/body_buffer.h"
 
 #include <stdlib.h>
@@ -46,10 +48,10 @@ static int reserve(body_buffer *b, size_t need)
     return 0;
 }
 
-int body_buffer_append(body_buffer *b, const char *data, size_t len)
+int mcp__body_buffer_append(body_buffer *b, const char *data, size_t len)
 {
     if (reserve(b, b->len + len) < 0) {
-        body_buffer_free(b);
+        mcp__body_buffer_free(b);
         return -1;
     }
     memcpy(b->data + b->len, data, len);
@@ -58,7 +60,7 @@ int body_buffer_append(body_buffer *b, const char *data, size_t len)
     return 0;
 }
 
-void body_buffer_free(body_buffer *b)
+void mcp__body_buffer_free(body_buffer *b)
 {
     if (b->mapped)
         munmap(b->data, b->cap);

@@ -18,7 +18,7 @@ typedef struct body_buffer {
 } body_buffer;
 
 /* 0, or -1 when memory ran out (the buffer is then freed). */
-int body_buffer_append(body_buffer *b, const char *data, size_t len);
-void body_buffer_free(body_buffer *b);
+int mcp__body_buffer_append(body_buffer *b, const char *data, size_t len);
+void mcp__body_buffer_free(body_buffer *b);
 
 #endif

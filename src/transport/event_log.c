@@ -1,9 +1,11 @@
+/* The bounded ring of framed SSE events for Last-Event-ID replay (see
+ * event_log.h for the growth and drop rules). */
 #include "transport/event_log.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-void event_log_init(event_log *log, unsigned cap)
+void mcp__event_log_init(event_log *log, unsigned cap)
 {
     memset(log, 0, sizeof *log);
     log->cap = cap;
@@ -32,7 +34,7 @@ static bool grow(event_log *log)
     return true;
 }
 
-void event_log_append(event_log *log, uint64_t seq, const char *frame, size_t len)
+void mcp__event_log_append(event_log *log, uint64_t seq, const char *frame, size_t len)
 {
     if (!log->cap)
         return;
@@ -54,19 +56,19 @@ void event_log_append(event_log *log, uint64_t seq, const char *frame, size_t le
     log->len++;
 }
 
-void event_log_replay_after(const event_log *log, uint64_t after, strbuf *out)
+void mcp__event_log_replay_after(const event_log *log, uint64_t after, strbuf *out)
 {
     for (unsigned i = 0; i < log->len; i++) {
         const event_log_entry *e = &log->slots[(log->head + i) % log->size];
         if (e->seq > after)
-            strbuf_puts(out, e->frame);
+            mcp__strbuf_puts(out, e->frame);
     }
 }
 
-void event_log_free(event_log *log)
+void mcp__event_log_free(event_log *log)
 {
     for (unsigned i = 0; i < log->len; i++)
         free(log->slots[(log->head + i) % log->size].frame);
     free(log->slots);
-    event_log_init(log, log->cap);
+    mcp__event_log_init(log, log->cap);
 }

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/util.h"
+#include "base/util.h"
 
 typedef struct event_log_entry {
     uint64_t seq;
@@ -23,12 +23,12 @@ typedef struct event_log {
     unsigned cap;                  /* at most this many events; 0: keep none */
 } event_log;
 
-void event_log_init(event_log *log, unsigned cap);
+void mcp__event_log_init(event_log *log, unsigned cap);
 /* Keep a copy of frame as event seq (seq grows with every call). Out of
  * memory loses this one event, never an older one. */
-void event_log_append(event_log *log, uint64_t seq, const char *frame, size_t len);
+void mcp__event_log_append(event_log *log, uint64_t seq, const char *frame, size_t len);
 /* Append every kept frame with a sequence number above after to out, oldest first. */
-void event_log_replay_after(const event_log *log, uint64_t after, strbuf *out);
-void event_log_free(event_log *log);
+void mcp__event_log_replay_after(const event_log *log, uint64_t after, strbuf *out);
+void mcp__event_log_free(event_log *log);
 
 #endif

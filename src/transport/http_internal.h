@@ -1,7 +1,7 @@
-/* Internal structures of the Streamable HTTP transport, shared by
- * http_server.c (libmicrohttpd glue, lifecycle, housekeeping), streamable.c
- * (MCP request semantics: POST/GET/DELETE, sessions, status codes) and
- * sse.c (event streams, event ids, replay). */
+/* Struct definitions of the Streamable HTTP transport (no functions):
+ * the server, a connection's record, an SSE stream, a session's transport
+ * data, one POST's exchange and one HTTP request. Lock order: active_lock,
+ * then a post's lock, then live_lock, then a stream's lock. */
 #ifndef MCP_TRANSPORT_HTTP_INTERNAL_H
 #define MCP_TRANSPORT_HTTP_INTERNAL_H
 
@@ -15,12 +15,14 @@
 
 #include "core/exchange.h"
 #include "core/session.h"
-#include "core/util.h"
+#include "base/util.h"
 #include "transport/event_log.h"
+#include "transport/body_buffer.h"
 #include "transport/metrics.h"
 
 typedef struct http_stream http_stream;
 typedef struct post_exchange post_exchange;
+typedef struct http_batch http_batch;
 
 struct mcp_http_server {
     mcp_server *srv;
@@ -31,6 +33,7 @@ struct mcp_http_server {
     bool loopback;
     atomic_bool stopping;
     pthread_t housekeeper;
+    bool housekeeper_running;      /* started: mcp_http_stop joins it */
     pthread_mutex_t hk_lock;
     pthread_cond_t hk_wake;
     pthread_mutex_t live_lock;     /* guards live_streams */
@@ -58,14 +61,6 @@ typedef struct conn_track {
     struct conn_track *prev, *next;
 } conn_track;
 
-/* The head of a request has arrived on conn. */
-void http_conn_request_started(struct MHD_Connection *conn);
-
-/* A blocking handler may finish after mcp_http_stop returned: each POST
- * exchange keeps the server's memory alive until it completes. */
-void http_server_ref(mcp_http_server *hs);
-void http_server_unref(mcp_http_server *hs);
-
 /* One SSE response body in progress, for a POST or the standalone GET.
  * Bytes queue in out; the MHD reader drains them and parks (suspends) the
  * connection when empty. With a session, every event gets an id
@@ -84,6 +79,8 @@ struct http_stream {
     bool resumable;                /* ids + log (stateful sessions) */
     bool standalone;               /* the GET stream */
     event_log log;                 /* framed events for replay (memory store) */
+    struct store_event *store_queue, **store_tail; /* events not yet written to the store */
+    bool flushing;                 /* a thread is writing store_queue out */
     http_stream *live_next;        /* hs->live_streams */
     http_stream *session_next;     /* per-session list (see http_session) */
     bool in_live;
@@ -98,60 +95,39 @@ typedef struct http_session {
     http_stream *standalone;       /* the open GET stream, if any */
 } http_session;
 
-/* sse.c */
-http_stream *stream_new(mcp_http_server *hs, mcp_session *s, bool standalone);
-void stream_ref(http_stream *st);
-void stream_unref(http_stream *st);
-/* Queue one JSON-RPC message as an event (takes msg). */
-void stream_push_message(http_stream *st, cJSON *msg_take);
-void stream_push_comment(http_stream *st);             /* keep-alive */
-void stream_push_priming(http_stream *st);             /* id + empty data + retry */
-void stream_finish(http_stream *st, bool with_retry);  /* end after pending bytes */
-/* Start the body on conn: queues an MHD response; returns MHD result. */
-enum MHD_Result stream_respond(http_stream *st, struct MHD_Connection *conn, unsigned status);
-/* Find a session stream by event id and queue the events after it. */
-http_stream *stream_for_replay(mcp_http_server *hs, mcp_session *s, const char *last_event_id, strbuf *replay);
-http_session *http_session_of(mcp_session *s, bool create);
-void http_session_close(mcp_session *s);
-void http_session_free(void *data);
-void live_streams_keepalive(mcp_http_server *hs);
-/* True (and the stream freed from its connection) when the client of st
- * has closed its socket, which MHD cannot see while the stream is parked. */
-bool stream_detach_if_peer_gone(http_stream *st);
-/* Sessions with an open stream are in use: keep them from expiring. */
-void live_streams_touch_sessions(mcp_http_server *hs);
-void live_streams_finish_all(mcp_http_server *hs);
+struct post_exchange {
+    mcp_exchange ex;               /* first: the protocol layer sees this */
+    pthread_mutex_t lock;
+    atomic_int refs;               /* the HTTP request + the dispatch */
+    mcp_http_server *hs;
+    struct MHD_Connection *conn;   /* NULL once the request is over */
+    bool waiting;                  /* conn suspended until an event or the answer */
+    bool done;
+    cJSON *response;               /* the answer, until sent */
+    cJSON *events;                 /* related messages before the mode was chosen */
+    http_stream *stream;           /* once answered as SSE */
+    bool json_only, sse_only;
+    bool is_initialize;
+    bool committed;                /* commit_initialize ran (answering thread only) */
+    int commit_rc;
+    /* In hs->active_posts (so shutdown can answer it) only while it waits
+     * for a handler that did not finish inline: most requests never touch
+     * the server-wide list or its lock. Guarded by hs->active_lock. */
+    bool active;
+    post_exchange *active_next, **active_pprev;
+};
 
-/* batch.c: 2025-03-26 JSON-RPC batches (takes arr and the session ref) */
-typedef struct http_batch http_batch;
-http_batch *batch_start(mcp_http_server *hs, struct MHD_Connection *conn, cJSON *arr, mcp_session *session,
-                        mcp_version version);
-enum MHD_Result batch_answer(http_batch *b, struct MHD_Connection *conn, uint64_t start_us);
-void batch_request_done(http_batch *b);
-
-/* streamable.c */
-enum MHD_Result streamable_handle(mcp_http_server *hs, struct MHD_Connection *conn,
-                                  const char *url, const char *method,
-                                  const char *upload_data, size_t *upload_data_size, void **con_cls);
-void streamable_request_done(mcp_http_server *hs, void *con_cls);
-void streamable_abort_active(mcp_http_server *hs);
-void streamable_broadcast(void *ctx, cJSON *notification_take, const char *resource_uri);
-
-/* http_server.c: plain responses */
-enum MHD_Result http_reply_json(struct MHD_Connection *conn, unsigned status, const cJSON *body,
-                                const char *session_id);
-/* The same with one more header (Allow, WWW-Authenticate ...). */
-enum MHD_Result http_reply_json_with(struct MHD_Connection *conn, unsigned status, const cJSON *body,
-                                     const char *session_id, const char *extra_name, const char *extra_value);
-enum MHD_Result http_reply_error(struct MHD_Connection *conn, unsigned status, const cJSON *id,
-                                 int code, const char *message);
-enum MHD_Result http_reply_empty(struct MHD_Connection *conn, unsigned status);
-/* 405 with the methods this endpoint does allow, and a JSON-RPC error body. */
-enum MHD_Result http_reply_not_allowed(struct MHD_Connection *conn, const char *allow);
-/* /healthz and /metrics (GET). */
-enum MHD_Result http_reply_health(mcp_http_server *hs, struct MHD_Connection *conn, bool metrics);
-void http_log_request(mcp_http_server *hs, const char *method, const char *rpc, unsigned status,
-                      uint64_t start_us, const char *session_id);
-uint64_t now_us(void);
+typedef struct http_req {
+    mcp_http_server *hs;
+    uint64_t start_us;
+    body_buffer body;
+    bool too_large;
+    bool answered;                 /* refused before the body: drop what follows */
+    bool deferred;                 /* GET/DELETE/...: answered on the second call */
+    post_exchange *px;
+    http_batch *batch;
+    char rpc[64];
+    char subject[256];             /* OAuth subject when authorization is on */
+} http_req;
 
 #endif

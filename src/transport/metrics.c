@@ -28,12 +28,12 @@ struct http_metrics {
     atomic_ulong sessions_created, sessions_expired, store_errors;
 };
 
-http_metrics *metrics_new(void)
+http_metrics *mcp__metrics_new(void)
 {
     return calloc(1, sizeof(http_metrics));
 }
 
-void metrics_free(http_metrics *m)
+void mcp__metrics_free(http_metrics *m)
 {
     free(m);
 }
@@ -56,7 +56,7 @@ static size_t status_index(unsigned status)
     return NSTATUSES - 1;
 }
 
-void metrics_request(http_metrics *m, const char *rpc, unsigned status, uint64_t micros)
+void mcp__metrics_request(http_metrics *m, const char *rpc, unsigned status, uint64_t micros)
 {
     if (!m)
         return;
@@ -68,19 +68,19 @@ void metrics_request(http_metrics *m, const char *rpc, unsigned status, uint64_t
     atomic_fetch_add_explicit(&m->latency_sum_us, micros, memory_order_relaxed);
 }
 
-void metrics_session_created(http_metrics *m)
+void mcp__metrics_session_created(http_metrics *m)
 {
     if (m)
         atomic_fetch_add_explicit(&m->sessions_created, 1, memory_order_relaxed);
 }
 
-void metrics_sessions_expired(http_metrics *m, unsigned n)
+void mcp__metrics_sessions_expired(http_metrics *m, unsigned n)
 {
     if (m)
         atomic_fetch_add_explicit(&m->sessions_expired, n, memory_order_relaxed);
 }
 
-void metrics_store_error(http_metrics *m)
+void mcp__metrics_store_error(http_metrics *m)
 {
     if (m)
         atomic_fetch_add_explicit(&m->store_errors, 1, memory_order_relaxed);
@@ -91,9 +91,9 @@ static unsigned long load(const atomic_ulong *v)
     return atomic_load_explicit(v, memory_order_relaxed);
 }
 
-void metrics_render(const http_metrics *m, const metrics_gauges *g, strbuf *out)
+void mcp__metrics_render(const http_metrics *m, const metrics_gauges *g, strbuf *out)
 {
-    strbuf_puts(out, "# HELP mcp_requests_total HTTP requests by JSON-RPC method and HTTP status.\n"
+    mcp__strbuf_puts(out, "# HELP mcp_requests_total HTTP requests by JSON-RPC method and HTTP status.\n"
                      "# TYPE mcp_requests_total counter\n");
     for (size_t i = 0; i < NMETHODS; i++)
         for (size_t k = 0; k < NSTATUSES; k++) {
@@ -101,27 +101,27 @@ void metrics_render(const http_metrics *m, const metrics_gauges *g, strbuf *out)
             if (!n)
                 continue;
             if (statuses[k])
-                strbuf_printf(out, "mcp_requests_total{method=\"%s\",status=\"%u\"} %lu\n", methods[i], statuses[k], n);
+                mcp__strbuf_printf(out, "mcp_requests_total{method=\"%s\",status=\"%u\"} %lu\n", methods[i], statuses[k], n);
             else
-                strbuf_printf(out, "mcp_requests_total{method=\"%s\",status=\"other\"} %lu\n", methods[i], n);
+                mcp__strbuf_printf(out, "mcp_requests_total{method=\"%s\",status=\"other\"} %lu\n", methods[i], n);
         }
-    strbuf_puts(out, "# HELP mcp_request_duration_seconds Time to answer (to first byte for streams).\n"
+    mcp__strbuf_puts(out, "# HELP mcp_request_duration_seconds Time to answer (to first byte for streams).\n"
                      "# TYPE mcp_request_duration_seconds histogram\n");
     unsigned long cumulative = 0;
     for (size_t b = 0; b < NBUCKETS; b++) {
         cumulative += load(&m->latency[b]);
-        strbuf_printf(out, "mcp_request_duration_seconds_bucket{le=\"%g\"} %lu\n", buckets_s[b], cumulative);
+        mcp__strbuf_printf(out, "mcp_request_duration_seconds_bucket{le=\"%g\"} %lu\n", buckets_s[b], cumulative);
     }
     cumulative += load(&m->latency[NBUCKETS]);
-    strbuf_printf(out, "mcp_request_duration_seconds_bucket{le=\"+Inf\"} %lu\n", cumulative);
-    strbuf_printf(out, "mcp_request_duration_seconds_sum %g\n", (double)load(&m->latency_sum_us) / 1e6);
-    strbuf_printf(out, "mcp_request_duration_seconds_count %lu\n", cumulative);
-    strbuf_printf(out, "# TYPE mcp_sessions_active gauge\nmcp_sessions_active %u\n", g->sessions_active);
-    strbuf_printf(out, "# TYPE mcp_sessions_created_total counter\nmcp_sessions_created_total %lu\n", load(&m->sessions_created));
-    strbuf_printf(out, "# TYPE mcp_sessions_expired_total counter\nmcp_sessions_expired_total %lu\n", load(&m->sessions_expired));
-    strbuf_printf(out, "# TYPE mcp_sse_streams_open gauge\nmcp_sse_streams_open %u\n", g->sse_streams);
-    strbuf_printf(out, "# TYPE mcp_requests_in_flight gauge\nmcp_requests_in_flight %u\n", g->requests_in_flight);
-    strbuf_printf(out, "# TYPE mcp_store_errors_total counter\nmcp_store_errors_total %lu\n", load(&m->store_errors));
+    mcp__strbuf_printf(out, "mcp_request_duration_seconds_bucket{le=\"+Inf\"} %lu\n", cumulative);
+    mcp__strbuf_printf(out, "mcp_request_duration_seconds_sum %g\n", (double)load(&m->latency_sum_us) / 1e6);
+    mcp__strbuf_printf(out, "mcp_request_duration_seconds_count %lu\n", cumulative);
+    mcp__strbuf_printf(out, "# TYPE mcp_sessions_active gauge\nmcp_sessions_active %u\n", g->sessions_active);
+    mcp__strbuf_printf(out, "# TYPE mcp_sessions_created_total counter\nmcp_sessions_created_total %lu\n", load(&m->sessions_created));
+    mcp__strbuf_printf(out, "# TYPE mcp_sessions_expired_total counter\nmcp_sessions_expired_total %lu\n", load(&m->sessions_expired));
+    mcp__strbuf_printf(out, "# TYPE mcp_sse_streams_open gauge\nmcp_sse_streams_open %u\n", g->sse_streams);
+    mcp__strbuf_printf(out, "# TYPE mcp_requests_in_flight gauge\nmcp_requests_in_flight %u\n", g->requests_in_flight);
+    mcp__strbuf_printf(out, "# TYPE mcp_store_errors_total counter\nmcp_store_errors_total %lu\n", load(&m->store_errors));
     if (g->store_up >= 0)
-        strbuf_printf(out, "# TYPE mcp_store_up gauge\nmcp_store_up %d\n", g->store_up);
+        mcp__strbuf_printf(out, "# TYPE mcp_store_up gauge\nmcp_store_up %d\n", g->store_up);
 }

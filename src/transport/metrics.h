@@ -7,16 +7,16 @@
 
 #include <stdint.h>
 
-#include "core/util.h"
+#include "base/util.h"
 
 typedef struct http_metrics http_metrics;
 
-http_metrics *metrics_new(void);
-void metrics_free(http_metrics *m);
-void metrics_request(http_metrics *m, const char *rpc_method, unsigned status, uint64_t micros);
-void metrics_session_created(http_metrics *m);
-void metrics_sessions_expired(http_metrics *m, unsigned n);
-void metrics_store_error(http_metrics *m);
+http_metrics *mcp__metrics_new(void);
+void mcp__metrics_free(http_metrics *m);
+void mcp__metrics_request(http_metrics *m, const char *rpc_method, unsigned status, uint64_t micros);
+void mcp__metrics_session_created(http_metrics *m);
+void mcp__metrics_sessions_expired(http_metrics *m, unsigned n);
+void mcp__metrics_store_error(http_metrics *m);
 
 typedef struct metrics_gauges {
     unsigned sessions_active;
@@ -25,6 +25,6 @@ typedef struct metrics_gauges {
     int store_up;              /* 1, 0, or -1 without a store */
 } metrics_gauges;
 
-void metrics_render(const http_metrics *m, const metrics_gauges *g, strbuf *out);
+void mcp__metrics_render(const http_metrics *m, const metrics_gauges *g, strbuf *out);
 
 #endif

@@ -12,26 +12,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "transport/sse.h"
+
 #include "core/jsonrpc.h"
-#include "transport/http_internal.h"
+#include "transport/http_common.h"
 
 #define MAX_STREAMS_PER_SESSION 32
 
-http_session *http_session_of(mcp_session *s, bool create)
+/* An event framed under the stream's lock, waiting to be written to the
+ * session store (Redis RPUSH) after the lock is released. */
+typedef struct store_event {
+    uint64_t seq;
+    char *frame;
+    size_t len;
+    struct store_event *next;
+} store_event;
+
+http_session *mcp__http_session_of(mcp_session *s, bool create)
 {
     pthread_mutex_lock(&s->lock);
     http_session *hsd = s->transport;
     if (!hsd && create && (hsd = calloc(1, sizeof *hsd))) {
         pthread_mutex_init(&hsd->lock, NULL);
         s->transport = hsd;
-        s->transport_free = http_session_free;
-        s->transport_close = http_session_close;
+        s->transport_free = mcp__http_session_free;
+        s->transport_close = mcp__http_session_close;
     }
     pthread_mutex_unlock(&s->lock);
     return hsd;
 }
 
-void http_session_free(void *data)
+void mcp__http_session_free(void *data)
 {
     http_session *hsd = data;
     if (!hsd)
@@ -39,7 +50,7 @@ void http_session_free(void *data)
     http_stream *st = hsd->streams;
     while (st) {
         http_stream *next = st->session_next;
-        stream_unref(st);
+        mcp__stream_unref(st);
         st = next;
     }
     pthread_mutex_destroy(&hsd->lock);
@@ -49,9 +60,9 @@ void http_session_free(void *data)
 /* Session closed (DELETE, expiry, shutdown): end its open streams and drop
  * the replay list. Streams hold a reference to their session, so keeping
  * the list past close would be a reference cycle. */
-void http_session_close(mcp_session *s)
+void mcp__http_session_close(mcp_session *s)
 {
-    http_session *hsd = http_session_of(s, false);
+    http_session *hsd = mcp__http_session_of(s, false);
     if (!hsd)
         return;
     pthread_mutex_lock(&hsd->lock);
@@ -62,32 +73,33 @@ void http_session_close(mcp_session *s)
     pthread_mutex_unlock(&hsd->lock);
     while (list) {
         http_stream *next = list->session_next;
-        stream_finish(list, false);
-        stream_unref(list);
+        mcp__stream_finish(list, false);
+        mcp__stream_unref(list);
         list = next;
     }
 }
 
-http_stream *stream_new(mcp_http_server *hs, mcp_session *s, bool standalone)
+http_stream *mcp__stream_new(mcp_http_server *hs, mcp_session *s, bool standalone)
 {
     http_stream *st = calloc(1, sizeof *st);
     if (!st)
         return NULL;
     pthread_mutex_init(&st->lock, NULL);
+    st->store_tail = &st->store_queue;
     atomic_init(&st->refs, 1);
     st->hs = hs;
     st->standalone = standalone;
     if (!s)
         return st;
-    http_session *hsd = http_session_of(s, true);
+    http_session *hsd = mcp__http_session_of(s, true);
     if (!hsd)
         return st;
-    session_ref(s);
+    mcp__session_ref(s);
     st->session = s;
     st->resumable = true;
     /* With an external store the events live there (any instance can
      * replay them); otherwise in a bounded ring here. */
-    event_log_init(&st->log, s->store ? 0 : hs->o.event_retention);
+    mcp__event_log_init(&st->log, s->store ? 0 : hs->o.event_retention);
     unsigned store_no = 0;
     bool numbered = s->store && s->store->ops->stream_next(s->store, s->id, &store_no) == 0;
     pthread_mutex_lock(&hsd->lock);
@@ -96,7 +108,7 @@ http_stream *stream_new(mcp_http_server *hs, mcp_session *s, bool standalone)
         pthread_mutex_unlock(&hsd->lock);
         return st;
     }
-    stream_ref(st);                      /* the session's list holds one */
+    mcp__stream_ref(st);                      /* the session's list holds one */
     st->session_next = hsd->streams;
     hsd->streams = st;
     hsd->nstreams++;
@@ -113,23 +125,28 @@ http_stream *stream_new(mcp_http_server *hs, mcp_session *s, bool standalone)
     }
     pthread_mutex_unlock(&hsd->lock);
     if (dropped)
-        stream_unref(dropped);
+        mcp__stream_unref(dropped);
     return st;
 }
 
-void stream_ref(http_stream *st)
+void mcp__stream_ref(http_stream *st)
 {
     atomic_fetch_add(&st->refs, 1);
 }
 
-void stream_unref(http_stream *st)
+void mcp__stream_unref(http_stream *st)
 {
     if (!st || atomic_fetch_sub(&st->refs, 1) != 1)
         return;
-    event_log_free(&st->log);
-    strbuf_free(&st->out);
+    mcp__event_log_free(&st->log);
+    mcp__strbuf_free(&st->out);
+    for (store_event *ev = st->store_queue, *next; ev; ev = next) {
+        next = ev->next;
+        free(ev->frame);
+        free(ev);
+    }
     if (st->session)
-        session_unref(st->session);
+        mcp__session_unref(st->session);
     pthread_mutex_destroy(&st->lock);
     free(st);
 }
@@ -147,60 +164,100 @@ static void push_frame_locked(http_stream *st, const char *data)
 {
     strbuf frame = {0};
     if (st->resumable)
-        strbuf_printf(&frame, "event: message\nid: %u_%" PRIu64 "\ndata: %s\n\n", st->no, ++st->seq, data);
+        mcp__strbuf_printf(&frame, "event: message\nid: %u_%" PRIu64 "\ndata: %s\n\n", st->no, ++st->seq, data);
     else
-        strbuf_printf(&frame, "event: message\ndata: %s\n\n", data);
+        mcp__strbuf_printf(&frame, "event: message\ndata: %s\n\n", data);
     if (!frame.data)
         return;
-    if (st->resumable && st->session->store)
-        st->session->store->ops->event_append(st->session->store, st->session->id, st->no, st->seq, frame.data,
-                                              frame.len, st->hs->o.event_retention, st->session->ttl_ms);
-    else if (st->resumable)
-        event_log_append(&st->log, st->seq, frame.data, frame.len);
     if (st->conn)
-        strbuf_append(&st->out, frame.data, frame.len);
-    strbuf_free(&frame);
+        mcp__strbuf_append(&st->out, frame.data, frame.len);
+    if (st->resumable && st->session->store) {
+        /* Queued in seq order; written by store_flush with no lock held. */
+        store_event *ev = malloc(sizeof *ev);
+        if (ev) {
+            *ev = (store_event){ .seq = st->seq, .len = frame.len, .frame = mcp__strbuf_take(&frame) };
+            *st->store_tail = ev;
+            st->store_tail = &ev->next;
+        }
+    } else if (st->resumable) {
+        mcp__event_log_append(&st->log, st->seq, frame.data, frame.len);
+    }
+    mcp__strbuf_free(&frame);
     wake_locked(st);
 }
 
-void stream_push_message(http_stream *st, cJSON *msg_take)
+/* Write queued events to the store in order, outside the stream's lock:
+ * one thread flushes at a time (others leave their events to it), so the
+ * store sees the events in seq order and nobody waits on the round trips
+ * with the lock held. */
+static void store_flush(http_stream *st)
 {
-    char *text = jsonrpc_print(msg_take);
+    pthread_mutex_lock(&st->lock);
+    if (st->flushing) {
+        pthread_mutex_unlock(&st->lock);
+        return;
+    }
+    st->flushing = true;
+    while (st->store_queue) {
+        store_event *ev = st->store_queue;
+        st->store_queue = NULL;
+        st->store_tail = &st->store_queue;
+        pthread_mutex_unlock(&st->lock);
+        while (ev) {
+            store_event *next = ev->next;
+            st->session->store->ops->event_append(st->session->store, st->session->id, st->no, ev->seq, ev->frame,
+                                                  ev->len, st->hs->o.event_retention, st->session->ttl_ms);
+            free(ev->frame);
+            free(ev);
+            ev = next;
+        }
+        pthread_mutex_lock(&st->lock);
+    }
+    st->flushing = false;
+    pthread_mutex_unlock(&st->lock);
+}
+
+void mcp__stream_push_message(http_stream *st, cJSON *msg_take)
+{
+    char *text = mcp__jsonrpc_print(msg_take);
     cJSON_Delete(msg_take);
     if (!text)
         return;
     pthread_mutex_lock(&st->lock);
     if (!st->finished)
         push_frame_locked(st, text);
+    bool queued = st->store_queue != NULL;
     pthread_mutex_unlock(&st->lock);
     free(text);
+    if (queued)
+        store_flush(st);
 }
 
-void stream_push_comment(http_stream *st)
+void mcp__stream_push_comment(http_stream *st)
 {
     pthread_mutex_lock(&st->lock);
     if (st->conn && !st->finished) {
-        strbuf_puts(&st->out, ":\n\n");
+        mcp__strbuf_puts(&st->out, ":\n\n");
         wake_locked(st);
     }
     pthread_mutex_unlock(&st->lock);
 }
 
-void stream_push_priming(http_stream *st)
+void mcp__stream_push_priming(http_stream *st)
 {
     pthread_mutex_lock(&st->lock);
     if (st->resumable && st->conn)
-        strbuf_printf(&st->out, "id: %u_%" PRIu64 "\nretry: %u\ndata: \n\n", st->no, st->seq, st->hs->o.retry_ms);
+        mcp__strbuf_printf(&st->out, "id: %u_%" PRIu64 "\nretry: %u\ndata: \n\n", st->no, st->seq, st->hs->o.retry_ms);
     pthread_mutex_unlock(&st->lock);
 }
 
-void stream_finish(http_stream *st, bool with_retry)
+void mcp__stream_finish(http_stream *st, bool with_retry)
 {
     pthread_mutex_lock(&st->lock);
     if (!st->finished) {
         st->finished = true;
         if (with_retry && st->conn)
-            strbuf_printf(&st->out, "retry: %u\n\n", st->hs->o.retry_ms);
+            mcp__strbuf_printf(&st->out, "retry: %u\n\n", st->hs->o.retry_ms);
     }
     wake_locked(st);
     pthread_mutex_unlock(&st->lock);
@@ -251,7 +308,7 @@ static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
     if (st->out.len > 0) {
         size_t n = st->out.len < max ? st->out.len : max;
         memcpy(buf, st->out.data, n);
-        strbuf_consume(&st->out, n);
+        mcp__strbuf_consume(&st->out, n);
         pthread_mutex_unlock(&st->lock);
         return (ssize_t)n;
     }
@@ -274,12 +331,12 @@ static void stream_reader_done(void *cls)
     if (current) {
         st->conn = NULL;
         st->parked = false;
-        strbuf_free(&st->out);
+        mcp__strbuf_free(&st->out);
     }
     pthread_mutex_unlock(&st->lock);
     free(sink);
     if (current && st->standalone && st->session) {
-        http_session *hsd = http_session_of(st->session, false);
+        http_session *hsd = mcp__http_session_of(st->session, false);
         if (hsd) {
             pthread_mutex_lock(&hsd->lock);
             if (hsd->standalone == st)
@@ -289,10 +346,10 @@ static void stream_reader_done(void *cls)
     }
     if (current)
         live_remove(st);
-    stream_unref(st);
+    mcp__stream_unref(st);
 }
 
-enum MHD_Result stream_respond(http_stream *st, struct MHD_Connection *conn, unsigned status)
+enum MHD_Result mcp__stream_respond(http_stream *st, struct MHD_Connection *conn, unsigned status)
 {
     stream_sink *sink = malloc(sizeof *sink);
     if (!sink)
@@ -311,11 +368,11 @@ enum MHD_Result stream_respond(http_stream *st, struct MHD_Connection *conn, uns
     if (old && st->parked)
         MHD_resume_connection(old);         /* let the superseded response end */
     if (old)
-        strbuf_free(&st->out);              /* unsent bytes are in the log: the replay resends them */
+        mcp__strbuf_free(&st->out);              /* unsent bytes are in the log: the replay resends them */
     st->parked = false;
     st->conn = conn;
     pthread_mutex_unlock(&st->lock);
-    stream_ref(st);                       /* the MHD response holds one */
+    mcp__stream_ref(st);                       /* the MHD response holds one */
     if (!was_live)
         live_add(st);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
@@ -336,26 +393,26 @@ static http_stream *replay_from_store(mcp_http_server *hs, mcp_session *s, unsig
 {
     if (s->store->ops->event_replay(s->store, s->id, no, seq, replay) < 0)
         return NULL;
-    http_session *hsd = http_session_of(s, false);
+    http_session *hsd = mcp__http_session_of(s, false);
     http_stream *local = NULL;
     if (hsd) {
         pthread_mutex_lock(&hsd->lock);
         for (http_stream *st = hsd->streams; st && !local; st = st->session_next)
             if (st->no == no && !st->finished)
-                stream_ref(local = st);
+                mcp__stream_ref(local = st);
         pthread_mutex_unlock(&hsd->lock);
     }
     if (local)
         return local;
-    http_stream *tmp = stream_new(hs, NULL, false);
+    http_stream *tmp = mcp__stream_new(hs, NULL, false);
     if (tmp) {
         tmp->finished = true;
-        strbuf_printf(replay, "retry: %u\n\n", hs->o.retry_ms);
+        mcp__strbuf_printf(replay, "retry: %u\n\n", hs->o.retry_ms);
     }
     return tmp;
 }
 
-http_stream *stream_for_replay(mcp_http_server *hs, mcp_session *s, const char *last_event_id, strbuf *replay)
+http_stream *mcp__stream_for_replay(mcp_http_server *hs, mcp_session *s, const char *last_event_id, strbuf *replay)
 {
     unsigned no = 0;
     uint64_t seq = 0;
@@ -364,7 +421,7 @@ http_stream *stream_for_replay(mcp_http_server *hs, mcp_session *s, const char *
         return NULL;     /* exactly "<stream>_<seq>", nothing after it */
     if (s->store)
         return replay_from_store(hs, s, no, seq, replay);
-    http_session *hsd = http_session_of(s, false);
+    http_session *hsd = mcp__http_session_of(s, false);
     if (!hsd)
         return NULL;
     http_stream *found = NULL;
@@ -372,7 +429,7 @@ http_stream *stream_for_replay(mcp_http_server *hs, mcp_session *s, const char *
     for (http_stream *st = hsd->streams; st; st = st->session_next) {
         if (st->no == no) {
             found = st;
-            stream_ref(found);
+            mcp__stream_ref(found);
             break;
         }
     }
@@ -383,15 +440,15 @@ http_stream *stream_for_replay(mcp_http_server *hs, mcp_session *s, const char *
     if (seq > found->seq) {
         /* An id this stream never issued. */
         pthread_mutex_unlock(&found->lock);
-        stream_unref(found);
+        mcp__stream_unref(found);
         return NULL;
     }
-    event_log_replay_after(&found->log, seq, replay);
+    mcp__event_log_replay_after(&found->log, seq, replay);
     pthread_mutex_unlock(&found->lock);
     return found;
 }
 
-bool stream_detach_if_peer_gone(http_stream *st)
+bool mcp__stream_detach_if_peer_gone(http_stream *st)
 {
     bool gone = false;
     pthread_mutex_lock(&st->lock);
@@ -407,7 +464,7 @@ bool stream_detach_if_peer_gone(http_stream *st)
                 MHD_resume_connection(st->conn);   /* its reader now ends the response */
             st->parked = false;
             st->conn = NULL;
-            strbuf_free(&st->out);
+            mcp__strbuf_free(&st->out);
         }
     }
     pthread_mutex_unlock(&st->lock);
@@ -416,7 +473,7 @@ bool stream_detach_if_peer_gone(http_stream *st)
     return gone;
 }
 
-void live_streams_touch_sessions(mcp_http_server *hs)
+void mcp__live_streams_touch_sessions(mcp_http_server *hs)
 {
     /* Collect under the lock, touch outside it: a store touch is a round trip. */
     mcp_session *batch[256];
@@ -424,32 +481,32 @@ void live_streams_touch_sessions(mcp_http_server *hs)
     pthread_mutex_lock(&hs->live_lock);
     for (http_stream *st = hs->live_streams; st && n < 256; st = st->live_next) {
         if (st->session) {
-            session_ref(st->session);
+            mcp__session_ref(st->session);
             batch[n++] = st->session;
         }
     }
     for (http_stream *st = n == 256 ? hs->live_streams : NULL; st; st = st->live_next)
         if (st->session)
-            atomic_store(&st->session->last_used_ms, now_ms());   /* beyond the batch: local only */
+            atomic_store(&st->session->last_used_ms, mcp__now_ms());   /* beyond the batch: local only */
     pthread_mutex_unlock(&hs->live_lock);
     for (size_t i = 0; i < n; i++) {
-        session_touch(batch[i]);
-        session_unref(batch[i]);
+        mcp__session_touch(batch[i]);
+        mcp__session_unref(batch[i]);
     }
 }
 
-void live_streams_keepalive(mcp_http_server *hs)
+void mcp__live_streams_keepalive(mcp_http_server *hs)
 {
     pthread_mutex_lock(&hs->live_lock);
     for (http_stream *st = hs->live_streams; st; st = st->live_next)
-        stream_push_comment(st);
+        mcp__stream_push_comment(st);
     pthread_mutex_unlock(&hs->live_lock);
 }
 
-void live_streams_finish_all(mcp_http_server *hs)
+void mcp__live_streams_finish_all(mcp_http_server *hs)
 {
     pthread_mutex_lock(&hs->live_lock);
     for (http_stream *st = hs->live_streams; st; st = st->live_next)
-        stream_finish(st, true);
+        mcp__stream_finish(st, true);
     pthread_mutex_unlock(&hs->live_lock);
 }

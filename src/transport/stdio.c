@@ -3,7 +3,9 @@
  * blocking handlers answer from the worker pool, so the reader keeps
  * reading (a handler may be waiting for the client's answer). Every write
  * is one whole line under a mutex: stdout carries nothing but MCP. The
- * process is one legacy session (state, log level, pending requests). */
+ * process is one legacy session (state, log level, pending requests).
+ * Era classification and batch collection are the protocol layer's
+ * (era.c, core/batch.c), shared with HTTP: this file only frames lines. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -13,10 +15,14 @@
 
 #include <mcp/stdio.h>
 
+#include "core/batch.h"
 #include "core/dispatch.h"
+#include "core/notify.h"
+#include "core/registry.h"
+#include "core/server.h"
 #include "core/jsonrpc.h"
-#include "core/modern.h"
-#include "core/util.h"
+#include "core/era.h"
+#include "base/util.h"
 
 typedef struct stdio_conn {
     mcp_server *srv;
@@ -29,23 +35,15 @@ typedef struct stdio_conn {
     bool write_failed;
 } stdio_conn;
 
-/* Responses of one 2025-03-26 batch are sent together as one array. */
-typedef struct batch {
-    stdio_conn *conn;
-    pthread_mutex_t lock;
-    cJSON *responses;
-    unsigned remaining;
-} batch;
-
 typedef struct stdio_exchange {
     mcp_exchange ex;
     stdio_conn *conn;
-    batch *batch;                /* NULL for a single message */
+    rpc_batch *batch;            /* NULL for a single message */
 } stdio_exchange;
 
 static void write_line(stdio_conn *c, const cJSON *msg)
 {
-    char *text = jsonrpc_print(msg);
+    char *text = mcp__jsonrpc_print(msg);
     if (!text)
         return;
     size_t len = strlen(text);
@@ -84,28 +82,12 @@ static void inflight_done(stdio_conn *c)
     pthread_mutex_unlock(&c->lock);
 }
 
-static void batch_add(batch *b, cJSON *response)
-{
-    pthread_mutex_lock(&b->lock);
-    if (response)
-        cJSON_AddItemToArray(b->responses, response);
-    bool last = --b->remaining == 0;
-    pthread_mutex_unlock(&b->lock);
-    if (!last)
-        return;
-    if (cJSON_GetArraySize(b->responses) > 0)
-        write_line(b->conn, b->responses);
-    cJSON_Delete(b->responses);
-    pthread_mutex_destroy(&b->lock);
-    free(b);
-}
-
 static void stdio_complete(mcp_exchange *ex, cJSON *response)
 {
     stdio_exchange *sx = (stdio_exchange *)ex;
     stdio_conn *c = sx->conn;
     if (sx->batch) {
-        batch_add(sx->batch, response);
+        mcp__rpc_batch_add(sx->batch, response);
     } else if (response) {
         write_line(c, response);
         cJSON_Delete(response);
@@ -116,35 +98,38 @@ static void stdio_complete(mcp_exchange *ex, cJSON *response)
 
 static const mcp_exchange_ops stdio_ops = { stdio_send, stdio_complete };
 
-static void dispatch_one(stdio_conn *c, cJSON *msg, batch *b)
+static void dispatch_one(stdio_conn *c, cJSON *msg, rpc_batch *b)
 {
     stdio_exchange *sx = calloc(1, sizeof *sx);
     if (!sx) {
         cJSON_Delete(msg);
         if (b)
-            batch_add(b, NULL);
+            mcp__rpc_batch_add(b, NULL);
         return;
     }
     sx->ex.ops = &stdio_ops;
     sx->ex.track = c->session;
-    if (modern_claims(msg)) {
+    sx->ex.owner = c;
+    modern_error err = {0};
+    mcp__revision v = MCP_V_MODERN_LATEST;
+    int era = mcp__era_classify(c->srv, msg, NULL, NULL, &v, &err);
+    if (era < 0) {
+        /* A modern message whose envelope is wrong: answered, not run. */
+        cJSON *reply = mcp__jsonrpc_id(msg) ? mcp__jsonrpc_error_data_take(mcp__jsonrpc_id(msg), err.code, err.message, err.data) : NULL;
+        if (!reply)
+            mcp__modern_error_clear(&err);
+        cJSON_Delete(msg);
+        free(sx);
+        if (b)
+            mcp__rpc_batch_add(b, reply);
+        else if (reply)
+            write_line(c, reply);
+        if (!b)
+            cJSON_Delete(reply);
+        return;
+    }
+    if (era == MCP_ERA_MODERN) {
         /* Modern messages are served on their own: no session state. */
-        modern_error err = {0};
-        mcp_version v = MCP_V_MODERN_LATEST;
-        if (modern_validate_request(c->srv, msg, NULL, NULL, &v, &err) < 0) {
-            cJSON *reply = jsonrpc_id(msg) ? jsonrpc_error_data_take(jsonrpc_id(msg), err.code, err.message, err.data) : NULL;
-            if (!reply)
-                modern_error_clear(&err);
-            cJSON_Delete(msg);
-            free(sx);
-            if (b)
-                batch_add(b, reply);
-            else if (reply)
-                write_line(c, reply);
-            if (!b)
-                cJSON_Delete(reply);
-            return;
-        }
         sx->ex.era = MCP_ERA_MODERN;
         sx->ex.version = v;
     } else {
@@ -158,15 +143,38 @@ static void dispatch_one(stdio_conn *c, cJSON *msg, batch *b)
     pthread_mutex_lock(&c->lock);
     c->inflight++;
     pthread_mutex_unlock(&c->lock);
-    mcp_server_dispatch(c->srv, &sx->ex, msg);
+    mcp__server_dispatch(c->srv, &sx->ex, msg);
+}
+
+/* list_changed and resources/updated (for subscribed URIs) reach the stdio
+ * client once it finished the handshake. */
+static void stdio_notify(void *ctx, const cJSON *notification, const char *resource_uri)
+{
+    stdio_conn *c = ctx;
+    if (!c->session->initialized || (resource_uri && !mcp__session_subscribed(c->session, resource_uri)))
+        return;
+    write_line(c, notification);
 }
 
 static void reply_error(stdio_conn *c, const cJSON *id, int code, const char *why)
 {
-    cJSON *err = jsonrpc_error(id, code, why);
+    cJSON *err = mcp__jsonrpc_error(id, code, why);
     if (err)
         write_line(c, err);
     cJSON_Delete(err);
+}
+
+static void batch_element(void *ctx, rpc_batch *b, cJSON *msg)
+{
+    dispatch_one(ctx, msg, b);
+}
+
+/* Responses of one 2025-03-26 batch are sent together as one array. */
+static void batch_done(void *ctx, cJSON *responses)
+{
+    if (cJSON_GetArraySize(responses) > 0)
+        write_line(ctx, responses);
+    cJSON_Delete(responses);
 }
 
 static void handle_batch(stdio_conn *c, cJSON *arr)
@@ -178,28 +186,7 @@ static void handle_batch(stdio_conn *c, cJSON *arr)
         cJSON_Delete(arr);
         return;
     }
-    batch *b = calloc(1, sizeof *b);
-    if (!b || !(b->responses = cJSON_CreateArray())) {
-        free(b);
-        cJSON_Delete(arr);
-        return;
-    }
-    pthread_mutex_init(&b->lock, NULL);
-    b->conn = c;
-    b->remaining = (unsigned)n + 1;   /* +1 held until every element is dispatched */
-    cJSON *item;
-    while ((item = cJSON_DetachItemFromArray(arr, 0))) {
-        if (mcp_is_initialize(item)) {
-            cJSON *err = jsonrpc_error(jsonrpc_id(item), JSONRPC_INVALID_REQUEST,
-                                       "Invalid Request: initialize must not be part of a batch");
-            cJSON_Delete(item);
-            batch_add(b, err);
-            continue;
-        }
-        dispatch_one(c, item, b);
-    }
-    batch_add(b, NULL);
-    cJSON_Delete(arr);
+    mcp__rpc_batch_run(arr, batch_element, batch_done, c);   /* out of memory: no answer, as before */
 }
 
 static void handle_line(stdio_conn *c, const char *line, size_t len, unsigned max_depth)
@@ -209,7 +196,7 @@ static void handle_line(stdio_conn *c, const char *line, size_t len, unsigned ma
     if (len == 0)
         return;                  /* blank lines are not messages */
     const char *why = NULL;
-    cJSON *msg = jsonrpc_parse(line, len, max_depth, &why);
+    cJSON *msg = mcp__jsonrpc_parse(line, len, max_depth, &why);
     if (!msg) {
         reply_error(c, NULL, JSONRPC_PARSE_ERROR, why);
         return;
@@ -276,17 +263,29 @@ static int read_loop(stdio_conn *c, const mcp_stdio_options *o)
     return rc;
 }
 
+void mcp_stdio_options_init(mcp_stdio_options *opts)
+{
+    if (opts)
+        *opts = (mcp_stdio_options)MCP_STDIO_DEFAULTS;
+}
+
 int mcp_serve_stdio(mcp_server *srv, const mcp_stdio_options *opts)
 {
-    mcp_stdio_options o = MCP_STDIO_DEFAULTS;
-    if (opts)
+    mcp_stdio_options o;
+    mcp_stdio_options_init(&o);
+    if (opts) {
+        /* 0 in a field means its documented default (in_fd's is 0). */
+        const mcp_stdio_options d = o;
         o = *opts;
-    if (o.max_line == 0)
-        o.max_line = 4u << 20;
-    if (o.max_depth == 0)
-        o.max_depth = 64;
+        if (!o.out_fd)
+            o.out_fd = d.out_fd;
+        if (!o.max_line)
+            o.max_line = d.max_line;
+        if (!o.max_depth)
+            o.max_depth = d.max_depth;
+    }
     stdio_conn c = { .srv = srv, .out_fd = o.out_fd };
-    c.session = session_new();
+    c.session = mcp__session_new();
     if (!c.session)
         return -MCP_ENOMEM;
     c.session->id[0] = '\0';     /* stdio has no session id on the wire */
@@ -295,17 +294,20 @@ int mcp_serve_stdio(mcp_server *srv, const mcp_stdio_options *opts)
     pthread_mutex_init(&c.lock, NULL);
     pthread_cond_init(&c.idle, NULL);
 
-    int rc = read_loop(&c, &o);
+    int rc = mcp__notify_subscribe(srv, stdio_notify, &c);
+    if (rc == 0)
+        rc = read_loop(&c, &o);
+    mcp__notify_unsubscribe(srv, stdio_notify, &c);
 
     /* EOF: the client is gone. Stop waits for its answers, let running
      * handlers finish, then return. */
-    session_close(c.session);
-    mcp_server_close_listeners(srv);
+    mcp__session_close(c.session);
+    mcp__server_close_listeners(srv, &c);
     pthread_mutex_lock(&c.lock);
     while (c.inflight > 0)
         pthread_cond_wait(&c.idle, &c.lock);
     pthread_mutex_unlock(&c.lock);
-    session_unref(c.session);
+    mcp__session_unref(c.session);
     pthread_cond_destroy(&c.idle);
     pthread_mutex_destroy(&c.lock);
     pthread_mutex_destroy(&c.write_lock);

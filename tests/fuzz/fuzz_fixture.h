@@ -20,9 +20,12 @@
 #include <mcp/mcp.h>
 
 #include "core/dispatch.h"
+#include "core/notify.h"
+#include "core/registry.h"
+#include "core/server.h"
 #include "core/exchange.h"
 #include "core/jsonrpc.h"
-#include "core/modern.h"
+#include "core/era.h"
 #include "core/session.h"
 
 /* A completion that never comes is a bug (complete must run exactly once):
@@ -182,7 +185,7 @@ static inline mcp_server *fuzz_server_new(void)
     mcp_server_set_workers(srv, 2);
     mcp_server_set_page_size(srv, 3);   /* small pages: cursors get exercised */
     mcp_server_set_state_key(srv, fz_state_key, sizeof fz_state_key);
-    mcp_server_set_request_timeout(srv, 50);
+    mcp__server_set_request_timeout(srv, 50);
     const mcp_tool tools[] = {
         { .name = "echo", .title = "Echo", .description = "echo text",
           .input_schema = "{\"type\":\"object\",\"properties\":{\"text\":{\"type\":\"string\",\"maxLength\":200,"
@@ -269,7 +272,7 @@ static void fz_complete_op(mcp_exchange *ex, cJSON *response)
 static const mcp_exchange_ops fz_ops = { fz_send, fz_complete_op };
 
 /* Heap-allocated so that a use after complete() shows up under ASan. */
-static inline fuzz_ex *fuzz_ex_new(mcp_session *s, mcp_era era, mcp_version v, bool back_channel)
+static inline fuzz_ex *fuzz_ex_new(mcp_session *s, mcp_era era, mcp__revision v, bool back_channel)
 {
     fuzz_ex *f = calloc(1, sizeof *f);
     if (!f)

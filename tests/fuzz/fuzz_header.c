@@ -2,10 +2,10 @@
  *
  *   JSON-RPC message\n Name: value\n Name: value\n ...
  *
- * Every header value goes through modern_decode_header (RFC 2047-style
+ * Every header value goes through mcp__modern_decode_header (RFC 2047-style
  * "=?base64?...?=" or plain, trimmed), whose result is checked: plain
  * values come back trimmed and unchanged, decoded ones are valid UTF-8
- * without NUL. Then modern_validate_request runs the whole ladder
+ * without NUL. Then mcp__modern_validate_request runs the whole ladder
  * (MCP-Protocol-Version, _meta, Mcp-Method, Mcp-Name, Mcp-Param-*) with a
  * header callback over those lines (names case-insensitive, as HTTP
  * libraries look them up), against the fixture server whose "region" tool
@@ -15,7 +15,7 @@
 #include <strings.h>
 
 #include "fuzz_fixture.h"
-#include "core/util.h"
+#include "base/util.h"
 
 #define FUZZ_MAX_HEADERS 32
 
@@ -51,7 +51,7 @@ static bool is_ows(char c)
 
 static void check_decode(const char *value)
 {
-    char *d = modern_decode_header(value);
+    char *d = mcp__modern_decode_header(value);
     const char *v = value;
     while (is_ows(*v))
         v++;
@@ -63,7 +63,7 @@ static void check_decode(const char *value)
         /* Plain values are only trimmed. */
         if (!d || strlen(d) != len || memcmp(d, v, len) != 0)
             abort();
-    } else if (d && !utf8_valid(d, strlen(d))) {
+    } else if (d && !mcp__utf8_valid(d, strlen(d))) {
         abort();
     }
     free(d);
@@ -97,20 +97,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!nl)
         check_decode(buf);
     const char *why = NULL;
-    cJSON *msg = jsonrpc_parse(buf, body_len, 64, &why);
+    cJSON *msg = mcp__jsonrpc_parse(buf, body_len, 64, &why);
     if (msg) {
         const char *kwhy = NULL;
-        if (jsonrpc_classify(msg, &kwhy) != MSG_INVALID && modern_claims(msg)) {
+        if (mcp__jsonrpc_classify(msg, &kwhy) != MSG_INVALID && mcp__modern_claims(msg)) {
             for (int pass = 0; pass < 2; pass++) {
                 modern_error err = {0};
-                mcp_version v = MCP_V_MODERN_LATEST;
+                mcp__revision v = MCP_V_MODERN_LATEST;
                 /* pass 0: HTTP (headers); pass 1: stdio (no headers). */
-                int rc = modern_validate_request(srv, msg, pass == 0 ? get_header : NULL, &h, &v, &err);
-                if (rc == 0 && (!mcp_version_is_modern(v) || err.data))
+                int rc = mcp__modern_validate_request(srv, msg, pass == 0 ? get_header : NULL, &h, &v, &err);
+                if (rc == 0 && (!mcp__version_is_modern(v) || err.data))
                     abort();
                 if (rc < 0 && (err.http_status != 400 || !memchr(err.message, '\0', sizeof err.message)))
                     abort();
-                modern_error_clear(&err);
+                mcp__modern_error_clear(&err);
             }
         }
         cJSON_Delete(msg);

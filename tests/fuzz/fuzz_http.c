@@ -231,8 +231,8 @@ static const char *live_session(target *t)
     if (!t->hs->sessions)
         return NULL;
     mcp_session *s = NULL;
-    if (t->sid[0] && session_table_lookup(t->hs->sessions, t->sid, &s) == 0) {
-        session_unref(s);
+    if (t->sid[0] && mcp__session_table_lookup(t->hs->sessions, t->sid, &s) == 0) {
+        mcp__session_unref(s);
         return t->sid;
     }
     t->sid[0] = '\0';

@@ -32,7 +32,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 typedef struct conv {
     mcp_session *session;      /* NULL: stateless */
-    mcp_version version;       /* stateless legacy version */
+    mcp__revision version;       /* stateless legacy version */
     bool back_channel;
     fuzz_ex *pending[FUZZ_MAX_LINES * FUZZ_MAX_BATCH];  /* listen streams, ended at the end */
     int npending;
@@ -40,7 +40,7 @@ typedef struct conv {
 
 static void answer_locally(cJSON *reply)
 {
-    char *text = reply ? jsonrpc_print(reply) : NULL;
+    char *text = reply ? mcp__jsonrpc_print(reply) : NULL;
     free(text);
     cJSON_Delete(reply);
 }
@@ -56,41 +56,41 @@ static bool is_listen(const cJSON *msg)
 static fuzz_ex *dispatch_one(conv *c, cJSON *msg)
 {
     const char *why = NULL;
-    msg_kind kind = jsonrpc_classify(msg, &why);
+    msg_kind kind = mcp__jsonrpc_classify(msg, &why);
     (void)kind;
-    if (modern_claims(msg)) {
+    if (mcp__modern_claims(msg)) {
         modern_error err = {0};
-        mcp_version v = MCP_V_MODERN_LATEST;
-        if (modern_validate_request(srv, msg, NULL, NULL, &v, &err) < 0) {
-            const cJSON *id = jsonrpc_id(msg);
+        mcp__revision v = MCP_V_MODERN_LATEST;
+        if (mcp__modern_validate_request(srv, msg, NULL, NULL, &v, &err) < 0) {
+            const cJSON *id = mcp__jsonrpc_id(msg);
             if (id)
-                answer_locally(jsonrpc_error_data_take(id, err.code, err.message, err.data));
+                answer_locally(mcp__jsonrpc_error_data_take(id, err.code, err.message, err.data));
             else
-                modern_error_clear(&err);
+                mcp__modern_error_clear(&err);
             cJSON_Delete(msg);
             return NULL;
         }
         fuzz_ex *f = fuzz_ex_new(NULL, MCP_ERA_MODERN, v, false);
         bool listen = is_listen(msg);
-        mcp_server_dispatch(srv, &f->ex, msg);
+        mcp__server_dispatch(srv, &f->ex, msg);
         if (listen && c->npending < FUZZ_MAX_LINES * FUZZ_MAX_BATCH) {
             c->pending[c->npending++] = f;
             return NULL;
         }
         return f;
     }
-    mcp_version v = c->session ? c->session->version : c->version;
+    mcp__revision v = c->session ? c->session->version : c->version;
     fuzz_ex *f = fuzz_ex_new(c->session, MCP_ERA_LEGACY, v, c->back_channel && c->session);
-    mcp_server_dispatch(srv, &f->ex, msg);
+    mcp__server_dispatch(srv, &f->ex, msg);
     return f;
 }
 
 static void handle_line(conv *c, const char *line, size_t len)
 {
     const char *why = NULL;
-    cJSON *msg = jsonrpc_parse(line, len, FUZZ_MAX_DEPTH, &why);
+    cJSON *msg = mcp__jsonrpc_parse(line, len, FUZZ_MAX_DEPTH, &why);
     if (!msg) {
-        answer_locally(jsonrpc_error(NULL, JSONRPC_PARSE_ERROR, why));
+        answer_locally(mcp__jsonrpc_error(NULL, JSONRPC_PARSE_ERROR, why));
         return;
     }
     if (!cJSON_IsArray(msg)) {
@@ -99,10 +99,10 @@ static void handle_line(conv *c, const char *line, size_t len)
             fuzz_ex_wait_and_destroy(f);
         return;
     }
-    mcp_version v = c->session ? c->session->version : c->version;
+    mcp__revision v = c->session ? c->session->version : c->version;
     int n = cJSON_GetArraySize(msg);
     if (n == 0 || n > FUZZ_MAX_BATCH || !mcp_v_batching(v)) {
-        answer_locally(jsonrpc_error(NULL, JSONRPC_INVALID_REQUEST, "Invalid Request: batch"));
+        answer_locally(mcp__jsonrpc_error(NULL, JSONRPC_INVALID_REQUEST, "Invalid Request: batch"));
         cJSON_Delete(msg);
         return;
     }
@@ -110,8 +110,8 @@ static void handle_line(conv *c, const char *line, size_t len)
     int nw = 0;
     cJSON *item;
     while ((item = cJSON_DetachItemFromArray(msg, 0))) {
-        if (mcp_is_initialize(item)) {
-            answer_locally(jsonrpc_error(jsonrpc_id(item), JSONRPC_INVALID_REQUEST, "initialize in a batch"));
+        if (mcp__is_initialize(item)) {
+            answer_locally(mcp__jsonrpc_error(mcp__jsonrpc_id(item), JSONRPC_INVALID_REQUEST, "initialize in a batch"));
             cJSON_Delete(item);
             continue;
         }
@@ -130,7 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *end = p + size;
     conv c = { .version = MCP_V_2025_03_26, .back_channel = true };
     bool stateless = false;
-    mcp_version start = MCP_V_2025_03_26;
+    mcp__revision start = MCP_V_2025_03_26;
     if (p < end && *p == '#') {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *stop = nl ? nl : end;
@@ -140,13 +140,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             else if (*q == 'x')
                 c.back_channel = false;
             else if (*q >= '0' && *q <= '3')
-                start = (mcp_version)(*q - '0');
+                start = (mcp__revision)(*q - '0');
         }
         p = nl ? nl + 1 : end;
     }
     c.version = start;
     if (!stateless) {
-        c.session = session_new();
+        c.session = mcp__session_new();
         if (!c.session)
             return 0;
         c.session->version = start;
@@ -165,12 +165,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int i = 0; i < c.npending; i++)
         atomic_store(&c.pending[i]->ex.cancelled, true);
     if (c.npending)
-        mcp_server_housekeeping(srv);
+        mcp__server_housekeeping(srv);
     for (int i = 0; i < c.npending; i++)
         fuzz_ex_wait_and_destroy(c.pending[i]);
     if (c.session) {
-        session_close(c.session);
-        session_unref(c.session);
+        mcp__session_close(c.session);
+        mcp__session_unref(c.session);
     }
     return 0;
 }

@@ -4,7 +4,7 @@
  *
  * (no NUL: the document is validated against itself). The schema is parsed
  * as registration does (cJSON_Parse of developer text) and compiled; the
- * instance is parsed as a transport does (jsonrpc_parse: UTF-8 and depth
+ * instance is parsed as a transport does (mcp__jsonrpc_parse: UTF-8 and depth
  * checked), then validated. Compile and validation errors are expected
  * outcomes; crashes, leaks, UB and hangs are not. */
 #include <stddef.h>
@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!schema_doc)
         return 0;
     char err[256];
-    mcp_schema *schema = mcp_schema_compile(schema_doc, err, sizeof err);
+    mcp_schema *schema = mcp__schema_compile(schema_doc, err, sizeof err);
     if (!schema) {
         cJSON_Delete(schema_doc);
         return 0;
@@ -37,13 +37,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* The compiled form must not depend on the document it came from. */
     cJSON_Delete(schema_doc);
     const char *why = NULL;
-    cJSON *instance = jsonrpc_parse(inst, inst_len, 64, &why);
+    cJSON *instance = mcp__jsonrpc_parse(inst, inst_len, 64, &why);
     if (instance) {
-        int rc = mcp_schema_validate(schema, instance, err, sizeof err);
+        int rc = mcp__schema_validate(schema, instance, err, sizeof err);
         if (rc != 0 && (rc != -1 || !memchr(err, '\0', sizeof err)))
             abort();   /* 0, or -1 with a terminated message */
         cJSON_Delete(instance);
     }
-    mcp_schema_free(schema);
+    mcp__schema_free(schema);
     return 0;
 }

@@ -11,6 +11,9 @@
 #   die NAME [DETAIL]         # fail NAME, then finish
 #   stop_pid PID [SIGNAL]     # signal (TERM), wait at most 5 s, then KILL; exit code in STOP_RC
 #   wait_line FILE SED-EXPR   # first match of sed -n EXPR in FILE, waiting at most 10 s
+#   start_everything LOG ARGS...  # apps/mcp-everything on a free port: SPID, PORT, URL
+#   start_todo_api            # apps/todo-api (in-memory db) on a free port: API_URL, LAST_PID
+#   start_todo_mcp NAME ARGS...   # apps/todo-mcp on a free port: MCP_URL, MCP_BASE, LAST_PID
 # A script that needs more on exit defines it_on_exit; it runs first.
 # KEEP_TMP=1 keeps the temporary directory (logs) for a look afterwards.
 
@@ -86,4 +89,51 @@ start_session_server() {
         sleep 0.1
     done
     [ -n "$PORT" ]
+}
+
+# start_everything LOG ARGS...: apps/mcp-everything with ARGS on a free port
+# (stderr in $TMP/LOG.err); sets SPID, PORT and URL. Status 0 once it
+# announced its port (at most 5 s).
+start_everything() {
+    local log=$TMP/$1.err
+    shift
+    "$BUILD_DIR/apps/mcp-everything/mcp-everything" "$@" --port 0 2>"$log" &
+    SPID=$!
+    PIDS+=("$SPID")
+    PORT=""
+    for _ in $(seq 1 50); do                  # <= 5 s
+        PORT=$(sed -n 's|^mcp-everything listening on http://127\.0\.0\.1:\([0-9]*\)/mcp.*|\1|p' "$log" | head -n 1)
+        [ -n "$PORT" ] && break
+        kill -0 "$SPID" 2>/dev/null || break
+        sleep 0.1
+    done
+    URL=http://127.0.0.1:$PORT/mcp
+    [ -n "$PORT" ]
+}
+
+# start_todo_api: apps/todo-api on a free port with an in-memory database
+# (stderr in $TMP/api.log); sets API_URL and LAST_PID, dies when it does not start.
+start_todo_api() {
+    "$BUILD_DIR/apps/todo-api/todo-api" --port 0 --db :memory: --quiet 2>"$TMP/api.log" &
+    LAST_PID=$!
+    PIDS+=("$LAST_PID")
+    local port
+    port=$(wait_line "$TMP/api.log" 's|^todo-api listening on http://127\.0\.0\.1:\([0-9]*\) .*|\1|p')
+    [ -n "$port" ] || die "todo-api started" "$(cat "$TMP/api.log")"
+    API_URL="http://127.0.0.1:$port"
+}
+
+# start_todo_mcp NAME ARGS...: apps/todo-mcp with ARGS on a free port
+# (stderr in $TMP/NAME.log); sets MCP_URL, MCP_BASE and LAST_PID, dies when
+# it does not start.
+start_todo_mcp() {
+    local name=$1
+    shift
+    "$BUILD_DIR/apps/todo-mcp/todo-mcp" --port 0 "$@" 2>"$TMP/$name.log" &
+    LAST_PID=$!
+    PIDS+=("$LAST_PID")
+    MCP_URL=$(wait_line "$TMP/$name.log" \
+        's|^todo-mcp (state[a-z]*) listening on \(http://127\.0\.0\.1:[0-9][0-9]*/mcp\)$|\1|p')
+    [ -n "$MCP_URL" ] || die "todo-mcp $name started" "$(cat "$TMP/$name.log")"
+    MCP_BASE=${MCP_URL%/mcp}
 }

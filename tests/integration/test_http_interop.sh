@@ -19,20 +19,7 @@ for f in "$EVERYTHING" "$NODE"; do
 done
 
 # start_server MODE RESPONSE: mcp-everything on a free port; sets PORT and SPID.
-start_server() {
-    local mode=$1 log=$TMP/server-$1-$2.err
-    "$EVERYTHING" --mode "$mode" --response "$2" --port 0 2>"$log" &
-    SPID=$!
-    PIDS+=("$SPID")
-    PORT=""
-    for _ in $(seq 1 50); do                  # <= 5 s
-        PORT=$(sed -n 's|^mcp-everything listening on http://127\.0\.0\.1:\([0-9]*\)/mcp.*|\1|p' "$log" | head -n 1)
-        [ -n "$PORT" ] && break
-        kill -0 "$SPID" 2>/dev/null || break
-        sleep 0.1
-    done
-    [ -n "$PORT" ]
-}
+start_server() { start_everything "server-$1-$2" --mode "$1" --response "$2"; }
 
 run_client() { # mode response(sse|auto|json)
     local mode=$1 resp=$2 rc line

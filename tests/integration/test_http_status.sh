@@ -17,21 +17,7 @@ it_begin http-status
 # ------------------------------------------------------------------ helpers
 # start_server MODE NAME [RESPONSE]: mcp-everything on a free port with the
 # given reply mode (default auto, the library's default); sets PORT, SPID, URL.
-start_server() {
-    local mode=$1 log=$TMP/server-$2.err
-    "$EVERYTHING" --mode "$mode" --response "${3:-auto}" --port 0 2>"$log" &
-    SPID=$!
-    PIDS+=("$SPID")
-    PORT=""
-    for _ in $(seq 1 50); do                  # <= 5 s
-        PORT=$(sed -n 's|^mcp-everything listening on http://127\.0\.0\.1:\([0-9]*\)/mcp.*|\1|p' "$log" | head -n 1)
-        [ -n "$PORT" ] && break
-        kill -0 "$SPID" 2>/dev/null || break
-        sleep 0.1
-    done
-    URL=http://127.0.0.1:$PORT/mcp
-    [ -n "$PORT" ]
-}
+start_server() { start_everything "server-$2" --mode "$1" --response "${3:-auto}"; }
 
 # Evaluate a python expression over the last curl response:
 #   status (int), h (lower-case header dict), body (str), j (JSON or None),

@@ -23,21 +23,7 @@ it_begin modern-http
 
 # ------------------------------------------------------------------ helpers
 # start_server MODE RESPONSE: sets PORT, SPID, URL.
-start_server() {
-    local log=$TMP/server-$1-$2.err
-    "$EVERYTHING" --mode "$1" --response "$2" --host 127.0.0.1 --port 0 2>"$log" &
-    SPID=$!
-    PIDS+=("$SPID")
-    PORT=""
-    for _ in $(seq 1 50); do                  # <= 5 s
-        PORT=$(sed -n 's|^mcp-everything listening on http://127\.0\.0\.1:\([0-9]*\)/mcp.*|\1|p' "$log" | head -n 1)
-        [ -n "$PORT" ] && break
-        kill -0 "$SPID" 2>/dev/null || break
-        sleep 0.1
-    done
-    URL=http://127.0.0.1:$PORT/mcp
-    [ -n "$PORT" ]
-}
+start_server() { start_everything "server-$1-$2" --mode "$1" --response "$2" --host 127.0.0.1; }
 
 # mk.py ID METHOD PARAMS [MOD...]: writes $TMP/req.json and $TMP/req.hdr.
 # The body is {"jsonrpc","id",method,params} with the default _meta merged

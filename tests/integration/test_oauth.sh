@@ -26,28 +26,11 @@ it_begin todo-oauth-test
 # ---------------------------------------------------------------- processes
 
 
-start_api() { # sets API_URL
-    "$API_BIN" --port 0 --db :memory: --quiet 2>"$TMP/api.log" &
-    PIDS+=("$!")
-    local port
-    port=$(wait_line "$TMP/api.log" 's|^todo-api listening on http://127\.0\.0\.1:\([0-9]*\) .*|\1|p')
-    [ -n "$port" ] || die "todo-api started" "$(cat "$TMP/api.log")"
-    API_URL="http://127.0.0.1:$port"
-}
+start_api() { start_todo_api; }   # sets API_URL
 
 # start_mcp NAME ARGS...: todo-mcp on --port 0 (request log on: it must not show tokens);
 # sets MCP_URL, MCP_BASE and LAST_PID.
-start_mcp() {
-    local name=$1
-    shift
-    "$MCP_BIN" --port 0 "$@" 2>"$TMP/$name.log" &
-    LAST_PID=$!
-    PIDS+=("$LAST_PID")
-    MCP_URL=$(wait_line "$TMP/$name.log" \
-        's|^todo-mcp (state[a-z]*) listening on \(http://127\.0\.0\.1:[0-9][0-9]*/mcp\)$|\1|p')
-    [ -n "$MCP_URL" ] || die "todo-mcp $name started" "$(cat "$TMP/$name.log")"
-    MCP_BASE=${MCP_URL%/mcp}
-}
+start_mcp() { start_todo_mcp "$@"; }
 
 # A static file server for the JWKS URL mode (serves $TMP/keys).
 start_jwks_server() { # sets JWKS_URL

@@ -26,27 +26,10 @@ OTHER_MCP_PIDS=()
 
 
 LAST_PID=""
-start_api() { # sets API_URL
-    "$API_BIN" --port 0 --db :memory: --quiet 2>"$TMP/api.log" &
-    LAST_PID=$!
-    PIDS+=("$LAST_PID")
-    local port
-    port=$(wait_line "$TMP/api.log" 's|^todo-api listening on http://127\.0\.0\.1:\([0-9]*\) .*|\1|p')
-    [ -n "$port" ] || die "todo-api started" "$(cat "$TMP/api.log")"
-    API_URL="http://127.0.0.1:$port"
-}
+start_api() { start_todo_api; }   # sets API_URL
 
 # start_mcp NAME ARGS...: starts todo-mcp on --port 0, sets MCP_URL and LAST_PID.
-start_mcp() {
-    local name=$1
-    shift
-    "$MCP_BIN" --port 0 --quiet "$@" 2>"$TMP/$name.log" &
-    LAST_PID=$!
-    PIDS+=("$LAST_PID")
-    MCP_URL=$(wait_line "$TMP/$name.log" \
-        's|^todo-mcp (state[a-z]*) listening on \(http://127\.0\.0\.1:[0-9][0-9]*/mcp\)$|\1|p')
-    [ -n "$MCP_URL" ] || die "todo-mcp $name started" "$(cat "$TMP/$name.log")"
-}
+start_mcp() { local name=$1; shift; start_todo_mcp "$name" --quiet "$@"; }
 
 # A listener that accepts connections (kernel backlog) and never answers.
 start_hung_listener() { # sets HUNG_PORT

@@ -1,4 +1,4 @@
-/* Test helper shared by the unit tests that drive mcp_server_dispatch: an
+/* Test helper shared by the unit tests that drive mcp__server_dispatch: an
  * in-memory mcp_exchange that records every message sent through it and the
  * final response. Blocking handlers complete from a worker thread, so the
  * waits use a condition variable with a bounded timeout. Header-only (the
@@ -17,6 +17,9 @@
 #include <mcp/mcp.h>
 
 #include "core/dispatch.h"
+#include "core/notify.h"
+#include "core/registry.h"
+#include "core/server.h"
 #include "core/exchange.h"
 #include "core/jsonrpc.h"
 #include "core/session.h"
@@ -62,7 +65,7 @@ static inline void fake_complete(mcp_exchange *ex, cJSON *response)
 
 static const mcp_exchange_ops fake_ops = { fake_send, fake_complete };
 
-static inline fake_ex *fake_new(mcp_session *session, mcp_era era, mcp_version version, bool back_channel)
+static inline fake_ex *fake_new(mcp_session *session, mcp_era era, mcp__revision version, bool back_channel)
 {
     fake_ex *f = calloc(1, sizeof *f);
     assert_non_null(f);
@@ -84,7 +87,7 @@ static inline fake_ex *fake_new(mcp_session *session, mcp_era era, mcp_version v
     return f;
 }
 
-static inline fake_ex *fake_legacy(mcp_session *session, mcp_version version)
+static inline fake_ex *fake_legacy(mcp_session *session, mcp__revision version)
 {
     return fake_new(session, MCP_ERA_LEGACY, version, session != NULL);
 }
@@ -169,7 +172,7 @@ static inline cJSON *parse_or_fail(const char *json)
 /* Dispatch json through f without waiting. */
 static inline void fake_dispatch(mcp_server *srv, fake_ex *f, const char *json)
 {
-    mcp_server_dispatch(srv, &f->ex, parse_or_fail(json));
+    mcp__server_dispatch(srv, &f->ex, parse_or_fail(json));
 }
 
 /* Dispatch json through f, wait for completion, check complete ran exactly
@@ -185,7 +188,7 @@ static inline const cJSON *fake_roundtrip(mcp_server *srv, fake_ex *f, const cha
 
 /* One request on a fresh exchange; returns a detached copy of the response
  * (caller deletes). */
-static inline cJSON *rpc(mcp_server *srv, mcp_session *s, mcp_era era, mcp_version v, const char *json)
+static inline cJSON *rpc(mcp_server *srv, mcp_session *s, mcp_era era, mcp__revision v, const char *json)
 {
     fake_ex *f = fake_new(s, era, v, s != NULL);
     const cJSON *r = fake_roundtrip(srv, f, json);
@@ -194,7 +197,7 @@ static inline cJSON *rpc(mcp_server *srv, mcp_session *s, mcp_era era, mcp_versi
     return copy;
 }
 
-static inline cJSON *rpc_legacy(mcp_server *srv, mcp_version v, const char *json)
+static inline cJSON *rpc_legacy(mcp_server *srv, mcp__revision v, const char *json)
 {
     return rpc(srv, NULL, MCP_ERA_LEGACY, v, json);
 }

@@ -16,12 +16,12 @@ static void test_small_body_stays_on_the_heap(void **state)
 {
     (void)state;
     body_buffer b = {0};
-    assert_int_equal(body_buffer_append(&b, "{\"a\":", 5), 0);
-    assert_int_equal(body_buffer_append(&b, "1}", 2), 0);
+    assert_int_equal(mcp__body_buffer_append(&b, "{\"a\":", 5), 0);
+    assert_int_equal(mcp__body_buffer_append(&b, "1}", 2), 0);
     assert_string_equal(b.data, "{\"a\":1}");
     assert_int_equal(b.len, 7);
     assert_false(b.mapped);
-    body_buffer_free(&b);
+    mcp__body_buffer_free(&b);
     assert_null(b.data);
     assert_int_equal(b.len, 0);
 }
@@ -35,7 +35,7 @@ static void test_large_body_moves_to_a_mapping_intact(void **state)
     /* 3 MiB in 4 KiB chunks, each chunk filled with its own index byte. */
     for (unsigned i = 0; total < 3u * 1024 * 1024; i++) {
         memset(chunk, 'a' + (int)(i % 26), sizeof chunk);
-        assert_int_equal(body_buffer_append(&b, chunk, sizeof chunk), 0);
+        assert_int_equal(mcp__body_buffer_append(&b, chunk, sizeof chunk), 0);
         total += sizeof chunk;
         if (total < BODY_MAPPED_MIN / 2)
             assert_false(b.mapped);
@@ -45,7 +45,7 @@ static void test_large_body_moves_to_a_mapping_intact(void **state)
     assert_int_equal(b.data[b.len], '\0');
     for (size_t off = 0; off < total; off += sizeof chunk)
         assert_int_equal(b.data[off], 'a' + (int)((off / sizeof chunk) % 26));
-    body_buffer_free(&b);
+    mcp__body_buffer_free(&b);
     assert_null(b.data);
     assert_false(b.mapped);
 }
@@ -56,13 +56,13 @@ static void test_reuse_after_free(void **state)
     body_buffer b = {0};
     char *big = malloc(BODY_MAPPED_MIN * 2);
     memset(big, 'x', BODY_MAPPED_MIN * 2);
-    assert_int_equal(body_buffer_append(&b, big, BODY_MAPPED_MIN * 2), 0);
+    assert_int_equal(mcp__body_buffer_append(&b, big, BODY_MAPPED_MIN * 2), 0);
     assert_true(b.mapped);
-    body_buffer_free(&b);
-    assert_int_equal(body_buffer_append(&b, "ok", 2), 0);
+    mcp__body_buffer_free(&b);
+    assert_int_equal(mcp__body_buffer_append(&b, "ok", 2), 0);
     assert_string_equal(b.data, "ok");
     assert_false(b.mapped);
-    body_buffer_free(&b);
+    mcp__body_buffer_free(&b);
     free(big);
 }
 

@@ -103,7 +103,7 @@ static mcp_server *srv_with(progress_probe *pp)
 
 /* ---------------- progress ---------------- */
 
-static fake_ex *run_progress(mcp_server *srv, mcp_version v, const char *meta_json)
+static fake_ex *run_progress(mcp_server *srv, mcp__revision v, const char *meta_json)
 {
     char buf[512];
     snprintf(buf, sizeof buf,
@@ -251,7 +251,7 @@ static void test_legacy_session_without_set_level_gets_every_log(void **state)
 {
     (void)state;
     mcp_server *srv = srv_with(NULL);
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     fake_ex *f = run_log(srv, s, MCP_ERA_LEGACY, NULL);
     assert_int_equal(fake_sent_count(f), 3);
     const cJSON *n = fake_sent_at(f, 1);
@@ -260,7 +260,7 @@ static void test_legacy_session_without_set_level_gets_every_log(void **state)
     assert_string_equal(get_str(get(n, "params"), "logger"), "unit");
     assert_string_equal(get_str(get(n, "params"), "data"), "i=1");
     fake_free(f);
-    session_unref(s);
+    mcp__session_unref(s);
     mcp_server_free(srv);
 }
 
@@ -268,7 +268,7 @@ static void test_set_level_sets_the_session_threshold(void **state)
 {
     (void)state;
     mcp_server *srv = srv_with(NULL);
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     cJSON *resp = set_level(srv, s, "\"warning\"");
     const cJSON *r = result_of(resp);
     assert_true(cJSON_IsObject(r) && r->child == NULL);
@@ -282,11 +282,11 @@ static void test_set_level_sets_the_session_threshold(void **state)
     fake_free(f);
 
     /* The threshold is per session: another session still gets everything. */
-    mcp_session *other = session_new();
+    mcp_session *other = mcp__session_new();
     f = run_log(srv, other, MCP_ERA_LEGACY, NULL);
     assert_int_equal(fake_sent_count(f), 3);
     fake_free(f);
-    session_unref(other);
+    mcp__session_unref(other);
 
     resp = set_level(srv, s, "\"emergency\"");
     result_of(resp);
@@ -294,7 +294,7 @@ static void test_set_level_sets_the_session_threshold(void **state)
     f = run_log(srv, s, MCP_ERA_LEGACY, NULL);
     assert_int_equal(fake_sent_count(f), 0);
     fake_free(f);
-    session_unref(s);
+    mcp__session_unref(s);
     mcp_server_free(srv);
 }
 
@@ -303,7 +303,7 @@ static void test_set_level_accepts_every_rfc5424_level(void **state)
     (void)state;
     static const char *const names[] = {"debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"};
     mcp_server *srv = new_server();
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     for (int i = 7; i >= 0; i--) {
         char q[32];
         snprintf(q, sizeof q, "\"%s\"", names[i]);
@@ -312,7 +312,7 @@ static void test_set_level_accepts_every_rfc5424_level(void **state)
         cJSON_Delete(resp);
         assert_int_equal(s->log_level, i);
     }
-    session_unref(s);
+    mcp__session_unref(s);
     mcp_server_free(srv);
 }
 
@@ -320,7 +320,7 @@ static void test_invalid_log_level_is_invalid_params(void **state)
 {
     (void)state;
     mcp_server *srv = new_server();
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     static const char *const bad[] = {"\"verbose\"", "\"WARNING\"", "\"\"", "3", "null"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         cJSON *resp = set_level(srv, s, bad[i]);
@@ -333,7 +333,7 @@ static void test_invalid_log_level_is_invalid_params(void **state)
                       "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"logging/setLevel\",\"params\":{}}");
     assert_int_equal(error_code_of(resp), JSONRPC_INVALID_PARAMS);
     cJSON_Delete(resp);
-    session_unref(s);
+    mcp__session_unref(s);
     mcp_server_free(srv);
 }
 
@@ -412,7 +412,7 @@ static void test_call_state_persists_across_calls_of_one_session(void **state)
 {
     (void)state;
     mcp_server *srv = srv_with(NULL);
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     const char *req = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"state\"}}";
     cJSON *resp = rpc(srv, s, MCP_ERA_LEGACY, MCP_V_2025_11_25, req);
     assert_string_equal(content_text(result_of(resp), 0), "1/1");
@@ -420,12 +420,12 @@ static void test_call_state_persists_across_calls_of_one_session(void **state)
     resp = rpc(srv, s, MCP_ERA_LEGACY, MCP_V_2025_11_25, req);
     assert_string_equal(content_text(result_of(resp), 0), "2/2");
     cJSON_Delete(resp);
-    mcp_session *other = session_new();
+    mcp_session *other = mcp__session_new();
     resp = rpc(srv, other, MCP_ERA_LEGACY, MCP_V_2025_11_25, req);
     assert_string_equal(content_text(result_of(resp), 0), "1/1");
     cJSON_Delete(resp);
-    session_unref(other);
-    session_unref(s);
+    mcp__session_unref(other);
+    mcp__session_unref(s);
     mcp_server_free(srv);
 }
 
@@ -448,7 +448,7 @@ static void test_call_context_reports_session_version_and_client(void **state)
 {
     (void)state;
     mcp_server *srv = srv_with(NULL);
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     s->client_caps = cJSON_Parse("{\"roots\":{\"listChanged\":true}}");
     s->client_info = cJSON_Parse("{\"name\":\"cli\",\"version\":\"1\"}");
     cJSON *resp = rpc(srv, s, MCP_ERA_LEGACY, MCP_V_2025_06_18,
@@ -457,7 +457,7 @@ static void test_call_context_reports_session_version_and_client(void **state)
     snprintf(want, sizeof want, "v=2025-06-18 id=44 sid=%s client=cli roots=1 caps_object=1 cancelled=0", s->id);
     assert_string_equal(content_text(result_of(resp), 0), want);
     cJSON_Delete(resp);
-    session_unref(s);
+    mcp__session_unref(s);
     mcp_server_free(srv);
 }
 

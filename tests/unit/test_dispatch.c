@@ -1,4 +1,4 @@
-/* core/dispatch driven through mcp_server_dispatch with an in-memory
+/* core/dispatch driven through mcp__server_dispatch with an in-memory
  * exchange: routing (-32601 for unknown methods, no reply to
  * notifications), pagination (checklist §4.6), notifications/cancelled,
  * and the input pattern (mcp_call_input / mcp_call_need_input) served to a
@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "fake_exchange.h"
-#include "core/util.h"
+#include "base/util.h"
 
 static void sleep_ms(unsigned ms)
 {
@@ -93,14 +93,14 @@ static void test_response_from_client_gets_no_response(void **state)
 {
     (void)state;
     mcp_server *srv = new_server();
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     fake_ex *f = fake_legacy(NULL, MCP_V_2025_11_25);
     assert_null(fake_roundtrip(srv, f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}"));
     fake_free(f);
     f = fake_legacy(s, MCP_V_2025_11_25);   /* with a session but nobody waiting */
     assert_null(fake_roundtrip(srv, f, "{\"jsonrpc\":\"2.0\",\"id\":12345,\"error\":{\"code\":-1,\"message\":\"x\"}}"));
     fake_free(f);
-    session_unref(s);
+    mcp__session_unref(s);
     mcp_server_free(srv);
 }
 
@@ -239,8 +239,8 @@ static int waiting_tool(mcp_call *call, const cJSON *args, void *ud)
     (void)args;
     wait_probe *p = ud;
     atomic_store(&p->started, true);
-    uint64_t end = now_ms() + p->max_ms;
-    while (!mcp_call_cancelled(call) && now_ms() < end)
+    uint64_t end = mcp__now_ms() + p->max_ms;
+    while (!mcp_call_cancelled(call) && mcp__now_ms() < end)
         sleep_ms(1);
     atomic_store(&p->saw_cancel, mcp_call_cancelled(call));
     return mcp_call_text(call, mcp_call_cancelled(call) ? "cancelled" : "finished");
@@ -266,19 +266,19 @@ static void test_cancelled_notification_flags_the_running_call(void **state)
     (void)state;
     wait_probe p = { .max_ms = 5000 };
     mcp_server *srv = srv_with_waiting_tool(&p);
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     fake_ex *f = fake_legacy(s, MCP_V_2025_11_25);
-    uint64_t t0 = now_ms();
+    uint64_t t0 = mcp__now_ms();
     fake_dispatch(srv, f, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"wait\"}}");
     send_notification(srv, s, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\","
                               "\"params\":{\"requestId\":5,\"reason\":\"user\"}}");
     assert_true(fake_wait_complete(f, FAKE_WAIT_MS));
     assert_true(atomic_load(&p.saw_cancel));
-    assert_true(now_ms() - t0 < 3000);
+    assert_true(mcp__now_ms() - t0 < 3000);
     mcp_server_free(srv);
     assert_int_equal(f->completions, 1);
     fake_free(f);
-    session_unref(s);
+    mcp__session_unref(s);
 }
 
 static void test_cancelled_notification_for_another_id_does_not_cancel(void **state)
@@ -286,7 +286,7 @@ static void test_cancelled_notification_for_another_id_does_not_cancel(void **st
     (void)state;
     wait_probe p = { .max_ms = 150 };
     mcp_server *srv = srv_with_waiting_tool(&p);
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     fake_ex *f = fake_legacy(s, MCP_V_2025_11_25);
     fake_dispatch(srv, f, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"wait\"}}");
     send_notification(srv, s, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":6}}");
@@ -297,7 +297,7 @@ static void test_cancelled_notification_for_another_id_does_not_cancel(void **st
     assert_string_equal(content_text(result_of(f->response), 0), "finished");
     mcp_server_free(srv);
     fake_free(f);
-    session_unref(s);
+    mcp__session_unref(s);
 }
 
 static void test_cancelled_notification_from_another_session_does_not_cancel(void **state)
@@ -305,7 +305,7 @@ static void test_cancelled_notification_from_another_session_does_not_cancel(voi
     (void)state;
     wait_probe p = { .max_ms = 150 };
     mcp_server *srv = srv_with_waiting_tool(&p);
-    mcp_session *s = session_new(), *other = session_new();
+    mcp_session *s = mcp__session_new(), *other = mcp__session_new();
     fake_ex *f = fake_legacy(s, MCP_V_2025_11_25);
     fake_dispatch(srv, f, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\",\"params\":{\"name\":\"wait\"}}");
     send_notification(srv, other, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/cancelled\",\"params\":{\"requestId\":5}}");
@@ -313,8 +313,8 @@ static void test_cancelled_notification_from_another_session_does_not_cancel(voi
     assert_false(atomic_load(&p.saw_cancel));
     mcp_server_free(srv);
     fake_free(f);
-    session_unref(s);
-    session_unref(other);
+    mcp__session_unref(s);
+    mcp__session_unref(other);
 }
 
 /* ---------------- the input pattern (legacy back-channel) ---------------- */
@@ -370,7 +370,7 @@ static mcp_server *srv_with_input_tools(input_probe *p, bool blocking)
 
 static mcp_session *session_with_caps(const char *caps_json)
 {
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     s->version = MCP_V_2025_06_18;
     s->client_caps = cJSON_Parse(caps_json);
     assert_non_null(s->client_caps);
@@ -427,7 +427,7 @@ static void run_confirm_round_trip(bool blocking)
     mcp_server_free(srv);
     assert_int_equal(f->completions, 1);
     fake_free(f);
-    session_unref(s);
+    mcp__session_unref(s);
 }
 
 static void test_blocking_tool_input_is_asked_over_the_session_and_answered_through_dispatch(void **state)
@@ -459,7 +459,7 @@ static void test_two_inputs_are_asked_in_turn(void **state)
     assert_string_equal(content_text(result_of(f->response), 0), "A+2");
     mcp_server_free(srv);
     fake_free(f);
-    session_unref(s);
+    mcp__session_unref(s);
 }
 
 static void test_client_error_answer_reaches_the_handler(void **state)
@@ -478,7 +478,7 @@ static void test_client_error_answer_reaches_the_handler(void **state)
     assert_string_equal(content_text(r, 0), "client refused: -32601");
     mcp_server_free(srv);
     fake_free(f);
-    session_unref(s);
+    mcp__session_unref(s);
 }
 
 /* The input cannot be asked: the caller gets an isError result at once. */
@@ -487,10 +487,10 @@ static void expect_quick_input_error(mcp_session *s, bool back_channel, const ch
     input_probe p = {0};
     mcp_server *srv = srv_with_input_tools(&p, true);   /* default 60 s request timeout */
     fake_ex *f = fake_new(s, MCP_ERA_LEGACY, MCP_V_2025_06_18, back_channel);
-    uint64_t t0 = now_ms();
+    uint64_t t0 = mcp__now_ms();
     fake_dispatch(srv, f, CALL_CONFIRM);
     assert_true(fake_wait_complete(f, FAKE_WAIT_MS));
-    assert_true(now_ms() - t0 < 1000);
+    assert_true(mcp__now_ms() - t0 < 1000);
     const cJSON *r = result_of(f->response);
     assert_true(cJSON_IsTrue(get(r, "isError")));
     if (why_part && !strstr(content_text(r, 0), why_part))
@@ -506,7 +506,7 @@ static void test_input_without_client_capability_is_a_quick_tool_error(void **st
     (void)state;
     mcp_session *s = session_with_caps("{\"roots\":{}}");
     expect_quick_input_error(s, true, "capability");
-    session_unref(s);
+    mcp__session_unref(s);
 }
 
 static void test_input_without_back_channel_is_a_quick_tool_error(void **state)
@@ -514,7 +514,7 @@ static void test_input_without_back_channel_is_a_quick_tool_error(void **state)
     (void)state;
     mcp_session *s = session_with_caps("{\"elicitation\":{}}");
     expect_quick_input_error(s, false, NULL);
-    session_unref(s);
+    mcp__session_unref(s);
 }
 
 static void test_input_without_session_is_a_quick_tool_error(void **state)
@@ -528,14 +528,14 @@ static void test_unanswered_input_request_times_out_as_tool_error(void **state)
     (void)state;
     input_probe p = {0};
     mcp_server *srv = srv_with_input_tools(&p, true);
-    mcp_server_set_request_timeout(srv, 200);
+    mcp__server_set_request_timeout(srv, 200);
     mcp_session *s = session_with_caps("{\"elicitation\":{}}");
     fake_ex *f = fake_new(s, MCP_ERA_LEGACY, MCP_V_2025_06_18, true);
-    uint64_t t0 = now_ms();
+    uint64_t t0 = mcp__now_ms();
     fake_dispatch(srv, f, CALL_CONFIRM);
     int64_t id = expect_request(f, 0, "elicitation/create");
     assert_true(fake_wait_complete(f, FAKE_WAIT_MS));
-    uint64_t elapsed = now_ms() - t0;
+    uint64_t elapsed = mcp__now_ms() - t0;
     assert_true(elapsed >= 190);
     assert_true(elapsed < 3000);
     const cJSON *r = result_of(f->response);
@@ -545,7 +545,60 @@ static void test_unanswered_input_request_times_out_as_tool_error(void **state)
     answer(srv, s, id, "\"result\":{\"action\":\"accept\",\"content\":{\"ok\":true}}");
     mcp_server_free(srv);
     fake_free(f);
-    session_unref(s);
+    mcp__session_unref(s);
+}
+
+/* Prompts and resources word an input round's failure as tools do (one
+ * outcome mapping): they used to answer "Prompt failed: ..." / "Internal
+ * error reading resource: ..." with no hint of the cause. */
+static int confirm_prompt(mcp_call *call, const cJSON *args, void *ud)
+{
+    (void)args;
+    (void)ud;
+    if (!mcp_call_input(call, "confirm"))
+        return mcp_call_need_input(call, "confirm", "elicitation/create", cJSON_Parse("{\"message\":\"?\"}"));
+    return mcp_call_prompt_message_take(call, "user", mcp_content_text("ok"));
+}
+
+static int confirm_resource(mcp_call *call, const char *uri, const cJSON *vars, void *ud)
+{
+    (void)vars;
+    (void)ud;
+    if (!mcp_call_input(call, "confirm"))
+        return mcp_call_need_input(call, "confirm", "elicitation/create", cJSON_Parse("{\"message\":\"?\"}"));
+    return mcp_call_resource_text(call, uri, "text/plain", "ok");
+}
+
+static void test_prompt_and_resource_input_failures_are_worded_like_tools(void **state)
+{
+    (void)state;
+    mcp_server *srv = new_server();
+    mcp_prompt pr = { .name = "ask", .handler = confirm_prompt, .blocking = true };
+    mcp_resource rs = { .uri = "test://ask", .name = "ask", .handler = confirm_resource, .blocking = true };
+    assert_int_equal(mcp_server_add_prompt(srv, &pr, NULL), 0);
+    assert_int_equal(mcp_server_add_resource(srv, &rs, NULL), 0);
+    mcp__server_set_request_timeout(srv, 100);
+    /* No elicitation capability: unsupported. */
+    mcp_session *s = session_with_caps("{\"roots\":{}}");
+    fake_ex *f = fake_new(s, MCP_ERA_LEGACY, MCP_V_2025_06_18, true);
+    fake_dispatch(srv, f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"prompts/get\",\"params\":{\"name\":\"ask\"}}");
+    assert_true(fake_wait_complete(f, FAKE_WAIT_MS));
+    const char *msg = error_message_of(f->response);
+    if (!msg || !strstr(msg, "This prompt needs input from the client"))
+        fail_msg("prompts/get without the capability said: %s", msg ? msg : "(no error)");
+    fake_free(f);
+    mcp__session_unref(s);
+    /* With the capability but no answer: timed out. */
+    s = session_with_caps("{\"elicitation\":{}}");
+    f = fake_new(s, MCP_ERA_LEGACY, MCP_V_2025_06_18, true);
+    fake_dispatch(srv, f, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"resources/read\",\"params\":{\"uri\":\"test://ask\"}}");
+    assert_true(fake_wait_complete(f, FAKE_WAIT_MS));
+    msg = error_message_of(f->response);
+    if (!msg || !strstr(msg, "The client did not answer the resource's request for input"))
+        fail_msg("resources/read with no answer said: %s", msg ? msg : "(no error)");
+    fake_free(f);
+    mcp__session_unref(s);
+    mcp_server_free(srv);
 }
 
 static void test_input_request_on_closing_session_ends_as_tool_error(void **state)
@@ -557,14 +610,14 @@ static void test_input_request_on_closing_session_ends_as_tool_error(void **stat
     fake_ex *f = fake_new(s, MCP_ERA_LEGACY, MCP_V_2025_06_18, true);
     fake_dispatch(srv, f, CALL_CONFIRM);
     expect_request(f, 0, "elicitation/create");
-    uint64_t t0 = now_ms();
-    session_close(s);
+    uint64_t t0 = mcp__now_ms();
+    mcp__session_close(s);
     assert_true(fake_wait_complete(f, FAKE_WAIT_MS));
-    assert_true(now_ms() - t0 < 1000);
+    assert_true(mcp__now_ms() - t0 < 1000);
     assert_true(cJSON_IsTrue(get(result_of(f->response), "isError")));
     mcp_server_free(srv);
     fake_free(f);
-    session_unref(s);
+    mcp__session_unref(s);
 }
 
 static void test_input_request_the_channel_cannot_carry_is_tool_error(void **state)
@@ -575,10 +628,10 @@ static void test_input_request_the_channel_cannot_carry_is_tool_error(void **sta
     mcp_session *s = session_with_caps("{\"elicitation\":{}}");
     fake_ex *f = fake_new(s, MCP_ERA_LEGACY, MCP_V_2025_06_18, true);
     f->send_rc = -MCP_EUNSUPPORTED;   /* e.g. a plain JSON HTTP response */
-    uint64_t t0 = now_ms();
+    uint64_t t0 = mcp__now_ms();
     fake_dispatch(srv, f, CALL_CONFIRM);
     assert_true(fake_wait_complete(f, FAKE_WAIT_MS));
-    assert_true(now_ms() - t0 < 1000);
+    assert_true(mcp__now_ms() - t0 < 1000);
     assert_true(cJSON_IsTrue(get(result_of(f->response), "isError")));
     /* Nothing stays registered as waiting for an answer. */
     pthread_mutex_lock(&s->lock);
@@ -586,7 +639,7 @@ static void test_input_request_the_channel_cannot_carry_is_tool_error(void **sta
     pthread_mutex_unlock(&s->lock);
     mcp_server_free(srv);
     fake_free(f);
-    session_unref(s);
+    mcp__session_unref(s);
 }
 
 /* ---------------- the input pattern (modern MRTR) ---------------- */
@@ -699,6 +752,7 @@ int main(void)
         cmocka_unit_test(test_input_without_back_channel_is_a_quick_tool_error),
         cmocka_unit_test(test_input_without_session_is_a_quick_tool_error),
         cmocka_unit_test(test_unanswered_input_request_times_out_as_tool_error),
+        cmocka_unit_test(test_prompt_and_resource_input_failures_are_worded_like_tools),
         cmocka_unit_test(test_input_request_on_closing_session_ends_as_tool_error),
         cmocka_unit_test(test_input_request_the_channel_cannot_carry_is_tool_error),
         cmocka_unit_test(test_modern_input_is_an_input_required_result_and_the_retry_completes),

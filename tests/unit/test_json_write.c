@@ -1,4 +1,4 @@
-/* core/json_write: the compact serialiser every reply goes through. Its
+/* core/mcp__json_write: the compact serialiser every reply goes through. Its
  * text must read back as exactly the tree it printed, and be the text
  * cJSON_PrintUnformatted produces except where cJSON loses precision or
  * picks exponent form for an integer: hand-picked edge cases and every JSON
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/json_write.h"
+#include "base/json_write.h"
 
 /* Same shape, same keys in the same order, numbers bit-for-bit equal. */
 static bool exactly_equal(const cJSON *a, const cJSON *b)
@@ -38,13 +38,13 @@ static bool exactly_equal(const cJSON *a, const cJSON *b)
 
 static unsigned differing;           /* texts that differ from cJSON's (numbers only) */
 
-/* json_print(item) reads back as item exactly, and is cJSON's text or,
+/* mcp__json_print(item) reads back as item exactly, and is cJSON's text or,
  * where it is not, a text cJSON considers equal to its own. */
 static void assert_equivalent_to_cjson(const cJSON *item)
 {
     char *want = cJSON_PrintUnformatted(item);
     size_t len = 0;
-    char *got = json_print(item, &len);
+    char *got = mcp__json_print(item, &len);
     assert_non_null(want);
     assert_non_null(got);
     assert_int_equal(len, strlen(got));
@@ -67,7 +67,7 @@ static void assert_same_as_cjson(const cJSON *item)
 {
     char *want = cJSON_PrintUnformatted(item);
     size_t len = 0;
-    char *got = json_print(item, &len);
+    char *got = mcp__json_print(item, &len);
     assert_non_null(want);
     assert_non_null(got);
     assert_string_equal(got, want);
@@ -79,7 +79,7 @@ static void assert_same_as_cjson(const cJSON *item)
 static void assert_number(double d, const char *want)
 {
     cJSON *n = cJSON_CreateNumber(d);
-    char *got = json_print(n, NULL);
+    char *got = mcp__json_print(n, NULL);
     assert_string_equal(got, want);
     if (!isnan(d) && !isinf(d)) {
         cJSON *back = cJSON_Parse(got);
@@ -160,9 +160,9 @@ static void test_structures(void **state)
 static void test_invalid_item(void **state)
 {
     (void)state;
-    assert_null(json_print(NULL, NULL));
+    assert_null(mcp__json_print(NULL, NULL));
     cJSON bad = { 0 };                        /* cJSON_Invalid */
-    assert_null(json_print(&bad, NULL));
+    assert_null(mcp__json_print(&bad, NULL));
 }
 
 /* Every parseable document of the fuzz corpora. */

@@ -23,10 +23,10 @@
 static void expect_parse_error(const char *buf, size_t len)
 {
     const char *why = NULL;
-    cJSON *m = jsonrpc_parse(buf, len, DEPTH, &why);
+    cJSON *m = mcp__jsonrpc_parse(buf, len, DEPTH, &why);
     if (m) {
         cJSON_Delete(m);
-        fail_msg("jsonrpc_parse accepted %zu bytes that must be a parse error", len);
+        fail_msg("mcp__jsonrpc_parse accepted %zu bytes that must be a parse error", len);
     }
     assert_non_null(why);
     assert_non_null(strstr(why, "Parse error"));
@@ -35,9 +35,9 @@ static void expect_parse_error(const char *buf, size_t len)
 static cJSON *expect_parse_ok(const char *buf, size_t len)
 {
     const char *why = NULL;
-    cJSON *m = jsonrpc_parse(buf, len, DEPTH, &why);
+    cJSON *m = mcp__jsonrpc_parse(buf, len, DEPTH, &why);
     if (!m)
-        fail_msg("jsonrpc_parse rejected valid input (%s): %.*s", why ? why : "?", (int)len, buf);
+        fail_msg("mcp__jsonrpc_parse rejected valid input (%s): %.*s", why ? why : "?", (int)len, buf);
     return m;
 }
 
@@ -47,7 +47,7 @@ static msg_kind classify_text(const char *json, const char **why)
 {
     cJSON *m = parse_or_fail(json);
     *why = NULL;
-    msg_kind k = jsonrpc_classify(m, why);
+    msg_kind k = mcp__jsonrpc_classify(m, why);
     cJSON_Delete(m);
     return k;
 }
@@ -172,11 +172,11 @@ static void test_nesting_limit_ignores_brackets_in_strings(void **state)
     (void)state;
     static const char in[] = "{\"a\":\"[[[[[[{{{{{{\\\"[[[[\"}";
     const char *why = NULL;
-    cJSON *m = jsonrpc_parse(in, sizeof in - 1, 2, &why);
+    cJSON *m = mcp__jsonrpc_parse(in, sizeof in - 1, 2, &why);
     assert_non_null(m);
     cJSON_Delete(m);
     static const char deep[] = "{\"a\":[[1]]}";   /* depth 3 */
-    m = jsonrpc_parse(deep, sizeof deep - 1, 2, &why);
+    m = mcp__jsonrpc_parse(deep, sizeof deep - 1, 2, &why);
     assert_null(m);
     assert_non_null(strstr(why, "deep"));
 }
@@ -338,7 +338,7 @@ static void test_jsonrpc_id_returns_only_string_or_integer(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         cJSON *m = parse_or_fail(cases[i][0]);
-        const cJSON *id = jsonrpc_id(m);
+        const cJSON *id = mcp__jsonrpc_id(m);
         if (cases[i][1] == NULL)
             assert_null(id);
         else if (strcmp(cases[i][1], "int") == 0)
@@ -357,8 +357,8 @@ static void test_result_builder_echoes_id_and_result(void **state)
     cJSON *id = cJSON_CreateString("req-1");
     cJSON *res = cJSON_CreateObject();
     cJSON_AddNumberToObject(res, "x", 1);
-    cJSON *m = jsonrpc_result_take(id, res);
-    char *text = jsonrpc_print(m);
+    cJSON *m = mcp__jsonrpc_result_take(id, res);
+    char *text = mcp__jsonrpc_print(m);
     assert_string_equal(text, "{\"jsonrpc\":\"2.0\",\"id\":\"req-1\",\"result\":{\"x\":1}}");
     free(text);
     cJSON_Delete(m);
@@ -368,8 +368,8 @@ static void test_result_builder_echoes_id_and_result(void **state)
 static void test_error_builder_with_unknown_id_uses_null(void **state)
 {
     (void)state;
-    cJSON *m = jsonrpc_error(NULL, JSONRPC_PARSE_ERROR, "Parse error");
-    char *text = jsonrpc_print(m);
+    cJSON *m = mcp__jsonrpc_error(NULL, JSONRPC_PARSE_ERROR, "Parse error");
+    char *text = mcp__jsonrpc_print(m);
     assert_string_equal(text, "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":\"Parse error\"}}");
     free(text);
     cJSON_Delete(m);
@@ -381,8 +381,8 @@ static void test_error_builder_carries_integer_id_and_data(void **state)
     cJSON *id = cJSON_CreateNumber(42);
     cJSON *data = cJSON_CreateObject();
     cJSON_AddStringToObject(data, "uri", "x://y");
-    cJSON *m = jsonrpc_error_data_take(id, MCP_ERR_RESOURCE_NOT_FOUND, "Resource not found", data);
-    char *text = jsonrpc_print(m);
+    cJSON *m = mcp__jsonrpc_error_data_take(id, MCP_ERR_RESOURCE_NOT_FOUND, "Resource not found", data);
+    char *text = mcp__jsonrpc_print(m);
     assert_string_equal(text, "{\"jsonrpc\":\"2.0\",\"id\":42,\"error\":{\"code\":-32002,"
                               "\"message\":\"Resource not found\",\"data\":{\"uri\":\"x://y\"}}}");
     free(text);
@@ -393,22 +393,22 @@ static void test_error_builder_carries_integer_id_and_data(void **state)
 static void test_notification_builder_has_no_id(void **state)
 {
     (void)state;
-    cJSON *m = jsonrpc_notification_take("notifications/tools/list_changed", NULL);
+    cJSON *m = mcp__jsonrpc_notification_take("notifications/tools/list_changed", NULL);
     assert_null(cJSON_GetObjectItemCaseSensitive(m, "id"));
     const char *why = NULL;
-    assert_int_equal(jsonrpc_classify(m, &why), MSG_NOTIFICATION);
+    assert_int_equal(mcp__jsonrpc_classify(m, &why), MSG_NOTIFICATION);
     cJSON_Delete(m);
 }
 
 static void test_request_builder_has_integer_id_and_classifies_as_request(void **state)
 {
     (void)state;
-    cJSON *m = jsonrpc_request_take(17, "roots/list", cJSON_CreateObject());
+    cJSON *m = mcp__jsonrpc_request_take(17, "roots/list", cJSON_CreateObject());
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(m, "id");
     assert_true(cJSON_IsNumber(id));
     assert_int_equal(id->valueint, 17);
     const char *why = NULL;
-    assert_int_equal(jsonrpc_classify(m, &why), MSG_REQUEST);
+    assert_int_equal(mcp__jsonrpc_classify(m, &why), MSG_REQUEST);
     cJSON_Delete(m);
 }
 

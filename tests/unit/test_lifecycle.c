@@ -236,14 +236,14 @@ static void test_initialized_notification_marks_session_and_gets_no_response(voi
 {
     (void)state;
     mcp_server *srv = new_server();
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     fake_ex *f = fake_legacy(s, MCP_V_2025_11_25);
     const cJSON *resp = fake_roundtrip(srv, f, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
     assert_null(resp);
     assert_true(s->initialized);
     assert_int_equal(fake_sent_count(f), 0);
     fake_free(f);
-    session_unref(s);
+    mcp__session_unref(s);
     mcp_server_free(srv);
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "fake_exchange.h"
+#include "core/entry.h"
 
 static int noop_tool(mcp_call *call, const cJSON *args, void *ud)
 {
@@ -42,7 +43,7 @@ static int add_named(mcp_server *srv, const char *name)
     return mcp_server_add_tool(srv, &t, NULL);
 }
 
-static cJSON *tools_list(mcp_server *srv, mcp_version v)
+static cJSON *tools_list(mcp_server *srv, mcp__revision v)
 {
     return rpc_legacy(srv, v, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}");
 }
@@ -223,13 +224,12 @@ static void test_removed_tool_cannot_be_called(void **state)
 
 static int notified;
 static char last_note[64];
-static void count_broadcast(void *ctx, cJSON *n, const char *uri)
+static void count_broadcast(void *ctx, const cJSON *n, const char *uri)
 {
     (void)ctx;
     (void)uri;
     notified++;
     snprintf(last_note, sizeof last_note, "%s", get_str(n, "method"));
-    cJSON_Delete(n);
 }
 
 static void test_registry_changes_broadcast_list_changed(void **state)
@@ -237,7 +237,7 @@ static void test_registry_changes_broadcast_list_changed(void **state)
     (void)state;
     mcp_server *srv = new_server();
     notified = 0;
-    mcp_server_set_broadcast(srv, count_broadcast, NULL);
+    mcp__notify_subscribe(srv, count_broadcast, NULL);
     assert_int_equal(add_named(srv, "n1"), 0);
     assert_int_equal(notified, 1);
     assert_string_equal(last_note, "notifications/tools/list_changed");
@@ -448,9 +448,53 @@ static void test_server_needs_name_and_version(void **state)
     assert_null(mcp_server_new(&no_version));
 }
 
+/* Removed tools, resources and prompts are reclaimed once no call holds
+ * them: they used to wait in a graveyard until mcp_server_free, so a server
+ * that adds and removes tools grew without bound. */
+static long live_during_call;
+
+static int remove_myself(mcp_call *call, const cJSON *args, void *ud)
+{
+    (void)args;
+    mcp_server *srv = ud;
+    int rc = mcp_server_remove_tool(srv, "self");
+    live_during_call = mcp__entry_live_count();   /* the call still holds the entry */
+    return rc < 0 ? rc : mcp_call_text(call, "removed while running");
+}
+
+static void test_removed_entries_are_reclaimed(void **state)
+{
+    (void)state;
+    mcp_server *srv = new_server();
+    long base = mcp__entry_live_count();
+    for (int i = 0; i < 1000; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "churn%d", i);
+        mcp_tool t = { .name = name, .handler = noop_tool };
+        assert_int_equal(mcp_server_add_tool(srv, &t, NULL), 0);
+        assert_int_equal(mcp_server_remove_tool(srv, name), 0);
+        mcp_prompt p = { .name = name, .handler = noop_prompt };
+        assert_int_equal(mcp_server_add_prompt(srv, &p, NULL), 0);
+        assert_int_equal(mcp_server_remove_prompt(srv, name), 0);
+    }
+    assert_int_equal(mcp__entry_live_count(), base);
+    mcp_tool self = { .name = "self", .handler = remove_myself };
+    assert_int_equal(mcp_server_add_tool(srv, &self, srv), 0);
+    assert_int_equal(mcp__entry_live_count(), base + 1);
+    fake_ex *f = fake_legacy(NULL, MCP_V_2025_06_18);
+    fake_dispatch(srv, f, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"self\"}}");
+    assert_true(fake_wait_complete(f, FAKE_WAIT_MS));
+    assert_int_equal(live_during_call, base + 1);     /* removed, still alive for its call */
+    assert_string_equal(content_text(result_of(f->response), 0), "removed while running");
+    assert_int_equal(mcp__entry_live_count(), base);  /* freed when the call ended */
+    fake_free(f);
+    mcp_server_free(srv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_removed_entries_are_reclaimed),
         cmocka_unit_test(test_tool_name_of_1_and_128_allowed_chars_is_accepted),
         cmocka_unit_test(test_empty_tool_name_is_rejected),
         cmocka_unit_test(test_tool_name_of_129_chars_is_rejected),

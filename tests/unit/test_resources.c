@@ -274,7 +274,7 @@ static void test_subscribe_and_unsubscribe_track_the_session(void **state)
     (void)state;
     probes p = {0};
     mcp_server *srv = srv_with_resources(&p);
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     const char *sub = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/subscribe\",\"params\":{\"uri\":\"test://static\"}}";
     cJSON *resp = rpc(srv, s, MCP_ERA_LEGACY, MCP_V_2025_11_25, sub);
     result_of(resp);
@@ -292,7 +292,7 @@ static void test_subscribe_and_unsubscribe_track_the_session(void **state)
                "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"resources/subscribe\",\"params\":{}}");
     assert_int_equal(error_code_of(resp), JSONRPC_INVALID_PARAMS);
     cJSON_Delete(resp);
-    session_unref(s);
+    mcp__session_unref(s);
     free_probes(&p);
     mcp_server_free(srv);
 }
@@ -308,7 +308,7 @@ static void test_resource_definitions_are_gated_by_version(void **state)
     res_probe p = {0};
     assert_int_equal(mcp_server_add_resource(srv, &r, &p), 0);
     assert_int_equal(mcp_server_add_resource(srv, &t, &p), 0);
-    static const struct { mcp_version v; bool title, icons; } cases[] = {
+    static const struct { mcp__revision v; bool title, icons; } cases[] = {
         {MCP_V_2025_03_26, false, false}, {MCP_V_2025_06_18, true, false}, {MCP_V_2025_11_25, true, true},
     };
     for (size_t i = 0; i < 3; i++) {
@@ -329,14 +329,13 @@ static void test_resource_definitions_are_gated_by_version(void **state)
 
 static int updates;
 static char updated_uri[64];
-static void on_broadcast(void *ctx, cJSON *n, const char *uri)
+static void on_broadcast(void *ctx, const cJSON *n, const char *uri)
 {
     (void)ctx;
     if (uri && strcmp(get_str(n, "method"), "notifications/resources/updated") == 0) {
         updates++;
         snprintf(updated_uri, sizeof updated_uri, "%s", get_str(get(n, "params"), "uri"));
     }
-    cJSON_Delete(n);
 }
 
 static void test_resource_updated_broadcasts_the_uri(void **state)
@@ -345,7 +344,7 @@ static void test_resource_updated_broadcasts_the_uri(void **state)
     probes p = {0};
     mcp_server *srv = srv_with_resources(&p);
     updates = 0;
-    mcp_server_set_broadcast(srv, on_broadcast, NULL);
+    mcp__notify_subscribe(srv, on_broadcast, NULL);
     mcp_server_resource_updated(srv, "test://static");
     assert_int_equal(updates, 1);
     assert_string_equal(updated_uri, "test://static");

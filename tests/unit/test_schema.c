@@ -37,7 +37,7 @@ static mcp_schema *compile(const char *schema_text)
 {
     cJSON *json = parse(schema_text);
     char err[256] = "";
-    mcp_schema *schema = mcp_schema_compile(json, err, sizeof err);
+    mcp_schema *schema = mcp__schema_compile(json, err, sizeof err);
     cJSON_Delete(json); /* the compiled form must not need the source any more */
     if (!schema)
         fail_msg("schema %s did not compile: %s", schema_text, err);
@@ -49,9 +49,9 @@ static int check(const char *schema_text, const char *instance_text, char *err, 
 {
     mcp_schema *schema = compile(schema_text);
     cJSON *instance = parse(instance_text);
-    int rc = mcp_schema_validate(schema, instance, err, errlen);
+    int rc = mcp__schema_validate(schema, instance, err, errlen);
     cJSON_Delete(instance);
-    mcp_schema_free(schema);
+    mcp__schema_free(schema);
     return rc;
 }
 
@@ -83,10 +83,10 @@ static void assert_compile_error(const char *schema_text, const char *part)
 {
     cJSON *json = parse(schema_text);
     char err[512] = "";
-    mcp_schema *schema = mcp_schema_compile(json, err, sizeof err);
+    mcp_schema *schema = mcp__schema_compile(json, err, sizeof err);
     cJSON_Delete(json);
     if (schema) {
-        mcp_schema_free(schema);
+        mcp__schema_free(schema);
         fail_msg("%s should not compile", schema_text);
     }
     if (!strstr(err, part))
@@ -160,7 +160,7 @@ static void test_compile_rejects_null_schema(void **state)
 {
     (void)state;
     char err[64];
-    assert_null(mcp_schema_compile(NULL, err, sizeof err));
+    assert_null(mcp__schema_compile(NULL, err, sizeof err));
     assert_string_equal(err, "no schema given");
 }
 
@@ -172,7 +172,7 @@ static void test_compile_rejects_schema_nested_too_deep(void **state)
     for (int i = 0; i < 100; i++)
         inner = cJSON_AddObjectToObject(inner, "not");
     char err[256];
-    mcp_schema *compiled = mcp_schema_compile(schema, err, sizeof err);
+    mcp_schema *compiled = mcp__schema_compile(schema, err, sizeof err);
     cJSON_Delete(schema);
     assert_null(compiled);
     if (!strstr(err, "schema nesting too deep"))
@@ -286,11 +286,11 @@ static void test_deeply_nested_instance_is_rejected_without_crash(void **state)
     for (int i = 0; i < 5000; i++)
         at = cJSON_AddObjectToObject(at, "a");
     char err[256];
-    assert_int_equal(mcp_schema_validate(schema, root, err, sizeof err), -1);
+    assert_int_equal(mcp__schema_validate(schema, root, err, sizeof err), -1);
     assert_non_null(strstr(err, "schema nesting too deep"));
     assert_true(strncmp(err, "/a/a/a", 6) == 0);
     cJSON_Delete(root);
-    mcp_schema_free(schema);
+    mcp__schema_free(schema);
 }
 
 /* ---- type ------------------------------------------------------------------ */
@@ -413,9 +413,9 @@ static void test_inclusive_bounds_tolerate_float_rounding(void **state)
     mcp_schema *schema = compile("{'maximum':0.3}");
     cJSON *sum = cJSON_CreateNumber(0.1 + 0.2); /* 0.30000000000000004 */
     char err[128];
-    assert_int_equal(mcp_schema_validate(schema, sum, err, sizeof err), 0);
+    assert_int_equal(mcp__schema_validate(schema, sum, err, sizeof err), 0);
     cJSON_Delete(sum);
-    mcp_schema_free(schema);
+    mcp__schema_free(schema);
 }
 
 static void test_multiple_of_tolerates_float_rounding(void **state)
@@ -666,10 +666,10 @@ static void test_unique_items_is_bounded_on_deep_values(void **state)
         }
     }
     char err[256];
-    assert_int_equal(mcp_schema_validate(schema, array, err, sizeof err), -1);
+    assert_int_equal(mcp__schema_validate(schema, array, err, sizeof err), -1);
     assert_non_null(strstr(err, "too deep"));
     cJSON_Delete(array);
-    mcp_schema_free(schema);
+    mcp__schema_free(schema);
 }
 
 /* ---- objects ---------------------------------------------------------------- */
@@ -822,10 +822,10 @@ static void test_validate_without_instance_fails(void **state)
     (void)state;
     mcp_schema *schema = compile("{}");
     char err[64];
-    assert_int_equal(mcp_schema_validate(schema, NULL, err, sizeof err), -1);
+    assert_int_equal(mcp__schema_validate(schema, NULL, err, sizeof err), -1);
     assert_string_equal(err, "(root): no value given");
-    mcp_schema_free(schema);
-    mcp_schema_free(NULL);
+    mcp__schema_free(schema);
+    mcp__schema_free(NULL);
 }
 
 static void test_valid_result_clears_error_buffer(void **state)

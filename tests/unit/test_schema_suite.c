@@ -274,7 +274,7 @@ static void run_case(tally *t, const char *file, const char *group, const mcp_sc
         printf("FAIL %s/%s | %s | %s: schema did not compile: %s\n", t->draft, file, group, name, compile_error);
         return;
     }
-    int valid = mcp_schema_validate(schema, data, err, sizeof err) == 0;
+    int valid = mcp__schema_validate(schema, data, err, sizeof err) == 0;
     if (valid == expected_valid) {
         t->passed++;
         return;
@@ -298,10 +298,10 @@ static void run_group(tally *t, const char *file, const cJSON *group)
     }
     cJSON *schema_json = schema_for_draft(t, cJSON_GetObjectItemCaseSensitive(group, "schema"));
     char err[512] = "";
-    mcp_schema *schema = mcp_schema_compile(schema_json, err, sizeof err);
+    mcp_schema *schema = mcp__schema_compile(schema_json, err, sizeof err);
     for (const cJSON *test = tests ? tests->child : NULL; test; test = test->next)
         run_case(t, file, name, schema, err, test);
-    mcp_schema_free(schema);
+    mcp__schema_free(schema);
     cJSON_Delete(schema_json);
 }
 

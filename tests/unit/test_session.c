@@ -18,7 +18,8 @@
 
 #include "core/jsonrpc.h"
 #include "core/session.h"
-#include "core/util.h"
+#include "store/store.h"
+#include "base/util.h"
 
 static void sleep_ms(unsigned ms)
 {
@@ -35,10 +36,10 @@ static bool is_lower_hex(const char *s, size_t n)
     return s[n] == '\0';
 }
 
-/* session_resolve gives the message back when nobody waits for it. */
+/* mcp__session_resolve gives the message back when nobody waits for it. */
 static bool resolve(mcp_session *s, cJSON *response)
 {
-    cJSON *left = session_resolve(s, response);
+    cJSON *left = mcp__session_resolve(s, response);
     cJSON_Delete(left);
     return left == NULL;
 }
@@ -48,66 +49,66 @@ static bool resolve(mcp_session *s, cJSON *response)
 static void test_state_get_of_missing_key_is_not_found(void **state)
 {
     (void)state;
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     char *v = (char *)"sentinel";
-    assert_int_equal(session_state_get(s, "nope", &v), -MCP_ENOTFOUND);
+    assert_int_equal(mcp__session_state_get(s, "nope", &v), -MCP_ENOTFOUND);
     assert_null(v);
-    session_unref(s);
+    mcp__session_unref(s);
 }
 
 static void test_state_set_then_get_returns_a_copy(void **state)
 {
     (void)state;
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     char key[] = "color";
     char val[] = "blue";
-    assert_int_equal(session_state_set(s, key, val), 0);
+    assert_int_equal(mcp__session_state_set(s, key, val), 0);
     val[0] = 'X';   /* the session keeps its own copy */
     char *v = NULL;
-    assert_int_equal(session_state_get(s, "color", &v), 0);
+    assert_int_equal(mcp__session_state_get(s, "color", &v), 0);
     assert_string_equal(v, "blue");
     free(v);
-    assert_int_equal(session_state_set(s, "color", "red"), 0);   /* overwrite */
-    assert_int_equal(session_state_get(s, "color", &v), 0);
+    assert_int_equal(mcp__session_state_set(s, "color", "red"), 0);   /* overwrite */
+    assert_int_equal(mcp__session_state_get(s, "color", &v), 0);
     assert_string_equal(v, "red");
     free(v);
     assert_int_equal(cJSON_GetArraySize(s->state), 1);
-    session_unref(s);
+    mcp__session_unref(s);
 }
 
 static void test_state_incr_of_missing_key_starts_at_zero(void **state)
 {
     (void)state;
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     int64_t n = -1;
-    assert_int_equal(session_state_incr(s, "hits", 5, &n), 0);
+    assert_int_equal(mcp__session_state_incr(s, "hits", 5, &n), 0);
     assert_int_equal(n, 5);
-    assert_int_equal(session_state_incr(s, "hits", -7, &n), 0);
+    assert_int_equal(mcp__session_state_incr(s, "hits", -7, &n), 0);
     assert_int_equal(n, -2);
     char *v = NULL;
-    assert_int_equal(session_state_get(s, "hits", &v), 0);
+    assert_int_equal(mcp__session_state_get(s, "hits", &v), 0);
     assert_string_equal(v, "-2");
     free(v);
-    assert_int_equal(session_state_incr(s, "hits", 2, NULL), 0);   /* out is optional */
-    assert_int_equal(session_state_get(s, "hits", &v), 0);
+    assert_int_equal(mcp__session_state_incr(s, "hits", 2, NULL), 0);   /* out is optional */
+    assert_int_equal(mcp__session_state_get(s, "hits", &v), 0);
     assert_string_equal(v, "0");
     free(v);
-    session_unref(s);
+    mcp__session_unref(s);
 }
 
 static void test_state_incr_of_non_integer_value_is_einval_and_keeps_it(void **state)
 {
     (void)state;
-    mcp_session *s = session_new();
-    session_state_set(s, "k", "12abc");
+    mcp_session *s = mcp__session_new();
+    mcp__session_state_set(s, "k", "12abc");
     int64_t n = 99;
-    assert_int_equal(session_state_incr(s, "k", 1, &n), -MCP_EINVAL);
+    assert_int_equal(mcp__session_state_incr(s, "k", 1, &n), -MCP_EINVAL);
     assert_int_equal(n, 99);
     char *v = NULL;
-    session_state_get(s, "k", &v);
+    mcp__session_state_get(s, "k", &v);
     assert_string_equal(v, "12abc");
     free(v);
-    session_unref(s);
+    mcp__session_unref(s);
 }
 
 typedef struct {
@@ -119,7 +120,7 @@ static void *incr_thread(void *arg)
 {
     incr_arg *a = arg;
     for (int i = 0; i < 1000; i++)
-        if (session_state_incr(a->s, "counter", 1, NULL) != 0)
+        if (mcp__session_state_incr(a->s, "counter", 1, NULL) != 0)
             a->failures++;
     return NULL;
 }
@@ -127,7 +128,7 @@ static void *incr_thread(void *arg)
 static void test_state_incr_is_atomic_across_threads(void **state)
 {
     (void)state;
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     pthread_t th[4];
     incr_arg args[4];
     for (int i = 0; i < 4; i++) {
@@ -139,10 +140,10 @@ static void test_state_incr_is_atomic_across_threads(void **state)
         assert_int_equal(args[i].failures, 0);
     }
     char *v = NULL;
-    assert_int_equal(session_state_get(s, "counter", &v), 0);
+    assert_int_equal(mcp__session_state_get(s, "counter", &v), 0);
     assert_string_equal(v, "4000");
     free(v);
-    session_unref(s);
+    mcp__session_unref(s);
 }
 
 /* ---------------- ids ---------------- */
@@ -153,7 +154,7 @@ static void test_session_ids_are_32_lowercase_hex_chars_and_unique(void **state)
     enum { N = 64 };
     mcp_session *ss[N];
     for (int i = 0; i < N; i++) {
-        ss[i] = session_new();
+        ss[i] = mcp__session_new();
         assert_non_null(ss[i]);
         assert_int_equal(strlen(ss[i]->id), MCP_SESSION_ID_LEN);
         assert_true(is_lower_hex(ss[i]->id, 32));
@@ -161,19 +162,19 @@ static void test_session_ids_are_32_lowercase_hex_chars_and_unique(void **state)
             assert_string_not_equal(ss[i]->id, ss[j]->id);
     }
     for (int i = 0; i < N; i++)
-        session_unref(ss[i]);
+        mcp__session_unref(ss[i]);
 }
 
 static void test_new_session_defaults(void **state)
 {
     (void)state;
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     assert_int_equal(atomic_load(&s->refs), 1);
     assert_int_equal(s->log_level, -1);
     assert_false(atomic_load(&s->closed));
     assert_false(s->initialized);
     assert_int_equal(s->version, MCP_V_LEGACY_LATEST);
-    session_unref(s);
+    mcp__session_unref(s);
 }
 
 /* ---------------- table ---------------- */
@@ -181,113 +182,113 @@ static void test_new_session_defaults(void **state)
 static void test_table_insert_get_remove(void **state)
 {
     (void)state;
-    session_table *t = session_table_new(10, NULL, 0);
-    mcp_session *s = session_new();
-    assert_int_equal(session_table_insert(t, s), 0);
-    assert_int_equal(session_table_count(t), 1);
+    session_table *t = mcp__session_table_new(10, NULL, 0);
+    mcp_session *s = mcp__session_new();
+    assert_int_equal(mcp__session_table_insert(t, s), 0);
+    assert_int_equal(mcp__session_table_count(t), 1);
     assert_int_equal(atomic_load(&s->refs), 2);   /* ours + the table's */
 
-    mcp_session *g = session_table_get(t, s->id);
+    mcp_session *g = mcp__session_table_get(t, s->id);
     assert_ptr_equal(g, s);
     assert_int_equal(atomic_load(&s->refs), 3);   /* get adds a reference */
-    session_unref(g);
+    mcp__session_unref(g);
 
     char unknown[MCP_SESSION_ID_LEN + 1];
     memset(unknown, '0', MCP_SESSION_ID_LEN);
     unknown[MCP_SESSION_ID_LEN] = '\0';
-    assert_null(session_table_get(t, unknown));
-    assert_null(session_table_get(t, "short"));
-    assert_null(session_table_get(t, NULL));
+    assert_null(mcp__session_table_get(t, unknown));
+    assert_null(mcp__session_table_get(t, "short"));
+    assert_null(mcp__session_table_get(t, NULL));
 
-    assert_int_equal(session_table_remove(t, s->id), 0);
+    assert_int_equal(mcp__session_table_remove(t, s->id), 0);
     assert_true(atomic_load(&s->closed));
-    assert_int_equal(session_table_count(t), 0);
-    assert_null(session_table_get(t, s->id));
-    assert_int_equal(session_table_remove(t, s->id), -MCP_ENOTFOUND);
-    assert_int_equal(session_table_remove(t, NULL), -MCP_ENOTFOUND);
+    assert_int_equal(mcp__session_table_count(t), 0);
+    assert_null(mcp__session_table_get(t, s->id));
+    assert_int_equal(mcp__session_table_remove(t, s->id), -MCP_ENOTFOUND);
+    assert_int_equal(mcp__session_table_remove(t, NULL), -MCP_ENOTFOUND);
     assert_int_equal(atomic_load(&s->refs), 1);
-    session_unref(s);
-    session_table_free(t);
+    mcp__session_unref(s);
+    mcp__session_table_free(t);
 }
 
 static void test_table_get_does_not_return_closed_session(void **state)
 {
     (void)state;
-    session_table *t = session_table_new(10, NULL, 0);
-    mcp_session *s = session_new();
-    session_table_insert(t, s);
-    session_close(s);
-    assert_null(session_table_get(t, s->id));
-    session_unref(s);
-    session_table_free(t);
+    session_table *t = mcp__session_table_new(10, NULL, 0);
+    mcp_session *s = mcp__session_new();
+    mcp__session_table_insert(t, s);
+    mcp__session_close(s);
+    assert_null(mcp__session_table_get(t, s->id));
+    mcp__session_unref(s);
+    mcp__session_table_free(t);
 }
 
 static void test_table_cap_is_elimit(void **state)
 {
     (void)state;
-    session_table *t = session_table_new(2, NULL, 0);
-    mcp_session *a = session_new(), *b = session_new(), *c = session_new();
-    assert_int_equal(session_table_insert(t, a), 0);
-    assert_int_equal(session_table_insert(t, b), 0);
-    assert_int_equal(session_table_insert(t, c), -MCP_ELIMIT);
-    assert_int_equal(session_table_count(t), 2);
+    session_table *t = mcp__session_table_new(2, NULL, 0);
+    mcp_session *a = mcp__session_new(), *b = mcp__session_new(), *c = mcp__session_new();
+    assert_int_equal(mcp__session_table_insert(t, a), 0);
+    assert_int_equal(mcp__session_table_insert(t, b), 0);
+    assert_int_equal(mcp__session_table_insert(t, c), -MCP_ELIMIT);
+    assert_int_equal(mcp__session_table_count(t), 2);
     assert_int_equal(atomic_load(&c->refs), 1);   /* a refused session is not kept */
-    assert_null(session_table_get(t, c->id));
+    assert_null(mcp__session_table_get(t, c->id));
     /* Room again after a removal. */
-    assert_int_equal(session_table_remove(t, a->id), 0);
-    assert_int_equal(session_table_insert(t, c), 0);
-    session_unref(a);
-    session_unref(b);
-    session_unref(c);
-    session_table_free(t);
+    assert_int_equal(mcp__session_table_remove(t, a->id), 0);
+    assert_int_equal(mcp__session_table_insert(t, c), 0);
+    mcp__session_unref(a);
+    mcp__session_unref(b);
+    mcp__session_unref(c);
+    mcp__session_table_free(t);
 }
 
 static void test_table_many_sessions_are_all_found(void **state)
 {
     (void)state;
     enum { N = 500 };
-    session_table *t = session_table_new(N, NULL, 0);
+    session_table *t = mcp__session_table_new(N, NULL, 0);
     mcp_session *ss[N];
     for (int i = 0; i < N; i++) {
-        ss[i] = session_new();
-        assert_int_equal(session_table_insert(t, ss[i]), 0);
+        ss[i] = mcp__session_new();
+        assert_int_equal(mcp__session_table_insert(t, ss[i]), 0);
     }
     for (int i = 0; i < N; i++) {
-        mcp_session *g = session_table_get(t, ss[i]->id);
+        mcp_session *g = mcp__session_table_get(t, ss[i]->id);
         assert_ptr_equal(g, ss[i]);
-        session_unref(g);
+        mcp__session_unref(g);
     }
     for (int i = 0; i < N; i += 2)
-        assert_int_equal(session_table_remove(t, ss[i]->id), 0);
-    assert_int_equal(session_table_count(t), N / 2);
+        assert_int_equal(mcp__session_table_remove(t, ss[i]->id), 0);
+    assert_int_equal(mcp__session_table_count(t), N / 2);
     for (int i = 0; i < N; i++) {
-        mcp_session *g = session_table_get(t, ss[i]->id);
+        mcp_session *g = mcp__session_table_get(t, ss[i]->id);
         if (i % 2)
             assert_ptr_equal(g, ss[i]);
         else
             assert_null(g);
-        session_unref(g);
-        session_unref(ss[i]);
+        mcp__session_unref(g);
+        mcp__session_unref(ss[i]);
     }
-    session_table_free(t);
+    mcp__session_table_free(t);
 }
 
 static void test_table_expiry_removes_idle_sessions(void **state)
 {
     (void)state;
-    session_table *t = session_table_new(10, NULL, 0);
-    mcp_session *s = session_new();
+    session_table *t = mcp__session_table_new(10, NULL, 0);
+    mcp_session *s = mcp__session_new();
     char id[MCP_SESSION_ID_LEN + 1];
     memcpy(id, s->id, sizeof id);
-    session_table_insert(t, s);
-    session_unref(s);   /* only the table holds it now */
-    assert_int_equal(session_table_expire(t, 60000), 0);   /* not idle long enough */
-    assert_int_equal(session_table_count(t), 1);
+    mcp__session_table_insert(t, s);
+    mcp__session_unref(s);   /* only the table holds it now */
+    assert_int_equal(mcp__session_table_expire(t, 60000), 0);   /* not idle long enough */
+    assert_int_equal(mcp__session_table_count(t), 1);
     sleep_ms(5);
-    assert_int_equal(session_table_expire(t, 0), 1);
-    assert_int_equal(session_table_count(t), 0);
-    assert_null(session_table_get(t, id));
-    session_table_free(t);
+    assert_int_equal(mcp__session_table_expire(t, 0), 1);
+    assert_int_equal(mcp__session_table_count(t), 0);
+    assert_null(mcp__session_table_get(t, id));
+    mcp__session_table_free(t);
 }
 
 /* Idleness is measured by time alone (an open SSE stream keeps a session
@@ -296,36 +297,36 @@ static void test_table_expiry_removes_idle_sessions(void **state)
 static void test_table_expiry_closes_idle_sessions_even_while_referenced(void **state)
 {
     (void)state;
-    session_table *t = session_table_new(10, NULL, 0);
-    mcp_session *held = session_new(), *touched = session_new();
-    session_table_insert(t, held);
-    session_table_insert(t, touched);
-    session_unref(touched);
+    session_table *t = mcp__session_table_new(10, NULL, 0);
+    mcp_session *held = mcp__session_new(), *touched = mcp__session_new();
+    mcp__session_table_insert(t, held);
+    mcp__session_table_insert(t, touched);
+    mcp__session_unref(touched);
     sleep_ms(20);
-    atomic_store(&touched->last_used_ms, now_ms());   /* in use: recently touched */
-    assert_int_equal(session_table_expire(t, 10), 1);
-    assert_int_equal(session_table_count(t), 1);
+    atomic_store(&touched->last_used_ms, mcp__now_ms());   /* in use: recently touched */
+    assert_int_equal(mcp__session_table_expire(t, 10), 1);
+    assert_int_equal(mcp__session_table_count(t), 1);
     assert_true(atomic_load(&held->closed));
-    assert_null(session_table_get(t, held->id));
+    assert_null(mcp__session_table_get(t, held->id));
     assert_non_null(held->id);                        /* our reference is still valid memory */
-    session_unref(held);
-    session_table_free(t);
+    mcp__session_unref(held);
+    mcp__session_table_free(t);
 }
 
 static void test_table_get_touches_last_use(void **state)
 {
     (void)state;
-    session_table *t = session_table_new(10, NULL, 0);
-    mcp_session *s = session_new();
-    session_table_insert(t, s);
-    atomic_store(&s->last_used_ms, now_ms() - 10000);
-    mcp_session *g = session_table_get(t, s->id);
-    session_unref(g);
-    session_unref(s);
+    session_table *t = mcp__session_table_new(10, NULL, 0);
+    mcp_session *s = mcp__session_new();
+    mcp__session_table_insert(t, s);
+    atomic_store(&s->last_used_ms, mcp__now_ms() - 10000);
+    mcp_session *g = mcp__session_table_get(t, s->id);
+    mcp__session_unref(g);
+    mcp__session_unref(s);
     /* Touched just now: a 5 s idle limit must not expire it. */
-    assert_int_equal(session_table_expire(t, 5000), 0);
-    assert_int_equal(session_table_count(t), 1);
-    session_table_free(t);
+    assert_int_equal(mcp__session_table_expire(t, 5000), 0);
+    assert_int_equal(mcp__session_table_count(t), 1);
+    mcp__session_table_free(t);
 }
 
 static int closes, frees;
@@ -336,21 +337,21 @@ static void test_close_runs_transport_hook_once_and_free_on_last_unref(void **st
 {
     (void)state;
     closes = frees = 0;
-    session_table *t = session_table_new(10, NULL, 0);
-    mcp_session *s = session_new();
+    session_table *t = mcp__session_table_new(10, NULL, 0);
+    mcp_session *s = mcp__session_new();
     s->transport = &closes;
     s->transport_close = on_close;
     s->transport_free = on_free;
-    session_table_insert(t, s);
-    session_table_close_all(t);
+    mcp__session_table_insert(t, s);
+    mcp__session_table_close_all(t);
     assert_int_equal(closes, 1);
     assert_int_equal(frees, 0);     /* we still hold a reference */
-    assert_int_equal(session_table_count(t), 0);
-    session_close(s);               /* idempotent */
+    assert_int_equal(mcp__session_table_count(t), 0);
+    mcp__session_close(s);               /* idempotent */
     assert_int_equal(closes, 1);
-    session_unref(s);
+    mcp__session_unref(s);
     assert_int_equal(frees, 1);
-    session_table_free(t);
+    mcp__session_table_free(t);
 }
 
 /* ---------------- calls in flight ---------------- */
@@ -358,44 +359,44 @@ static void test_close_runs_transport_hook_once_and_free_on_last_unref(void **st
 static void test_cancel_call_flags_only_the_matching_request(void **state)
 {
     (void)state;
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     atomic_bool f5, fs;
     atomic_init(&f5, false);
     atomic_init(&fs, false);
     active_call a5 = {0}, as = {0};
     cJSON *id5 = cJSON_CreateNumber(5), *ids = cJSON_CreateString("5");
-    session_track_call(s, &a5, id5, &f5);
-    session_track_call(s, &as, ids, &fs);
+    mcp__session_track_call(s, &a5, id5, &f5);
+    mcp__session_track_call(s, &as, ids, &fs);
     cJSON *id6 = cJSON_CreateNumber(6);
-    assert_false(session_cancel_call(s, id6));
+    assert_false(mcp__session_cancel_call(s, id6));
     assert_false(atomic_load(&f5));
-    assert_true(session_cancel_call(s, id5));
+    assert_true(mcp__session_cancel_call(s, id5));
     assert_true(atomic_load(&f5));
     assert_false(atomic_load(&fs));   /* "5" (string) is a different id than 5 */
-    session_untrack_call(s, &a5);
-    session_untrack_call(s, &as);
-    assert_false(session_cancel_call(s, ids));   /* untracked: nothing to cancel */
+    mcp__session_untrack_call(s, &a5);
+    mcp__session_untrack_call(s, &as);
+    assert_false(mcp__session_cancel_call(s, ids));   /* untracked: nothing to cancel */
     assert_false(atomic_load(&fs));
     cJSON_Delete(id5);
     cJSON_Delete(ids);
     cJSON_Delete(id6);
-    session_unref(s);
+    mcp__session_unref(s);
 }
 
 static void test_close_flags_calls_in_flight_as_cancelled(void **state)
 {
     (void)state;
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     atomic_bool f;
     atomic_init(&f, false);
     active_call ac = {0};
     cJSON *id = cJSON_CreateNumber(1);
-    session_track_call(s, &ac, id, &f);
-    session_close(s);
+    mcp__session_track_call(s, &ac, id, &f);
+    mcp__session_close(s);
     assert_true(atomic_load(&f));
-    session_untrack_call(s, &ac);
+    mcp__session_untrack_call(s, &ac);
     cJSON_Delete(id);
-    session_unref(s);
+    mcp__session_unref(s);
 }
 
 /* ---------------- server->client requests ---------------- */
@@ -414,7 +415,7 @@ static void *respond_thread(void *arg)
     if (r->delay_ms)
         sleep_ms(r->delay_ms);
     if (r->close_instead) {
-        session_close(r->s);
+        mcp__session_close(r->s);
         return NULL;
     }
     char buf[160];
@@ -427,16 +428,16 @@ static void *respond_thread(void *arg)
 static void test_request_begin_builds_a_request_with_fresh_integer_ids(void **state)
 {
     (void)state;
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     pending_request *p1 = NULL, *p2 = NULL;
     cJSON *params = cJSON_CreateObject();
     cJSON_AddStringToObject(params, "k", "v");
-    cJSON *m1 = session_request_begin(s, "roots/list", params, &p1);
-    cJSON *m2 = session_request_begin(s, "ping", NULL, &p2);
+    cJSON *m1 = mcp__session_request_begin(s, "roots/list", params, &p1);
+    cJSON *m2 = mcp__session_request_begin(s, "ping", NULL, &p2);
     assert_non_null(p1);
     assert_non_null(p2);
     const char *why = NULL;
-    assert_int_equal(jsonrpc_classify(m1, &why), MSG_REQUEST);
+    assert_int_equal(mcp__jsonrpc_classify(m1, &why), MSG_REQUEST);
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(m1, "method")->valuestring, "roots/list");
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(
                             cJSON_GetObjectItemCaseSensitive(m1, "params"), "k")->valuestring, "v");
@@ -445,27 +446,27 @@ static void test_request_begin_builds_a_request_with_fresh_integer_ids(void **st
     assert_true(cJSON_IsNumber(i1) && cJSON_IsNumber(i2));
     assert_int_not_equal(i1->valueint, i2->valueint);
     cJSON *resp = NULL;
-    assert_int_equal(session_request_wait(s, p1, 0, NULL, &resp), -MCP_ETIMEDOUT);
-    assert_int_equal(session_request_wait(s, p2, 0, NULL, &resp), -MCP_ETIMEDOUT);
+    assert_int_equal(mcp__session_request_wait(s, p1, 0, NULL, &resp), -MCP_ETIMEDOUT);
+    assert_int_equal(mcp__session_request_wait(s, p2, 0, NULL, &resp), -MCP_ETIMEDOUT);
     assert_null(resp);
     cJSON_Delete(m1);
     cJSON_Delete(m2);
-    session_unref(s);
+    mcp__session_unref(s);
 }
 
 static void test_request_round_trip_returns_the_response(void **state)
 {
     (void)state;
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     pending_request *p = NULL;
-    cJSON *msg = session_request_begin(s, "roots/list", NULL, &p);
+    cJSON *msg = mcp__session_request_begin(s, "roots/list", NULL, &p);
     responder r = {s, (int64_t)cJSON_GetObjectItemCaseSensitive(msg, "id")->valuedouble, 20, false, false};
     pthread_t th;
     pthread_create(&th, NULL, respond_thread, &r);
     cJSON *resp = NULL;
-    uint64_t t0 = now_ms();
-    int rc = session_request_wait(s, p, 5000, NULL, &resp);
-    uint64_t elapsed = now_ms() - t0;
+    uint64_t t0 = mcp__now_ms();
+    int rc = mcp__session_request_wait(s, p, 5000, NULL, &resp);
+    uint64_t elapsed = mcp__now_ms() - t0;
     pthread_join(th, NULL);
     assert_int_equal(rc, 0);
     assert_true(r.resolved);
@@ -475,56 +476,56 @@ static void test_request_round_trip_returns_the_response(void **state)
     assert_int_equal(cJSON_GetArraySize(roots), 1);
     cJSON_Delete(resp);
     cJSON_Delete(msg);
-    session_unref(s);
+    mcp__session_unref(s);
 }
 
 static void test_response_arriving_before_wait_is_kept(void **state)
 {
     (void)state;
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     pending_request *p = NULL;
-    cJSON *msg = session_request_begin(s, "roots/list", NULL, &p);
+    cJSON *msg = mcp__session_request_begin(s, "roots/list", NULL, &p);
     responder r = {s, (int64_t)cJSON_GetObjectItemCaseSensitive(msg, "id")->valuedouble, 0, false, false};
     respond_thread(&r);   /* answered on this thread before anyone waits */
     assert_true(r.resolved);
     cJSON *resp = NULL;
-    assert_int_equal(session_request_wait(s, p, 1000, NULL, &resp), 0);
+    assert_int_equal(mcp__session_request_wait(s, p, 1000, NULL, &resp), 0);
     assert_non_null(resp);
     cJSON_Delete(resp);
     cJSON_Delete(msg);
-    session_unref(s);
+    mcp__session_unref(s);
 }
 
 static void test_resolve_of_unknown_or_string_id_is_false(void **state)
 {
     (void)state;
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     pending_request *p = NULL;
-    cJSON *msg = session_request_begin(s, "ping", NULL, &p);
+    cJSON *msg = mcp__session_request_begin(s, "ping", NULL, &p);
     assert_false(resolve(s, cJSON_Parse("{\"jsonrpc\":\"2.0\",\"id\":999,\"result\":{}}")));
     assert_false(resolve(s, cJSON_Parse("{\"jsonrpc\":\"2.0\",\"id\":\"1\",\"result\":{}}")));
     assert_true(resolve(s, cJSON_Parse("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}")));
     /* A second answer to the same id is not accepted. */
     assert_false(resolve(s, cJSON_Parse("{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"dup\":1}}")));
     cJSON *resp = NULL;
-    assert_int_equal(session_request_wait(s, p, 1000, NULL, &resp), 0);
+    assert_int_equal(mcp__session_request_wait(s, p, 1000, NULL, &resp), 0);
     assert_null(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(resp, "result"), "dup"));
     cJSON_Delete(resp);
     cJSON_Delete(msg);
-    session_unref(s);
+    mcp__session_unref(s);
 }
 
 static void test_request_wait_times_out_within_bounds(void **state)
 {
     (void)state;
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     pending_request *p = NULL;
-    cJSON *msg = session_request_begin(s, "ping", NULL, &p);
+    cJSON *msg = mcp__session_request_begin(s, "ping", NULL, &p);
     int64_t id = (int64_t)cJSON_GetObjectItemCaseSensitive(msg, "id")->valuedouble;
     cJSON *resp = (cJSON *)1;
-    uint64_t t0 = now_ms();
-    int rc = session_request_wait(s, p, 150, NULL, &resp);
-    uint64_t elapsed = now_ms() - t0;
+    uint64_t t0 = mcp__now_ms();
+    int rc = mcp__session_request_wait(s, p, 150, NULL, &resp);
+    uint64_t elapsed = mcp__now_ms() - t0;
     assert_int_equal(rc, -MCP_ETIMEDOUT);
     assert_null(resp);
     assert_true(elapsed >= 149);
@@ -534,62 +535,62 @@ static void test_request_wait_times_out_within_bounds(void **state)
     snprintf(buf, sizeof buf, "{\"jsonrpc\":\"2.0\",\"id\":%lld,\"result\":{}}", (long long)id);
     assert_false(resolve(s, cJSON_Parse(buf)));
     cJSON_Delete(msg);
-    session_unref(s);
+    mcp__session_unref(s);
 }
 
 static void test_request_wait_on_session_closed_meanwhile_is_ecanceled(void **state)
 {
     (void)state;
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     pending_request *p = NULL;
-    cJSON *msg = session_request_begin(s, "ping", NULL, &p);
+    cJSON *msg = mcp__session_request_begin(s, "ping", NULL, &p);
     responder r = {s, 0, 30, false, true};
     pthread_t th;
     pthread_create(&th, NULL, respond_thread, &r);
     cJSON *resp = NULL;
-    uint64_t t0 = now_ms();
-    int rc = session_request_wait(s, p, 10000, NULL, &resp);
-    uint64_t elapsed = now_ms() - t0;
+    uint64_t t0 = mcp__now_ms();
+    int rc = mcp__session_request_wait(s, p, 10000, NULL, &resp);
+    uint64_t elapsed = mcp__now_ms() - t0;
     pthread_join(th, NULL);
     assert_int_equal(rc, -MCP_ECANCELED);
     assert_null(resp);
     assert_true(elapsed < 2000);
     cJSON_Delete(msg);
-    session_unref(s);
+    mcp__session_unref(s);
 }
 
 static void test_request_wait_on_closed_session_is_ecanceled_at_once(void **state)
 {
     (void)state;
-    mcp_session *s = session_new();
-    session_close(s);
+    mcp_session *s = mcp__session_new();
+    mcp__session_close(s);
     pending_request *p = NULL;
-    cJSON *msg = session_request_begin(s, "ping", NULL, &p);
+    cJSON *msg = mcp__session_request_begin(s, "ping", NULL, &p);
     cJSON *resp = NULL;
-    uint64_t t0 = now_ms();
-    assert_int_equal(session_request_wait(s, p, 10000, NULL, &resp), -MCP_ECANCELED);
-    assert_true(now_ms() - t0 < 500);
+    uint64_t t0 = mcp__now_ms();
+    assert_int_equal(mcp__session_request_wait(s, p, 10000, NULL, &resp), -MCP_ECANCELED);
+    assert_true(mcp__now_ms() - t0 < 500);
     cJSON_Delete(msg);
-    session_unref(s);
+    mcp__session_unref(s);
 }
 
 static void test_request_wait_with_cancel_flag_is_ecanceled(void **state)
 {
     (void)state;
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     atomic_bool cancelled;
     atomic_init(&cancelled, true);
     pending_request *p = NULL;
-    cJSON *msg = session_request_begin(s, "ping", NULL, &p);
+    cJSON *msg = mcp__session_request_begin(s, "ping", NULL, &p);
     cJSON *resp = NULL;
-    uint64_t t0 = now_ms();
-    assert_int_equal(session_request_wait(s, p, 10000, &cancelled, &resp), -MCP_ECANCELED);
-    assert_true(now_ms() - t0 < 500);
+    uint64_t t0 = mcp__now_ms();
+    assert_int_equal(mcp__session_request_wait(s, p, 10000, &cancelled, &resp), -MCP_ECANCELED);
+    assert_true(mcp__now_ms() - t0 < 500);
     cJSON_Delete(msg);
-    session_unref(s);
+    mcp__session_unref(s);
 }
 
-/* LIBRARY BUG (reported): session_state_incr adds with plain int64_t
+/* LIBRARY BUG (reported): mcp__session_state_incr adds with plain int64_t
  * arithmetic, so INT64_MAX + 1 is signed overflow (undefined behaviour: a
  * UBSan build aborts here, others wrap to INT64_MIN), and strtoll's ERANGE
  * clamp silently turns "99999999999999999999" into INT64_MAX. A tool that
@@ -599,25 +600,77 @@ static void test_request_wait_with_cancel_flag_is_ecanceled(void **state)
 static void test_state_incr_that_would_overflow_fails_and_keeps_the_value(void **state)
 {
     (void)state;
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     char *v = NULL;
-    session_state_set(s, "huge", "99999999999999999999");   /* not an int64 */
-    assert_true(session_state_incr(s, "huge", -1, NULL) < 0);
-    session_state_get(s, "huge", &v);
+    mcp__session_state_set(s, "huge", "99999999999999999999");   /* not an int64 */
+    assert_true(mcp__session_state_incr(s, "huge", -1, NULL) < 0);
+    mcp__session_state_get(s, "huge", &v);
     assert_string_equal(v, "99999999999999999999");
     free(v);
-    session_state_set(s, "max", "9223372036854775807");
+    mcp__session_state_set(s, "max", "9223372036854775807");
     int64_t n = 0;
-    assert_true(session_state_incr(s, "max", 1, &n) < 0);
-    session_state_get(s, "max", &v);
+    assert_true(mcp__session_state_incr(s, "max", 1, &n) < 0);
+    mcp__session_state_get(s, "max", &v);
     assert_string_equal(v, "9223372036854775807");
     free(v);
-    session_unref(s);
+    mcp__session_unref(s);
+}
+
+/* A store that only counts what it is asked to write. */
+static int saves, deletes;
+static int fake_save(mcp_store *st, const char *sid, const session_record *r, unsigned ttl_ms)
+{
+    (void)st; (void)sid; (void)r; (void)ttl_ms;
+    saves++;
+    return 0;
+}
+static int fake_delete(mcp_store *st, const char *sid)
+{
+    (void)st; (void)sid;
+    deletes++;
+    return 0;
+}
+static int fake_publish(mcp_store *st, const char *kind, const char *sid, const char *payload)
+{
+    (void)st; (void)kind; (void)sid; (void)payload;
+    return 0;
+}
+static void fake_set_listener(mcp_store *st, store_message_fn fn, void *ctx)
+{
+    (void)st; (void)fn; (void)ctx;
+}
+
+/* The cap is checked before the session is written to the store: a
+ * refused initialize used to leave an orphan record until its TTL. */
+static void test_cap_is_checked_before_the_store_write(void **state)
+{
+    (void)state;
+    static const store_ops ops = { .session_save = fake_save, .session_delete = fake_delete,
+                                   .publish = fake_publish, .set_listener = fake_set_listener };
+    mcp_store store = { .ops = &ops };
+    saves = deletes = 0;
+    session_table *t = mcp__session_table_new(1, &store, 60000);
+    assert_non_null(t);
+    mcp_session *a = mcp__session_new(), *b = mcp__session_new();
+    assert_int_equal(mcp__session_table_insert(t, a), 0);
+    assert_int_equal(saves, 1);
+    assert_int_equal(mcp__session_table_insert(t, b), -MCP_ELIMIT);
+    assert_int_equal(saves, 1);          /* nothing written for the refused one */
+    assert_int_equal(mcp__session_table_count(t), 1);
+    char id[MCP_SESSION_ID_LEN + 1];
+    memcpy(id, a->id, sizeof id);
+    assert_int_equal(mcp__session_table_remove(t, id), 0);
+    assert_int_equal(mcp__session_table_insert(t, b), 0);   /* the freed place is usable */
+    assert_int_equal(saves, 2);
+    mcp__session_unref(a);
+    mcp__session_unref(b);
+    mcp__session_table_free(t);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cap_is_checked_before_the_store_write),
         cmocka_unit_test(test_state_get_of_missing_key_is_not_found),
         cmocka_unit_test(test_state_set_then_get_returns_a_copy),
         cmocka_unit_test(test_state_incr_of_missing_key_starts_at_zero),

@@ -1,4 +1,4 @@
-/* core/tasks driven through mcp_server_dispatch with an in-memory exchange
+/* core/tasks driven through mcp__server_dispatch with an in-memory exchange
  * (extension io.modelcontextprotocol/tasks): gating for clients that do not
  * declare it, binding of tasks to the principal (another principal's id
  * reads as unknown), the per-principal limit, the stored-result limit,
@@ -352,7 +352,7 @@ static void test_listen_for_task_ids_needs_the_extension_and_honours_none(void *
     const cJSON *ids = get(get(get(ack, "params"), "notifications"), "taskIds");
     assert_true(cJSON_IsArray(ids));
     assert_int_equal(cJSON_GetArraySize(ids), 0);
-    mcp_server_close_listeners(srv);
+    mcp__server_close_listeners(srv, NULL);
     assert_true(fake_wait_complete(f, FAKE_WAIT_MS));
     fake_free(f);
     mcp_server_free(srv);

@@ -104,7 +104,7 @@ static mcp_server *srv_with_tools(tool_probe *probe)
     return srv;
 }
 
-static cJSON *call_tool(mcp_server *srv, mcp_version v, const char *name, const char *args_json)
+static cJSON *call_tool(mcp_server *srv, mcp__revision v, const char *name, const char *args_json)
 {
     char buf[1024];
     if (args_json)
@@ -319,7 +319,7 @@ static void test_structured_content_only_for_2025_06_18_and_later(void **state)
     (void)state;
     tool_probe probe = {0};
     mcp_server *srv = srv_with_tools(&probe);
-    static const struct { mcp_version v; bool has; } cases[] = {
+    static const struct { mcp__revision v; bool has; } cases[] = {
         {MCP_V_2024_11_05, false}, {MCP_V_2025_03_26, false},
         {MCP_V_2025_06_18, true}, {MCP_V_2025_11_25, true},
     };
@@ -327,7 +327,7 @@ static void test_structured_content_only_for_2025_06_18_and_later(void **state)
         cJSON *resp = call_tool(srv, cases[i].v, "structured", "{\"mode\":\"good\"}");
         const cJSON *r = result_of(resp);
         if ((get(r, "structuredContent") != NULL) != cases[i].has)
-            fail_msg("structuredContent presence wrong for %s", mcp_version_name(cases[i].v));
+            fail_msg("structuredContent presence wrong for %s", mcp__version_name(cases[i].v));
         /* Every version gets the data as text. */
         cJSON *mirrored = cJSON_Parse(content_text(r, 0));
         assert_int_equal(get(mirrored, "n")->valueint, 42);
@@ -348,13 +348,13 @@ static void test_non_object_structured_content_is_not_sent_to_legacy_clients(voi
     (void)state;
     tool_probe probe = {0};
     mcp_server *srv = srv_with_tools(&probe);
-    static const mcp_version legacy[] = {MCP_V_2025_06_18, MCP_V_2025_11_25};
+    static const mcp__revision legacy[] = {MCP_V_2025_06_18, MCP_V_2025_11_25};
     for (size_t i = 0; i < 2; i++) {
         cJSON *resp = call_tool(srv, legacy[i], "free_form", "{\"mode\":\"array\"}");
         const cJSON *r = result_of(resp);
         const cJSON *sc = get(r, "structuredContent");
         if (sc && !cJSON_IsObject(sc))
-            fail_msg("%s client got a non-object structuredContent", mcp_version_name(legacy[i]));
+            fail_msg("%s client got a non-object structuredContent", mcp__version_name(legacy[i]));
         assert_string_equal(content_text(r, 0), "[1,2,3]");
         cJSON_Delete(resp);
     }

@@ -15,19 +15,19 @@
 
 #include <mcp/error.h>
 
-#include "core/util.h"
+#include "base/util.h"
 
-#define U8_OK(lit) assert_true(utf8_valid((lit), sizeof(lit) - 1))
-#define U8_BAD(lit) assert_false(utf8_valid((lit), sizeof(lit) - 1))
+#define U8_OK(lit) assert_true(mcp__utf8_valid((lit), sizeof(lit) - 1))
+#define U8_BAD(lit) assert_false(mcp__utf8_valid((lit), sizeof(lit) - 1))
 
-/* ---------------- utf8_valid ---------------- */
+/* ---------------- mcp__utf8_valid ---------------- */
 
 static void test_utf8_accepts_ascii_and_empty(void **state)
 {
     (void)state;
-    assert_true(utf8_valid("", 0));
+    assert_true(mcp__utf8_valid("", 0));
     U8_OK("hello, world {}[]\t\r\n");
-    assert_true(utf8_valid("a\0b", 3));   /* NUL is a valid code point */
+    assert_true(mcp__utf8_valid("a\0b", 3));   /* NUL is a valid code point */
 }
 
 static void test_utf8_accepts_each_sequence_length_at_its_boundaries(void **state)
@@ -76,7 +76,7 @@ static void test_utf8_rejects_truncated_sequences(void **state)
     U8_BAD("\xE2\x82" "A");         /* continuation replaced by ASCII */
     U8_BAD("\xF0\x9F" "AB");
     /* A correct sequence cut by the length argument is truncated too. */
-    assert_false(utf8_valid("\xE2\x82\xAC", 2));
+    assert_false(mcp__utf8_valid("\xE2\x82\xAC", 2));
 }
 
 static void test_utf8_rejects_invalid_lead_and_stray_bytes(void **state)
@@ -91,15 +91,15 @@ static void test_utf8_rejects_invalid_lead_and_stray_bytes(void **state)
     U8_BAD("\xFF");
 }
 
-/* ---------------- json_lex_check ---------------- */
+/* ---------------- mcp__json_lex_check ---------------- */
 
-#define LEX(lit, limit) json_lex_check((lit), sizeof(lit) - 1, (limit))
+#define LEX(lit, limit) mcp__json_lex_check((lit), sizeof(lit) - 1, (limit))
 
 static void expect_lex_error(const char *buf, size_t len, unsigned limit, const char *why_part)
 {
-    const char *why = json_lex_check(buf, len, limit);
+    const char *why = mcp__json_lex_check(buf, len, limit);
     if (!why)
-        fail_msg("json_lex_check accepted %.*s", (int)len, buf);
+        fail_msg("mcp__json_lex_check accepted %.*s", (int)len, buf);
     if (why_part && !strstr(why, why_part))
         fail_msg("reason \"%s\" does not mention \"%s\"", why, why_part);
 }
@@ -148,7 +148,7 @@ static void test_lex_handles_very_deep_input_linearly(void **state)
     char *s = malloc(n);
     assert_non_null(s);
     memset(s, '[', n);
-    assert_non_null(json_lex_check(s, n, 64));
+    assert_non_null(mcp__json_lex_check(s, n, 64));
     free(s);
 }
 
@@ -196,12 +196,12 @@ static void test_base64_encodes_rfc4648_vectors(void **state)
         {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
     };
     for (size_t i = 0; i < sizeof vec / sizeof vec[0]; i++) {
-        char *enc = base64_encode((const unsigned char *)vec[i][0], strlen(vec[i][0]));
+        char *enc = mcp__base64_encode((const unsigned char *)vec[i][0], strlen(vec[i][0]));
         assert_non_null(enc);
         assert_string_equal(enc, vec[i][1]);
         free(enc);
         size_t out_len = 99;
-        unsigned char *dec = base64_decode(vec[i][1], strlen(vec[i][1]), &out_len);
+        unsigned char *dec = mcp__base64_decode(vec[i][1], strlen(vec[i][1]), &out_len);
         assert_non_null(dec);
         assert_int_equal(out_len, strlen(vec[i][0]));
         assert_memory_equal(dec, vec[i][0], out_len);
@@ -218,11 +218,11 @@ static void test_base64_round_trips_every_byte_value(void **state)
     buf[256] = 0xFF;
     buf[257] = 0x00;
     for (size_t len = 255; len <= sizeof buf; len++) {   /* all three padding cases */
-        char *enc = base64_encode(buf, len);
+        char *enc = mcp__base64_encode(buf, len);
         assert_non_null(enc);
         assert_int_equal(strlen(enc), 4 * ((len + 2) / 3));
         size_t out_len = 0;
-        unsigned char *dec = base64_decode(enc, strlen(enc), &out_len);
+        unsigned char *dec = mcp__base64_decode(enc, strlen(enc), &out_len);
         assert_non_null(dec);
         assert_int_equal(out_len, len);
         assert_memory_equal(dec, buf, len);
@@ -248,10 +248,10 @@ static void test_base64_decode_rejects_invalid_input(void **state)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         size_t out_len = 0;
-        unsigned char *dec = base64_decode(bad[i], strlen(bad[i]), &out_len);
+        unsigned char *dec = mcp__base64_decode(bad[i], strlen(bad[i]), &out_len);
         if (dec) {
             free(dec);
-            fail_msg("base64_decode accepted \"%s\"", bad[i]);
+            fail_msg("mcp__base64_decode accepted \"%s\"", bad[i]);
         }
     }
 }
@@ -260,10 +260,10 @@ static void test_base64_decode_rejects_embedded_nul(void **state)
 {
     (void)state;
     size_t out_len = 0;
-    unsigned char *dec = base64_decode("Zm\0v", 4, &out_len);
+    unsigned char *dec = mcp__base64_decode("Zm\0v", 4, &out_len);
     if (dec) {
         free(dec);
-        fail_msg("base64_decode accepted a NUL byte");
+        fail_msg("mcp__base64_decode accepted a NUL byte");
     }
 }
 
@@ -273,14 +273,14 @@ static void test_strbuf_appends_and_stays_nul_terminated(void **state)
 {
     (void)state;
     strbuf sb = {0};
-    assert_int_equal(strbuf_puts(&sb, "abc"), 0);
-    assert_int_equal(strbuf_append(&sb, "defXYZ", 3), 0);
-    assert_int_equal(strbuf_printf(&sb, "-%d-%s", 42, "x"), 0);
+    assert_int_equal(mcp__strbuf_puts(&sb, "abc"), 0);
+    assert_int_equal(mcp__strbuf_append(&sb, "defXYZ", 3), 0);
+    assert_int_equal(mcp__strbuf_printf(&sb, "-%d-%s", 42, "x"), 0);
     assert_int_equal(sb.len, 11);
     assert_string_equal(sb.data, "abcdef-42-x");
-    assert_int_equal(strbuf_append(&sb, "", 0), 0);
+    assert_int_equal(mcp__strbuf_append(&sb, "", 0), 0);
     assert_int_equal(sb.len, 11);
-    strbuf_free(&sb);
+    mcp__strbuf_free(&sb);
     assert_null(sb.data);
     assert_int_equal(sb.len, 0);
 }
@@ -290,13 +290,13 @@ static void test_strbuf_grows_across_many_appends(void **state)
     (void)state;
     strbuf sb = {0};
     for (int i = 0; i < 5000; i++)
-        assert_int_equal(strbuf_printf(&sb, "%04d,", i % 10000), 0);
+        assert_int_equal(mcp__strbuf_printf(&sb, "%04d,", i % 10000), 0);
     assert_int_equal(sb.len, 5000 * 5);
     assert_int_equal(strlen(sb.data), sb.len);
     assert_memory_equal(sb.data, "0000,0001,", 10);
     assert_memory_equal(sb.data + sb.len - 5, "4999,", 5);
     assert_true(sb.cap > sb.len);
-    strbuf_free(&sb);
+    mcp__strbuf_free(&sb);
 }
 
 static void test_strbuf_printf_of_long_text(void **state)
@@ -306,31 +306,31 @@ static void test_strbuf_printf_of_long_text(void **state)
     memset(big, 'q', sizeof big - 1);
     big[sizeof big - 1] = '\0';
     strbuf sb = {0};
-    assert_int_equal(strbuf_puts(&sb, "<"), 0);
-    assert_int_equal(strbuf_printf(&sb, "%s>", big), 0);
+    assert_int_equal(mcp__strbuf_puts(&sb, "<"), 0);
+    assert_int_equal(mcp__strbuf_printf(&sb, "%s>", big), 0);
     assert_int_equal(sb.len, 1 + 2999 + 1);
     assert_int_equal(sb.data[0], '<');
     assert_int_equal(sb.data[sb.len - 1], '>');
     assert_int_equal(sb.data[sb.len], '\0');
-    strbuf_free(&sb);
+    mcp__strbuf_free(&sb);
 }
 
 static void test_strbuf_consume_drops_from_the_front(void **state)
 {
     (void)state;
     strbuf sb = {0};
-    strbuf_puts(&sb, "line1\nline2\n");
-    strbuf_consume(&sb, 6);
+    mcp__strbuf_puts(&sb, "line1\nline2\n");
+    mcp__strbuf_consume(&sb, 6);
     assert_string_equal(sb.data, "line2\n");
     assert_int_equal(sb.len, 6);
-    strbuf_consume(&sb, 100);   /* more than there is */
+    mcp__strbuf_consume(&sb, 100);   /* more than there is */
     assert_int_equal(sb.len, 0);
     assert_string_equal(sb.data, "");
-    strbuf_consume(&sb, 1);
+    mcp__strbuf_consume(&sb, 1);
     assert_int_equal(sb.len, 0);
-    strbuf_free(&sb);
+    mcp__strbuf_free(&sb);
     strbuf empty = {0};
-    strbuf_consume(&empty, 3);  /* no buffer yet: must not crash */
+    mcp__strbuf_consume(&empty, 3);  /* no buffer yet: must not crash */
     assert_int_equal(empty.len, 0);
 }
 
@@ -338,30 +338,30 @@ static void test_strbuf_take_hands_over_and_resets(void **state)
 {
     (void)state;
     strbuf sb = {0};
-    strbuf_puts(&sb, "payload");
-    char *p = strbuf_take(&sb);
+    mcp__strbuf_puts(&sb, "payload");
+    char *p = mcp__strbuf_take(&sb);
     assert_string_equal(p, "payload");
     assert_null(sb.data);
     assert_int_equal(sb.len, 0);
     assert_int_equal(sb.cap, 0);
     free(p);
-    char *e = strbuf_take(&sb);   /* empty buffer gives an empty string */
+    char *e = mcp__strbuf_take(&sb);   /* empty buffer gives an empty string */
     assert_non_null(e);
     assert_string_equal(e, "");
     free(e);
-    strbuf_puts(&sb, "again");    /* usable after take */
+    mcp__strbuf_puts(&sb, "again");    /* usable after take */
     assert_string_equal(sb.data, "again");
-    strbuf_free(&sb);
+    mcp__strbuf_free(&sb);
 }
 
-/* ---------------- ids, clock, xstrdup ---------------- */
+/* ---------------- ids, clock, mcp__xstrdup ---------------- */
 
 static void test_random_hex_id_is_lowercase_hex_of_twice_the_length(void **state)
 {
     (void)state;
     char a[33], b[33];
-    assert_int_equal(random_hex_id(a, 16), 0);
-    assert_int_equal(random_hex_id(b, 16), 0);
+    assert_int_equal(mcp__random_hex_id(a, 16), 0);
+    assert_int_equal(mcp__random_hex_id(b, 16), 0);
     assert_int_equal(strlen(a), 32);
     for (int i = 0; i < 32; i++)
         assert_true(isdigit((unsigned char)a[i]) || (a[i] >= 'a' && a[i] <= 'f'));
@@ -372,8 +372,8 @@ static void test_random_hex_id_rejects_oversized_request(void **state)
 {
     (void)state;
     char out[200];
-    assert_int_equal(random_hex_id(out, 65), -MCP_EINVAL);
-    assert_int_equal(random_hex_id(out, 64), 0);
+    assert_int_equal(mcp__random_hex_id(out, 65), -MCP_EINVAL);
+    assert_int_equal(mcp__random_hex_id(out, 64), 0);
     assert_int_equal(strlen(out), 128);
 }
 
@@ -381,7 +381,7 @@ static void test_random_bytes_fill_the_buffer(void **state)
 {
     (void)state;
     unsigned char buf[4096] = {0};
-    assert_int_equal(random_bytes(buf, sizeof buf), 0);
+    assert_int_equal(mcp__random_bytes(buf, sizeof buf), 0);
     size_t zeros = 0;
     for (size_t i = 0; i < sizeof buf; i++)
         zeros += buf[i] == 0;
@@ -391,10 +391,10 @@ static void test_random_bytes_fill_the_buffer(void **state)
 static void test_now_ms_is_monotonic_in_milliseconds(void **state)
 {
     (void)state;
-    uint64_t t0 = now_ms();
+    uint64_t t0 = mcp__now_ms();
     struct timespec ts = {0, 20 * 1000000L};
     nanosleep(&ts, NULL);
-    uint64_t t1 = now_ms();
+    uint64_t t1 = mcp__now_ms();
     assert_true(t1 >= t0 + 20);
     assert_true(t1 < t0 + 2000);
 }
@@ -402,9 +402,9 @@ static void test_now_ms_is_monotonic_in_milliseconds(void **state)
 static void test_xstrdup_copies_and_accepts_null(void **state)
 {
     (void)state;
-    assert_null(xstrdup(NULL));
+    assert_null(mcp__xstrdup(NULL));
     const char *src = "copy me";
-    char *c = xstrdup(src);
+    char *c = mcp__xstrdup(src);
     assert_string_equal(c, src);
     assert_ptr_not_equal(c, src);
     free(c);

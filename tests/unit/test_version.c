@@ -24,28 +24,28 @@ static void test_version_names_round_trip(void **state)
         "2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25", "2026-07-28",
     };
     for (int v = 0; v < MCP_V_COUNT; v++) {
-        assert_string_equal(mcp_version_name((mcp_version)v), expected[v]);
-        assert_int_equal(mcp_version_parse(expected[v]), v);
+        assert_string_equal(mcp__version_name((mcp__revision)v), expected[v]);
+        assert_int_equal(mcp__version_parse(expected[v]), v);
     }
 }
 
 static void test_unknown_version_strings_do_not_parse(void **state)
 {
     (void)state;
-    assert_int_equal(mcp_version_parse(NULL), -1);
-    assert_int_equal(mcp_version_parse(""), -1);
-    assert_int_equal(mcp_version_parse("1999-01-01"), -1);
-    assert_int_equal(mcp_version_parse("2025-11-25 "), -1);
-    assert_int_equal(mcp_version_parse("2025-11-2"), -1);
-    assert_string_equal(mcp_version_name(MCP_V_COUNT), "unknown");
-    assert_string_equal(mcp_version_name((mcp_version)-1), "unknown");
+    assert_int_equal(mcp__version_parse(NULL), -1);
+    assert_int_equal(mcp__version_parse(""), -1);
+    assert_int_equal(mcp__version_parse("1999-01-01"), -1);
+    assert_int_equal(mcp__version_parse("2025-11-25 "), -1);
+    assert_int_equal(mcp__version_parse("2025-11-2"), -1);
+    assert_string_equal(mcp__version_name(MCP_V_COUNT), "unknown");
+    assert_string_equal(mcp__version_name((mcp__revision)-1), "unknown");
 }
 
 static void test_only_2026_07_28_is_modern(void **state)
 {
     (void)state;
     for (int v = 0; v < MCP_V_COUNT; v++)
-        assert_int_equal(mcp_version_is_modern((mcp_version)v), v == MCP_V_2026_07_28);
+        assert_int_equal(mcp__version_is_modern((mcp__revision)v), v == MCP_V_2026_07_28);
     assert_int_equal(MCP_V_LEGACY_LATEST, MCP_V_2025_11_25);
     assert_int_equal(MCP_V_MODERN_LATEST, MCP_V_2026_07_28);
 }
@@ -65,7 +65,7 @@ static void test_feature_gates_follow_the_changelogs(void **state)
     static const bool annots[]     = {0, 1, 1, 1, 1};
     static const bool audio[]      = {0, 1, 1, 1, 1};
     for (int v = 0; v < MCP_V_COUNT; v++) {
-        mcp_version mv = (mcp_version)v;
+        mcp__revision mv = (mcp__revision)v;
         assert_int_equal(mcp_v_batching(mv), batching[v]);
         assert_int_equal(mcp_v_structured(mv), structured[v]);
         assert_int_equal(mcp_v_titles(mv), titles[v]);
@@ -91,10 +91,10 @@ static cJSON *initialize_with(mcp_server *srv, mcp_session *s, const char *reque
     return rpc(srv, s, MCP_ERA_LEGACY, MCP_V_2024_11_05, buf);
 }
 
-static void expect_negotiated(const char *requested, const char *answered, mcp_version want)
+static void expect_negotiated(const char *requested, const char *answered, mcp__revision want)
 {
     mcp_server *srv = new_server();
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     s->version = MCP_V_2024_11_05;
     cJSON *resp = initialize_with(srv, s, requested);
     const cJSON *r = result_of(resp);
@@ -102,7 +102,7 @@ static void expect_negotiated(const char *requested, const char *answered, mcp_v
         fail_msg("initialize %s answered %s, expected %s", requested, get_str(r, "protocolVersion"), answered);
     assert_int_equal(s->version, want);   /* the session remembers what was agreed */
     cJSON_Delete(resp);
-    session_unref(s);
+    mcp__session_unref(s);
     mcp_server_free(srv);
 }
 
@@ -167,13 +167,13 @@ static void test_initialize_records_client_capabilities_and_info(void **state)
 {
     (void)state;
     mcp_server *srv = new_server();
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     cJSON *resp = initialize_with(srv, s, "2025-06-18");
     result_of(resp);
     assert_true(cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(s->client_caps, "roots")));
     assert_string_equal(get_str(s->client_info, "name"), "t");
     cJSON_Delete(resp);
-    session_unref(s);
+    mcp__session_unref(s);
     mcp_server_free(srv);
 }
 
@@ -181,7 +181,7 @@ static void test_initialize_without_capabilities_records_empty_object(void **sta
 {
     (void)state;
     mcp_server *srv = new_server();
-    mcp_session *s = session_new();
+    mcp_session *s = mcp__session_new();
     cJSON *resp = rpc(srv, s, MCP_ERA_LEGACY, MCP_V_2025_11_25,
                       "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-11-25\"}}");
     result_of(resp);
@@ -189,13 +189,45 @@ static void test_initialize_without_capabilities_records_empty_object(void **sta
     assert_null(s->client_caps->child);
     assert_null(s->client_info);
     cJSON_Delete(resp);
-    session_unref(s);
+    mcp__session_unref(s);
     mcp_server_free(srv);
+}
+
+/* Each feature has its own gate, at the revision that brought it: progress
+ * "message" was gated on audio support, serverInfo description and
+ * websiteUrl on icons (same revisions today, unrelated features). */
+static void test_one_gate_per_feature(void **state)
+{
+    (void)state;
+    static const struct { const char *name; bool (*gate)(mcp__revision); mcp__revision since; } gates[] = {
+        { "batching", NULL, MCP_V_2025_03_26 },
+        { "audio", mcp_v_audio, MCP_V_2025_03_26 },
+        { "annotations", mcp_v_annotations, MCP_V_2025_03_26 },
+        { "progress message", mcp_v_progress_message, MCP_V_2025_03_26 },
+        { "structured", mcp_v_structured, MCP_V_2025_06_18 },
+        { "titles", mcp_v_titles, MCP_V_2025_06_18 },
+        { "resource_link", mcp_v_resource_link, MCP_V_2025_06_18 },
+        { "icons", mcp_v_icons, MCP_V_2025_11_25 },
+        { "sse priming", mcp_v_sse_priming, MCP_V_2025_11_25 },
+        { "server description", mcp_v_server_description, MCP_V_2025_11_25 },
+        { "website url", mcp_v_website_url, MCP_V_2025_11_25 },
+    };
+    for (size_t g = 0; g < sizeof gates / sizeof gates[0]; g++) {
+        if (!gates[g].gate)
+            continue;
+        for (int v = 0; v < MCP_V_COUNT; v++)
+            if (gates[g].gate((mcp__revision)v) != (v >= (int)gates[g].since))
+                fail_msg("gate %s wrong for %s", gates[g].name, mcp__version_name((mcp__revision)v));
+    }
+    /* batching is the one revision-only feature */
+    for (int v = 0; v < MCP_V_COUNT; v++)
+        assert_int_equal(mcp_v_batching((mcp__revision)v), v == MCP_V_2025_03_26);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_one_gate_per_feature),
         cmocka_unit_test(test_version_names_round_trip),
         cmocka_unit_test(test_unknown_version_strings_do_not_parse),
         cmocka_unit_test(test_only_2026_07_28_is_modern),

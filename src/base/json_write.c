@@ -1,6 +1,9 @@
-#include "core/json_write.h"
+/* Compact JSON output for cJSON trees, exact for numbers: every reply on
+ * every transport is written here (see mcp__json_write.h for the contract). */
+#include "base/json_write.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +17,7 @@ static inline int put(strbuf *out, const char *s, size_t n)
         out->data[out->len] = '\0';
         return 0;
     }
-    return strbuf_append(out, s, n) < 0 ? -1 : 0;
+    return mcp__strbuf_append(out, s, n) < 0 ? -1 : 0;
 }
 
 /* Integral values below 2^53 print as their digits: exact, and for the
@@ -96,7 +99,7 @@ static int put_string(strbuf *out, const char *s)
     return put(out, "\"", 1);
 }
 
-int json_write(strbuf *out, const cJSON *item)
+int mcp__json_write(strbuf *out, const cJSON *item)
 {
     if (!item)
         return -1;
@@ -123,7 +126,7 @@ int json_write(strbuf *out, const cJSON *item)
                 return -1;
             if (object && (!c->string || put_string(out, c->string) < 0 || put(out, ":", 1) < 0))
                 return -1;
-            if (json_write(out, c) < 0)
+            if (mcp__json_write(out, c) < 0)
                 return -1;
         }
         return put(out, object ? "}" : "]", 1);
@@ -133,15 +136,15 @@ int json_write(strbuf *out, const cJSON *item)
     }
 }
 
-char *json_print(const cJSON *item, size_t *len)
+char *mcp__json_print(const cJSON *item, size_t *len)
 {
     strbuf out = {0};
-    strbuf_reserve(&out, 255);            /* most replies fit: one allocation */
-    if (json_write(&out, item) < 0 || !out.data) {
-        strbuf_free(&out);
+    mcp__strbuf_reserve(&out, 255);            /* most replies fit: one allocation */
+    if (mcp__json_write(&out, item) < 0 || !out.data) {
+        mcp__strbuf_free(&out);
         return NULL;
     }
     if (len)
         *len = out.len;
-    return strbuf_take(&out);
+    return mcp__strbuf_take(&out);
 }

@@ -3,7 +3,7 @@
  * must mirror the body (-32020), including Mcp-Param-* for tool
  * properties marked x-mcp-header. Precedence follows the spec's ladder:
  * envelope, then version, then headers. */
-#include "core/modern.h"
+#include "core/era.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -12,10 +12,10 @@
 #include <strings.h>
 
 #include "core/jsonrpc.h"
-#include "core/server_internal.h"
-#include "core/util.h"
+#include "core/registry.h"
+#include "base/util.h"
 
-void modern_error_clear(modern_error *err)
+void mcp__modern_error_clear(modern_error *err)
 {
     cJSON_Delete(err->data);
     err->data = NULL;
@@ -35,16 +35,16 @@ static const cJSON *meta_of(const cJSON *msg)
     return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(msg, "params"), "_meta");
 }
 
-bool modern_claims(const cJSON *msg)
+bool mcp__modern_claims(const cJSON *msg)
 {
     return cJSON_GetObjectItemCaseSensitive(meta_of(msg), MCP_META_PROTOCOL_VERSION) != NULL;
 }
 
-cJSON *modern_supported_versions(void)
+cJSON *mcp__modern_supported_versions(void)
 {
     cJSON *arr = cJSON_CreateArray();
     if (arr)
-        cJSON_AddItemToArray(arr, cJSON_CreateString(mcp_version_name(MCP_V_MODERN_LATEST)));
+        cJSON_AddItemToArray(arr, cJSON_CreateString(mcp__version_name(MCP_V_MODERN_LATEST)));
     return arr;
 }
 
@@ -59,22 +59,22 @@ static int check_fields(const cJSON *meta, modern_error *err)
     return 0;
 }
 
-static int check_version(const char *requested, mcp_version *version, modern_error *err)
+static int check_version(const char *requested, mcp__revision *version, modern_error *err)
 {
-    int v = mcp_version_parse(requested);
-    if (v >= 0 && mcp_version_is_modern((mcp_version)v)) {
-        *version = (mcp_version)v;
+    int v = mcp__version_parse(requested);
+    if (v >= 0 && mcp__version_is_modern((mcp__revision)v)) {
+        *version = (mcp__revision)v;
         return 0;
     }
     cJSON *data = cJSON_CreateObject();
     if (data) {
-        cJSON_AddItemToObject(data, "supported", modern_supported_versions());
+        cJSON_AddItemToObject(data, "supported", mcp__modern_supported_versions());
         cJSON_AddStringToObject(data, "requested", requested);
     }
     return fail(err, MCP_ERR_UNSUPPORTED_VERSION, data, "Unsupported protocol version: %.100s", requested);
 }
 
-char *modern_decode_header(const char *value)
+char *mcp__modern_decode_header(const char *value)
 {
     /* Optional whitespace around a field value is not part of it (RFC 9110). */
     while (*value == ' ' || *value == '\t')
@@ -84,8 +84,8 @@ char *modern_decode_header(const char *value)
         len--;
     if (len >= 11 && strncmp(value, "=?base64?", 9) == 0 && strncmp(value + len - 2, "?=", 2) == 0) {
         size_t out_len = 0;
-        unsigned char *raw = base64_decode(value + 9, len - 11, &out_len);
-        if (!raw || !utf8_valid((const char *)raw, out_len) || memchr(raw, '\0', out_len)) {
+        unsigned char *raw = mcp__base64_decode(value + 9, len - 11, &out_len);
+        if (!raw || !mcp__utf8_valid((const char *)raw, out_len) || memchr(raw, '\0', out_len)) {
             free(raw);
             return NULL;
         }
@@ -103,7 +103,7 @@ static bool header_matches(const char *header, const cJSON *body)
     if (cJSON_IsString(body) && len && header[0] != ' ' && header[0] != '\t' && header[0] != '=' &&
         header[len - 1] != ' ' && header[len - 1] != '\t')
         return strcmp(header, body->valuestring) == 0;
-    char *decoded = modern_decode_header(header);
+    char *decoded = mcp__modern_decode_header(header);
     bool ok = false;
     if (!decoded)
         return false;
@@ -141,7 +141,7 @@ static int check_param_headers(mcp_server *srv, const cJSON *params, header_get_
         return 0;
     int rc = 0;
     pthread_rwlock_rdlock(&srv->lock);
-    const tool_entry *t = registry_find_tool(srv, name);
+    const tool_entry *t = mcp__registry_find_tool(srv, name);
     const cJSON *props = t ? cJSON_GetObjectItemCaseSensitive(
                                  cJSON_GetObjectItemCaseSensitive(t->def, "inputSchema"), "properties") : NULL;
     for (const cJSON *p = props ? props->child : NULL; p && rc == 0; p = p->next) {
@@ -185,8 +185,8 @@ static int check_metadata_headers(mcp_server *srv, const cJSON *msg, header_get_
     return 0;
 }
 
-int modern_validate_request(mcp_server *srv, const cJSON *msg, header_get_fn get, void *ctx,
-                            mcp_version *version, modern_error *err)
+int mcp__modern_validate_request(mcp_server *srv, const cJSON *msg, header_get_fn get, void *ctx,
+                            mcp__revision *version, modern_error *err)
 {
     const cJSON *meta = meta_of(msg);
     const char *header_version = get ? get(ctx, "MCP-Protocol-Version") : NULL;
@@ -203,4 +203,12 @@ int modern_validate_request(mcp_server *srv, const cJSON *msg, header_get_fn get
     if (get && cJSON_GetObjectItemCaseSensitive(msg, "id"))
         return check_metadata_headers(srv, msg, get, ctx, err);
     return 0;
+}
+
+int mcp__era_classify(mcp_server *srv, const cJSON *msg, header_get_fn get, void *ctx,
+                      mcp__revision *version, modern_error *err)
+{
+    if (!mcp__modern_claims(msg))
+        return MCP_ERA_LEGACY;
+    return mcp__modern_validate_request(srv, msg, get, ctx, version, err) < 0 ? -1 : MCP_ERA_MODERN;
 }

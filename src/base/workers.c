@@ -1,7 +1,7 @@
 /* Worker pool: a mutex-protected FIFO of jobs and N threads. Unbounded
  * queue on purpose: admission control happens at the transport (connection
  * and session caps), and dropping an accepted request would lose it. */
-#include "core/workers.h"
+#include "base/workers.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -45,7 +45,7 @@ static void *worker_main(void *arg)
     }
 }
 
-worker_pool *worker_pool_new(unsigned threads)
+worker_pool *mcp__worker_pool_new(unsigned threads)
 {
     worker_pool *p = calloc(1, sizeof *p);
     if (!p)
@@ -63,13 +63,13 @@ worker_pool *worker_pool_new(unsigned threads)
         p->nthreads++;
     }
     if (p->nthreads == 0) {
-        worker_pool_free(p);
+        mcp__worker_pool_free(p);
         return NULL;
     }
     return p;
 }
 
-int worker_pool_submit(worker_pool *p, void (*fn)(void *), void *arg)
+int mcp__worker_pool_submit(worker_pool *p, void (*fn)(void *), void *arg)
 {
     job *j = malloc(sizeof *j);
     if (!j)
@@ -88,7 +88,7 @@ int worker_pool_submit(worker_pool *p, void (*fn)(void *), void *arg)
     return 0;
 }
 
-void worker_pool_free(worker_pool *p)
+void mcp__worker_pool_free(worker_pool *p)
 {
     if (!p)
         return;

@@ -3,21 +3,21 @@
  * the two) except for numbers cJSON prints inexactly or in exponent form:
  * here every number reads back as exactly the same double, and integers
  * below 2^53 print as plain digits without printf. */
-#ifndef MCP_CORE_JSON_WRITE_H
-#define MCP_CORE_JSON_WRITE_H
+#ifndef MCP_BASE_JSON_WRITE_H
+#define MCP_BASE_JSON_WRITE_H
 
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
 
-#include "core/util.h"
+#include "base/util.h"
 
 /* Append the serialisation of item to out. 0, or -1 when item is invalid
  * or memory ran out (out then holds a partial text). */
-int json_write(strbuf *out, const cJSON *item);
+int mcp__json_write(strbuf *out, const cJSON *item);
 
 /* A malloc'd NUL-terminated serialisation (length in *len when len is not
  * NULL), or NULL. */
-char *json_print(const cJSON *item, size_t *len);
+char *mcp__json_print(const cJSON *item, size_t *len);
 
 #endif

@@ -1,0 +1,115 @@
+/* Byte-level checks on untrusted text before cJSON sees it: UTF-8
+ * well-formedness (cJSON does not validate input bytes and MCP requires
+ * UTF-8 messages) and a linear JSON lexical pass that bounds nesting, so
+ * hostile input never recurses the parser deep. */
+#include "base/utf8.h"
+
+#include <stdint.h>
+#include <string.h>
+
+bool mcp__utf8_valid(const char *buf, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)buf;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n;
+        uint32_t cp;
+        if (c >= 0xC2 && c <= 0xDF) { n = 1; cp = c & 0x1F; }
+        else if (c >= 0xE0 && c <= 0xEF) { n = 2; cp = c & 0x0F; }
+        else if (c >= 0xF0 && c <= 0xF4) { n = 3; cp = c & 0x07; }
+        else return false;
+        if (i + n >= len)
+            return false;   /* truncated sequence */
+        for (size_t k = 1; k <= n; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return false;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += n + 1;
+    }
+    return true;
+}
+
+/* Length of a JSON number at p (RFC 8259 grammar), 0 when malformed. */
+static size_t json_number_len(const char *p, const char *end)
+{
+    const char *q = p;
+    if (q < end && *q == '-')
+        q++;
+    if (q >= end)
+        return 0;
+    if (*q == '0') {
+        q++;
+    } else if (*q >= '1' && *q <= '9') {
+        while (q < end && *q >= '0' && *q <= '9')
+            q++;
+    } else {
+        return 0;
+    }
+    if (q < end && *q == '.') {
+        const char *digits = ++q;
+        while (q < end && *q >= '0' && *q <= '9')
+            q++;
+        if (q == digits)
+            return 0;
+    }
+    if (q < end && (*q == 'e' || *q == 'E')) {
+        q++;
+        if (q < end && (*q == '+' || *q == '-'))
+            q++;
+        const char *digits = q;
+        while (q < end && *q >= '0' && *q <= '9')
+            q++;
+        if (q == digits)
+            return 0;
+    }
+    /* A number ends at a delimiter; "01" or "1x" is not JSON. */
+    if (q < end && !strchr(" \t\r\n,]}", *q))
+        return 0;
+    return (size_t)(q - p);
+}
+
+const char *mcp__json_lex_check(const char *buf, size_t len, unsigned limit)
+{
+    unsigned depth = 0;
+    const char *end = buf + len;
+    for (const char *p = buf; p < end; p++) {
+        char c = *p;
+        if (c == '"') {
+            for (p++; p < end && *p != '"'; p++) {
+                if ((unsigned char)*p < 0x20)
+                    return "Parse error: control character inside a string";
+                if (*p == '\\') {
+                    p++;
+                    if (p + 4 < end && *p == 'u' && strncmp(p + 1, "0000", 4) == 0)
+                        return "Parse error: strings must not contain NUL (\\u0000)";
+                }
+            }
+            if (p >= end)
+                return "Parse error: unterminated string";
+        } else if (c == '{' || c == '[') {
+            if (++depth > limit)
+                return "Parse error: JSON nested too deeply";
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            depth--;
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
+            size_t n = json_number_len(p, end);
+            if (n == 0)
+                return "Parse error: malformed number";
+            p += n - 1;
+        } else if (c == '\0') {
+            return "Parse error: NUL byte in message";
+        } else if ((unsigned char)c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+            return "Parse error: control character outside a string";
+        }
+    }
+    return NULL;
+}

@@ -1,0 +1,106 @@
+/* The server object: creation, teardown and its settings. The registries
+ * it holds are filled by registry.c, its listeners by notify.c. */
+#include "core/server.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "core/notify.h"
+#include "core/registry.h"
+#include "core/task_house.h"
+
+mcp_server *mcp_server_new(const mcp_server_info *info)
+{
+    if (!info || !info->name || !info->version)
+        return NULL;
+    mcp_server *srv = calloc(1, sizeof *srv);
+    if (!srv)
+        return NULL;
+    srv->name = strdup(info->name);
+    srv->version = strdup(info->version);
+    srv->title = mcp__xstrdup(info->title);
+    srv->description = mcp__xstrdup(info->description);
+    srv->website_url = mcp__xstrdup(info->website_url);
+    srv->instructions = mcp__xstrdup(info->instructions);
+    pthread_rwlock_init(&srv->lock, NULL);
+    pthread_mutex_init(&srv->workers_lock, NULL);
+    srv->page_size = 100;
+    srv->worker_threads = 8;
+    srv->request_timeout_ms = 60000;
+    srv->max_listeners = 1024;
+    pthread_mutex_init(&srv->listeners_lock, NULL);
+    pthread_cond_init(&srv->listeners_idle, NULL);
+    pthread_mutex_init(&srv->subs_lock, NULL);
+    pthread_cond_init(&srv->subs_idle, NULL);
+    srv->tasks = mcp__tasks_new(srv);     /* tasks: task store, runs, housekeeping */
+    if (mcp__request_state_key_random(&srv->state_key) < 0 || !srv->name || !srv->version || !srv->tasks) {
+        mcp_server_free(srv);
+        return NULL;
+    }
+    return srv;
+}
+
+void mcp_server_free(mcp_server *srv)
+{
+    if (!srv)
+        return;
+    mcp__tasks_stop(srv->tasks);          /* tasks: no new rounds while the pool drains */
+    mcp__worker_pool_free(srv->workers);
+    mcp__tasks_free(srv->tasks);
+    mcp__registry_free_all(srv);
+    pthread_rwlock_destroy(&srv->lock);
+    pthread_mutex_destroy(&srv->workers_lock);
+    pthread_mutex_destroy(&srv->listeners_lock);
+    pthread_cond_destroy(&srv->listeners_idle);
+    mcp__notify_free_all(srv);
+    pthread_mutex_destroy(&srv->subs_lock);
+    pthread_cond_destroy(&srv->subs_idle);
+    free(srv->name);
+    free(srv->version);
+    free(srv->title);
+    free(srv->description);
+    free(srv->website_url);
+    free(srv->instructions);
+    free(srv);
+}
+
+void mcp_server_set_completion(mcp_server *srv, mcp_complete_fn fn, void *userdata)
+{
+    pthread_rwlock_wrlock(&srv->lock);
+    srv->complete_fn = fn;
+    srv->complete_ud = userdata;
+    pthread_rwlock_unlock(&srv->lock);
+}
+
+void mcp_server_set_page_size(mcp_server *srv, size_t page_size)
+{
+    srv->page_size = page_size ? page_size : 100;
+}
+
+void mcp_server_set_workers(mcp_server *srv, unsigned threads)
+{
+    srv->worker_threads = threads ? threads : 1;
+}
+
+int mcp_server_set_state_key(mcp_server *srv, const void *key, size_t len)
+{
+    if (!key || len < REQUEST_STATE_KEY_MIN || len > sizeof srv->state_key.bytes)
+        return -MCP_EINVAL;
+    memcpy(srv->state_key.bytes, key, len);
+    srv->state_key.len = len;
+    return 0;
+}
+
+void mcp_server_set_cache_hint(mcp_server *srv, mcp_cache_kind kind, unsigned ttl_ms, bool shared_scope)
+{
+    if ((unsigned)kind < MCP_CACHE_KINDS) {
+        srv->cache[kind].ttl_ms = ttl_ms;
+        srv->cache[kind].shared = shared_scope;
+    }
+}
+
+void mcp__server_set_request_timeout(mcp_server *srv, unsigned ms)
+{
+    srv->request_timeout_ms = ms ? ms : 60000;
+}
