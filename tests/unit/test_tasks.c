@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "fake_exchange.h"
+#include "core/entry.h"
 
 #define CAPS_TASKS "{\"elicitation\":{},\"extensions\":{\"io.modelcontextprotocol/tasks\":{}}}"
 #define META(caps) "\"_meta\":{\"io.modelcontextprotocol/protocolVersion\":\"2026-07-28\"," \
@@ -358,6 +359,62 @@ static void test_listen_for_task_ids_needs_the_extension_and_honours_none(void *
     mcp_server_free(srv);
 }
 
+static void test_task_options_init_fills_the_documented_defaults(void **state)
+{
+    (void)state;
+    mcp_task_options o, d = MCP_TASK_DEFAULTS;
+    memset(&o, 0x5a, sizeof o);
+    mcp_task_options_init(&o);
+    assert_int_equal(o.ttl_ms, 300000);
+    assert_int_equal(o.poll_interval_ms, 1000);
+    assert_int_equal(o.lease_ms, 15000);
+    assert_int_equal(o.max_per_principal, 10000);
+    assert_int_equal(o.max_result_bytes, 1u << 20);
+    assert_memory_equal(&o, &d, sizeof o);
+    mcp_task_options_init(NULL);   /* harmless */
+    mcp_server *srv = server_with_tools(NULL);
+    assert_int_equal(mcp_server_set_task_options(srv, NULL), -MCP_EINVAL);
+    assert_int_equal(mcp_server_set_task_options(srv, &(mcp_task_options){0}), 0);   /* 0: defaults */
+    cJSON *r = call_tool(srv, NULL, "quick", CAPS_TASKS);
+    assert_int_equal(get(result_of(r), "ttlMs")->valueint, 300000);
+    assert_int_equal(get(result_of(r), "pollIntervalMs")->valueint, 1000);
+    cJSON_Delete(r);
+    mcp_server_free(srv);
+}
+
+/* A task holds its tool's registry entry: removing the tool while the task
+ * waits for input leaves the entry to the task, which still runs the
+ * handler when the answer comes; the entry goes when the task ends. */
+static void test_a_task_keeps_its_removed_tool_until_it_ends(void **state)
+{
+    (void)state;
+    mcp_server *srv = server_with_tools(NULL);
+    long before = mcp__entry_live_count();
+    cJSON *r = call_tool(srv, NULL, "parks", CAPS_TASKS);
+    char *id = task_id_of(r);
+    cJSON_Delete(r);
+    cJSON *w = wait_status(srv, NULL, id, "input_required");
+    assert_string_equal(get_str(result_of(w), "status"), "input_required");
+    cJSON_Delete(w);
+    assert_int_equal(mcp_server_remove_tool(srv, "parks"), 0);
+    assert_int_equal(mcp__entry_live_count(), before);   /* not freed: the task holds it */
+    char json[512];
+    snprintf(json, sizeof json, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tasks/update\",\"params\":{\"taskId\":\"%s\","
+             "\"inputResponses\":{\"ok\":{\"action\":\"accept\",\"content\":{}}}," META(CAPS_TASKS) "}}", id);
+    cJSON_Delete(modern(srv, NULL, json));
+    w = wait_status(srv, NULL, id, "completed");
+    assert_string_equal(get_str(result_of(w), "status"), "completed");
+    const cJSON *content = get(get(result_of(w), "result"), "content");
+    assert_non_null(content);
+    assert_string_equal(get_str(content->child, "text"), "answered");   /* the removed tool's handler ran */
+    cJSON_Delete(w);
+    for (int i = 0; i < 100 && mcp__entry_live_count() != before - 1; i++)
+        sleep_ms(10);                                     /* the run lets go after its last write */
+    assert_int_equal(mcp__entry_live_count(), before - 1);
+    free(id);
+    mcp_server_free(srv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -370,6 +427,8 @@ int main(void)
         cmocka_unit_test(test_removed_and_legacy_methods_are_not_found),
         cmocka_unit_test(test_progress_of_a_running_task_is_its_status_message),
         cmocka_unit_test(test_listen_for_task_ids_needs_the_extension_and_honours_none),
+        cmocka_unit_test(test_task_options_init_fills_the_documented_defaults),
+        cmocka_unit_test(test_a_task_keeps_its_removed_tool_until_it_ends),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
