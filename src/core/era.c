@@ -122,10 +122,16 @@ static bool header_matches(const char *header, const cJSON *body)
     return ok;
 }
 
-static bool needs_name(const char *method)
+/* The body field Mcp-Name mirrors, or NULL; the tasks methods carry the task id (SEP-2663). */
+static const char *name_field(const char *method)
 {
-    return strcmp(method, "tools/call") == 0 || strcmp(method, "prompts/get") == 0 ||
-           strcmp(method, "resources/read") == 0;
+    if (strcmp(method, "tools/call") == 0 || strcmp(method, "prompts/get") == 0)
+        return "name";
+    if (strcmp(method, "resources/read") == 0)
+        return "uri";
+    if (strcmp(method, "tasks/get") == 0 || strcmp(method, "tasks/update") == 0 || strcmp(method, "tasks/cancel") == 0)
+        return "taskId";
+    return NULL;
 }
 
 /* Mcp-Param-{Name} for every inputSchema property marked x-mcp-header. */
@@ -168,12 +174,13 @@ static int check_metadata_headers(mcp_server *srv, const cJSON *msg, header_get_
     const char *hm = get(ctx, "Mcp-Method");
     if (!hm || !header_matches(hm, cJSON_GetObjectItemCaseSensitive(msg, "method")))
         return fail(err, MCP_ERR_HEADER_MISMATCH, NULL, "Header mismatch: Mcp-Method must equal the method%s", NULL);
-    if (method && needs_name(method)) {
-        const cJSON *target = cJSON_GetObjectItemCaseSensitive(params, strcmp(method, "resources/read") == 0 ? "uri" : "name");
+    const char *field = method ? name_field(method) : NULL;
+    if (field) {
+        const cJSON *target = cJSON_GetObjectItemCaseSensitive(params, field);
         const char *hn = get(ctx, "Mcp-Name");
         if (target && (!hn || !header_matches(hn, target)))
             return fail(err, MCP_ERR_HEADER_MISMATCH, NULL,
-                        "Header mismatch: Mcp-Name must equal the request's name or uri%s", NULL);
+                        "Header mismatch: Mcp-Name must equal the request's params.%s", field);
     }
     if (method && strcmp(method, "tools/call") == 0)
         return check_param_headers(srv, params, get, ctx, err);

@@ -181,6 +181,8 @@ int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata)
     t->blocking = tool->blocking;
     t->session_scoped = tool->session_scoped;
     t->scopes = mcp__xstrdup(tool->scopes);
+    t->task = tool->task;                 /* tasks.c */
+    t->task_after_input = tool->task_after_input;
     int rc = (!t->name || !t->def) ? -MCP_EINVAL : 0;
     if (rc == 0) {
         const cJSON *in = cJSON_GetObjectItemCaseSensitive(t->def, "inputSchema");
