@@ -12,6 +12,17 @@ bool mcp__utf8_valid(const char *buf, size_t len)
     const unsigned char *s = (const unsigned char *)buf;
     size_t i = 0;
     while (i < len) {
+        /* ASCII fast path: eight bytes at a time while no high bit is set
+         * (JSON requests are mostly ASCII; memcpy keeps it alignment-safe). */
+        while (len - i >= 8) {
+            uint64_t w;
+            memcpy(&w, s + i, sizeof w);
+            if (w & UINT64_C(0x8080808080808080))
+                break;
+            i += 8;
+        }
+        if (i >= len)
+            break;
         unsigned char c = s[i];
         if (c < 0x80) {
             i++;
