@@ -138,7 +138,7 @@ static int check_param_headers(mcp_server *srv, const cJSON *params, header_get_
     int rc = 0;
     pthread_rwlock_rdlock(&srv->lock);
     const tool_entry *t = mcp__registry_find_tool(srv, name);
-    const cJSON *props = t ? cJSON_GetObjectItemCaseSensitive(
+    const cJSON *props = t && t->param_headers ? cJSON_GetObjectItemCaseSensitive(
                                  cJSON_GetObjectItemCaseSensitive(t->def, "inputSchema"), "properties") : NULL;
     for (const cJSON *p = props ? props->child : NULL; p && rc == 0; p = p->next) {
         const char *hname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "x-mcp-header"));
