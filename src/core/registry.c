@@ -190,6 +190,14 @@ int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata)
         if (!cJSON_IsString(type) || strcmp(type->valuestring, "object") != 0)
             rc = -MCP_EINVAL;    /* MCP: inputSchema must be an object schema */
     }
+    if (rc == 0) {
+        /* Known once here so a modern tools/call without Mcp-Param-*
+         * properties skips the per-request scan of the schema. */
+        const cJSON *props = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(t->def, "inputSchema"), "properties");
+        for (const cJSON *p = props ? props->child : NULL; p && !t->param_headers; p = p->next)
+            t->param_headers = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(p, "x-mcp-header"));
+    }
     if (rc == 0)
         rc = compile_schema(srv, t->def, "inputSchema", &t->input);
     if (rc == 0)

@@ -27,6 +27,7 @@ typedef struct tool_entry {
     void *userdata;
     bool blocking;
     bool session_scoped;        /* counted in mcp_server.session_tools */
+    bool param_headers;         /* some inputSchema property has x-mcp-header (era.c) */
     char *scopes;               /* OAuth scopes needed, or NULL */
     mcp_task_support task;      /* tasks.c */
     bool task_after_input;
