@@ -1,7 +1,9 @@
 /* Task records as JSON: field helpers, timestamps, the store handle that
  * a detach waits for, and the compare-and-set read-modify-write every
  * change of a record goes through (so concurrent writers on any instance
- * never lose an update and terminal states never change). */
+ * never lose an update and terminal states never change), which also
+ * sends each visible change as notifications/tasks to the listen streams
+ * of this instance that subscribed to the task. */
 #include "core/task_record.h"
 
 #include <pthread.h>
