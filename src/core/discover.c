@@ -1,6 +1,7 @@
 /* Methods only the modern protocol has: server/discover (what this server
  * speaks and offers, cacheable) and subscriptions/listen (a long-lived
- * response stream for list_changed and resource updates: acknowledged
+ * response stream for list_changed, resource updates and task status
+ * (notifications/tasks, for the honoured taskIds): acknowledged
  * first, filtered exactly as asked; notify.c delivers to it). */
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,9 @@ void mcp__method_subscriptions_listen(mcp_call *call)
         free(l);
         return;
     }
+    const cJSON *tids = cJSON_GetObjectItemCaseSensitive(honored, "taskIds");
+    if (cJSON_GetArraySize(tids) > 0)
+        l->task_ids = cJSON_Duplicate(tids, 1);
     if (l->tools) cJSON_AddTrueToObject(honored, "toolsListChanged");
     if (l->prompts) cJSON_AddTrueToObject(honored, "promptsListChanged");
     if (l->resources) cJSON_AddTrueToObject(honored, "resourcesListChanged");
@@ -67,6 +71,7 @@ void mcp__method_subscriptions_listen(mcp_call *call)
     if (!mcp__listener_add(srv, l, honored)) {
         cJSON_Delete(honored);
         cJSON_Delete(l->uris);
+        cJSON_Delete(l->task_ids);
         free(l);
         mcp__call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Subscription limit reached");
     }

@@ -1,4 +1,5 @@
-/* Server-originated notifications (list_changed, resources/updated): who
+/* Server-originated notifications (list_changed, resources/updated, and
+ * notifications/tasks for the task ids a listener subscribed to): who
  * gets them and how. Modern subscriptions/listen streams are kept here
  * (filtered per listener, tagged with the listen request's id, reaped when
  * their client leaves); legacy sessions are reached through the transports
@@ -20,6 +21,7 @@ static void listener_end(listener *l)
     if (meta)
         cJSON_AddItemToObject(meta, MCP_META_SUBSCRIPTION_ID, cJSON_Duplicate(l->call->id, 0));
     cJSON_Delete(l->uris);
+    cJSON_Delete(l->task_ids);
     mcp__call_reply_result(l->call, result);
     free(l);
 }
@@ -60,19 +62,26 @@ bool mcp__listener_add(mcp_server *srv, listener *l, cJSON *honored_take)
     return true;
 }
 
+static bool has_string(const cJSON *array, const char *s)
+{
+    for (const cJSON *u = array && s ? array->child : NULL; u; u = u->next)
+        if (cJSON_IsString(u) && strcmp(u->valuestring, s) == 0)
+            return true;
+    return false;
+}
+
 static bool listener_matches(const listener *l, const char *method, const char *uri)
 {
+    if (strcmp(method, "notifications/tasks") == 0)
+        return has_string(l->task_ids, uri);
     if (strcmp(method, "notifications/tools/list_changed") == 0)
         return l->tools;
     if (strcmp(method, "notifications/prompts/list_changed") == 0)
         return l->prompts;
     if (strcmp(method, "notifications/resources/list_changed") == 0)
         return l->resources;
-    if (strcmp(method, "notifications/resources/updated") == 0 && uri && l->uris) {
-        for (const cJSON *u = l->uris->child; u; u = u->next)
-            if (cJSON_IsString(u) && strcmp(u->valuestring, uri) == 0)
-                return true;
-    }
+    if (strcmp(method, "notifications/resources/updated") == 0)
+        return has_string(l->uris, uri);
     return false;
 }
 
@@ -153,6 +162,16 @@ void mcp__listeners_deliver(mcp_server *srv, const cJSON *notification, const ch
     if (pick != stack)
         free(pick);
     listeners_reap(srv, false);
+}
+
+bool mcp__listeners_want_task(mcp_server *srv, const char *id)
+{
+    bool want = false;
+    pthread_mutex_lock(&srv->listeners_lock);
+    for (listener *l = srv->listeners; l && !want; l = l->next)
+        want = has_string(l->task_ids, id);
+    pthread_mutex_unlock(&srv->listeners_lock);
+    return want;
 }
 
 void mcp__server_housekeeping(mcp_server *srv)

@@ -13,6 +13,7 @@ typedef struct listener {
     mcp_call *call;
     bool tools, prompts, resources;
     cJSON *uris;               /* owned array of resource URIs, or NULL */
+    cJSON *task_ids;           /* owned array of honoured task ids, or NULL */
     unsigned busy;             /* deliveries sending to it outside the lock */
     struct listener *next;
 } listener;
@@ -21,8 +22,12 @@ typedef struct listener {
  * honoured) and register l. False when the listener cap is reached: then
  * nothing is taken. */
 bool mcp__listener_add(mcp_server *srv, listener *l, cJSON *honored_take);
-/* Modern listen streams: deliver a broadcast notification to matching listeners. */
-void mcp__listeners_deliver(mcp_server *srv, const cJSON *notification, const char *resource_uri);
+/* Modern listen streams: deliver a broadcast notification to matching
+ * listeners. key: the resource uri of resources/updated, the task id of
+ * notifications/tasks, else NULL. */
+void mcp__listeners_deliver(mcp_server *srv, const cJSON *notification, const char *key);
+/* Whether some listen stream subscribed to task id (notifications/tasks). */
+bool mcp__listeners_want_task(mcp_server *srv, const char *id);
 
 /* A transport's delivery of a server notification (list_changed,
  * resources/updated with its uri, else NULL) to its legacy sessions. The

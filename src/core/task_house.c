@@ -72,7 +72,7 @@ static void flush_messages(mcp__tasks *tk, task_store *ts)
         if (!id[0])
             return;
         if (text)
-            mcp__task_edit(ts, id, edit_message, &(message_ctx){text});
+            mcp__task_edit(tk, ts, id, edit_message, &(message_ctx){text});
         free(text);
     }
 }
@@ -99,7 +99,7 @@ static void fail_orphans(mcp__tasks *tk, task_store *ts)
     if (ts->ops->orphans(ts, tk->owner, &ids) == 0 && ids.data) {
         char *save = NULL;
         for (char *id = strtok_r(ids.data, "\n", &save); id; id = strtok_r(NULL, "\n", &save))
-            mcp__task_edit(ts, id, edit_orphaned, tk);
+            mcp__task_edit(tk, ts, id, edit_orphaned, tk);
     }
     mcp__strbuf_free(&ids);
 }

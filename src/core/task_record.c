@@ -1,7 +1,9 @@
 /* Task records as JSON: field helpers, timestamps, the store handle that
  * a detach waits for, and the compare-and-set read-modify-write every
  * change of a record goes through (so concurrent writers on any instance
- * never lose an update and terminal states never change). */
+ * never lose an update and terminal states never change), which also
+ * sends each visible change as notifications/tasks to the listen streams
+ * of this instance that subscribed to the task. */
 #include "core/task_record.h"
 
 #include <pthread.h>
@@ -14,6 +16,7 @@
 #include "base/util.h"
 #include "core/call.h"
 #include "core/jsonrpc.h"
+#include "core/notify.h"
 #include "core/task_internal.h"
 
 /* ---------------- small helpers ---------------- */
@@ -62,7 +65,27 @@ void mcp__task_store_release(mcp__tasks *tk)
     pthread_mutex_unlock(&tk->lock);
 }
 
-int mcp__task_edit(task_store *ts, const char *id, edit_fn edit, void *ctx)
+cJSON *mcp__task_public_view(const cJSON *rec)
+{
+    cJSON *out = cJSON_CreateObject();
+    for (const cJSON *f = rec ? rec->child : NULL; f && out; f = f->next)
+        if (f->string[0] != '_')
+            cJSON_AddItemToObject(out, f->string, cJSON_Duplicate(f, 1));
+    return out;
+}
+
+/* notifications/tasks (tasks extension): the DetailedTask rec now shows,
+ * to the listen streams that subscribed to its id on this instance. Called
+ * with no lock held; notify.c sends with none held either. */
+static void notify_listeners(mcp__tasks *tk, const char *id, const cJSON *rec)
+{
+    cJSON *n = mcp__jsonrpc_notification_take("notifications/tasks", mcp__task_public_view(rec));
+    if (n)
+        mcp__listeners_deliver(tk->srv, n, id);
+    cJSON_Delete(n);
+}
+
+int mcp__task_edit(mcp__tasks *tk, task_store *ts, const char *id, edit_fn edit, void *ctx)
 {
     for (int attempt = 0; attempt < 16; attempt++) {
         char *text = NULL;
@@ -74,10 +97,21 @@ int mcp__task_edit(task_store *ts, const char *id, edit_fn edit, void *ctx)
         free(text);
         if (!rec)
             return -MCP_EINTERNAL;
-        if (mcp__task_is_terminal(mcp__task_str(rec, "status")) || (rc = edit(rec, ctx)) != 0) {
+        if (mcp__task_is_terminal(mcp__task_str(rec, "status"))) {
+            cJSON_Delete(rec);
+            return 1;
+        }
+        /* Only a change a client can see (not _c, _a) is notified. */
+        cJSON *before = tk && mcp__listeners_want_task(tk->srv, id) ? mcp__task_public_view(rec) : NULL;
+        if ((rc = edit(rec, ctx)) != 0) {
+            cJSON_Delete(before);
             cJSON_Delete(rec);
             return rc < 0 ? rc : 1;
         }
+        cJSON *after = before ? mcp__task_public_view(rec) : NULL;
+        bool visible = before && after && !cJSON_Compare(before, after, 1);
+        cJSON_Delete(before);
+        cJSON_Delete(after);
         char now[32];
         mcp__task_iso_time((int64_t)mcp__unix_ms(), now);
         mcp__task_set(rec, "lastUpdatedAt", cJSON_CreateString(now));
@@ -86,6 +120,8 @@ int mcp__task_edit(task_store *ts, const char *id, edit_fn edit, void *ctx)
         rc = json ? ts->ops->put(ts, id, version, json, finished, mcp__task_str(rec, "_p"), mcp__task_str(rec, "_o"))
                   : -MCP_ENOMEM;
         free(json);
+        if (rc == 0 && visible)
+            notify_listeners(tk, id, rec);
         cJSON_Delete(rec);
         if (rc != TASK_STORE_CONFLICT)
             return rc;

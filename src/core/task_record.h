@@ -19,8 +19,13 @@ task_store *mcp__task_store_acquire(mcp__tasks *tk);
 void mcp__task_store_release(mcp__tasks *tk);
 /* Read-modify-write of one record with compare-and-set. edit returns 0 to
  * write, 1 to leave the record as it is; terminal records are never
- * changed. Returns 0 written, 1 unchanged, -MCP_ENOTFOUND, -MCP_EIO. */
+ * changed. A visible change written is sent as notifications/tasks
+ * to this instance's listen streams subscribed to id (tk may be NULL:
+ * then none). Returns 0 written, 1 unchanged, -MCP_ENOTFOUND, -MCP_EIO. */
 typedef int (*edit_fn)(cJSON *rec, void *ctx);
-int mcp__task_edit(task_store *ts, const char *id, edit_fn edit, void *ctx);
+int mcp__task_edit(mcp__tasks *tk, task_store *ts, const char *id, edit_fn edit, void *ctx);
+/* The public part of a record (the DetailedTask tasks/get returns):
+ * everything but the private _ keys. A new object. */
+cJSON *mcp__task_public_view(const cJSON *rec);
 
 #endif

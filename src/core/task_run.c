@@ -162,7 +162,7 @@ static void task_complete(mcp_exchange *ex, cJSON *response)
         o.result = NULL;
     }
     task_store *ts = mcp__task_store_acquire(tk);
-    int rc = mcp__task_edit(ts, run->id, edit_outcome, &o);
+    int rc = mcp__task_edit(tk, ts, run->id, edit_outcome, &o);
     mcp__task_store_release(tk);
     cJSON_Delete(too_big);
     cJSON_Delete(response);
@@ -256,10 +256,10 @@ static void resume_if_answered(task_run *run)
         return;
     answers_ctx a = {0};
     task_store *ts = mcp__task_store_acquire(tk);
-    int rc = mcp__task_edit(ts, run->id, edit_read_answers, &a);
+    int rc = mcp__task_edit(tk, ts, run->id, edit_read_answers, &a);
     bool cancel = a.cancelled || atomic_load(&run->ex.cancelled) || stopping;
     if (rc >= 0 && cancel)
-        mcp__task_edit(ts, run->id, edit_cancelled, NULL);
+        mcp__task_edit(tk, ts, run->id, edit_cancelled, NULL);
     mcp__task_store_release(tk);
     if (rc < 0 || cancel || !a.seen) {   /* gone, cancelled, or ended elsewhere */
         cJSON_Delete(a.answers);

@@ -24,6 +24,7 @@
 #include "core/task_run.h"
 
 #define ERR_TASK_LIMIT (-32000)
+#define MAX_LISTEN_TASKS 64     /* task ids one listen stream may follow */
 
 static bool declared(const mcp_call *call)
 {
@@ -32,6 +33,8 @@ static bool declared(const mcp_call *call)
     const cJSON *ext = cJSON_GetObjectItemCaseSensitive(mcp_call_client_capabilities(call), "extensions");
     return cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(ext, MCP_EXT_TASKS));
 }
+
+static const char *bound_principal(const mcp_exchange *ex);
 
 static void reply_not_declared(mcp_call *call)
 {
@@ -69,7 +72,36 @@ bool mcp__tasks_listen_check(mcp_call *call, const cJSON *filter, cJSON *honored
         reply_not_declared(call);
         return true;
     }
-    cJSON_AddArrayToObject(honored, "taskIds");   /* none: status changes are polled */
+    /* Honour the ids of live tasks this caller may read (the tasks/get
+     * rule); unknown, expired and foreign ids are left out. */
+    cJSON *ids = cJSON_AddArrayToObject(honored, "taskIds");
+    const cJSON *asked = cJSON_GetObjectItemCaseSensitive(filter, "taskIds");
+    mcp__tasks *tk = call->srv->tasks;
+    if (!ids || !tk || !cJSON_IsArray(asked))
+        return false;
+    const char *principal = bound_principal(call->ex);
+    task_store *ts = mcp__task_store_acquire(tk);
+    int n = 0;
+    for (const cJSON *a = asked->child; a && n < MAX_LISTEN_TASKS; a = a->next) {
+        if (!cJSON_IsString(a) || strlen(a->valuestring) != 2 * ID_BYTES)
+            continue;
+        bool dup = false;
+        for (const cJSON *h = ids->child; h && !dup; h = h->next)
+            dup = strcmp(h->valuestring, a->valuestring) == 0;
+        char *text = NULL;
+        uint64_t v = 0;
+        cJSON *rec = !dup && ts->ops->get(ts, a->valuestring, &text, &v) == 0 ? cJSON_Parse(text) : NULL;
+        free(text);
+        const char *owner_of = mcp__task_str(rec, "_p");
+        const cJSON *expire = cJSON_GetObjectItemCaseSensitive(rec, "_x");
+        bool expired = cJSON_IsNumber(expire) && expire->valuedouble <= (double)mcp__unix_ms();
+        if (rec && owner_of && strcmp(owner_of, principal) == 0 && !expired) {
+            cJSON_AddItemToArray(ids, cJSON_CreateString(a->valuestring));
+            n++;
+        }
+        cJSON_Delete(rec);
+    }
+    mcp__task_store_release(tk);
     return false;
 }
 
@@ -101,16 +133,6 @@ static cJSON *new_record(mcp__tasks *tk, const mcp_task_options *opt, const char
     cJSON_AddStringToObject(rec, "_o", tk->owner);
     cJSON_AddNumberToObject(rec, "_x", (double)*expire);
     return rec;
-}
-
-/* The public part of a record: everything but the private _ keys. */
-static cJSON *public_view(const cJSON *rec)
-{
-    cJSON *out = cJSON_CreateObject();
-    for (const cJSON *f = rec ? rec->child : NULL; f && out; f = f->next)
-        if (f->string[0] != '_')
-            cJSON_AddItemToObject(out, f->string, cJSON_Duplicate(f, 1));
-    return out;
 }
 
 bool mcp__tasks_intercept(mcp_call *call, const tool_entry *t)
@@ -169,7 +191,7 @@ bool mcp__tasks_intercept(mcp_call *call, const tool_entry *t)
     run->refs++;                     /* the round's */
     pthread_mutex_unlock(&tk->lock);
 
-    cJSON *result = public_view(rec);
+    cJSON *result = mcp__task_public_view(rec);
     cJSON_Delete(rec);
     if (result)
         cJSON_AddStringToObject(result, "resultType", "task");
@@ -231,7 +253,7 @@ void mcp__method_tasks_get(mcp_call *call)
     cJSON *rec = load_for_caller(call, ts, &id, NULL);
     mcp__task_store_release(tk);
     if (rec) {
-        cJSON *view = public_view(rec);
+        cJSON *view = mcp__task_public_view(rec);
         cJSON_Delete(rec);
         mcp__call_reply_result(call, view);
     }
@@ -292,7 +314,7 @@ void mcp__method_tasks_update(mcp_call *call)
     char *owner = mcp__xstrdup(mcp__task_str(rec, "_o"));
     cJSON_Delete(rec);
     update_ctx u = { .responses = responses };
-    int rc = mcp__task_edit(ts, id, edit_update, &u);
+    int rc = mcp__task_edit(tk, ts, id, edit_update, &u);
     if (rc == 0 && u.all_answered)
         mcp__task_poke_owner(tk, ts, owner, id, "resume");
     mcp__task_store_release(tk);
@@ -325,7 +347,7 @@ void mcp__method_tasks_cancel(mcp_call *call)
     char *owner = mcp__xstrdup(mcp__task_str(rec, "_o"));
     cJSON_Delete(rec);
     /* Terminal tasks stay as they are and get the same ack (idempotent). */
-    int rc = mcp__task_edit(ts, id, edit_cancel_request, NULL);
+    int rc = mcp__task_edit(tk, ts, id, edit_cancel_request, NULL);
     if (rc >= 0)
         mcp__task_poke_owner(tk, ts, owner, id, "cancel");
     mcp__task_store_release(tk);

@@ -22,7 +22,11 @@ void mcp__tasks_advertise(mcp_server *srv, cJSON *caps);
 
 /* subscriptions/listen with notifications.taskIds: true after replying
  * -32021 to a client without the extension; otherwise adds the honoured
- * ids to honored: none, since no notifications/tasks are sent (clients poll). */
+ * ids to honored.taskIds: those of live tasks the caller may read (the
+ * tasks/get principal rule, at most 64); the listener then gets
+ * notifications/tasks on their visible changes made on this instance.
+ * With a shared (Redis) store, changes another instance writes (the run
+ * there) are not relayed here: for those, clients poll tasks/get. */
 bool mcp__tasks_listen_check(mcp_call *call, const cJSON *filter, cJSON *honored);
 
 void mcp__method_tasks_get(mcp_call *call);

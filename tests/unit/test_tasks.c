@@ -2,7 +2,8 @@
  * (extension io.modelcontextprotocol/tasks): gating for clients that do not
  * declare it, binding of tasks to the principal (another principal's id
  * reads as unknown), the per-principal limit, the stored-result limit,
- * expiry, cancellation reaching the handler, and the removed methods. */
+ * expiry, cancellation reaching the handler, the removed methods, and
+ * notifications/tasks on a subscriptions/listen stream. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -337,7 +338,7 @@ static void test_progress_of_a_running_task_is_its_status_message(void **state)
     mcp_server_free(srv);
 }
 
-static void test_listen_for_task_ids_needs_the_extension_and_honours_none(void **state)
+static void test_listen_for_task_ids_needs_the_extension_and_skips_unknown_ids(void **state)
 {
     (void)state;
     mcp_server *srv = server_with_tools(NULL);
@@ -415,6 +416,101 @@ static void test_a_task_keeps_its_removed_tool_until_it_ends(void **state)
     mcp_server_free(srv);
 }
 
+/* The notifications/tasks f received so far, in order (a new array). */
+static cJSON *task_notifications(fake_ex *f)
+{
+    cJSON *out = cJSON_CreateArray();
+    pthread_mutex_lock(&f->lock);
+    for (const cJSON *m = f->sent ? f->sent->child : NULL; m; m = m->next)
+        if (strcmp(get_str(m, "method") ? get_str(m, "method") : "", "notifications/tasks") == 0)
+            cJSON_AddItemToArray(out, cJSON_Duplicate(m, 1));
+    pthread_mutex_unlock(&f->lock);
+    return out;
+}
+
+/* subscriptions/listen notifications.taskIds: only the caller's live tasks
+ * are honoured (listed in the acknowledgement); each visible status change
+ * of one then arrives as notifications/tasks carrying the DetailedTask
+ * tasks/get returns, tagged with the listen's subscriptionId. */
+static void test_listen_gets_notifications_tasks_for_the_callers_tasks(void **state)
+{
+    (void)state;
+    mcp_server *srv = server_with_tools(NULL);
+    cJSON *r = call_tool(srv, "sub:alice", "parks", CAPS_TASKS);
+    char *mine = task_id_of(r);
+    cJSON_Delete(r);
+    r = call_tool(srv, "sub:bob", "parks", CAPS_TASKS);
+    char *theirs = task_id_of(r);
+    cJSON_Delete(r);
+    cJSON *w = wait_status(srv, "sub:alice", mine, "input_required");
+    assert_string_equal(get_str(result_of(w), "status"), "input_required");
+    cJSON_Delete(w);
+
+    fake_ex *f = fake_new(NULL, MCP_ERA_MODERN, MCP_V_MODERN_LATEST, false);
+    f->ex.principal = "sub:alice";
+    char json[768];
+    snprintf(json, sizeof json, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"subscriptions/listen\",\"params\":{"
+             "\"notifications\":{\"taskIds\":[\"%s\",\"%s\",\"%s\",\"0123456789abcdef0123456789abcdef\",7]},"
+             META(CAPS_TASKS) "}}", theirs, mine, mine);
+    fake_dispatch(srv, f, json);
+    assert_true(fake_wait_sent(f, 1, FAKE_WAIT_MS));
+    const cJSON *ids = get(get(get(fake_sent_at(f, 0), "params"), "notifications"), "taskIds");
+    assert_int_equal(cJSON_GetArraySize(ids), 1);          /* not bob's, not unknown, not twice */
+    assert_string_equal(cJSON_GetStringValue(cJSON_GetArrayItem(ids, 0)), mine);
+
+    /* Answer alice's task: working, then completed. Bob's stays silent. */
+    snprintf(json, sizeof json, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tasks/update\",\"params\":{\"taskId\":\"%s\","
+             "\"inputResponses\":{\"ok\":{\"action\":\"accept\",\"content\":{}}}," META(CAPS_TASKS) "}}", theirs);
+    cJSON_Delete(modern(srv, "sub:bob", json));
+    snprintf(json, sizeof json, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tasks/update\",\"params\":{\"taskId\":\"%s\","
+             "\"inputResponses\":{\"ok\":{\"action\":\"accept\",\"content\":{}}}," META(CAPS_TASKS) "}}", mine);
+    cJSON_Delete(modern(srv, "sub:alice", json));
+    w = wait_status(srv, "sub:alice", mine, "completed");
+    cJSON *got = NULL;
+    for (int i = 0; i < 250; i++) {           /* the notification follows the write */
+        cJSON_Delete(got);
+        got = task_notifications(f);
+        const cJSON *last = cJSON_GetArrayItem(got, cJSON_GetArraySize(got) - 1);
+        if (last && strcmp(get_str(get(last, "params"), "status"), "completed") == 0)
+            break;
+        sleep_ms(20);
+    }
+    int n = cJSON_GetArraySize(got);
+    assert_true(n >= 2);                      /* working (answered), completed */
+    assert_string_equal(get_str(get(cJSON_GetArrayItem(got, 0), "params"), "status"), "working");
+    cJSON *last = cJSON_Duplicate(get(cJSON_GetArrayItem(got, n - 1), "params"), 1);
+    for (int i = 0; i < n; i++)
+        assert_string_equal(get_str(get(cJSON_GetArrayItem(got, i), "params"), "taskId"), mine);
+    const cJSON *meta = get(last, "_meta");
+    assert_true(cJSON_IsNumber(get(meta, "io.modelcontextprotocol/subscriptionId")));
+    assert_int_equal(get(meta, "io.modelcontextprotocol/subscriptionId")->valueint, 9);
+    cJSON_DeleteItemFromObjectCaseSensitive(last, "_meta");
+    cJSON *expect = cJSON_Duplicate(result_of(w), 1);   /* tasks/get's result less its resultType */
+    cJSON_DeleteItemFromObjectCaseSensitive(expect, "resultType");
+    cJSON_DeleteItemFromObjectCaseSensitive(expect, "_meta");           /* and the reply envelope's _meta */
+    if (!cJSON_Compare(last, expect, 1)) {
+        char *a = cJSON_PrintUnformatted(last), *b = cJSON_PrintUnformatted(expect);
+        fprintf(stderr, "notified %s\nget      %s\n", a, b);
+        free(a);
+        free(b);
+        fail();
+    }
+    cJSON_Delete(expect);
+    assert_null(get(last, "_p"));
+    assert_null(get(last, "_o"));
+    assert_null(get(last, "inputRequests"));
+    assert_non_null(get(last, "result"));
+    cJSON_Delete(last);
+    cJSON_Delete(got);
+    cJSON_Delete(w);
+    mcp__server_close_listeners(srv, NULL);
+    assert_true(fake_wait_complete(f, FAKE_WAIT_MS));
+    fake_free(f);
+    free(mine);
+    free(theirs);
+    mcp_server_free(srv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -426,7 +522,8 @@ int main(void)
         cmocka_unit_test(test_expired_tasks_are_deleted),
         cmocka_unit_test(test_removed_and_legacy_methods_are_not_found),
         cmocka_unit_test(test_progress_of_a_running_task_is_its_status_message),
-        cmocka_unit_test(test_listen_for_task_ids_needs_the_extension_and_honours_none),
+        cmocka_unit_test(test_listen_for_task_ids_needs_the_extension_and_skips_unknown_ids),
+        cmocka_unit_test(test_listen_gets_notifications_tasks_for_the_callers_tasks),
         cmocka_unit_test(test_task_options_init_fills_the_documented_defaults),
         cmocka_unit_test(test_a_task_keeps_its_removed_tool_until_it_ends),
     };
