@@ -393,7 +393,9 @@ mcp__regex *mcp__regex_compile(const char *ecma, char *why, size_t whylen)
     }
     pcre2_set_match_limit(match, REGEX_MATCH_LIMIT);
     pcre2_set_depth_limit(match, REGEX_DEPTH_LIMIT);
+#ifndef MCP_NO_REGEX_JIT
     (void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* the interpreter runs if JIT is unavailable */
+#endif
     out->code = re;
     out->match = match;
     return out;
