@@ -4,7 +4,7 @@
  * instead of waiting), and one subscriber thread on the "mcp:bus" channel
  * for messages between instances. Key layout, one hash tag per session so
  * it also works on Redis Cluster:
- *   mcp:{sid}:s  hash   session record (v, c, i, l)
+ *   mcp:{sid}:s  hash   session record (v, c, i, l; optional u subject, r subscriptions)
  *   mcp:{sid}:a  hash   application state
  *   mcp:{sid}:n  string SSE stream counter
  *   mcp:{sid}:e:N list  "<seq> <frame>" events of stream N (bounded) */
@@ -226,15 +226,17 @@ static int r_session_save(mcp_store *st, const char *sid, const session_record *
     cmd_init(&c[0], 8, "HSET", k, "v", r->version ? r->version : "", "c", r->client_caps ? r->client_caps : "{}", "l", lvl);
     cmd_init(&c[1], 3, "PEXPIRE", k, ttl);
     /* Optional fields go as further HSETs in the same pipeline. */
-    cmd all[4];
+    cmd all[5];
     int n = 0;
     all[n++] = c[0];
     if (r->client_info)
         cmd_init(&all[n++], 4, "HSET", k, "i", r->client_info);
     if (r->subject)
         cmd_init(&all[n++], 4, "HSET", k, "u", r->subject);
+    if (r->subscriptions)
+        cmd_init(&all[n++], 4, "HSET", k, "r", r->subscriptions);
     all[n++] = c[1];
-    redisReply *rep[4];
+    redisReply *rep[5];
     int rc = run(rs, all, n, rep);
     if (rc == 0)
         free_replies(rep, n);
@@ -295,6 +297,7 @@ static int r_session_load(mcp_store *st, const char *sid, session_record *out, u
     out->client_caps = field(rep, "c");
     out->client_info = field(rep, "i");
     out->subject = field(rep, "u");
+    out->subscriptions = field(rep, "r");   /* absent in records written before it existed */
     char *lvl = field(rep, "l");
     out->log_level = lvl ? atoi(lvl) : -1;
     free(lvl);
