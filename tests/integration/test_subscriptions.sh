@@ -7,6 +7,8 @@
 #   {uri} on that GET stream; a second session that did not subscribe gets
 #   nothing; unsubscribe stops it; create_todo updates todo://todos;
 # - stateless HTTP: no resources.subscribe, resources/subscribe is -32601;
+# - 2026-07-28: subscriptions/listen {resourceSubscriptions: [URI]} gets
+#   resources/updated for URI (tagged), and nothing for other URIs;
 # - stdio: subscribe, update_todo -> the notification on stdout;
 # - two instances sharing Redis: the record keeps the subscription (field r)
 #   and an update made on instance A reaches the GET stream held by B.
@@ -142,6 +144,52 @@ check "stateless: initialize advertises resources without subscribe" $? "$(cat "
 rpc "$MCP_URL" "" '{"jsonrpc":"2.0","id":2,"method":"resources/subscribe","params":{"uri":"'"$URI"'"}}' >"$TMP/sl-sub.json"
 json "$TMP/sl-sub.json" "m['error']['code'] == -32601 and 'session' in m['error']['message']"
 check "stateless: resources/subscribe is -32601 naming the missing session" $? "$(cat "$TMP/sl-sub.json")"
+
+# ---------------- 2026-07-28: subscriptions/listen with resourceSubscriptions
+SL_URL=$MCP_URL
+META='"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{},"io.modelcontextprotocol/clientInfo":{"name":"subs-test","version":"1"}}'
+# modern METHOD BODY [curl args...]: one 2026-07-28 POST.
+modern() {
+    local method=$1 body=$2
+    shift 2
+    curl -s -N -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' \
+        -H 'MCP-Protocol-Version: 2026-07-28' -H "Mcp-Method: $method" "$@" -d "$body" "$SL_URL"
+}
+# listen ID URI OUT: a listen stream for URI in the background (at most 30 s).
+listen() {
+    modern subscriptions/listen '{"jsonrpc":"2.0","id":"'$1'","method":"subscriptions/listen","params":{'"$META"',"notifications":{"resourceSubscriptions":["'$2'"]}}}' \
+        --max-time 30 >"$3" 2>/dev/null &
+    PIDS+=("$!")
+}
+listen L1 "$URI" "$TMP/l1.sse"
+listen L2 "todo://todos/999999" "$TMP/l2.sse"
+for _ in $(seq 1 50); do grep -q acknowledged "$TMP/l1.sse" && grep -q acknowledged "$TMP/l2.sse" && break; sleep 0.1; done
+python3 - "$TMP/l1.sse" "$URI" <<'EOF'
+import json, sys
+msgs = [json.loads(l[5:]) for l in open(sys.argv[1]).read().splitlines() if l.startswith('data:') and l[5:].strip()]
+a = msgs[0]
+sid = a['params']['_meta']['io.modelcontextprotocol/subscriptionId']
+sys.exit(0 if a['method'] == 'notifications/subscriptions/acknowledged' and sid == 'L1'
+         and a['params']['notifications'] == {'resourceSubscriptions': [sys.argv[2]]} else 1)
+EOF
+check "listen: acknowledged first, honouring resourceSubscriptions" $? "$(cat "$TMP/l1.sse")"
+modern tools/call '{"jsonrpc":"2.0","id":20,"method":"tools/call","params":{'"$META"',"name":"update_todo","arguments":{"id":'"$id"',"title":"modern"}}}' \
+    -H 'Mcp-Name: update_todo' --max-time 15 >"$TMP/m-upd.json"
+json "$TMP/m-upd.json" "m['result'].get('isError') is not True"
+check "listen: update_todo (2026-07-28) succeeded" $? "$(cat "$TMP/m-upd.json")"
+wait_updates "$TMP/l1.sse" "$URI" 1
+check "listen: the stream gets resources/updated {uri: $URI}" $? "$(cat "$TMP/l1.sse")"
+python3 - "$TMP/l1.sse" <<'EOF'
+import json, sys
+msgs = [json.loads(l[5:]) for l in open(sys.argv[1]).read().splitlines() if l.startswith('data:') and l[5:].strip()]
+ok = all(m['params']['_meta']['io.modelcontextprotocol/subscriptionId'] == 'L1' for m in msgs)
+ok = ok and not any(m.get('params', {}).get('uri') == 'todo://todos' for m in msgs)   # not asked for
+sys.exit(0 if ok else 1)
+EOF
+check "listen: every message tagged subscriptionId L1, nothing it did not ask for" $? "$(cat "$TMP/l1.sse")"
+sleep 0.2
+[ "$(grep -c '^data:' "$TMP/l2.sse")" = 1 ]
+check "listen: a listener for another URI gets only its acknowledgement" $? "$(cat "$TMP/l2.sse")"
 
 # ---------------- stdio
 python3 - "$MCP_BIN" "$API_URL" "$URI" "$id" >"$TMP/stdio.out" 2>"$TMP/stdio.err" <<'EOF'
