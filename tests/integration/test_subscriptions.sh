@@ -136,6 +136,13 @@ sleep 0.3
 [ "$(updates "$TMP/a.sse" "todo://todos")" = 3 ]
 check "stateful: ... and reports no change" $? "$(cat "$TMP/a.sse")"
 
+rpc "$MCP_URL" "$A" '{"jsonrpc":"2.0","id":9,"method":"resources/list"}' >"$TMP/list.json"
+json "$TMP/list.json" "any(r['uri'] == 'todo://todos' for r in m['result']['resources'])"
+check "stateful: resources/list names todo://todos" $? "$(cat "$TMP/list.json")"
+rpc "$MCP_URL" "$A" '{"jsonrpc":"2.0","id":10,"method":"resources/read","params":{"uri":"todo://todos"}}' >"$TMP/read.json"
+json "$TMP/read.json" "any(t['title'] == 'second' for t in __import__('json').loads(m['result']['contents'][0]['text'])['todos'])"
+check "stateful: resources/read todo://todos lists the todos" $? "$(cat "$TMP/read.json")"
+
 # ---------------- stateless HTTP
 start_todo_mcp stateless --mode stateless --web-api-base-url "$API_URL"
 rpc "$MCP_URL" "" '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"'$V'","capabilities":{},"clientInfo":{"name":"subs-test","version":"1"}}}' >"$TMP/sl-init.json"
