@@ -1,7 +1,8 @@
 /* Legacy-era sessions (one per initialize in stateful HTTP mode, one per
  * process on stdio) and the in-memory session table. A session holds only
  * what the protocol needs: negotiated version, client capabilities and
- * info, log level, application state, the server->client requests awaiting
+ * info, log level, resource subscriptions, application state, the
+ * server->client requests awaiting
  * answers and the calls in flight (for notifications/cancelled). */
 #ifndef MCP_CORE_SESSION_H
 #define MCP_CORE_SESSION_H
@@ -74,7 +75,7 @@ int mcp__session_request_wait(mcp_session *s, pending_request *p, unsigned timeo
  * when consumed, or gives the message back when nobody here waits for it. */
 cJSON *mcp__session_resolve(mcp_session *s, cJSON *response);
 
-/* Write the record (version, capabilities, info, log level) to the store. */
+/* Write the record (version, capabilities, info, log level, subscriptions) to the store. */
 int mcp__session_save(mcp_session *s);
 
 /* App state (string values by key). */
