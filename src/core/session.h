@@ -2,8 +2,8 @@
  * process on stdio) and the in-memory session table. A session holds only
  * what the protocol needs: negotiated version, client capabilities and
  * info, log level, resource subscriptions, application state, the
- * server->client requests awaiting
- * answers and the calls in flight (for notifications/cancelled). */
+ * server->client requests awaiting answers and the calls in flight (for
+ * notifications/cancelled). */
 #ifndef MCP_CORE_SESSION_H
 #define MCP_CORE_SESSION_H
 
