@@ -1,5 +1,6 @@
 /* The smallest useful libmcp server: two tools over stdio (default) or
- * Streamable HTTP (--http PORT). `add` reports progress when asked. */
+ * Streamable HTTP (--http PORT [--quiet] [--rate-limit PER_SECOND]). `add`
+ * reports progress when asked. */
 #include <stdlib.h>
 #include <string.h>
 #include <mcp/mcp.h>
@@ -30,7 +31,12 @@ int main(int argc, char **argv)
         .output_schema = "{\"type\":\"object\",\"properties\":{\"sum\":{\"type\":\"number\"}},\"required\":[\"sum\"]}",
         .handler = add }, NULL);
     mcp_http_options http = MCP_HTTP_DEFAULTS;        /* --quiet: no per-request log lines */
-    http.log_requests = !(argc > 3 && strcmp(argv[3], "--quiet") == 0);
+    for (int i = 3; i < argc; i++) {
+        if (strcmp(argv[i], "--quiet") == 0)
+            http.log_requests = false;
+        else if (strcmp(argv[i], "--rate-limit") == 0 && i + 1 < argc)
+            http.rate_limit = atof(argv[++i]);        /* tools/call per second per client */
+    }
     int rc = argc > 2 && strcmp(argv[1], "--http") == 0
         ? (http.port = (unsigned)atoi(argv[2]), mcp_serve_http(srv, &http))
         : mcp_serve_stdio(srv, NULL);

@@ -1,6 +1,7 @@
 /* mcp-everything: the conformance fixture server. This file owns the
- * command line (--mode, --transport, --response, --port, --host) and the
- * start-up: it registers the fixtures (fixtures.c, fixtures_tools.c) and
+ * command line (--mode, --transport, --response, --port, --host,
+ * --skills-dir) and the start-up: it registers the fixtures (fixtures.c,
+ * fixtures_tools.c) and the skills of skills/ (SEP-2640), and
  * serves them over Streamable HTTP until SIGINT/SIGTERM, or over stdio
  * until EOF. On HTTP start it prints exactly one line on stderr,
  *   mcp-everything listening on http://127.0.0.1:<port>/mcp (stateful)
@@ -24,6 +25,7 @@ typedef struct options {
     bool use_stdio;
     unsigned port;
     const char *host;
+    const char *skills_dir;
 } options;
 
 static void usage(FILE *out, const char *prog)
@@ -37,6 +39,8 @@ static void usage(FILE *out, const char *prog)
             "                              or the library's choice (SSE only when the call notifies)\n"
             "  --port N                    HTTP port (default 3000; 0 picks a free port)\n"
             "  --host ADDR                 HTTP bind address (default 127.0.0.1)\n"
+            "  --skills-dir DIR            skills served (SEP-2640); default: the source tree's\n"
+            "                              apps/mcp-everything/skills; \"\" serves none\n"
             "  --help                      show this help\n",
             prog);
 }
@@ -83,6 +87,10 @@ static int apply_option(options *opts, const char *name, const char *value)
     }
     if (strcmp(name, "--port") == 0)
         return parse_port(value, &opts->port);
+    if (strcmp(name, "--skills-dir") == 0) {
+        opts->skills_dir = value;
+        return 0;
+    }
     if (strcmp(name, "--host") == 0) {
         opts->host = value;
         return value[0] ? 0 : -1;
@@ -137,7 +145,7 @@ static int serve_http(mcp_server *srv, const options *opts, const sigset_t *stop
 int main(int argc, char **argv)
 {
     options opts = { .mode = MCP_STATEFUL, .response_mode = MCP_RESPONSE_SSE, .use_stdio = false,
-                     .port = 3000, .host = "127.0.0.1" };
+                     .port = 3000, .host = "127.0.0.1", .skills_dir = MCP_EVERYTHING_SKILLS_DIR };
     int parsed = parse_options(argc, argv, &opts);
     if (parsed != 0)
         return parsed > 0 ? 0 : 2;
@@ -159,6 +167,8 @@ int main(int argc, char **argv)
         return 1;
     }
     int rc = fixtures_register(srv);
+    if (rc == 0 && opts.skills_dir[0])
+        rc = mcp_server_add_skills_dir(srv, opts.skills_dir, NULL);
     if (rc < 0)
         fprintf(stderr, "mcp-everything: registering fixtures failed: %s\n", mcp_strerror(rc));
     else if (opts.use_stdio)

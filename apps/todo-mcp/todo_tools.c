@@ -26,6 +26,15 @@ enum { WHY_SIZE = 512, PATH_SIZE = 128 };
 
 #define FAILED_PREFIX "WebAPI call failed"
 
+/* Every todo-api request carries the MCP request's trace context: a child
+ * traceparent (and the caller's tracestate), so the backend's logs join the
+ * trace. The buffer is a compound literal living in the calling block. */
+static const char *traceparent_of(const mcp_call *call, char *buf, size_t len)
+{
+    return mcp_call_traceparent(call, buf, len) == 0 ? buf : NULL;
+}
+#define TRACE_ARGS(call) traceparent_of((call), (char[64]){0}, 64), mcp_call_tracestate(call)
+
 /* ---------------------------------------------------------------- schemas */
 
 #define TODO_PROPERTIES                                                              \
@@ -137,7 +146,7 @@ static int reply_with_todo(mcp_call *call, webapi *api, const char *method, cons
     *written = false;
     char why[WHY_SIZE];
     cJSON *todo = NULL;
-    if (webapi_call(api, method, path, body, &todo, NULL, why, sizeof why) != 0)
+    if (webapi_call_traced(api, TRACE_ARGS(call), method, path, body, &todo, NULL, why, sizeof why) != 0)
         return upstream_failed(call, why);
     *written = true;                   /* todo-api answered 2xx */
     if (!cJSON_IsObject(todo)) {
@@ -178,7 +187,7 @@ static int get_todo(mcp_call *call, const cJSON *args, void *userdata)
     char path[PATH_SIZE], why[WHY_SIZE];
     cJSON *todo = NULL;
     todo_path(args, path, sizeof path);
-    if (webapi_call(userdata, "GET", path, NULL, &todo, NULL, why, sizeof why) != 0)
+    if (webapi_call_traced(userdata, TRACE_ARGS(call), "GET", path, NULL, &todo, NULL, why, sizeof why) != 0)
         return upstream_failed(call, why);
     if (!todo)
         return mcp_call_error(call, FAILED_PREFIX ": empty response from GET %s", path);
@@ -212,7 +221,7 @@ static int list_todos(mcp_call *call, const cJSON *args, void *userdata)
     char path[PATH_SIZE], why[WHY_SIZE];
     cJSON *todos = NULL;
     list_path(args, path, sizeof path);
-    if (webapi_call(userdata, "GET", path, NULL, &todos, NULL, why, sizeof why) != 0)
+    if (webapi_call_traced(userdata, TRACE_ARGS(call), "GET", path, NULL, &todos, NULL, why, sizeof why) != 0)
         return upstream_failed(call, why);
     if (!cJSON_IsArray(todos)) {
         cJSON_Delete(todos);
@@ -266,7 +275,7 @@ static int delete_todo(mcp_call *call, const cJSON *args, void *userdata)
     cJSON *ignored = NULL;
     const todo_ctx *ctx = userdata;
     todo_path(args, path, sizeof path);
-    if (webapi_call(ctx->api, "DELETE", path, NULL, &ignored, NULL, why, sizeof why) != 0)
+    if (webapi_call_traced(ctx->api, TRACE_ARGS(call), "DELETE", path, NULL, &ignored, NULL, why, sizeof why) != 0)
         return upstream_failed(call, why);
     cJSON_Delete(ignored);
     report_change(ctx, cJSON_GetObjectItemCaseSensitive(args, "id"));
@@ -325,7 +334,7 @@ static int read_todo(mcp_call *call, const char *uri, const cJSON *vars, void *u
     if (!is_todo_id(id))
         return -MCP_ENOTFOUND;
     snprintf(path, sizeof path, "/todos/%s", id);
-    if (webapi_call(userdata, "GET", path, NULL, &todo, &status, why, sizeof why) != 0) {
+    if (webapi_call_traced(userdata, TRACE_ARGS(call), "GET", path, NULL, &todo, &status, why, sizeof why) != 0) {
         if (status == 404)
             return -MCP_ENOTFOUND;
         /* A resource error carries no message of ours: keep the reason in the log. */
@@ -347,7 +356,8 @@ static int read_todo_list(mcp_call *call, const char *uri, const cJSON *vars, vo
     (void)vars;
     char why[WHY_SIZE];
     cJSON *todos = NULL;
-    if (webapi_call(userdata, "GET", "/todos", NULL, &todos, NULL, why, sizeof why) != 0 || !cJSON_IsArray(todos)) {
+    if (webapi_call_traced(userdata, TRACE_ARGS(call), "GET", "/todos", NULL, &todos, NULL, why, sizeof why) != 0 ||
+        !cJSON_IsArray(todos)) {
         fprintf(stderr, "todo-mcp: resources/read %s: " FAILED_PREFIX ": %s\n", uri,
                 todos ? "expected a JSON array" : why);
         cJSON_Delete(todos);
@@ -419,14 +429,16 @@ static const mcp_resource todo_template = {
     .handler = read_todo, .blocking = true, .scopes = "todos:read",
 };
 
-int todo_tools_register(mcp_server *srv, webapi *api, bool with_counter)
+int todo_tools_register(mcp_server *srv, webapi *api, bool with_counter, const char *app_uri)
 {
     write_ctx.api = api;
     write_ctx.srv = srv;
     for (size_t i = 0; i < sizeof upstream_tools / sizeof upstream_tools[0]; i++) {
-        const mcp_tool *t = &upstream_tools[i];
-        bool writes = t->handler == create_todo || t->handler == update_todo || t->handler == delete_todo;
-        int rc = mcp_server_add_tool(srv, t, writes ? (void *)&write_ctx : (void *)api);
+        mcp_tool tool = upstream_tools[i];
+        if (strcmp(tool.name, "list_todos") == 0)
+            tool.ui_resource_uri = app_uri;   /* hosts with MCP Apps show the todo list */
+        bool writes = tool.handler == create_todo || tool.handler == update_todo || tool.handler == delete_todo;
+        int rc = mcp_server_add_tool(srv, &tool, writes ? (void *)&write_ctx : (void *)api);
         if (rc < 0)
             return rc;
     }

@@ -14,7 +14,8 @@
 
 /* Registers everything on srv (one server per process: the write tools
  * keep srv to report changes). api is borrowed and must outlive srv's
- * serving. with_counter adds the per-session counter tool. 0 or -MCP_E*. */
-int todo_tools_register(mcp_server *srv, webapi *api, bool with_counter);
+ * serving. with_counter adds the per-session counter tool; app_uri (or
+ * NULL) is the MCP Apps view list_todos links to. 0 or -MCP_E*. */
+int todo_tools_register(mcp_server *srv, webapi *api, bool with_counter, const char *app_uri);
 
 #endif

@@ -192,13 +192,21 @@ static bool append_header(struct curl_slist **list, const char *header)
     return grown != NULL;
 }
 
-static struct curl_slist *request_headers(const webapi *api, bool has_body)
+static struct curl_slist *request_headers(const webapi *api, bool has_body, const char *traceparent,
+                                         const char *tracestate)
 {
     struct curl_slist *list = NULL;
+    char tp[128], ts[600];
+    if (traceparent)
+        snprintf(tp, sizeof tp, "traceparent: %s", traceparent);
+    if (tracestate)
+        snprintf(ts, sizeof ts, "tracestate: %s", tracestate);
     bool ok = append_header(&list, "Accept: application/json") &&
               (!has_body || append_header(&list, "Content-Type: application/json")) &&
               append_header(&list, "Expect:") &&   /* no 100-continue round trip */
-              (!api->auth_header || append_header(&list, api->auth_header));
+              (!api->auth_header || append_header(&list, api->auth_header)) &&
+              (!traceparent || append_header(&list, tp)) &&
+              (!traceparent || !tracestate || append_header(&list, ts));
     if (!ok) {
         curl_slist_free_all(list);
         return NULL;
@@ -322,6 +330,13 @@ static int perform(CURL *h, const webapi *api, const char *method, const char *u
 int webapi_call(const webapi *api, const char *method, const char *path, const char *body_json,
                 cJSON **out_json, long *out_status, char *why, size_t why_size)
 {
+    return webapi_call_traced(api, NULL, NULL, method, path, body_json, out_json, out_status, why, why_size);
+}
+
+int webapi_call_traced(const webapi *api, const char *traceparent, const char *tracestate, const char *method,
+                       const char *path, const char *body_json, cJSON **out_json, long *out_status, char *why,
+                       size_t why_size)
+{
     char reason[MAX_REASON] = "out of memory";
     long status = 0;
     int rc = -1;
@@ -330,7 +345,7 @@ int webapi_call(const webapi *api, const char *method, const char *path, const c
     if (asprintf(&url, "%s%s", api->base_url, path) < 0)
         url = NULL;
     CURL *h = thread_handle();
-    struct curl_slist *headers = request_headers(api, body_json != NULL);
+    struct curl_slist *headers = request_headers(api, body_json != NULL, traceparent, tracestate);
     if (url && h && headers)
         rc = perform(h, api, method, url, body_json, headers, out_json, &status, reason, sizeof reason);
     if (rc != 0)

@@ -42,5 +42,11 @@ void webapi_shutdown(webapi *api, unsigned grace_ms);
  * the HTTP status when one was received (0 otherwise). */
 int webapi_call(const webapi *api, const char *method, const char *path, const char *body_json,
                 cJSON **out_json, long *out_status, char *why, size_t why_size);
+/* The same, sending W3C trace context: traceparent (NULL: none) and
+ * tracestate (NULL: none) as request headers, so todo-api's requests join
+ * the MCP request's trace (mcp_call_traceparent). */
+int webapi_call_traced(const webapi *api, const char *traceparent, const char *tracestate, const char *method,
+                       const char *path, const char *body_json, cJSON **out_json, long *out_status, char *why,
+                       size_t why_size);
 
 #endif

@@ -40,6 +40,15 @@ MCP_EXTERN int mcp_call_structured_take(mcp_call *call, cJSON *value);
  * Returns 0 so a handler can `return mcp_call_error(call, ...)`. */
 MCP_EXTERN int mcp_call_error(mcp_call *call, const char *fmt, ...) MCP_PRINTF(2, 3);
 
+/* ---- result _meta (any handler) ----
+ * Merge the keys of meta (a JSON object, taken) into the result's _meta;
+ * later keys replace earlier ones. -MCP_EINVAL when meta is not an object.
+ * mcp_call_content_meta_take puts meta on the last content item added
+ * (a content block, or a resources/read contents entry), e.g. MCP Apps'
+ * {"ui":{"csp":...}}; -MCP_EINVAL when there is none yet. */
+MCP_EXTERN int mcp_call_meta_take(mcp_call *call, cJSON *meta);
+MCP_EXTERN int mcp_call_content_meta_take(mcp_call *call, cJSON *meta);
+
 /* ---- resource contents (resources/read handlers) ---- */
 MCP_EXTERN int mcp_call_resource_text(mcp_call *call, const char *uri, const char *mime_type, const char *text);
 MCP_EXTERN int mcp_call_resource_blob(mcp_call *call, const char *uri, const char *mime_type, const char *base64);
@@ -72,6 +81,14 @@ MCP_EXTERN const cJSON *mcp_call_client_info(const mcp_call *call);         /* m
 MCP_EXTERN const char *mcp_call_protocol_version(const mcp_call *call);
 /* Session id, or NULL when the call has no session (stateless HTTP, modern era). */
 MCP_EXTERN const char *mcp_call_session_id(const mcp_call *call);
+/* W3C trace context for outbound calls (send it as the `traceparent`
+ * header): "00-<trace-id>-<span-id>-<flags>", a child of this request's
+ * server span, in the caller's trace (from params._meta or the HTTP
+ * traceparent header) or in a new one. buf needs 56 bytes; 0 or
+ * -MCP_EINVAL. */
+MCP_EXTERN int mcp_call_traceparent(const mcp_call *call, char *buf, size_t len);
+/* The caller's valid tracestate to pass along unchanged, or NULL. */
+MCP_EXTERN const char *mcp_call_tracestate(const mcp_call *call);
 
 /* Per-session application state: small string values by key. Fail with
  * -MCP_EUNSUPPORTED when the call has no session. Values are copies. */

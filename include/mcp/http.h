@@ -23,6 +23,10 @@ extern "C" {
 
 typedef enum { MCP_STATELESS = 0, MCP_STATEFUL = 1 } mcp_http_mode;
 typedef enum { MCP_RESPONSE_AUTO = 0, MCP_RESPONSE_JSON, MCP_RESPONSE_SSE } mcp_response_mode;
+/* What initialize gets at max_sessions: 503 + Retry-After (default), or room
+ * made by ending the least recently used session with nothing in flight (its
+ * client gets 404 and initializes again; 503 only when every session is busy). */
+typedef enum { MCP_CAP_REJECT = 0, MCP_CAP_EVICT_LRU = 1 } mcp_session_cap_policy;
 
 typedef struct mcp_http_options {
     const char *host;              /* bind address, default "127.0.0.1" */
@@ -50,8 +54,29 @@ typedef struct mcp_http_options {
     bool handle_signals;           /* SIGINT/SIGTERM stop mcp_serve_http, default true */
     mcp_store *store;              /* sessions and SSE events in an external store
                                       (mcp_store_redis_open); NULL: in this process */
-    bool health_endpoints;         /* GET /healthz and /metrics, default true */
+    bool health_endpoints;         /* GET /healthz (liveness), /readyz (readiness) and
+                                      /metrics, default true */
     mcp_auth *auth;                /* OAuth resource server (mcp_auth_new); NULL: none */
+    /* Fields below were added after 0.1; 0/NULL means the default. */
+    unsigned drain_delay_ms;       /* on stop, /readyz answers 503 and new requests are still
+                                      accepted this long before draining, default 0 */
+    mcp_session_cap_policy session_cap_policy; /* at max_sessions, default MCP_CAP_REJECT */
+    const char *trusted_proxies;   /* comma list of proxy addresses/CIDRs whose Forwarded and
+                                      X-Forwarded-Proto/Host/For/Prefix count; NULL: none */
+    const char *public_url;        /* the endpoint's public URL, e.g. "https://mcp.example.com/mcp"
+                                      (Server Card remotes; its host passes the Host check);
+                                      NULL: from trusted proxies' headers, else socket and Host */
+    const char *tls_cert_file;     /* HTTPS: PEM certificate chain (leaf first); with tls_key_file */
+    const char *tls_key_file;      /* HTTPS: PEM private key; NULL both: plain HTTP. TLS >= 1.2 */
+    /* Rate limits per principal (the token subject when auth is on, else the
+     * client address): a token bucket refilled at rate_limit tokens per
+     * second (fractional: 0.5 = 30/min), holding rate_burst tokens. Over it:
+     * 429 + Retry-After and a JSON-RPC error (code -31429, data.retryAfterMs).
+     * With a store the budget is shared by every instance; while the store
+     * is down the local bucket decides (fail-open, counted in /metrics). */
+    double rate_limit;             /* tokens per second; default 0 = no limit */
+    unsigned rate_burst;           /* bucket size; default 0 = max(1, ceil(rate_limit)) */
+    bool rate_limit_all_requests;  /* limit every request, not only tools/call; default false */
 } mcp_http_options;
 
 #define MCP_HTTP_DEFAULTS { .host = "127.0.0.1", .port = 3000, .path = "/mcp", \
@@ -71,6 +96,16 @@ typedef struct mcp_http_server mcp_http_server;
 /* Start serving in background threads; *out receives the handle. */
 MCP_EXTERN int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_server **out);
 MCP_EXTERN unsigned mcp_http_port(const mcp_http_server *http);     /* the bound port */
+/* The first step of a graceful stop: /readyz answers 503 from now on while
+ * requests are still served for drain_delay_ms (this call blocks that long).
+ * mcp_http_stop calls it itself; call it earlier to finish your own work
+ * (upstream calls) between readiness going down and the drain. */
+MCP_EXTERN void mcp_http_begin_drain(mcp_http_server *http);
+/* Read tls_cert_file/tls_key_file again: new handshakes use the new pair,
+ * open connections are not dropped. 0, or a negative MCP_E* (the old pair
+ * stays) when the files are unusable or TLS is off. mcp_serve_http calls it
+ * on SIGHUP. */
+MCP_EXTERN int mcp_http_reload_tls(mcp_http_server *http);
 /* Drain (bounded by drain_ms), end every session and free the handle. */
 MCP_EXTERN void mcp_http_stop(mcp_http_server *http);
 

@@ -11,5 +11,6 @@
 #include <mcp/http.h>
 #include <mcp/store.h>
 #include <mcp/auth.h>
+#include <mcp/schema.h>
 
 #endif

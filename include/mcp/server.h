@@ -1,5 +1,7 @@
 /* The server object and its registries: tools, resources, resource
- * templates, prompts and completions. Registration copies everything it is
+ * templates, prompts and completions. Every primitive may carry `_meta`
+ * (JSON object text, rendered as is in list results; invalid JSON fails
+ * registration with -MCP_EINVAL). Registration copies everything it is
  * given (strings, schemas), so callers may pass stack or literal data.
  * Registries are safe to change while a transport serves requests; changes
  * send notifications/<kind>/list_changed to connected clients. */
@@ -28,6 +30,10 @@ typedef struct mcp_server_info {
     const char *description;   /* optional */
     const char *website_url;   /* optional */
     const char *instructions;  /* optional: sent in initialize / server/discover */
+    /* Server Card (experimental, GET <endpoint>/server-card): served only
+     * when registry_name is set. */
+    const char *registry_name; /* reverse-DNS name with one '/', e.g. "io.github.acme/todo" */
+    const char *repository_url;/* optional source repository URL for the card */
 } mcp_server_info;
 
 MCP_EXTERN mcp_server *mcp_server_new(const mcp_server_info *info);
@@ -48,6 +54,11 @@ typedef struct mcp_tool_annotations {
  * (an upstream API down, bad business input) belong in mcp_call_error(). */
 typedef int (*mcp_tool_fn)(mcp_call *call, const cJSON *args, void *userdata);
 
+/* MCP Apps: who may call a tool with a UI. The host hides app-only tools
+ * from the model but lets the app call them (the server still authorizes
+ * every call). DEFAULT sends nothing, which hosts read as model + app. */
+typedef enum { MCP_UI_VISIBILITY_DEFAULT = 0, MCP_UI_VISIBILITY_MODEL_AND_APP, MCP_UI_VISIBILITY_APP_ONLY } mcp_ui_visibility;
+
 typedef struct mcp_tool {
     const char *name;          /* 1-128 chars of [A-Za-z0-9_.-] */
     const char *title;
@@ -61,6 +72,13 @@ typedef struct mcp_tool {
     const char *scopes;        /* OAuth scopes a caller needs (space list), or NULL */
     bool session_scoped;       /* keeps per-session state (mcp_call_state_*): needs a
                                   legacy session; see mcp_server_set_eras */
+    const char *meta;          /* _meta JSON object text or NULL */
+    /* MCP Apps (io.modelcontextprotocol/ui): the ui:// resource that shows
+     * this tool's results, sent as _meta.ui.resourceUri and the older flat
+     * _meta["ui/resourceUri"]; setting it declares the extension. NULL: none.
+     * The tool must still return text content for hosts without UI. */
+    const char *ui_resource_uri;
+    mcp_ui_visibility ui_visibility;   /* _meta.ui.visibility; needs ui_resource_uri */
 } mcp_tool;
 
 MCP_EXTERN int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata);
@@ -82,6 +100,7 @@ typedef struct mcp_resource {
     mcp_resource_fn handler;
     bool blocking;
     const char *scopes;        /* OAuth scopes a reader needs (space list), or NULL */
+    const char *meta;          /* _meta JSON object text or NULL, on the list entry */
 } mcp_resource;
 
 MCP_EXTERN int mcp_server_add_resource(mcp_server *srv, const mcp_resource *res, void *userdata);
@@ -108,6 +127,7 @@ typedef struct mcp_prompt {
     const mcp_prompt_arg *arguments;   /* array ended by an entry with name == NULL, or NULL */
     mcp_prompt_fn handler;
     bool blocking;
+    const char *meta;          /* _meta JSON object text or NULL */
 } mcp_prompt;
 
 MCP_EXTERN int mcp_server_add_prompt(mcp_server *srv, const mcp_prompt *prompt, void *userdata);
@@ -151,6 +171,62 @@ MCP_EXTERN void mcp_server_set_cache_hint(mcp_server *srv, mcp_cache_kind kind, 
  * Returns 0 or -MCP_EINVAL. Call before serving. */
 typedef enum { MCP_ERAS_AUTO = 0, MCP_ERAS_BOTH = 1, MCP_ERAS_LEGACY = 2 } mcp_eras;
 MCP_EXTERN int mcp_server_set_eras(mcp_server *srv, mcp_eras eras);
+/* ---------------- extensions (2026-12) ---------------- */
+
+/* MCP Apps (io.modelcontextprotocol/ui): an interactive HTML view a host
+ * shows in a sandboxed frame. mcp_server_add_app registers it as the
+ * resource uri (ui://...) with MIME type text/html;profile=mcp-app, its
+ * _meta.ui (CSP domains, permissions, domain, prefersBorder) on both the
+ * resources/list entry and the resources/read content, and declares the
+ * extension. The HTML comes from html (copied) or html_file (read once,
+ * here); it must be UTF-8 and look like an HTML document (<!doctype html>
+ * or <html>), else -MCP_EINVAL. Link tools to it with mcp_tool.ui_resource_uri.
+ * Domain lists are NULL-terminated arrays (NULL: none; hosts then allow no
+ * external origin of that kind). */
+typedef struct mcp_app_csp {
+    const char *const *connect_domains;   /* fetch/XHR/WebSocket origins */
+    const char *const *resource_domains;  /* scripts, styles, images, fonts, media */
+    const char *const *frame_domains;     /* nested iframes */
+    const char *const *base_uri_domains;  /* <base href> */
+} mcp_app_csp;
+
+typedef struct mcp_app {
+    const char *uri;             /* required, starts with ui:// */
+    const char *name;            /* required */
+    const char *title;
+    const char *description;
+    const char *html;            /* the document, or NULL to use html_file */
+    const char *html_file;
+    mcp_app_csp csp;
+    struct { bool camera, microphone, geolocation, clipboard_write; } permissions;
+    const char *domain;          /* dedicated sandbox origin (host-specific format), or NULL */
+    mcp_hint prefers_border;     /* MCP_HINT_UNSET: not sent */
+    const char *scopes;          /* OAuth scopes a reader needs, or NULL */
+} mcp_app;
+MCP_EXTERN int mcp_server_add_app(mcp_server *srv, const mcp_app *app);
+
+/* Skills (SEP-2640, the io.modelcontextprotocol/skills extension): serve a
+ * directory of skills. Each skill is a folder holding SKILL.md (YAML
+ * frontmatter with at least name and description, then Markdown) and any
+ * other files; the folder name must equal the frontmatter name (1-64 of
+ * [a-z0-9] and single inner hyphens). path is either one skill or a tree
+ * whose folders without SKILL.md become URI prefix segments. Every file is
+ * read, hashed (SHA-256) and sized once, here, and served from memory as a
+ * resource skill://<prefix>/<name>/<file>; skills/list, skills/get and
+ * resources/directory/read answer from that snapshot. Hidden entries
+ * (".x") and symbolic links are skipped. Fails (nothing registered, a
+ * reason on stderr) with -MCP_EINVAL for a bad skill, -MCP_ELIMIT for one
+ * over 512 files or 16 MiB, -MCP_ENOTFOUND when path holds no skill,
+ * -MCP_EEXIST for a URI already registered, -MCP_EIO when unreadable. */
+typedef struct mcp_skills_options {
+    const char *uri_prefix;      /* segments before the skill paths, e.g. "acme" gives
+                                  * skill://acme/<name>/SKILL.md; NULL: none */
+    bool no_directory_read;      /* true: do not offer resources/directory/read
+                                  * (default: offered, directoryRead:true) */
+} mcp_skills_options;
+/* Fill opts with the defaults (every field 0/NULL: no prefix, directoryRead offered). */
+MCP_EXTERN void mcp_skills_options_init(mcp_skills_options *opts);
+MCP_EXTERN int mcp_server_add_skills_dir(mcp_server *srv, const char *path, const mcp_skills_options *opts /* NULL: defaults */);
 
 #ifdef __cplusplus
 }

@@ -17,6 +17,12 @@ typedef struct mcp_stdio_options {
     int out_fd;              /* default 1 */
     size_t max_line;         /* longest accepted line in bytes, default 4 MiB */
     unsigned max_depth;      /* JSON nesting limit, default 64 */
+    /* Rate limits for the one client on this pipe (see mcp_http_options):
+     * over the limit a request gets the in-band error -31429 with
+     * data.retryAfterMs. */
+    double rate_limit;       /* tokens per second; default 0 = no limit */
+    unsigned rate_burst;     /* default 0 = max(1, ceil(rate_limit)) */
+    bool rate_limit_all_requests; /* every request, not only tools/call; default false */
 } mcp_stdio_options;
 
 #define MCP_STDIO_DEFAULTS { .in_fd = 0, .out_fd = 1, .max_line = 4u << 20, .max_depth = 64 }

@@ -11,6 +11,8 @@
 #include "core/entry.h"
 #include "base/util.h"
 #include "core/jsonrpc.h"
+#include "core/otel.h"
+#include "core/trace.h"
 
 static const char *const level_names[] = {
     "debug", "info", "notice", "warning", "error", "critical", "alert", "emergency",
@@ -37,6 +39,25 @@ static int initial_log_threshold(const mcp_exchange *ex, const cJSON *meta)
     return MCP_LOG_DEBUG;
 }
 
+/* The caller's trace context: params._meta (SEP-414, both eras), else the
+ * transport's (HTTP headers). Invalid values are ignored (W3C §3.2.2.x); a
+ * tracestate counts only beside a valid traceparent from the same place. */
+static void begin_trace(mcp_call *call, const cJSON *meta)
+{
+    mcp_exchange *ex = call->ex;
+    const char *tp = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(meta, "traceparent"));
+    const char *ts = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(meta, "tracestate"));
+    mcp__trace_parent parent;
+    bool valid = tp && mcp__traceparent_parse(tp, &parent);
+    if (!valid && ex->http_traceparent && mcp__traceparent_parse(ex->http_traceparent, &parent)) {
+        valid = true;
+        ts = ex->http_tracestate;
+    }
+    mcp__trace_begin(&ex->trace, valid ? &parent : NULL);
+    if (valid && ts && mcp__tracestate_valid(ts))
+        call->tracestate = strdup(ts);
+}
+
 mcp_call *mcp__call_new(mcp_server *srv, mcp_exchange *ex, cJSON *msg_take)
 {
     mcp_call *call = calloc(1, sizeof *call);
@@ -46,6 +67,7 @@ mcp_call *mcp__call_new(mcp_server *srv, mcp_exchange *ex, cJSON *msg_take)
     }
     call->srv = srv;
     call->ex = ex;
+    call->start_us = mcp__now_us();
     call->msg = msg_take;
     call->id = mcp__jsonrpc_id(msg_take);
     call->method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg_take, "method"));
@@ -55,6 +77,7 @@ mcp_call *mcp__call_new(mcp_server *srv, mcp_exchange *ex, cJSON *msg_take)
     if (cJSON_IsString(token) || cJSON_IsNumber(token))
         call->progress_token = token;
     call->log_threshold = initial_log_threshold(ex, meta);
+    begin_trace(call, meta);
     call->kind = CALL_OTHER;
     mcp_session *track = ex->track ? ex->track : ex->session;
     if (track && call->id) {
@@ -69,8 +92,9 @@ void mcp__call_reset_output(mcp_call *call)
     cJSON_Delete(call->content);
     cJSON_Delete(call->structured);
     cJSON_Delete(call->input_requests);
+    cJSON_Delete(call->result_meta);
     free(call->description);
-    call->content = call->structured = call->input_requests = NULL;
+    call->content = call->structured = call->input_requests = call->result_meta = NULL;
     call->description = NULL;
     call->is_error = false;
 }
@@ -85,14 +109,37 @@ void mcp__call_free(mcp_call *call)
     cJSON_Delete(call->input_responses);
     cJSON_Delete(call->args);
     free(call->uri);
+    free(call->tracestate);
     cJSON_Delete(call->msg);
     mcp__entry_release(call->kind, call->entry);   /* a removed entry may go now */
     free(call);
 }
 
+/* mcp.server.operation.duration: method, the registered tool or prompt,
+ * error.type, protocol version (otel.h). */
+static void record_operation(const mcp_call *call, const cJSON *response)
+{
+    const cJSON *err = cJSON_GetObjectItemCaseSensitive(response, "error");
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(err, "code");
+    bool tool_error = !err && call->kind == CALL_TOOL && call->is_error;
+    int type = mcp__otel_error_type(cJSON_IsNumber(code) ? code->valueint : 0, err != NULL, tool_error);
+    mcp__otel_target kind = MCP_OTEL_TARGET_NONE;
+    const char *name = NULL;
+    if (call->method && strcmp(call->method, "tools/call") == 0) {
+        kind = MCP_OTEL_TARGET_TOOL;
+        name = call->kind == CALL_TOOL && call->entry ? ((const tool_entry *)call->entry)->name : NULL;
+    } else if (call->method && strcmp(call->method, "prompts/get") == 0) {
+        kind = MCP_OTEL_TARGET_PROMPT;
+        name = call->kind == CALL_PROMPT && call->entry ? ((const prompt_entry *)call->entry)->name : NULL;
+    }
+    mcp__otel_operation(call->srv->otel, call->method, call->ex->version, kind, name, type,
+                        mcp__now_us() - call->start_us);
+}
+
 static void finish(mcp_call *call, cJSON *response)
 {
     mcp_exchange *ex = call->ex;
+    record_operation(call, response);
     mcp__call_free(call);
     ex->ops->complete(ex, response);
 }
@@ -103,6 +150,9 @@ static int cache_kind_of(const char *method)
         {"server/discover", MCP_CACHE_DISCOVER}, {"tools/list", MCP_CACHE_TOOLS},
         {"resources/list", MCP_CACHE_RESOURCES}, {"resources/templates/list", MCP_CACHE_RESOURCES},
         {"resources/read", MCP_CACHE_RESOURCES}, {"prompts/list", MCP_CACHE_PROMPTS},
+        /* Skills (SEP-2640) are resources: they share the resources hint. */
+        {"skills/list", MCP_CACHE_RESOURCES}, {"skills/get", MCP_CACHE_RESOURCES},
+        {"resources/directory/read", MCP_CACHE_RESOURCES},
     };
     for (size_t i = 0; method && i < sizeof table / sizeof table[0]; i++)
         if (strcmp(table[i].method, method) == 0)
@@ -134,8 +184,23 @@ static void decorate_modern(mcp_call *call, cJSON *result)
     }
 }
 
+/* Merge the handler's mcp_call_meta_take keys into result._meta. */
+static void merge_result_meta(mcp_call *call, cJSON *result)
+{
+    cJSON *meta = cJSON_GetObjectItemCaseSensitive(result, "_meta");
+    if (!meta && !(meta = cJSON_AddObjectToObject(result, "_meta")))
+        return;
+    while (call->result_meta->child) {
+        cJSON *item = cJSON_DetachItemViaPointer(call->result_meta, call->result_meta->child);
+        cJSON_DeleteItemFromObjectCaseSensitive(meta, item->string);
+        cJSON_AddItemToObject(meta, item->string, item);
+    }
+}
+
 void mcp__call_reply_result(mcp_call *call, cJSON *result_take)
 {
+    if (result_take && call->result_meta && cJSON_IsObject(result_take))
+        merge_result_meta(call, result_take);
     if (result_take && call->ex->era == MCP_ERA_MODERN)
         decorate_modern(call, result_take);
     cJSON *resp = mcp__jsonrpc_result_take(call->id, result_take);
@@ -317,6 +382,39 @@ int mcp_call_structured_take(mcp_call *call, cJSON *value)
         return -MCP_EINVAL;
     cJSON_Delete(call->structured);
     call->structured = value;
+    return 0;
+}
+
+int mcp_call_meta_take(mcp_call *call, cJSON *meta)
+{
+    if (!call || !cJSON_IsObject(meta)) {
+        cJSON_Delete(meta);
+        return -MCP_EINVAL;
+    }
+    if (!call->result_meta) {
+        call->result_meta = meta;
+        return 0;
+    }
+    while (meta->child) {
+        cJSON *item = cJSON_DetachItemViaPointer(meta, meta->child);
+        cJSON_DeleteItemFromObjectCaseSensitive(call->result_meta, item->string);
+        cJSON_AddItemToObject(call->result_meta, item->string, item);
+    }
+    cJSON_Delete(meta);
+    return 0;
+}
+
+int mcp_call_content_meta_take(mcp_call *call, cJSON *meta)
+{
+    cJSON *last = call && call->content ? call->content->child : NULL;
+    while (last && last->next)
+        last = last->next;
+    if (!last || !cJSON_IsObject(meta)) {
+        cJSON_Delete(meta);
+        return -MCP_EINVAL;
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(last, "_meta");
+    cJSON_AddItemToObject(last, "_meta", meta);
     return 0;
 }
 
@@ -545,4 +643,18 @@ cJSON *mcp__call_take_arguments(mcp_call *call)
 const char *mcp__param_string(const mcp_call *call, const char *key)
 {
     return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(call->params, key));
+}
+
+/* ---------------- trace context ---------------- */
+
+int mcp_call_traceparent(const mcp_call *call, char *buf, size_t len)
+{
+    if (!call || !buf)
+        return -MCP_EINVAL;
+    return mcp__trace_child(&call->ex->trace, buf, len) ? 0 : -MCP_EINVAL;
+}
+
+const char *mcp_call_tracestate(const mcp_call *call)
+{
+    return call ? call->tracestate : NULL;
 }

@@ -11,6 +11,7 @@
 #include "base/json_write.h"
 #include "core/jsonrpc.h"
 #include "core/era.h"
+#include "core/limit.h"
 #include "core/methods.h"
 
 typedef void (*method_fn)(mcp_call *call);
@@ -39,6 +40,10 @@ static const struct {
     {"completion/complete", mcp__method_completion_complete, BOTH},
     {"server/discover", mcp__method_server_discover, MODERN},
     {"subscriptions/listen", mcp__method_subscriptions_listen, MODERN},
+    /* Extensions: skills (SEP-2640), answered -32601 unless skills are served. */
+    {"skills/list", mcp__method_skills_list, BOTH},
+    {"skills/get", mcp__method_skills_get, BOTH},
+    {"resources/directory/read", mcp__method_resources_directory_read, BOTH},
 };
 
 static method_fn find_method(const char *name, mcp_era era)
@@ -105,6 +110,15 @@ void mcp__server_dispatch(mcp_server *srv, mcp_exchange *ex, cJSON *msg)
     mcp_call *call = mcp__call_new(srv, ex, msg);
     if (!call) {
         ex->ops->complete(ex, NULL);
+        return;
+    }
+    /* Rate limits run before any handler (limit.h); the refusal carries the id. */
+    uint64_t wait_ms = mcp__limiter_applies(ex->limiter, call->method)
+                           ? mcp__limiter_take(ex->limiter, ex->principal, call->method) : 0;
+    if (wait_ms) {
+        char why_limited[160];
+        mcp__limit_message(why_limited, sizeof why_limited, wait_ms);
+        mcp__call_reply_error_data(call, MCP_ERR_RATE_LIMITED, why_limited, mcp__limit_data(wait_ms));
         return;
     }
     method_fn fn = find_method(call->method, ex->era);

@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/session.h"
+#include "core/trace.h"
 #include "core/version.h"
 
 typedef enum { MCP_ERA_LEGACY = 0, MCP_ERA_MODERN = 1 } mcp_era;
@@ -40,6 +41,17 @@ struct mcp_exchange {
     atomic_bool cancelled;     /* set by the transport on cancellation */
     const void *owner;         /* the transport instance (HTTP server, stdio
                                   connection): its listen streams end with it */
+    /* Rate limits (core/limit.h): NULL limiter = off. The principal is
+     * borrowed and read only inside mcp__server_dispatch. */
+    struct mcp__limiter *limiter;
+    const char *principal;
+    /* Trace context (core/trace.h): the transport's own traceparent and
+     * tracestate (HTTP headers; borrowed, read only inside
+     * mcp__server_dispatch), used when params._meta has none; the protocol
+     * layer fills trace for the request log line. */
+    const char *http_traceparent;
+    const char *http_tracestate;
+    mcp__trace trace;
 };
 
 #endif

@@ -23,5 +23,9 @@ void mcp__method_prompts_get(mcp_call *call);
 void mcp__method_completion_complete(mcp_call *call);
 void mcp__method_server_discover(mcp_call *call);
 void mcp__method_subscriptions_listen(mcp_call *call);
+/* skills.c: the Skills extension (SEP-2640) */
+void mcp__method_skills_list(mcp_call *call);
+void mcp__method_skills_get(mcp_call *call);
+void mcp__method_resources_directory_read(mcp_call *call);
 
 #endif

@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "core/apps_meta.h"
 #include "core/call.h"
 #include "core/entry.h"
+#include "core/extensions.h"
 #include "core/jsonrpc.h"
 #include "core/notify.h"
 
@@ -135,6 +137,10 @@ static cJSON *tool_definition(const mcp_tool *tool)
         rc = add_opt_json(def, "outputSchema", tool->output_schema, cJSON_Object);
     if (rc == 0)
         rc = add_opt_json(def, "icons", tool->icons, cJSON_Array);
+    if (rc == 0)
+        rc = add_opt_json(def, "_meta", tool->meta, cJSON_Object);
+    if (rc == 0)
+        rc = mcp__apps_tool_meta(def, tool);      /* MCP Apps: _meta.ui */
     if (rc < 0) {
         cJSON_Delete(def);
         return NULL;
@@ -145,14 +151,14 @@ static cJSON *tool_definition(const mcp_tool *tool)
     return def;
 }
 
-static int compile_schema(const cJSON *def, const char *key, mcp_schema **out)
+static int compile_schema(const mcp_server *srv, const cJSON *def, const char *key, mcp_schema **out)
 {
     const cJSON *schema = cJSON_GetObjectItemCaseSensitive(def, key);
     *out = NULL;
     if (!schema)
         return 0;
     char err[512];
-    *out = mcp__schema_compile(schema, err, sizeof err);
+    *out = mcp__schema_compile_with(schema, srv->schema_registry, NULL, srv->schema_flags, err, sizeof err);
     if (!*out) {
         /* Registration happens at startup: tell the author what to fix. */
         const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(def, "name"));
@@ -183,9 +189,9 @@ int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata)
             rc = -MCP_EINVAL;    /* MCP: inputSchema must be an object schema */
     }
     if (rc == 0)
-        rc = compile_schema(t->def, "inputSchema", &t->input);
+        rc = compile_schema(srv, t->def, "inputSchema", &t->input);
     if (rc == 0)
-        rc = compile_schema(t->def, "outputSchema", &t->output);
+        rc = compile_schema(srv, t->def, "outputSchema", &t->output);
     if (rc < 0) {
         mcp__tool_entry_free(t);
         return rc;
@@ -202,6 +208,8 @@ int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata)
         mcp__tool_entry_free(t);
         return rc;
     }
+    if (tool->ui_resource_uri)
+        mcp__extension_declare(srv, MCP_EXT_UI, NULL);   /* a tool with a UI: Apps are served */
     notify_list_changed(srv, "notifications/tools/list_changed");
     return 0;
 }
@@ -282,6 +290,8 @@ int mcp_server_add_resource(mcp_server *srv, const mcp_resource *res, void *user
         add_opt_string(r->def, "description", res->description);
         add_opt_string(r->def, "mimeType", res->mime_type);
         rc = add_opt_json(r->def, "icons", res->icons, cJSON_Array);
+        if (rc == 0)
+            rc = add_opt_json(r->def, "_meta", res->meta, cJSON_Object);
     }
     if (rc == 0) {
         pthread_rwlock_wrlock(&srv->lock);
@@ -427,6 +437,8 @@ int mcp_server_add_prompt(mcp_server *srv, const mcp_prompt *prompt, void *userd
         add_opt_string(p->def, "title", prompt->title);
         add_opt_string(p->def, "description", prompt->description);
         rc = add_opt_json(p->def, "icons", prompt->icons, cJSON_Array);
+        if (rc == 0)
+            rc = add_opt_json(p->def, "_meta", prompt->meta, cJSON_Object);
         if (prompt->arguments)
             cJSON_AddItemToObject(p->def, "arguments", prompt_arguments_json(prompt->arguments));
     }
@@ -545,6 +557,7 @@ cJSON *mcp__server_capabilities(mcp_server *srv)
         cJSON_AddObjectToObject(caps, "completions");
     pthread_rwlock_unlock(&srv->lock);
     cJSON_AddObjectToObject(caps, "logging");   /* every handler may log */
+    mcp__extensions_render(srv, caps);          /* skills, apps: after the lock */
     return caps;
 }
 

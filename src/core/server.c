@@ -6,8 +6,11 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "core/apps.h"
 #include "core/notify.h"
+#include "core/otel.h"
 #include "core/registry.h"
+#include "core/skills_load.h"
 
 mcp_server *mcp_server_new(const mcp_server_info *info)
 {
@@ -22,6 +25,8 @@ mcp_server *mcp_server_new(const mcp_server_info *info)
     srv->description = mcp__xstrdup(info->description);
     srv->website_url = mcp__xstrdup(info->website_url);
     srv->instructions = mcp__xstrdup(info->instructions);
+    srv->registry_name = mcp__xstrdup(info->registry_name);
+    srv->repository_url = mcp__xstrdup(info->repository_url);
     pthread_rwlock_init(&srv->lock, NULL);
     pthread_mutex_init(&srv->workers_lock, NULL);
     srv->page_size = 100;
@@ -34,7 +39,8 @@ mcp_server *mcp_server_new(const mcp_server_info *info)
     pthread_cond_init(&srv->listeners_idle, NULL);
     pthread_mutex_init(&srv->subs_lock, NULL);
     pthread_cond_init(&srv->subs_idle, NULL);
-    if (mcp__request_state_key_random(&srv->state_key) < 0 || !srv->name || !srv->version) {
+    srv->otel = mcp__otel_new();
+    if (mcp__request_state_key_random(&srv->state_key) < 0 || !srv->name || !srv->version || !srv->otel) {
         mcp_server_free(srv);
         return NULL;
     }
@@ -47,6 +53,9 @@ void mcp_server_free(mcp_server *srv)
         return;
     mcp__worker_pool_free(srv->workers);
     mcp__registry_free_all(srv);
+    mcp__skills_free(srv->skills);            /* extensions: after the resources using them */
+    mcp__apps_free(srv);
+    cJSON_Delete(srv->extensions);
     pthread_rwlock_destroy(&srv->lock);
     pthread_mutex_destroy(&srv->workers_lock);
     pthread_mutex_destroy(&srv->listeners_lock);
@@ -54,12 +63,15 @@ void mcp_server_free(mcp_server *srv)
     mcp__notify_free_all(srv);
     pthread_mutex_destroy(&srv->subs_lock);
     pthread_cond_destroy(&srv->subs_idle);
+    mcp__otel_free(srv->otel);
     free(srv->name);
     free(srv->version);
     free(srv->title);
     free(srv->description);
     free(srv->website_url);
     free(srv->instructions);
+    free(srv->registry_name);
+    free(srv->repository_url);
     free(srv);
 }
 

@@ -14,7 +14,7 @@
 
 #include "core/exchange.h"
 #include "core/request_state.h"
-#include "core/schema.h"
+#include "schema/schema.h"
 #include "base/workers.h"
 
 typedef struct tool_entry {
@@ -72,6 +72,9 @@ struct mcp_server {
     pthread_mutex_t subs_lock;
     pthread_cond_t subs_idle;    /* a subscriber's deliveries in progress ended */
     struct notify_sub *subs;
+    /* Tool schema compilation (src/core/schema_options.c): borrowed registry, MCP__SCHEMA_* flags. */
+    const mcp_schema_registry *schema_registry;
+    unsigned schema_flags;
     unsigned request_timeout_ms; /* server->client request wait */
     request_state_key state_key; /* seals MRTR requestState */
     struct { unsigned ttl_ms; bool shared; } cache[MCP_CACHE_KINDS];
@@ -81,6 +84,13 @@ struct mcp_server {
     unsigned nlisteners, max_listeners;
     mcp_eras eras;               /* mcp_server_set_eras; era.c decides with it */
     atomic_uint session_tools;   /* registered session_scoped tools (changed under lock) */
+    char *registry_name, *repository_url;   /* edge: Server Card (transport/server_card.c) */
+    struct mcp__otel *otel;      /* semconv histograms (otel.c) */
+    /* Extensions (2026-12): served identifiers -> settings (extensions.c),
+     * the skills catalogue (skills.c) and the apps (apps.c). All under lock. */
+    cJSON *extensions;
+    struct mcp__skills *skills;
+    entry_list apps;            /* MCP Apps documents (apps.c) */
 };
 
 typedef enum { CALL_TOOL, CALL_RESOURCE, CALL_PROMPT, CALL_COMPLETE, CALL_OTHER } call_kind;
@@ -110,6 +120,9 @@ struct mcp_call {
     bool is_tracked;
     const char *missing_capability; /* need_input asked for what the client lacks */
     const char *target;         /* tool/prompt name or resource URI (inside msg) */
+    uint64_t start_us;          /* receipt, for mcp.server.operation.duration */
+    char *tracestate;           /* the caller's valid tracestate (owned), or NULL */
+    cJSON *result_meta;         /* mcp_call_meta_take: merged into result._meta (owned) */
 };
 
 #endif

@@ -17,6 +17,7 @@
 #include "base/json_write.h"
 #include "core/jsonrpc.h"
 #include "base/util.h"
+#include "core/otel.h"
 
 struct pending_request {
     int64_t id;
@@ -310,12 +311,26 @@ struct session_table {
     unsigned ttl_ms;
     unsigned max_sessions;
     unsigned count;
+    struct mcp__otel *otel;        /* session durations; NULL: not measured */
     mcp_session *buckets[TABLE_BUCKETS];
     store_message_fn bus_fn;       /* other bus messages ("upd"), under lock */
     void *bus_ctx;
     unsigned bus_busy;             /* deliveries to bus_fn running outside the lock */
     pthread_cond_t bus_idle;
 };
+
+void mcp__session_table_set_otel(session_table *t, struct mcp__otel *otel)
+{
+    t->otel = otel;
+}
+
+/* A session that began here has ended here (deleted, expired, or shut
+ * down without a store to outlive us). */
+static void record_end(session_table *t, const mcp_session *s)
+{
+    if (t->otel && s->born_us)
+        mcp__otel_session_ended(t->otel, s->version, mcp__now_us() - s->born_us);
+}
 
 static unsigned bucket_of(const char *id)
 {
@@ -391,6 +406,7 @@ int mcp__session_table_insert(session_table *t, mcp_session *s)
         release_slot(t);
         return -MCP_EIO;
     }
+    s->born_us = mcp__now_us();
     link_reserved(t, s);
     return 0;
 }
@@ -467,8 +483,12 @@ int mcp__session_table_lookup(session_table *t, const char *id, mcp_session **ou
     if (!s)
         return load_from_store(t, id, out);
     /* The store is the truth: a session deleted or expired elsewhere is
-     * gone here too. One round trip both checks and refreshes the TTL. */
-    int rc = t->store->ops->session_touch(t->store, id, t->ttl_ms);
+     * gone here too. One round trip both checks and refreshes the TTL, and
+     * the store skips it while it can vouch for the copy (issue 17). A
+     * backend without session_check touches on every lookup. */
+    const store_ops *ops = t->store->ops;
+    int rc = ops->session_check ? ops->session_check(t->store, id, t->ttl_ms, &s->store_touched_ms)
+                                : ops->session_touch(t->store, id, t->ttl_ms);
     if (rc == -MCP_ENOTFOUND) {
         pthread_mutex_lock(&t->lock);
         mcp_session *gone = unlink_locked(t, id);
@@ -533,6 +553,7 @@ static int remove_local(session_table *t, const char *id)
     pthread_mutex_unlock(&t->lock);
     if (!s)
         return -MCP_ENOTFOUND;
+    record_end(t, s);
     mcp__session_close(s);
     mcp__session_unref(s);
     return 0;
@@ -644,6 +665,8 @@ static unsigned remove_where(session_table *t, uint64_t idle_ms, bool all)
         mcp_session *s = doomed;
         doomed = s->hnext;
         s->hnext = NULL;
+        if (!all || !t->store)
+            record_end(t, s);
         mcp__session_close(s);
         mcp__session_unref(s);
     }
@@ -658,6 +681,40 @@ unsigned mcp__session_table_expire(session_table *t, uint64_t idle_ms)
 void mcp__session_table_close_all(session_table *t)
 {
     remove_where(t, 0, true);
+}
+
+int mcp__session_table_evict_lru(session_table *t)
+{
+    mcp_session *victim = NULL;
+    uint64_t oldest = UINT64_MAX;
+    pthread_mutex_lock(&t->lock);
+    for (unsigned b = 0; b < TABLE_BUCKETS; b++) {
+        for (mcp_session *s = t->buckets[b]; s; s = s->hnext) {
+            uint64_t last = atomic_load(&s->last_used_ms);
+            /* Only the table holds it: no request, call or stream. A new
+             * holder needs this lock (get_local), so the check stays true
+             * until the unlink below. */
+            if (last >= oldest || atomic_load(&s->refs) != 1 || atomic_load(&s->closed))
+                continue;
+            pthread_mutex_lock(&s->lock);
+            bool idle = !s->active && !s->pending;
+            pthread_mutex_unlock(&s->lock);
+            if (idle) {
+                oldest = last;
+                victim = s;
+            }
+        }
+    }
+    if (victim)
+        unlink_locked(t, victim->id);
+    pthread_mutex_unlock(&t->lock);
+    if (!victim)
+        return -MCP_ENOTFOUND;
+    if (t->store && t->store->ops->session_delete(t->store, victim->id) == 0)
+        t->store->ops->publish(t->store, "del", victim->id, NULL);   /* others drop their copies */
+    mcp__session_close(victim);
+    mcp__session_unref(victim);
+    return 0;
 }
 
 unsigned mcp__session_table_count(session_table *t)

@@ -46,6 +46,7 @@ struct mcp_session {
     char *subject;                 /* OAuth subject the session is bound to, or NULL */
     unsigned ttl_ms;               /* store TTL, refreshed on use */
     _Atomic uint64_t store_touched_ms; /* last TTL refresh sent to the store */
+    uint64_t born_us;              /* initialize committed on this instance (otel.c); 0: elsewhere */
 };
 
 mcp_session *mcp__session_new(void);            /* refs = 1, fresh random id */
@@ -101,9 +102,19 @@ int mcp__session_table_remove(session_table *t, const char *id);
 /* Close sessions idle longer than idle_ms; returns how many. */
 unsigned mcp__session_table_expire(session_table *t, uint64_t idle_ms);
 unsigned mcp__session_table_count(session_table *t);
+/* edge: at the cap, end the least recently used session that nothing holds
+ * (no request, call or open stream: only the table's reference). 0 when one
+ * was evicted (its client then gets 404), -MCP_ENOTFOUND when every session
+ * is busy. With a store its record is deleted there too (best effort). */
+int mcp__session_table_evict_lru(session_table *t);
 /* Mark s in use now (an open stream); refreshes the store TTL at most
  * every third of it, so idle streams do not flood the store. */
 void mcp__session_touch(mcp_session *s);
+
+/* Where ended sessions that began here are measured
+ * (mcp.server.session.duration); NULL: nowhere. */
+struct mcp__otel;
+void mcp__session_table_set_otel(session_table *t, struct mcp__otel *otel);
 
 /* Close and remove every session (shutdown; the store keeps them). */
 void mcp__session_table_close_all(session_table *t);

@@ -1,15 +1,17 @@
-/* Redis backend of the store: a small pool of synchronous hiredis
- * connections with connect and command timeouts, reconnecting with
- * exponential backoff (while Redis is down, calls fail fast with -MCP_EIO
- * instead of waiting), and one subscriber thread on the "mcp:bus" channel
- * for messages between instances. Key layout, one hash tag per session so
- * it also works on Redis Cluster:
- *   mcp:{sid}:s  hash   session record (v, c, i, l; optional u subject, r subscriptions)
+/* Redis backend of the store: the store ops over the connection pool
+ * (redis_pool.c; connections plain or TLS, authenticated: redis_conn.c),
+ * and one subscriber thread on the "mcp:bus" channel for messages between
+ * instances. A request on a stored
+ * session costs one round trip: state changes are Lua scripts that also
+ * check that the session exists, and the lookup's existence check and TTL
+ * refresh run only once per check window (see r_session_check). Key
+ * layout (unchanged, so mixed fleets work during a rollout), one hash tag
+ * per session so it also works on Redis Cluster:
+ *   mcp:{sid}:s  hash   session record (v, c, i, l, u; optional r subscriptions)
  *   mcp:{sid}:a  hash   application state
  *   mcp:{sid}:n  string SSE stream counter
  *   mcp:{sid}:e:N list  "<seq> <frame>" events of stream N (bounded) */
 #include <errno.h>
-#include <stdarg.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -19,198 +21,25 @@
 #include <string.h>
 #include <time.h>
 
-#include <sys/socket.h>
-
-#include <hiredis/hiredis.h>
-
 #include <mcp/error.h>
 
+#include "store/redis_internal.h"
 #include "store/store.h"
+#include "store/redis_limit.h"
 
-#define POOL_SIZE 4
-#define CONNECT_TIMEOUT_MS 500
-#define COMMAND_TIMEOUT_MS 1000
 #define BACKOFF_MAX_MS 2000
+#define SUB_READ_MS 500          /* the subscriber polls for stopping this often */
+#define SUB_PING_IDLE_MS 2000    /* a silent bus gets a PING after this ... */
+#define SUB_PING_WAIT_MS 2000    /* ... and is redialled when no PONG follows */
+#define CHECK_WINDOW_MAX_MS 2000 /* a local session copy is re-checked at least this often */
 
-typedef struct conn_slot {
-    redisContext *ctx;
-    bool busy;
-} conn_slot;
+typedef mcp__redis_store redis_store;
+typedef mcp__redis_cmd cmd;
 
-typedef struct redis_store {
-    mcp_store base;
-    char host[256];
-    int port;
-    int db;
-    pthread_mutex_t lock;
-    pthread_cond_t freed;
-    conn_slot slots[POOL_SIZE];
-    uint64_t retry_at_ms;         /* no reconnect attempts before this */
-    unsigned backoff_ms;
-    atomic_bool healthy;
-    /* subscriber */
-    pthread_t sub_thread;
-    bool sub_started;
-    atomic_bool stopping;
-    store_message_fn on_message;
-    void *on_message_ctx;
-} redis_store;
-
-static struct timeval ms_to_tv(unsigned ms)
+static int dial(redis_store *rs, unsigned command_timeout_ms, mcp__redis_conn **out)
 {
-    struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
-    return tv;
-}
-
-static redisContext *dial(redis_store *rs, unsigned command_timeout_ms)
-{
-    redisContext *c = redisConnectWithTimeout(rs->host, rs->port, ms_to_tv(CONNECT_TIMEOUT_MS));
-    if (!c || c->err) {
-        if (c)
-            redisFree(c);
-        return NULL;
-    }
-    redisSetTimeout(c, ms_to_tv(command_timeout_ms));
-    if (rs->db != 0) {
-        redisReply *r = redisCommand(c, "SELECT %d", rs->db);
-        bool ok = r && r->type == REDIS_REPLY_STATUS;
-        if (r)
-            freeReplyObject(r);
-        if (!ok) {
-            redisFree(c);
-            return NULL;
-        }
-    }
-    return c;
-}
-
-/* A pooled connection the server has closed (Redis restarted, an idle
- * timeout, a failover) has its end-of-stream waiting: peek for it without
- * blocking, so the command goes out on a fresh connection instead of
- * failing on the stale one. Nothing else is ever pending between commands. */
-static bool still_open(const redisContext *c)
-{
-    char byte;
-    ssize_t n = recv(c->fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-}
-
-/* Take a connection, dialling if needed; NULL (fast) while backing off. */
-static conn_slot *acquire(redis_store *rs)
-{
-    pthread_mutex_lock(&rs->lock);
-    conn_slot *slot = NULL;
-    while (!slot) {
-        for (int i = 0; i < POOL_SIZE && !slot; i++)
-            if (!rs->slots[i].busy)
-                slot = &rs->slots[i];
-        if (!slot)
-            pthread_cond_wait(&rs->freed, &rs->lock);
-    }
-    slot->busy = true;
-    bool may_dial = mcp__now_ms() >= rs->retry_at_ms;
-    pthread_mutex_unlock(&rs->lock);
-    if (slot->ctx && !still_open(slot->ctx)) {
-        redisFree(slot->ctx);
-        slot->ctx = NULL;
-    }
-    if (!slot->ctx && may_dial)
-        slot->ctx = dial(rs, COMMAND_TIMEOUT_MS);
-    if (!slot->ctx) {
-        pthread_mutex_lock(&rs->lock);
-        if (may_dial) {
-            rs->backoff_ms = rs->backoff_ms ? (rs->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : rs->backoff_ms * 2) : 50;
-            rs->retry_at_ms = mcp__now_ms() + rs->backoff_ms;
-        }
-        slot->busy = false;
-        pthread_cond_signal(&rs->freed);
-        pthread_mutex_unlock(&rs->lock);
-        atomic_store(&rs->healthy, false);
-        return NULL;
-    }
-    return slot;
-}
-
-/* Return a connection; a broken one is dropped so the next use redials. */
-static void release(redis_store *rs, conn_slot *slot, bool ok)
-{
-    pthread_mutex_lock(&rs->lock);
-    if (!ok || slot->ctx->err) {
-        redisFree(slot->ctx);
-        slot->ctx = NULL;
-        rs->backoff_ms = rs->backoff_ms ? rs->backoff_ms : 50;
-        rs->retry_at_ms = mcp__now_ms() + rs->backoff_ms;
-    } else {
-        rs->backoff_ms = 0;
-        rs->retry_at_ms = 0;
-    }
-    slot->busy = false;
-    pthread_cond_signal(&rs->freed);
-    pthread_mutex_unlock(&rs->lock);
-    atomic_store(&rs->healthy, ok);
-}
-
-/* Run n pipelined commands (argv arrays); replies[i] receive the results
- * (caller frees). -MCP_EIO when Redis cannot be reached or answers an error. */
-typedef struct cmd {
-    int argc;
-    const char *argv[8];
-    size_t len[8];
-} cmd;
-
-static void cmd_init(cmd *c, int argc, ...)
-{
-    va_list ap;
-    va_start(ap, argc);
-    c->argc = argc;
-    for (int i = 0; i < argc; i++) {
-        c->argv[i] = va_arg(ap, const char *);
-        c->len[i] = strlen(c->argv[i]);
-    }
-    va_end(ap);
-}
-
-static int run(redis_store *rs, cmd *cmds, int n, redisReply **replies)
-{
-    conn_slot *slot = acquire(rs);
-    if (!slot)
-        return -MCP_EIO;
-    for (int i = 0; i < n; i++)
-        redisAppendCommandArgv(slot->ctx, cmds[i].argc, cmds[i].argv, cmds[i].len);
-    bool ok = true;
-    for (int i = 0; i < n; i++) {
-        void *r = NULL;
-        if (redisGetReply(slot->ctx, &r) != REDIS_OK || !r) {
-            ok = false;
-            replies[i] = NULL;
-            for (int k = i + 1; k < n; k++)
-                replies[k] = NULL;
-            break;
-        }
-        replies[i] = r;
-        if (replies[i]->type == REDIS_REPLY_ERROR)
-            ok = false;
-    }
-    release(rs, slot, ok);
-    if (!ok) {
-        for (int i = 0; i < n; i++)
-            if (replies[i])
-                freeReplyObject(replies[i]);
-        return -MCP_EIO;
-    }
-    return 0;
-}
-
-static void free_replies(redisReply **r, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (r[i])
-            freeReplyObject(r[i]);
-}
-
-static void key(char *out, size_t len, const char *sid, const char *suffix)
-{
-    snprintf(out, len, "mcp:{%s}:%s", sid, suffix);
+    char err[256];
+    return mcp__redis_dial(&rs->cfg, command_timeout_ms, out, err, sizeof err);
 }
 
 /* ---------------- session records ---------------- */
@@ -219,54 +48,78 @@ static int r_session_save(mcp_store *st, const char *sid, const session_record *
 {
     redis_store *rs = (redis_store *)st;
     char k[128], ttl[24], lvl[16];
-    key(k, sizeof k, sid, "s");
+    mcp__redis_key(k, sizeof k, sid, "s");
     snprintf(ttl, sizeof ttl, "%u", ttl_ms);
     snprintf(lvl, sizeof lvl, "%d", r->log_level);
     cmd c[2];
-    cmd_init(&c[0], 8, "HSET", k, "v", r->version ? r->version : "", "c", r->client_caps ? r->client_caps : "{}", "l", lvl);
-    cmd_init(&c[1], 3, "PEXPIRE", k, ttl);
+    mcp__redis_cmd_init(&c[0], 8, "HSET", k, "v", r->version ? r->version : "", "c", r->client_caps ? r->client_caps : "{}", "l", lvl);
+    mcp__redis_cmd_init(&c[1], 3, "PEXPIRE", k, ttl);
     /* Optional fields go as further HSETs in the same pipeline. */
     cmd all[5];
     int n = 0;
     all[n++] = c[0];
     if (r->client_info)
-        cmd_init(&all[n++], 4, "HSET", k, "i", r->client_info);
+        mcp__redis_cmd_init(&all[n++], 4, "HSET", k, "i", r->client_info);
     if (r->subject)
-        cmd_init(&all[n++], 4, "HSET", k, "u", r->subject);
+        mcp__redis_cmd_init(&all[n++], 4, "HSET", k, "u", r->subject);
     if (r->subscriptions)
-        cmd_init(&all[n++], 4, "HSET", k, "r", r->subscriptions);
+        mcp__redis_cmd_init(&all[n++], 4, "HSET", k, "r", r->subscriptions);
     all[n++] = c[1];
     redisReply *rep[5];
-    int rc = run(rs, all, n, rep);
+    int rc = mcp__redis_run(rs, all, n, rep);
     if (rc == 0)
-        free_replies(rep, n);
+        mcp__redis_free_replies(rep, n);
     return rc;
 }
 
-static int touch_all(redis_store *rs, const char *sid, unsigned ttl_ms, redisReply **first)
+/* Refresh the TTLs of a session's keys in one pipeline; -MCP_ENOTFOUND
+ * when its record is gone (deleted or expired). */
+static int touch_all(redis_store *rs, const char *sid, unsigned ttl_ms)
 {
     char ks[128], ka[128], kn[128], ttl[24];
-    key(ks, sizeof ks, sid, "s");
-    key(ka, sizeof ka, sid, "a");
-    key(kn, sizeof kn, sid, "n");
+    mcp__redis_key(ks, sizeof ks, sid, "s");
+    mcp__redis_key(ka, sizeof ka, sid, "a");
+    mcp__redis_key(kn, sizeof kn, sid, "n");
     snprintf(ttl, sizeof ttl, "%u", ttl_ms);
     cmd c[3];
-    cmd_init(&c[0], 3, "PEXPIRE", ks, ttl);
-    cmd_init(&c[1], 3, "PEXPIRE", ka, ttl);
-    cmd_init(&c[2], 3, "PEXPIRE", kn, ttl);
+    mcp__redis_cmd_init(&c[0], 3, "PEXPIRE", ks, ttl);
+    mcp__redis_cmd_init(&c[1], 3, "PEXPIRE", ka, ttl);
+    mcp__redis_cmd_init(&c[2], 3, "PEXPIRE", kn, ttl);
     redisReply *rep[3];
-    int rc = run(rs, c, 3, rep);
+    int rc = mcp__redis_run(rs, c, 3, rep);
     if (rc < 0)
         return rc;
     bool exists = rep[0]->type == REDIS_REPLY_INTEGER && rep[0]->integer == 1;
-    free_replies(rep, 3);
-    (void)first;
+    mcp__redis_free_replies(rep, 3);
     return exists ? 0 : -MCP_ENOTFOUND;
 }
 
 static int r_session_touch(mcp_store *st, const char *sid, unsigned ttl_ms)
 {
-    return touch_all((redis_store *)st, sid, ttl_ms, NULL);
+    return touch_all((redis_store *)st, sid, ttl_ms);
+}
+
+/* The lookup of a session this instance holds a copy of. The copy may only
+ * be stale if the session was deleted elsewhere (the "del" message on the
+ * bus drops it here; "sub" likewise brings changed subscriptions) or
+ * expired (impossible while this instance refreshes the TTL more often
+ * than it runs out). So the round trip that checks and
+ * refreshes is skipped while both hold: the last one is younger than the
+ * window (a quarter of the TTL, at most CHECK_WINDOW_MAX_MS), and the bus
+ * has been subscribed without a break since it. State changes check the
+ * record themselves (the scripts below), so they never act on a deleted
+ * session either way. */
+static int r_session_check(mcp_store *st, const char *sid, unsigned ttl_ms, _Atomic uint64_t *checked_ms)
+{
+    redis_store *rs = (redis_store *)st;
+    uint64_t now = mcp__now_ms(), last = atomic_load(checked_ms), bus = atomic_load(&rs->bus_since_ms);
+    uint64_t window = ttl_ms / 4 < CHECK_WINDOW_MAX_MS ? ttl_ms / 4 : CHECK_WINDOW_MAX_MS;
+    if (last && bus && last >= bus && now - last < window)
+        return 0;
+    int rc = touch_all(rs, sid, ttl_ms);
+    if (rc == 0)
+        atomic_store(checked_ms, now);
+    return rc;
 }
 
 static char *field(const redisReply *arr, const char *name)
@@ -278,45 +131,52 @@ static char *field(const redisReply *arr, const char *name)
     return NULL;
 }
 
+/* Read the record and refresh the TTLs in one pipeline. */
 static int r_session_load(mcp_store *st, const char *sid, session_record *out, unsigned ttl_ms)
 {
     redis_store *rs = (redis_store *)st;
-    char k[128];
-    key(k, sizeof k, sid, "s");
-    cmd c;
-    cmd_init(&c, 2, "HGETALL", k);
-    redisReply *rep;
-    int rc = run(rs, &c, 1, &rep);
+    char ks[128], ka[128], kn[128], ttl[24];
+    mcp__redis_key(ks, sizeof ks, sid, "s");
+    mcp__redis_key(ka, sizeof ka, sid, "a");
+    mcp__redis_key(kn, sizeof kn, sid, "n");
+    snprintf(ttl, sizeof ttl, "%u", ttl_ms);
+    cmd c[4];
+    mcp__redis_cmd_init(&c[0], 2, "HGETALL", ks);
+    mcp__redis_cmd_init(&c[1], 3, "PEXPIRE", ks, ttl);
+    mcp__redis_cmd_init(&c[2], 3, "PEXPIRE", ka, ttl);
+    mcp__redis_cmd_init(&c[3], 3, "PEXPIRE", kn, ttl);
+    redisReply *rep[4];
+    int rc = mcp__redis_run(rs, c, 4, rep);
     if (rc < 0)
         return rc;
-    if (rep->type != REDIS_REPLY_ARRAY || rep->elements == 0) {
-        freeReplyObject(rep);
+    const redisReply *h = rep[0];
+    if (h->type != REDIS_REPLY_ARRAY || h->elements == 0 || rep[1]->type != REDIS_REPLY_INTEGER || rep[1]->integer != 1) {
+        mcp__redis_free_replies(rep, 4);
         return -MCP_ENOTFOUND;
     }
-    out->version = field(rep, "v");
-    out->client_caps = field(rep, "c");
-    out->client_info = field(rep, "i");
-    out->subject = field(rep, "u");
-    out->subscriptions = field(rep, "r");   /* absent in records written before it existed */
-    char *lvl = field(rep, "l");
+    out->version = field(h, "v");
+    out->client_caps = field(h, "c");
+    out->client_info = field(h, "i");
+    out->subject = field(h, "u");
+    out->subscriptions = field(h, "r");   /* absent in records written before it existed */
+    char *lvl = field(h, "l");
     out->log_level = lvl ? atoi(lvl) : -1;
     free(lvl);
-    freeReplyObject(rep);
-    rc = touch_all(rs, sid, ttl_ms, NULL);
-    return rc == -MCP_ENOTFOUND ? -MCP_ENOTFOUND : rc;
+    mcp__redis_free_replies(rep, 4);
+    return 0;
 }
 
 static int r_session_delete(mcp_store *st, const char *sid)
 {
     redis_store *rs = (redis_store *)st;
     char ks[128], ka[128], kn[128];
-    key(ks, sizeof ks, sid, "s");
-    key(ka, sizeof ka, sid, "a");
-    key(kn, sizeof kn, sid, "n");
+    mcp__redis_key(ks, sizeof ks, sid, "s");
+    mcp__redis_key(ka, sizeof ka, sid, "a");
+    mcp__redis_key(kn, sizeof kn, sid, "n");
     cmd c;
-    cmd_init(&c, 4, "DEL", ks, ka, kn);
+    mcp__redis_cmd_init(&c, 4, "DEL", ks, ka, kn);
     redisReply *rep;
-    int rc = run(rs, &c, 1, &rep);
+    int rc = mcp__redis_run(rs, &c, 1, &rep);
     if (rc == 0)
         freeReplyObject(rep);
     return rc;
@@ -324,30 +184,66 @@ static int r_session_delete(mcp_store *st, const char *sid)
 
 /* ---------------- application state ---------------- */
 
+/* State changes: KEYS[1] the session record, KEYS[2] the key to change.
+ * Nothing happens when the record is gone (nil reply: -MCP_ENOTFOUND); a
+ * key the change creates gets the record's remaining TTL, so it never
+ * outlives the session (the next TTL refresh extends both). */
+#define TTL_FROM_RECORD \
+    "local t = redis.call('PTTL', KEYS[1]) " \
+    "if t == -2 then return false end "
+#define TTL_FOLLOW \
+    "if t > 0 and redis.call('PTTL', KEYS[2]) == -1 then redis.call('PEXPIRE', KEYS[2], t) end "
+
+static mcp__redis_script incr_script = MCP__REDIS_SCRIPT(
+    TTL_FROM_RECORD "local v = redis.call('HINCRBY', KEYS[2], ARGV[1], ARGV[2]) " TTL_FOLLOW "return v");
+static mcp__redis_script set_script = MCP__REDIS_SCRIPT(
+    TTL_FROM_RECORD "redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) " TTL_FOLLOW "return 1");
+static mcp__redis_script next_script = MCP__REDIS_SCRIPT(
+    TTL_FROM_RECORD "local v = redis.call('INCR', KEYS[2]) " TTL_FOLLOW "return v");
+
 static int r_state_get(mcp_store *st, const char *sid, const char *name, char **out)
 {
-    char k[128];
-    key(k, sizeof k, sid, "a");
-    cmd c;
-    cmd_init(&c, 3, "HGET", k, name);
-    redisReply *rep;
-    int rc = run((redis_store *)st, &c, 1, &rep);
+    char ks[128], ka[128];
+    mcp__redis_key(ks, sizeof ks, sid, "s");
+    mcp__redis_key(ka, sizeof ka, sid, "a");
+    cmd c[2];
+    mcp__redis_cmd_init(&c[0], 2, "EXISTS", ks);
+    mcp__redis_cmd_init(&c[1], 3, "HGET", ka, name);
+    redisReply *rep[2];
+    *out = NULL;
+    int rc = mcp__redis_run((redis_store *)st, c, 2, rep);
     if (rc < 0)
         return rc;
-    *out = rep->type == REDIS_REPLY_STRING ? strdup(rep->str) : NULL;
-    rc = rep->type == REDIS_REPLY_STRING ? (*out ? 0 : -MCP_ENOMEM) : -MCP_ENOTFOUND;
-    freeReplyObject(rep);
+    if (rep[0]->type == REDIS_REPLY_INTEGER && rep[0]->integer == 1 && rep[1]->type == REDIS_REPLY_STRING)
+        rc = (*out = strndup(rep[1]->str, rep[1]->len)) ? 0 : -MCP_ENOMEM;
+    else
+        rc = -MCP_ENOTFOUND;
+    mcp__redis_free_replies(rep, 2);
     return rc;
+}
+
+static int state_script(redis_store *rs, mcp__redis_script *script, const char *sid, const char *suffix,
+                        int nargs, const char **args, redisReply **rep)
+{
+    char ks[128], kx[128];
+    mcp__redis_key(ks, sizeof ks, sid, "s");
+    mcp__redis_key(kx, sizeof kx, sid, suffix);
+    const char *keys[2] = { ks, kx };
+    int rc = mcp__redis_eval(rs, script, 2, keys, nargs, args, rep);
+    if (rc < 0)
+        return rc;
+    if ((*rep)->type != REDIS_REPLY_INTEGER) {   /* nil: the session is gone */
+        freeReplyObject(*rep);
+        *rep = NULL;
+        return -MCP_ENOTFOUND;
+    }
+    return 0;
 }
 
 static int r_state_set(mcp_store *st, const char *sid, const char *name, const char *value)
 {
-    char k[128];
-    key(k, sizeof k, sid, "a");
-    cmd c;
-    cmd_init(&c, 4, "HSET", k, name, value);
     redisReply *rep;
-    int rc = run((redis_store *)st, &c, 1, &rep);
+    int rc = state_script((redis_store *)st, &set_script, sid, "a", 2, (const char *[]){ name, value }, &rep);
     if (rc == 0)
         freeReplyObject(rep);
     return rc;
@@ -355,13 +251,10 @@ static int r_state_set(mcp_store *st, const char *sid, const char *name, const c
 
 static int r_state_incr(mcp_store *st, const char *sid, const char *name, int64_t delta, int64_t *out)
 {
-    char k[128], d[32];
-    key(k, sizeof k, sid, "a");
+    char d[32];
     snprintf(d, sizeof d, "%" PRId64, delta);
-    cmd c;
-    cmd_init(&c, 4, "HINCRBY", k, name, d);   /* atomic across instances */
-    redisReply *rep;
-    int rc = run((redis_store *)st, &c, 1, &rep);
+    redisReply *rep;   /* HINCRBY inside: atomic across instances */
+    int rc = state_script((redis_store *)st, &incr_script, sid, "a", 2, (const char *[]){ name, d }, &rep);
     if (rc < 0)
         return rc;
     if (out)
@@ -374,12 +267,8 @@ static int r_state_incr(mcp_store *st, const char *sid, const char *name, int64_
 
 static int r_stream_next(mcp_store *st, const char *sid, unsigned *no)
 {
-    char k[128];
-    key(k, sizeof k, sid, "n");
-    cmd c;
-    cmd_init(&c, 2, "INCR", k);
     redisReply *rep;
-    int rc = run((redis_store *)st, &c, 1, &rep);
+    int rc = state_script((redis_store *)st, &next_script, sid, "n", 0, NULL, &rep);
     if (rc < 0)
         return rc;
     *no = (unsigned)rep->integer;
@@ -392,7 +281,7 @@ static int r_event_append(mcp_store *st, const char *sid, unsigned no, uint64_t 
 {
     char k[128], suffix[32], keep[24], ttl[24];
     snprintf(suffix, sizeof suffix, "e:%u", no);
-    key(k, sizeof k, sid, suffix);
+    mcp__redis_key(k, sizeof k, sid, suffix);
     snprintf(keep, sizeof keep, "-%u", retention ? retention : 1);
     snprintf(ttl, sizeof ttl, "%u", ttl_ms);
     strbuf item = {0};
@@ -401,14 +290,14 @@ static int r_event_append(mcp_store *st, const char *sid, unsigned no, uint64_t 
     if (!item.data)
         return -MCP_ENOMEM;
     cmd c[3];
-    cmd_init(&c[0], 3, "RPUSH", k, item.data);
+    mcp__redis_cmd_init(&c[0], 3, "RPUSH", k, item.data);
     c[0].len[2] = item.len;
-    cmd_init(&c[1], 4, "LTRIM", k, keep, "-1");
-    cmd_init(&c[2], 3, "PEXPIRE", k, ttl);
+    mcp__redis_cmd_init(&c[1], 4, "LTRIM", k, keep, "-1");
+    mcp__redis_cmd_init(&c[2], 3, "PEXPIRE", k, ttl);
     redisReply *rep[3];
-    int rc = run((redis_store *)st, c, 3, rep);
+    int rc = mcp__redis_run((redis_store *)st, c, 3, rep);
     if (rc == 0)
-        free_replies(rep, 3);
+        mcp__redis_free_replies(rep, 3);
     mcp__strbuf_free(&item);
     return rc;
 }
@@ -417,11 +306,11 @@ static int r_event_replay(mcp_store *st, const char *sid, unsigned no, uint64_t 
 {
     char k[128], suffix[32];
     snprintf(suffix, sizeof suffix, "e:%u", no);
-    key(k, sizeof k, sid, suffix);
+    mcp__redis_key(k, sizeof k, sid, suffix);
     cmd c;
-    cmd_init(&c, 4, "LRANGE", k, "0", "-1");
+    mcp__redis_cmd_init(&c, 4, "LRANGE", k, "0", "-1");
     redisReply *rep;
-    int rc = run((redis_store *)st, &c, 1, &rep);
+    int rc = mcp__redis_run((redis_store *)st, &c, 1, &rep);
     if (rc < 0)
         return rc;
     if (rep->type != REDIS_REPLY_ARRAY || rep->elements == 0) {
@@ -450,10 +339,10 @@ static int r_publish(mcp_store *st, const char *kind, const char *sid, const cha
     if (!msg.data)
         return -MCP_ENOMEM;
     cmd c;
-    cmd_init(&c, 3, "PUBLISH", "mcp:bus", msg.data);
+    mcp__redis_cmd_init(&c, 3, "PUBLISH", "mcp:bus", msg.data);
     c.len[2] = msg.len;
     redisReply *rep;
-    int rc = run((redis_store *)st, &c, 1, &rep);
+    int rc = mcp__redis_run((redis_store *)st, &c, 1, &rep);
     if (rc == 0)
         freeReplyObject(rep);
     mcp__strbuf_free(&msg);
@@ -462,8 +351,9 @@ static int r_publish(mcp_store *st, const char *kind, const char *sid, const cha
 
 static void deliver(redis_store *rs, const redisReply *r)
 {
-    if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 || r->element[2]->type != REDIS_REPLY_STRING)
-        return;
+    if (r->type != REDIS_REPLY_ARRAY || r->elements != 3 || r->element[0]->type != REDIS_REPLY_STRING ||
+        strcmp(r->element[0]->str, "message") != 0 || r->element[2]->type != REDIS_REPLY_STRING)
+        return;                              /* a PONG, or a subscribe confirmation */
     char *text = strndup(r->element[2]->str, r->element[2]->len);
     if (!text)
         return;
@@ -479,30 +369,73 @@ static void deliver(redis_store *rs, const redisReply *r)
     free(text);
 }
 
+/* SUBSCRIBE on a fresh connection: true once Redis confirmed it. */
+static bool subscribe(mcp__redis_conn *c)
+{
+    const char *argv[2] = { "SUBSCRIBE", "mcp:bus" };
+    size_t len[2] = { 9, 7 };
+    if (mcp__redis_append(c, 2, argv, len) < 0)
+        return false;
+    for (int tries = 0; tries < 4; tries++) {      /* bounded: 4 read timeouts */
+        redisReply *r = NULL;
+        int rc = mcp__redis_read(c, &r);
+        if (rc == -MCP_ETIMEDOUT)
+            continue;
+        bool ok = rc == 0 && r->type == REDIS_REPLY_ARRAY;
+        if (r)
+            freeReplyObject(r);
+        return ok;
+    }
+    return false;
+}
+
+/* Read the bus until it breaks or the store stops. A bus silent for
+ * SUB_PING_IDLE_MS gets a PING; no answer within SUB_PING_WAIT_MS means a
+ * dead connection (a peer that vanished without a FIN), so redial. */
+static void listen_bus(redis_store *rs, mcp__redis_conn *c)
+{
+    uint64_t last_rx = mcp__now_ms(), ping_at = 0;
+    while (!atomic_load(&rs->stopping)) {
+        redisReply *msg = NULL;
+        int rc = mcp__redis_read(c, &msg);
+        uint64_t now = mcp__now_ms();
+        if (rc == -MCP_ETIMEDOUT) {
+            if (ping_at && now - ping_at > SUB_PING_WAIT_MS)
+                return;
+            if (!ping_at && now - last_rx > SUB_PING_IDLE_MS) {
+                const char *argv[1] = { "PING" };
+                size_t len[1] = { 4 };
+                if (mcp__redis_append(c, 1, argv, len) < 0)
+                    return;
+                ping_at = now;           /* sent by the next read */
+            }
+            continue;
+        }
+        if (rc < 0)
+            return;
+        last_rx = now;
+        ping_at = 0;
+        deliver(rs, msg);
+        freeReplyObject(msg);
+    }
+}
+
 static void *subscriber(void *arg)
 {
     redis_store *rs = arg;
     unsigned backoff = 50;
     while (!atomic_load(&rs->stopping)) {
-        redisContext *c = dial(rs, 500);    /* short reads so stopping is noticed */
-        redisReply *r = c ? redisCommand(c, "SUBSCRIBE mcp:bus") : NULL;
-        if (r)
-            freeReplyObject(r);
-        while (r && !atomic_load(&rs->stopping)) {
-            void *msg = NULL;
-            if (redisGetReply(c, &msg) != REDIS_OK) {
-                if (c->err == REDIS_ERR_IO && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-                    c->err = 0;              /* read timeout: poll again */
-                    continue;
-                }
-                break;
-            }
+        mcp__redis_conn *c = NULL;
+        if (dial(rs, SUB_READ_MS, &c) == 0 && subscribe(c)) {   /* short reads so stopping is noticed */
+            uint64_t since = mcp__now_ms();
+            atomic_store(&rs->bus_since_ms, since ? since : 1);
             backoff = 50;
-            deliver(rs, msg);
-            freeReplyObject(msg);
+            listen_bus(rs, c);
+            /* Messages may be lost from here on: copies checked before are
+             * no longer vouched for (r_session_check). */
+            atomic_store(&rs->bus_since_ms, 0);
         }
-        if (c)
-            redisFree(c);
+        mcp__redis_close(c);
         for (unsigned waited = 0; waited < backoff && !atomic_load(&rs->stopping); waited += 50) {
             struct timespec ts = {0, 50 * 1000000L};
             nanosleep(&ts, NULL);
@@ -527,9 +460,8 @@ static void r_free(mcp_store *st)
     atomic_store(&rs->stopping, true);
     if (rs->sub_started)
         pthread_join(rs->sub_thread, NULL);
-    for (int i = 0; i < POOL_SIZE; i++)
-        if (rs->slots[i].ctx)
-            redisFree(rs->slots[i].ctx);
+    mcp__redis_pool_close(rs);
+    mcp__redis_config_clear(&rs->cfg);
     pthread_mutex_destroy(&rs->lock);
     pthread_cond_destroy(&rs->freed);
     free(rs);
@@ -541,66 +473,79 @@ static bool r_probe(mcp_store *st)
     /* Probe every time: health must reflect Redis now, not the last
      * request that happened to need it. */
     cmd c;
-    cmd_init(&c, 1, "PING");
+    mcp__redis_cmd_init(&c, 1, "PING");
     redisReply *rep;
-    if (run(rs, &c, 1, &rep) == 0)
+    if (mcp__redis_run(rs, &c, 1, &rep) == 0)
         freeReplyObject(rep);
     return atomic_load(&rs->healthy);
 }
 
+/* store_ops.limit_take: the shared rate-limit bucket (redis_limit.c). */
+static int r_limit_take(mcp_store *st, const char *principal, double rate, unsigned burst, uint64_t *retry_ms)
+{
+    return mcp__redis_limit_take((redis_store *)st, principal, rate, burst, retry_ms);
+}
+
 static const store_ops redis_ops = {
-    r_session_save, r_session_load, r_session_touch, r_session_delete,
-    r_state_get, r_state_set, r_state_incr,
-    r_stream_next, r_event_append, r_event_replay,
-    r_publish, r_set_listener, r_probe, r_free,
+    .session_save = r_session_save,
+    .session_load = r_session_load,
+    .session_touch = r_session_touch,
+    .session_check = r_session_check,
+    .session_delete = r_session_delete,
+    .state_get = r_state_get,
+    .state_set = r_state_set,
+    .state_incr = r_state_incr,
+    .stream_next = r_stream_next,
+    .event_append = r_event_append,
+    .event_replay = r_event_replay,
+    .publish = r_publish,
+    .set_listener = r_set_listener,
+    .probe = r_probe,
+    .free = r_free,
+    .limit_take = r_limit_take,
 };
 
-static int parse_url(redis_store *rs, const char *url)
+int mcp_store_redis_open_opts(const char *url, const mcp_store_redis_options *opts, mcp_store **out, char *err,
+                              size_t errlen)
 {
-    const char *p = url;
-    if (strncmp(p, "redis://", 8) != 0)
-        return -MCP_EINVAL;
-    p += 8;
-    const char *at = strchr(p, '@');
-    if (at)
-        p = at + 1;   /* credentials are not supported; ignore user part */
-    size_t hlen = strcspn(p, ":/");
-    if (hlen == 0 || hlen >= sizeof rs->host)
-        return -MCP_EINVAL;
-    memcpy(rs->host, p, hlen);
-    rs->host[hlen] = '\0';
-    p += hlen;
-    rs->port = 6379;
-    if (*p == ':') {
-        char *end;
-        long port = strtol(p + 1, &end, 10);
-        if (port <= 0 || port > 65535)
-            return -MCP_EINVAL;
-        rs->port = (int)port;
-        p = end;
+    char scratch[256];
+    if (!err || !errlen) {
+        err = scratch;
+        errlen = sizeof scratch;
     }
-    if (*p == '/' && p[1]) {
-        char *end;
-        rs->db = (int)strtol(p + 1, &end, 10);
-        if (*end)
-            return -MCP_EINVAL;
+    err[0] = '\0';
+    *out = NULL;
+    redis_store *rs = calloc(1, sizeof *rs);
+    if (!rs)
+        return -MCP_ENOMEM;
+    int rc = mcp__redis_config_parse(&rs->cfg, url, opts, err, errlen);
+    if (rc < 0) {
+        free(rs);
+        return rc;
     }
+    /* One connection now: a refusal (password, certificate) is a
+     * configuration error to report at start; an unreachable Redis is not
+     * (the store connects when it comes). */
+    mcp__redis_conn *first = NULL;
+    rc = mcp__redis_dial(&rs->cfg, rs->cfg.command_timeout_ms, &first, err, errlen);
+    if (rc == -MCP_EINVAL || rc == -MCP_ENOMEM) {
+        mcp__redis_config_clear(&rs->cfg);
+        free(rs);
+        return rc == -MCP_EINVAL ? -MCP_EIO : rc;   /* refused: not a malformed URL */
+    }
+    rs->base.ops = &redis_ops;
+    rs->slots[0].conn = first;
+    pthread_mutex_init(&rs->lock, NULL);
+    pthread_cond_init(&rs->freed, NULL);
+    atomic_init(&rs->healthy, rc == 0);
+    atomic_init(&rs->bus_since_ms, 0);
+    if (rc < 0)
+        err[0] = '\0';   /* unreachable now: not an error of open */
+    *out = &rs->base;
     return 0;
 }
 
 int mcp_store_redis_open(const char *url, mcp_store **out)
 {
-    redis_store *rs = calloc(1, sizeof *rs);
-    if (!rs)
-        return -MCP_ENOMEM;
-    if (!url || parse_url(rs, url) < 0) {
-        free(rs);
-        return -MCP_EINVAL;
-    }
-    rs->base.ops = &redis_ops;
-    pthread_mutex_init(&rs->lock, NULL);
-    pthread_cond_init(&rs->freed, NULL);
-    atomic_init(&rs->healthy, true);
-    *out = &rs->base;
-    return 0;
+    return mcp_store_redis_open_opts(url, NULL, out, NULL, 0);
 }

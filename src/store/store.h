@@ -34,6 +34,12 @@ typedef struct store_ops {
     int (*session_save)(mcp_store *st, const char *sid, const session_record *r, unsigned ttl_ms);
     int (*session_load)(mcp_store *st, const char *sid, session_record *out, unsigned ttl_ms); /* -MCP_ENOTFOUND */
     int (*session_touch)(mcp_store *st, const char *sid, unsigned ttl_ms);                     /* -MCP_ENOTFOUND */
+    /* A request on a session this instance holds: confirm it still exists
+     * and refresh its TTL, or skip the round trip when *checked_ms (the
+     * last confirmation, which this updates) lets the backend vouch for
+     * it. -MCP_ENOTFOUND when it is gone. Optional: NULL means
+     * session_touch on every lookup. */
+    int (*session_check)(mcp_store *st, const char *sid, unsigned ttl_ms, _Atomic uint64_t *checked_ms);
     int (*session_delete)(mcp_store *st, const char *sid);
     int (*state_get)(mcp_store *st, const char *sid, const char *key, char **out);
     int (*state_set)(mcp_store *st, const char *sid, const char *key, const char *value);
@@ -46,6 +52,11 @@ typedef struct store_ops {
     void (*set_listener)(mcp_store *st, store_message_fn fn, void *ctx);
     bool (*probe)(mcp_store *st);                /* reachable right now (for /healthz) */
     void (*free)(mcp_store *st);
+    /* Rate limits (core/limit.c): refill principal's shared bucket and take
+     * one token, atomically for every instance. 0 with *retry_ms = 0 (taken)
+     * or the ms until a token is there; -MCP_EIO when the store cannot
+     * decide (the caller falls back to its local bucket). NULL: unsupported. */
+    int (*limit_take)(mcp_store *st, const char *principal, double rate, unsigned burst, uint64_t *retry_ms);
 } store_ops;
 
 struct mcp_store {

@@ -5,6 +5,7 @@
  * Batches never stream: related notifications are not delivered, and
  * initialize may not be part of one. The collecting is core/batch.c's,
  * shared with stdio; this file is the MHD glue (suspend until complete). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,7 @@ struct http_batch {
     cJSON *responses;
     mcp_session *session;          /* ref or NULL */
     mcp__revision version;
+    char principal[MCP_LIMIT_PRINCIPAL_MAX]; /* rate-limit key of the request ("" when limits are off) */
 };
 
 typedef struct batch_exchange {
@@ -75,6 +77,8 @@ static void batch_element(void *ctx, rpc_batch *collector, cJSON *item)
     bx->ex.session = b->session;
     bx->ex.version = b->version;
     bx->ex.stateless = b->session == NULL;
+    bx->ex.limiter = b->hs->limiter;     /* per-element refusals (rate limits) */
+    bx->ex.principal = b->principal;
     bx->collector = collector;
     mcp__server_dispatch(b->hs->srv, &bx->ex, item);
 }
@@ -94,7 +98,7 @@ static void batch_done(void *ctx, cJSON *responses)
 }
 
 http_batch *mcp__http_batch_start(mcp_http_server *hs, struct MHD_Connection *conn, cJSON *arr, mcp_session *session,
-                                  mcp__revision version)
+                                  mcp__revision version, const char *principal)
 {
     http_batch *b = calloc(1, sizeof *b);
     if (!b) {
@@ -110,6 +114,8 @@ http_batch *mcp__http_batch_start(mcp_http_server *hs, struct MHD_Connection *co
     b->conn = conn;
     b->session = session;
     b->version = version;
+    if (principal)
+        snprintf(b->principal, sizeof b->principal, "%s", principal);
     if (mcp__rpc_batch_run(arr, batch_element, batch_done, b) < 0) {
         atomic_store(&b->refs, 1);
         http_batch_unref(b);

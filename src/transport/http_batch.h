@@ -4,9 +4,10 @@
 
 #include "transport/http_internal.h"
 
-/* Start a batch: takes arr and the session ref. */
+/* Start a batch: takes arr and the session ref; principal (copied; NULL
+ * or "" when rate limits are off) is whom each element's limit counts. */
 http_batch *mcp__http_batch_start(mcp_http_server *hs, struct MHD_Connection *conn, cJSON *arr, mcp_session *session,
-                                  mcp__revision version);
+                                  mcp__revision version, const char *principal);
 /* Answer once every element is in (suspends the connection until then). */
 enum MHD_Result mcp__http_batch_answer(http_batch *b, struct MHD_Connection *conn, uint64_t start_us);
 /* The HTTP request is over (answered or the client left). */

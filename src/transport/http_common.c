@@ -1,6 +1,6 @@
 /* What every HTTP answer shares: plain JSON replies (with the JSON-RPC
  * error body every refusal carries), the one request log line and the
- * request metrics, /healthz and /metrics, and the server's reference count
+ * request metrics, /healthz, /readyz and /metrics, and the server's reference count
  * (a blocking handler may finish after mcp_http_stop returned). */
 #include "transport/http_common.h"
 
@@ -11,7 +11,13 @@
 
 #include "base/clock.h"
 #include "core/jsonrpc.h"
+#include "core/limit.h"
+#include "core/otel.h"
+#include "transport/http_cors.h"
 #include "transport/http_internal.h"
+#include "transport/http_limit.h"
+#include "transport/http_proxy.h"
+#include "transport/http_tls.h"
 
 enum MHD_Result mcp__http_reply_json_with(struct MHD_Connection *conn, unsigned status, const cJSON *body,
                                      const char *session_id, const char *extra_name, const char *extra_value)
@@ -32,7 +38,7 @@ enum MHD_Result mcp__http_reply_json_with(struct MHD_Connection *conn, unsigned 
         MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
     if (extra_name && extra_value)
         MHD_add_response_header(r, extra_name, extra_value);
-    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    enum MHD_Result ret = mcp__http_queue(conn, status, r);
     MHD_destroy_response(r);
     return ret;
 }
@@ -68,6 +74,12 @@ enum MHD_Result mcp__http_reply_empty(struct MHD_Connection *conn, unsigned stat
 void mcp__http_log_request(mcp_http_server *hs, const char *method, const char *rpc, unsigned status,
                       uint64_t start_us, const char *session_id)
 {
+    mcp__http_log_request_traced(hs, method, rpc, status, start_us, session_id, NULL);
+}
+
+void mcp__http_log_request_traced(mcp_http_server *hs, const char *method, const char *rpc, unsigned status,
+                                  uint64_t start_us, const char *session_id, const mcp__trace *trace)
+{
     uint64_t took = mcp__now_us() - start_us;
     mcp__metrics_request(hs->metrics, rpc, status, took);
     if (!hs->o.log_requests)
@@ -75,10 +87,18 @@ void mcp__http_log_request(mcp_http_server *hs, const char *method, const char *
     /* Hot path: integer fields only (no float formatting) and one write(2),
      * which keeps concurrent lines whole. The session id is cut to a prefix:
      * enough to correlate, not enough to hijack. */
-    char line[512];
+    char line[720], client[80] = "", ids[96] = "";
+    struct MHD_Connection *conn = mcp__http_conn_current();   /* edge: client address */
+    if (conn)
+        mcp__http_client_addr(hs, conn, client, sizeof client);
+    for (char *c = client; *c; c++)
+        if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20)
+            *c = '_';
+    if (trace && trace->trace_id[0])   /* W3C ids of this request's server span (core/trace.h) */
+        snprintf(ids, sizeof ids, ",\"trace_id\":\"%s\",\"span_id\":\"%s\"", trace->trace_id, trace->span_id);
     int n = snprintf(line, sizeof line,
-                     "{\"level\":\"info\",\"msg\":\"request\",\"http\":\"%s\",\"rpc\":\"%.64s\",\"status\":%u,\"us\":%llu,\"session\":\"%.12s\"}\n",
-                     method, rpc ? rpc : "", status, (unsigned long long)took, session_id ? session_id : "");
+                     "{\"level\":\"info\",\"msg\":\"request\",\"http\":\"%s\",\"rpc\":\"%.64s\",\"status\":%u,\"us\":%llu,\"session\":\"%.12s\",\"client\":\"%s\"%s}\n",
+                     method, rpc ? rpc : "", status, (unsigned long long)took, session_id ? session_id : "", client, ids);
     if (n > 0 && write(STDERR_FILENO, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1) < 0)
         return;   /* logging must never fail a request */
 }
@@ -107,14 +127,13 @@ enum MHD_Result mcp__http_reply_health(mcp_http_server *hs, struct MHD_Connectio
             .store_up = store_up,
         };
         mcp__metrics_render(hs->metrics, &g, &body);
+        mcp__http_limit_render(hs->limiter, &body);
+        mcp__otel_render(mcp__server_otel(hs->srv), &body);
         type = "text/plain; version=0.0.4";
     } else {
-        /* Liveness plus store reachability: a balancer takes an instance
-         * whose store is gone out of rotation. */
-        bool draining = atomic_load(&hs->stopping);
-        if (store_up == 0 || draining)
-            status = MHD_HTTP_SERVICE_UNAVAILABLE;
-        mcp__strbuf_printf(&body, "{\"status\":\"%s\",\"store\":\"%s\"}", status == MHD_HTTP_OK ? "ok" : "unavailable",
+        /* Liveness only: the process serves. A store outage must not make
+         * an orchestrator restart every instance; /readyz reports it. */
+        mcp__strbuf_printf(&body, "{\"status\":\"ok\",\"store\":\"%s\"}",
                       store_up < 0 ? "none" : store_up ? "ok" : "unreachable");
     }
     size_t len = body.len;
@@ -123,7 +142,30 @@ enum MHD_Result mcp__http_reply_health(mcp_http_server *hs, struct MHD_Connectio
         return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    enum MHD_Result ret = mcp__http_queue(conn, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* Readiness: take this instance out of rotation while it starts, drains
+ * (a stop began) or cannot reach its session store. */
+enum MHD_Result mcp__http_reply_ready(mcp_http_server *hs, struct MHD_Connection *conn)
+{
+    int store_up = hs->o.store ? (mcp_store_healthy(hs->o.store) ? 1 : 0) : -1;
+    bool ready = atomic_load(&hs->ready);
+    unsigned status = ready && store_up != 0 ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE;
+    char body[160];
+    snprintf(body, sizeof body, "{\"status\":\"%s\",\"draining\":%s,\"store\":\"%s\"}",
+             status == MHD_HTTP_OK ? "ready" : "unavailable", ready ? "false" : "true",
+             store_up < 0 ? "none" : store_up ? "ok" : "unreachable");
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), body, MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (status != MHD_HTTP_OK)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+    enum MHD_Result ret = mcp__http_queue(conn, status, r);
     MHD_destroy_response(r);
     return ret;
 }
@@ -138,6 +180,9 @@ void mcp__http_server_unref(mcp_http_server *hs)
     if (atomic_fetch_sub(&hs->refs, 1) != 1)
         return;
     mcp__metrics_free(hs->metrics);
+    mcp__proxy_list_free(hs->proxies);   /* edge */
+    mcp__tls_free(hs->tls_ctx);
+    mcp__limiter_free(hs->limiter);
     pthread_mutex_destroy(&hs->hk_lock);
     pthread_cond_destroy(&hs->hk_wake);
     pthread_mutex_destroy(&hs->live_lock);
@@ -154,10 +199,21 @@ void mcp__http_req_set_rpc(http_req *req, const char *rpc)
     req->rpc[n] = '\0';
 }
 
+void mcp__http_log_post(http_req *req, const char *method, unsigned status, const char *sid)
+{
+    mcp__http_log_request_traced(req->hs, method, req->rpc, status, req->start_us, sid,
+                                 req->px ? &req->px->ex.trace : NULL);
+}
+
 enum MHD_Result mcp__http_finish_plain(http_req *req, struct MHD_Connection *conn, unsigned status,
                                     const cJSON *body, const char *sid)
 {
-    mcp__http_log_request(req->hs, "POST", req->rpc, status, req->start_us, sid);
+    mcp__http_log_post(req, "POST", status, sid);
+    if (status == MHD_HTTP_TOO_MANY_REQUESTS) {    /* rate limits: RFC 6585 §4 + RFC 9110 §10.2.3 */
+        char secs[16];
+        snprintf(secs, sizeof secs, "%u", mcp__limit_retry_after_s(body));
+        return mcp__http_reply_json_with(conn, status, body, sid, MHD_HTTP_HEADER_RETRY_AFTER, secs);
+    }
     return mcp__http_reply_json(conn, status, body, sid);
 }
 
@@ -165,7 +221,7 @@ enum MHD_Result mcp__http_refuse(http_req *req, struct MHD_Connection *conn, con
                               const cJSON *id, int code, const char *message)
 {
     if (req)
-        mcp__http_log_request(req->hs, method, req->rpc, status, req->start_us, NULL);
+        mcp__http_log_post(req, method, status, NULL);
     return mcp__http_reply_error(conn, status, id, code, message);
 }
 

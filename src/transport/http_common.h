@@ -1,4 +1,4 @@
-/* Plain replies, the request log line, /healthz and /metrics, and the
+/* Plain replies, the request log line, /healthz, /readyz and /metrics, and the
  * server's reference count: what every part of the HTTP transport uses. */
 #ifndef MCP_TRANSPORT_HTTP_COMMON_H
 #define MCP_TRANSPORT_HTTP_COMMON_H
@@ -17,12 +17,19 @@ enum MHD_Result mcp__http_reply_empty(struct MHD_Connection *conn, unsigned stat
 enum MHD_Result mcp__http_reply_not_allowed(struct MHD_Connection *conn, const char *allow);
 /* /healthz and /metrics (GET). */
 enum MHD_Result mcp__http_reply_health(mcp_http_server *hs, struct MHD_Connection *conn, bool metrics);
+/* edge: GET /readyz, 503 while starting, draining or without the store. */
+enum MHD_Result mcp__http_reply_ready(mcp_http_server *hs, struct MHD_Connection *conn);
 void mcp__http_log_request(mcp_http_server *hs, const char *method, const char *rpc, unsigned status,
                       uint64_t start_us, const char *session_id);
+/* The same with the request's trace and span ids (NULL: none). */
+void mcp__http_log_request_traced(mcp_http_server *hs, const char *method, const char *rpc, unsigned status,
+                                  uint64_t start_us, const char *session_id, const mcp__trace *trace);
 
 /* The JSON-RPC method for the log line and metrics, cut to fit. */
 void mcp__http_req_set_rpc(http_req *req, const char *rpc);
-/* Log, then reply with body (no error). */
+/* The POST log line, with the trace ids once the protocol layer set them. */
+void mcp__http_log_post(http_req *req, const char *method, unsigned status, const char *sid);
+/* Log, then reply with body (no error); a 429 also gets Retry-After. */
 enum MHD_Result mcp__http_finish_plain(http_req *req, struct MHD_Connection *conn, unsigned status,
                                   const cJSON *body, const char *sid);
 /* Log (when req), then reply status with a JSON-RPC error body. */

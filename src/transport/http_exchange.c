@@ -11,7 +11,9 @@
 
 #include "core/dispatch.h"
 #include "core/jsonrpc.h"
+#include "core/limit.h"
 #include "transport/http_common.h"
+#include "transport/http_cors.h"
 #include "transport/sse.h"
 
 void mcp__http_px_unref(post_exchange *px)
@@ -123,14 +125,30 @@ static void px_complete(mcp_exchange *ex, cJSON *response)
 
 static const mcp_exchange_ops px_ops = { px_send, px_complete };
 
+/* edge: at the cap, make room by the session_cap_policy; false (counted as
+ * a rejection) when the client must get 503. No lock held (the eviction may
+ * delete the victim from the store). */
+bool mcp__http_make_room(mcp_http_server *hs)
+{
+    if (hs->o.session_cap_policy == MCP_CAP_EVICT_LRU && mcp__session_table_evict_lru(hs->sessions) == 0) {
+        mcp__metrics_session_evicted(hs->metrics);
+        return true;
+    }
+    mcp__metrics_session_rejected(hs->metrics);
+    return false;
+}
+
 /* A session minted by initialize joins the table only once initialize
- * succeeded; past the cap the client gets 503 and nothing is kept. */
+ * succeeded; past the cap the client gets 503 and nothing is kept (or, with
+ * evict-lru, the least recently used idle session makes room). */
 static int commit_initialize(post_exchange *px)
 {
     if (!px->is_initialize || !px->ex.session || !px->response ||
         !cJSON_GetObjectItemCaseSensitive(px->response, "result"))
         return 0;
     int rc = mcp__session_table_insert(px->hs->sessions, px->ex.session);
+    if (rc == -MCP_ELIMIT && mcp__http_make_room(px->hs))   /* edge: a race to the last seat */
+        rc = mcp__session_table_insert(px->hs->sessions, px->ex.session);
     if (rc == 0)
         mcp__metrics_session_created(px->hs->metrics);
     else if (rc == -MCP_EIO)
@@ -139,9 +157,12 @@ static int commit_initialize(post_exchange *px)
 }
 
 /* Modern errors that are part of the HTTP contract: unknown method is 404,
- * a missing client capability 400; everything else travels in-band (200). */
+ * a missing client capability 400; everything else travels in-band (200).
+ * Our own rate-limit refusal is 429 in both eras. */
 static unsigned status_for(const post_exchange *px, const cJSON *resp)
 {
+    if (px->hs->limiter && mcp__limit_retry_after_s(resp))
+        return MHD_HTTP_TOO_MANY_REQUESTS;        /* both eras: never a 200 for our own limit */
     if (px->ex.era != MCP_ERA_MODERN)
         return MHD_HTTP_OK;
     const cJSON *code = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(resp, "error"), "code");
@@ -189,9 +210,9 @@ static enum MHD_Result answer_sse_buffer(http_req *req, struct MHD_Connection *c
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
     MHD_add_response_header(r, "X-Accel-Buffering", "no");
-    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+    enum MHD_Result ret = mcp__http_queue(conn, MHD_HTTP_OK, r);
     MHD_destroy_response(r);
-    mcp__http_log_request(req->hs, "POST", req->rpc, MHD_HTTP_OK, req->start_us, NULL);
+    mcp__http_log_post(req, "POST", MHD_HTTP_OK, NULL);
     return ret;
 }
 
@@ -275,7 +296,7 @@ enum MHD_Result mcp__http_answer(http_req *req, struct MHD_Connection *conn)
         mcp__stream_finish(st, false);
     }
     pthread_mutex_unlock(&px->lock);
-    mcp__http_log_request(req->hs, "POST", req->rpc, MHD_HTTP_OK, req->start_us, session_id_of(px));
+    mcp__http_log_post(req, "POST", MHD_HTTP_OK, session_id_of(px));
     return ret;
 }
 

@@ -1,4 +1,4 @@
-/* Request checks before MCP sees a request: Host, Origin, Accept,
+/* Request checks before MCP sees a request: Host, Origin (http_origin.h), Accept,
  * Content-Type, body size, protocol version header, bearer token, scopes,
  * session owner. */
 #ifndef MCP_TRANSPORT_HTTP_GUARD_H
@@ -6,10 +6,8 @@
 
 #include "auth/auth.h"
 #include "transport/http_internal.h"
+#include "transport/http_origin.h"   /* Host/Origin checks and mcp__http_header */
 
-const char *mcp__http_header(struct MHD_Connection *conn, const char *name);
-bool mcp__http_host_allowed(mcp_http_server *hs, const char *host);
-bool mcp__http_origin_allowed(mcp_http_server *hs, const char *origin, const char *host);
 bool mcp__http_accepts(const char *accept, const char *type);
 enum MHD_Result mcp__http_reply_auth_failure(http_req *req, struct MHD_Connection *conn, const char *method,
                                         const cJSON *id, const auth_result *res);

@@ -14,6 +14,7 @@
 #include <mcp/http.h>
 
 #include "core/exchange.h"
+#include "core/limit.h"
 #include "core/session.h"
 #include "base/util.h"
 #include "transport/event_log.h"
@@ -33,6 +34,11 @@ struct mcp_http_server {
     unsigned port;
     bool loopback;
     atomic_bool stopping;
+    atomic_bool ready;             /* edge: /readyz; set once started, cleared when a drain begins */
+    _Atomic uint64_t drain_started_ms; /* edge: mcp_http_begin_drain, 0 before */
+    struct mcp__proxy_list *proxies;   /* edge: trusted_proxies (http_proxy.c), NULL: none */
+    bool tls;                      /* edge: serving https (http_tls.c) */
+    struct mcp__tls *tls_ctx;      /* edge: certificate generations, NULL without TLS */
     pthread_t housekeeper;
     bool housekeeper_running;      /* started: mcp_http_stop joins it */
     pthread_mutex_t hk_lock;
@@ -51,12 +57,14 @@ struct mcp_http_server {
     atomic_int refs;               /* mcp_http_stop's + one per POST in flight */
     pthread_mutex_t conns_lock;
     struct conn_track *conns;      /* every open connection, for the header deadline */
+    struct mcp__limiter *limiter;  /* rate limits (http_limit.c); NULL: off */
 };
 
 /* Per-connection record (libmicrohttpd socket context): when the request
  * head started to arrive, so a client trickling header bytes is cut off. */
 typedef struct conn_track {
     int fd;
+    mcp_http_server *hs;           /* edge: the server, for CORS on every response (http_cors.c) */
     _Atomic uint64_t waiting_since_ms; /* connection start, or the end of the last request */
     atomic_bool in_request;        /* the head arrived: the idle timeout governs */
     struct conn_track *prev, *next;
@@ -129,6 +137,7 @@ typedef struct http_req {
     http_batch *batch;
     char rpc[64];
     char subject[256];             /* OAuth subject when authorization is on */
+    char principal[MCP_LIMIT_PRINCIPAL_MAX]; /* rate-limit key, set when limits are on */
 } http_req;
 
 #endif

@@ -21,15 +21,24 @@
 #include "transport/http_common.h"
 #include "transport/http_exchange.h"
 #include "transport/http_internal.h"
+#include "transport/http_limit.h"
+#include "core/otel.h"
 #include "transport/sse.h"
 #include "transport/streamable.h"
+#include "transport/http_cors.h"
+#include "transport/http_proxy.h"
+#include "transport/server_card.h"
+#include "transport/http_tls.h"
 
 static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
                                       const char *method, const char *version, const char *upload_data,
                                       size_t *upload_data_size, void **con_cls)
 {
     (void)version;
-    return mcp__streamable_handle(cls, conn, url, method, upload_data, upload_data_size, con_cls);
+    mcp__http_conn_enter(conn);   /* edge: the client address for the log line */
+    enum MHD_Result ret = mcp__streamable_handle(cls, conn, url, method, upload_data, upload_data_size, con_cls);
+    mcp__http_conn_enter(NULL);
+    return ret;
 }
 
 static void connection_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
@@ -44,6 +53,7 @@ static void connection_notify(void *cls, struct MHD_Connection *conn, void **soc
             return;
         }
         t->fd = ci->connect_fd;
+        t->hs = hs;
         t->waiting_since_ms = mcp__now_ms();
         pthread_mutex_lock(&hs->conns_lock);
         t->next = hs->conns;
@@ -168,7 +178,19 @@ static struct MHD_Daemon *start_daemon(mcp_http_server *hs)
         if (inet_pton(AF_INET, host, &a4->sin_addr) != 1)
             return NULL;
     }
+    /* edge: HTTPS through GnuTLS; the certificate comes from a callback so
+     * it can be reloaded (http_tls.c). */
+    struct MHD_OptionItem tls_opts[] = {
+        { MHD_OPTION_HTTPS_CERT_CALLBACK, 0, (void *)mcp__tls_cert_callback },
+        { MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)MCP__TLS_PRIORITIES },
+        { MHD_OPTION_END, 0, NULL },
+    };
+    if (hs->tls_ctx)
+        flags |= MHD_USE_TLS;
+    else
+        tls_opts[0].option = MHD_OPTION_END;
     return MHD_start_daemon(flags, (uint16_t)hs->o.port, NULL, NULL, access_handler, hs,
+                            MHD_OPTION_ARRAY, tls_opts,
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(hs->o.threads ? hs->o.threads : 1),
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)hs->o.connection_timeout_s,
@@ -232,6 +254,7 @@ int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_serve
     atomic_init(&hs->refs, 1);
     hs->loopback = is_loopback(hs->o.host);
     hs->metrics = mcp__metrics_new();
+    hs->limiter = mcp__http_limiter_new(&hs->o);
     pthread_mutex_init(&hs->hk_lock, NULL);
     pthread_mutex_init(&hs->live_lock, NULL);
     pthread_mutex_init(&hs->active_lock, NULL);
@@ -249,8 +272,26 @@ int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_serve
         }
         mcp__session_table_set_bus_fn(hs->sessions, mcp__streamable_on_bus, hs);
     }
+    if (hs->sessions)
+        mcp__session_table_set_otel(hs->sessions, mcp__server_otel(srv));
     hs->auth = hs->o.auth;               /* borrowed: the caller frees it after stopping */
+    if (mcp__proxy_list_parse(hs->o.trusted_proxies, &hs->proxies) < 0 || mcp__server_card_check(srv) < 0 ||
+        (hs->o.public_url && strncmp(hs->o.public_url, "http://", 7) != 0 &&
+         strncmp(hs->o.public_url, "https://", 8) != 0)) {
+        mcp_http_stop(hs);
+        return -MCP_EINVAL;
+    }
     mcp__server_set_request_timeout(srv, hs->o.request_timeout_ms);
+    if (hs->o.tls_cert_file || hs->o.tls_key_file) {
+        char err[512];
+        int trc = mcp__tls_new(hs->o.tls_cert_file, hs->o.tls_key_file, &hs->tls_ctx, err, sizeof err);
+        if (trc < 0) {
+            fprintf(stderr, "{\"level\":\"error\",\"msg\":\"tls\",\"error\":\"%s\"}\n", err);
+            mcp_http_stop(hs);
+            return trc;
+        }
+        hs->tls = true;
+    }
     hs->daemon = start_daemon(hs);
     if (!hs->daemon) {
         mcp_http_stop(hs);
@@ -267,6 +308,7 @@ int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_serve
         return -MCP_ENOMEM;
     }
     hs->housekeeper_running = true;
+    atomic_store(&hs->ready, true);
     *out = hs;
     return 0;
 }
@@ -276,11 +318,39 @@ unsigned mcp_http_port(const mcp_http_server *hs)
     return hs->port;
 }
 
+int mcp_http_reload_tls(mcp_http_server *hs)
+{
+    if (!hs || !hs->tls_ctx)
+        return -MCP_EINVAL;
+    char err[512];
+    int rc = mcp__tls_reload(hs->tls_ctx, err, sizeof err);
+    if (rc < 0)
+        fprintf(stderr, "{\"level\":\"error\",\"msg\":\"tls reload failed, keeping the old certificate\",\"error\":\"%s\"}\n", err);
+    else
+        fprintf(stderr, "{\"level\":\"info\",\"msg\":\"tls certificate reloaded\"}\n");
+    return rc;
+}
+
+void mcp_http_begin_drain(mcp_http_server *hs)
+{
+    if (!hs)
+        return;
+    atomic_store(&hs->ready, false);
+    uint64_t expected = 0, now = mcp__now_ms();
+    atomic_compare_exchange_strong(&hs->drain_started_ms, &expected, now);
+    uint64_t until = atomic_load(&hs->drain_started_ms) + hs->o.drain_delay_ms;
+    while (mcp__now_ms() < until) {
+        struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
 void mcp_http_stop(mcp_http_server *hs)
 {
     if (!hs)
         return;
     if (hs->daemon) {
+        mcp_http_begin_drain(hs);             /* 0. readiness 503, keep serving a while */
         /* 1. Stop accepting. 2. Let in-flight requests finish (bounded).
          * 3. End every session and stream (retry hint), 4. stop MHD once no
          * connection is left suspended. */
@@ -338,6 +408,7 @@ int mcp_serve_http(mcp_server *srv, const mcp_http_options *opts)
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGPIPE);
+    sigaddset(&set, SIGHUP);       /* edge: reload the TLS certificate */
     /* Block before starting threads so they inherit the mask and only this
      * thread receives the stop signals. */
     if (o.handle_signals)
@@ -353,7 +424,9 @@ int mcp_serve_http(mcp_server *srv, const mcp_http_options *opts)
         int sig = 0;
         do {
             sigwait(&set, &sig);
-        } while (sig == SIGPIPE);
+            if (sig == SIGHUP)
+                mcp_http_reload_tls(hs);
+        } while (sig == SIGPIPE || sig == SIGHUP);
         fprintf(stderr, "{\"level\":\"info\",\"msg\":\"shutting down\",\"signal\":%d}\n", sig);
     } else {
         pause();

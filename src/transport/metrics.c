@@ -15,7 +15,7 @@ static const char *const methods[] = {
 };
 #define NMETHODS (sizeof methods / sizeof methods[0])
 
-static const unsigned statuses[] = { 200, 202, 400, 403, 404, 405, 406, 409, 413, 415, 500, 503, 0 };
+static const unsigned statuses[] = { 200, 202, 400, 403, 404, 405, 406, 409, 413, 415, 429, 500, 503, 0 };
 #define NSTATUSES (sizeof statuses / sizeof statuses[0])
 
 static const double buckets_s[] = { 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5, 10 };
@@ -26,6 +26,7 @@ struct http_metrics {
     atomic_ulong latency[NBUCKETS + 1];
     atomic_ulong latency_sum_us;
     atomic_ulong sessions_created, sessions_expired, store_errors;
+    atomic_ulong sessions_evicted, sessions_rejected;   /* edge: the session cap */
 };
 
 http_metrics *mcp__metrics_new(void)
@@ -74,6 +75,18 @@ void mcp__metrics_session_created(http_metrics *m)
         atomic_fetch_add_explicit(&m->sessions_created, 1, memory_order_relaxed);
 }
 
+void mcp__metrics_session_evicted(http_metrics *m)
+{
+    if (m)
+        atomic_fetch_add_explicit(&m->sessions_evicted, 1, memory_order_relaxed);
+}
+
+void mcp__metrics_session_rejected(http_metrics *m)
+{
+    if (m)
+        atomic_fetch_add_explicit(&m->sessions_rejected, 1, memory_order_relaxed);
+}
+
 void mcp__metrics_sessions_expired(http_metrics *m, unsigned n)
 {
     if (m)
@@ -119,6 +132,8 @@ void mcp__metrics_render(const http_metrics *m, const metrics_gauges *g, strbuf 
     mcp__strbuf_printf(out, "# TYPE mcp_sessions_active gauge\nmcp_sessions_active %u\n", g->sessions_active);
     mcp__strbuf_printf(out, "# TYPE mcp_sessions_created_total counter\nmcp_sessions_created_total %lu\n", load(&m->sessions_created));
     mcp__strbuf_printf(out, "# TYPE mcp_sessions_expired_total counter\nmcp_sessions_expired_total %lu\n", load(&m->sessions_expired));
+    mcp__strbuf_printf(out, "# TYPE mcp_sessions_evicted_total counter\nmcp_sessions_evicted_total %lu\n", load(&m->sessions_evicted));
+    mcp__strbuf_printf(out, "# TYPE mcp_sessions_rejected_total counter\nmcp_sessions_rejected_total %lu\n", load(&m->sessions_rejected));
     mcp__strbuf_printf(out, "# TYPE mcp_sse_streams_open gauge\nmcp_sse_streams_open %u\n", g->sse_streams);
     mcp__strbuf_printf(out, "# TYPE mcp_requests_in_flight gauge\nmcp_requests_in_flight %u\n", g->requests_in_flight);
     mcp__strbuf_printf(out, "# TYPE mcp_store_errors_total counter\nmcp_store_errors_total %lu\n", load(&m->store_errors));

@@ -17,6 +17,9 @@ void mcp__metrics_request(http_metrics *m, const char *rpc_method, unsigned stat
 void mcp__metrics_session_created(http_metrics *m);
 void mcp__metrics_sessions_expired(http_metrics *m, unsigned n);
 void mcp__metrics_store_error(http_metrics *m);
+/* edge: the session cap (mcp_http_options.session_cap_policy). */
+void mcp__metrics_session_evicted(http_metrics *m);
+void mcp__metrics_session_rejected(http_metrics *m);
 
 typedef struct metrics_gauges {
     unsigned sessions_active;

@@ -16,6 +16,7 @@
 
 #include "core/jsonrpc.h"
 #include "transport/http_common.h"
+#include "transport/http_cors.h"
 
 #define MAX_STREAMS_PER_SESSION 32
 
@@ -380,7 +381,7 @@ enum MHD_Result mcp__stream_respond(http_stream *st, struct MHD_Connection *conn
     MHD_add_response_header(r, "X-Accel-Buffering", "no");
     if (st->session)
         MHD_add_response_header(r, "Mcp-Session-Id", st->session->id);
-    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    enum MHD_Result ret = mcp__http_queue(conn, status, r);
     MHD_destroy_response(r);
     return ret;
 }

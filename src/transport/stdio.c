@@ -22,6 +22,7 @@
 #include "core/server.h"
 #include "core/jsonrpc.h"
 #include "core/era.h"
+#include "core/limit.h"
 #include "base/util.h"
 
 typedef struct stdio_conn {
@@ -33,6 +34,7 @@ typedef struct stdio_conn {
     unsigned inflight;
     mcp_session *session;
     bool write_failed;
+    struct mcp__limiter *limiter; /* rate limits (one principal: the process); NULL: off */
 } stdio_conn;
 
 typedef struct stdio_exchange {
@@ -110,6 +112,8 @@ static void dispatch_one(stdio_conn *c, cJSON *msg, rpc_batch *b)
     sx->ex.ops = &stdio_ops;
     sx->ex.track = c->session;
     sx->ex.owner = c;
+    sx->ex.limiter = c->limiter;     /* a refusal is the in-band error only */
+    sx->ex.principal = "stdio";
     modern_error err = {0};
     mcp__revision v = MCP_V_MODERN_LATEST;
     /* stdio keeps a legacy session: with_sessions (mcp_server_set_eras). */
@@ -286,9 +290,13 @@ int mcp_serve_stdio(mcp_server *srv, const mcp_stdio_options *opts)
             o.max_depth = d.max_depth;
     }
     stdio_conn c = { .srv = srv, .out_fd = o.out_fd };
+    mcp__limit_config lc = { .rate = o.rate_limit, .burst = o.rate_burst, .all_requests = o.rate_limit_all_requests };
+    c.limiter = mcp__limiter_new(&lc);
     c.session = mcp__session_new();
-    if (!c.session)
+    if (!c.session) {
+        mcp__limiter_free(c.limiter);
         return -MCP_ENOMEM;
+    }
     c.session->id[0] = '\0';     /* stdio has no session id on the wire */
     c.session->version = MCP_V_2025_03_26; /* until initialize negotiates */
     pthread_mutex_init(&c.write_lock, NULL);
@@ -309,6 +317,7 @@ int mcp_serve_stdio(mcp_server *srv, const mcp_stdio_options *opts)
         pthread_cond_wait(&c.idle, &c.lock);
     pthread_mutex_unlock(&c.lock);
     mcp__session_unref(c.session);
+    mcp__limiter_free(c.limiter);
     pthread_cond_destroy(&c.idle);
     pthread_mutex_destroy(&c.lock);
     pthread_mutex_destroy(&c.write_lock);

@@ -22,6 +22,9 @@
 #include "transport/http_exchange.h"
 #include "transport/http_guard.h"
 #include "transport/http_internal.h"
+#include "transport/http_cors.h"
+#include "transport/server_card.h"
+#include "transport/http_limit.h"
 #include "transport/sse.h"
 
 /* ---------------- POST ---------------- */
@@ -29,6 +32,18 @@
 static const char *header_cb(void *ctx, const char *name)
 {
     return mcp__http_header(ctx, name);
+}
+
+/* What the protocol layer reads before a handler runs: the rate limiter
+ * and this request's principal (core/limit.h), and the W3C trace context
+ * of the headers (used when params._meta has none; a tracestate means
+ * nothing without a traceparent). */
+static void limit_and_trace(post_exchange *px, http_req *req, struct MHD_Connection *conn)
+{
+    px->ex.limiter = req->hs->limiter;
+    px->ex.principal = req->principal;
+    px->ex.http_traceparent = mcp__http_header(conn, "traceparent");
+    px->ex.http_tracestate = px->ex.http_traceparent ? mcp__http_header(conn, "tracestate") : NULL;
 }
 
 /* 2026-07-28: no session, no handshake; the envelope and the metadata
@@ -61,6 +76,7 @@ static enum MHD_Result handle_modern(http_req *req, struct MHD_Connection *conn,
         return MHD_NO;
     }
     px->ex.era = MCP_ERA_MODERN;
+    limit_and_trace(px, req, conn);
     px->ex.version = v;
     px->ex.stateless = true;
     const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "method"));
@@ -159,7 +175,10 @@ static enum MHD_Result handle_post_message(http_req *req, struct MHD_Connection 
             return ret;
         }
         if (init) {
-            if (mcp__session_table_count(hs->sessions) >= hs->o.max_sessions) {
+            /* edge: evict-lru makes room only once initialize succeeded
+             * (the exchange's commit of initialize). */
+            if (hs->o.session_cap_policy != MCP_CAP_EVICT_LRU &&
+                mcp__session_table_count(hs->sessions) >= hs->o.max_sessions && !mcp__http_make_room(hs)) {
                 ret = mcp__http_refuse(req, conn, "POST", MHD_HTTP_SERVICE_UNAVAILABLE, id, MCP_ERR_GENERIC,
                              "Service unavailable: too many sessions, retry later");
                 cJSON_Delete(msg);
@@ -181,6 +200,7 @@ static enum MHD_Result handle_post_message(http_req *req, struct MHD_Connection 
         return MHD_NO;
     }
     px->ex.session = session;
+    limit_and_trace(px, req, conn);
     px->ex.stateless = hs->o.mode == MCP_STATELESS;
     px->ex.back_channel = session && !px->json_only;
     px->ex.version = session && !init ? session->version : hv >= 0 ? (mcp__revision)hv : MCP_V_2025_03_26;
@@ -217,7 +237,7 @@ static enum MHD_Result handle_batch(http_req *req, struct MHD_Connection *conn, 
         return mcp__http_refuse(req, conn, "POST", MHD_HTTP_BAD_REQUEST, NULL, JSONRPC_INVALID_REQUEST,
                       "Invalid Request: JSON-RPC batches are only accepted for protocol version 2025-03-26");
     }
-    req->batch = mcp__http_batch_start(hs, conn, arr, session, v);
+    req->batch = mcp__http_batch_start(hs, conn, arr, session, v, req->principal);
     return req->batch ? mcp__http_batch_answer(req->batch, conn, req->start_us) : MHD_NO;
 }
 
@@ -330,7 +350,7 @@ static enum MHD_Result reply_metadata(http_req *req, struct MHD_Connection *conn
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
     MHD_add_response_header(r, MHD_HTTP_HEADER_ACCESS_CONTROL_ALLOW_ORIGIN, "*");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "max-age=3600");
-    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+    enum MHD_Result ret = mcp__http_queue(conn, MHD_HTTP_OK, r);
     MHD_destroy_response(r);
     mcp__http_log_request(req->hs, "GET", "", MHD_HTTP_OK, req->start_us, NULL);
     return ret;
@@ -343,11 +363,19 @@ static enum MHD_Result first_call(mcp_http_server *hs, struct MHD_Connection *co
     if (hs->o.health_endpoints && strcmp(method, "GET") == 0 &&
         (strcmp(url, "/healthz") == 0 || strcmp(url, "/metrics") == 0))
         return mcp__http_reply_health(hs, conn, url[1] == 'm');
+    if (hs->o.health_endpoints && strcmp(method, "GET") == 0 && strcmp(url, "/readyz") == 0)
+        return mcp__http_reply_ready(hs, conn);   /* edge: readiness apart from liveness */
     if (hs->auth && strcmp(method, "GET") == 0 && strncmp(url, "/.well-known/", 13) == 0) {
         char *doc = auth_metadata(hs->auth, url);
         if (doc)
             return reply_metadata(req, conn, doc);
     }
+    if (hs->auth && strcmp(method, "OPTIONS") == 0 && strncmp(url, "/.well-known/", 13) == 0) {
+        mcp__http_log_request(hs, method, "", MHD_HTTP_NO_CONTENT, req->start_us, NULL);
+        return mcp__cors_preflight_public(conn, NULL);   /* edge: CORS for public metadata */
+    }
+    if (mcp__server_card_path(hs, url))            /* edge: Server Card (experimental) */
+        return mcp__server_card_reply(hs, conn, method);
     if (strcmp(url, hs->o.path) != 0)
         return mcp__http_refuse(req, conn, method, MHD_HTTP_NOT_FOUND, NULL, MCP_ERR_GENERIC, "Not Found: the MCP endpoint is elsewhere");
     const char *host = mcp__http_header(conn, MHD_HTTP_HEADER_HOST);
@@ -355,6 +383,10 @@ static enum MHD_Result first_call(mcp_http_server *hs, struct MHD_Connection *co
         return mcp__http_refuse(req, conn, method, MHD_HTTP_FORBIDDEN, NULL, MCP_ERR_GENERIC, "Forbidden: Host header not allowed");
     if (!mcp__http_origin_allowed(hs, mcp__http_header(conn, "Origin"), host))
         return mcp__http_refuse(req, conn, method, MHD_HTTP_FORBIDDEN, NULL, MCP_ERR_GENERIC, "Forbidden: Origin not allowed");
+    if (strcmp(method, "OPTIONS") == 0) {   /* edge: CORS preflight, before authorization */
+        mcp__http_log_request(hs, method, "", MHD_HTTP_NO_CONTENT, req->start_us, NULL);
+        return mcp__cors_preflight(hs, conn);
+    }
     if (hs->auth) {
         auth_result res;
         auth_check(hs->auth, mcp__http_header(conn, MHD_HTTP_HEADER_AUTHORIZATION), NULL, &res);
@@ -362,6 +394,8 @@ static enum MHD_Result first_call(mcp_http_server *hs, struct MHD_Connection *co
             return mcp__http_reply_auth_failure(req, conn, method, NULL, &res);
         memcpy(req->subject, res.subject, sizeof req->subject);
     }
+    if (hs->limiter)
+        mcp__http_principal(hs, conn, hs->auth ? req->subject : NULL, req->principal, sizeof req->principal);
     bool stateless = hs->o.mode == MCP_STATELESS;
     if (strcmp(method, "POST") == 0) {
         bool refused = false;
@@ -374,7 +408,7 @@ static enum MHD_Result first_call(mcp_http_server *hs, struct MHD_Connection *co
     if (!stateless && strcmp(method, "DELETE") == 0)
         return handle_delete(req, conn);
     mcp__http_log_request(hs, method, "", MHD_HTTP_METHOD_NOT_ALLOWED, req->start_us, NULL);
-    return mcp__http_reply_not_allowed(conn, stateless ? "POST" : "GET, POST, DELETE");
+    return mcp__http_reply_not_allowed(conn, stateless ? "POST, OPTIONS" : "GET, POST, DELETE, OPTIONS");
 }
 
 enum MHD_Result mcp__streamable_handle(mcp_http_server *hs, struct MHD_Connection *conn, const char *url,

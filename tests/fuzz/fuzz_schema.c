@@ -15,7 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/jsonrpc.h"
-#include "core/schema.h"
+#include "schema/schema.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -42,6 +42,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int rc = mcp__schema_validate(schema, instance, err, sizeof err);
         if (rc != 0 && (rc != -1 || !memchr(err, '\0', sizeof err)))
             abort();   /* 0, or -1 with a terminated message */
+        cJSON *errors = NULL;
+        int all = mcp__schema_validate_all(schema, instance, &errors);
+        if ((all == 0) != (rc == 0) || (all != 0 && !cJSON_IsArray(errors)))
+            abort();   /* both entry points agree on the verdict */
+        cJSON_Delete(errors);
         cJSON_Delete(instance);
     }
     mcp__schema_free(schema);

@@ -25,8 +25,6 @@ ALLOWED = {
 
 def layer_of(rel):
     # rel: path under src/, e.g. "core/dispatch.c"
-    if rel == "core/schema.c":      # moves to src/schema/ with issue 15
-        return "schema"
     top = rel.split("/", 1)[0]
     return top if top in ALLOWED else None
 

@@ -37,7 +37,7 @@ if [ $rc -eq 0 ]; then pass "bench/run --smoke exits 0 (${secs} s)"; else fail "
 [ -s "$OUT" ] && pass "results file written" || { fail "results file written" "$OUT"; finish; }
 
 for s in "a. Stateless" "b. \`get_todo\`" "c. Stateful \`initialize\`" "d. Stateful \`tools/call counter\`" \
-         "e. Session per call" "f. Memory" "g. Cold start" "h. stdio"; do
+         "e. Session per call" "f. Memory" "g. Cold start" "h. stdio" "l. Rate limiter cost"; do
     grep -qF "## $s" "$OUT" && pass "section $s" || fail "section $s"
 done
 for s in "## Machine and versions" "## Targets (issue 9) against this run" "## Exact commands" "## Notes"; do

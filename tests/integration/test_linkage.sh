@@ -5,8 +5,8 @@
 # namespaces, so a program with its own now_ms, paginate, session_new and
 # base64_encode links against it; a program linked against the .so works;
 # and a program that uses neither OAuth nor Redis (mcp-example, static)
-# carries neither libcurl, libcrypto nor libhiredis, while todo-mcp, which
-# uses all three, does. One line per check; the last line is "N passed, N failed".
+# carries neither libcurl, libcrypto, libssl (Redis TLS) nor libhiredis,
+# while todo-mcp, which uses them all, does. One line per check; the last line is "N passed, N failed".
 set -u
 : "${BUILD_DIR:?BUILD_DIR must point to the build directory}"
 : "${SOURCE_DIR:?SOURCE_DIR must point to the source tree}"
@@ -90,7 +90,7 @@ int main(void)
     return 0;
 }
 C
-LIBS=$(pkg-config --libs libmicrohttpd libcjson nettle libcrypto hiredis libcurl 2>/dev/null)
+LIBS=$(pkg-config --libs libpcre2-8 libmicrohttpd gnutls libcjson nettle libssl libcrypto hiredis libcurl 2>/dev/null)
 out=$(${CC:-cc} -std=c11 -I"$SOURCE_DIR/include" -I"$BUILD_DIR/include" $(pkg-config --cflags libcjson) \
       "$TMP/embed.c" -o "$TMP/embed" "$A" $LIBS -lpthread -lm 2>&1)
 rc=$?
@@ -108,12 +108,12 @@ check "a program linked against libmcp.so answers tools/call over stdio" \
     $(grep -q '"text":"via the .so"' <<<"$reply"; echo $?) "$reply"
 
 n=$(needed "$EXAMPLE")
-check "mcp-example (no OAuth, no Redis) links no libcurl, libcrypto or libhiredis" \
-    $(! grep -qE 'libcurl|libcrypto|libhiredis' <<<"$n"; echo $?) "$n"
+check "mcp-example (no OAuth, no Redis) links no libcurl, libcrypto, libssl or libhiredis" \
+    $(! grep -qE 'libcurl|libcrypto|libssl|libhiredis' <<<"$n"; echo $?) "$n"
 check "mcp-example links libmicrohttpd, cJSON and Nettle" \
     $(grep -q libmicrohttpd <<<"$n" && grep -q libcjson <<<"$n" && grep -q libnettle <<<"$n"; echo $?) "$n"
 n=$(needed "$TODO")
-check "todo-mcp (OAuth, Redis, upstream HTTP) links libcurl, libcrypto and libhiredis" \
-    $(grep -q libcurl <<<"$n" && grep -q libcrypto <<<"$n" && grep -q libhiredis <<<"$n"; echo $?) "$n"
+check "todo-mcp (OAuth, Redis over TLS, upstream HTTP) links libcurl, libcrypto, libssl and libhiredis" \
+    $(grep -q libcurl <<<"$n" && grep -q libcrypto <<<"$n" && grep -q libssl <<<"$n" && grep -q libhiredis <<<"$n"; echo $?) "$n"
 
 finish

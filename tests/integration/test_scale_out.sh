@@ -9,7 +9,7 @@
 #   4. kill -9 of one instance under load loses no session; a fresh instance
 #      on its port serves sessions begun elsewhere;
 #   5. Redis down (twice, kill -9): 503 + Retry-After + JSON-RPC error for
-#      requests that need the store, /healthz 503, modern (2026-07-28) calls
+#      requests that need the store, /readyz 503 (/healthz stays 200), modern (2026-07-28) calls
 #      unaffected; Redis back on the same port (AOF, fsync always): recovery
 #      without restarting the instances, and a session survives with its counter;
 #   6. idle expiry is one Redis TTL: use on one instance keeps a session alive
@@ -104,7 +104,7 @@ start_mcp() { # start_mcp I [PORT]: instance I (0..2); per-request log lines in 
     local i=$1 port=${2:-0}
     STARTS=$((STARTS + 1))
     MCP_LOG[$i]="$TMP/mcp-$i-$STARTS.log"
-    "$MCP_BIN" --port "$port" --mode stateful --store "$REDIS_URL" --state-key-file "$TMP/state.key" \
+    "$MCP_BIN" --port "$port" --mode stateful --eras both --store "$REDIS_URL" --state-key-file "$TMP/state.key" \
         --session-idle-ms "$IDLE_MS" --web-api-base-url "$API_URL" 2>"${MCP_LOG[$i]}" &
     MCP_PID[$i]=$!
     started "$!"
@@ -237,7 +237,9 @@ metric() {
     curl -s --max-time 5 "http://127.0.0.1:$1/metrics" |
         P="$2" awk 'index($0, ENVIRON["P"]) == 1 { s += $NF } END { print s + 0 }'
 }
-healthz() { curl -s -o /dev/null --max-time 5 -w '%{http_code}' "http://127.0.0.1:$1/healthz"; }
+# Readiness follows the store (/readyz); liveness (/healthz) never does.
+healthz() { curl -s -o /dev/null --max-time 5 -w '%{http_code}' "http://127.0.0.1:$1/readyz"; }
+liveness() { curl -s -o /dev/null --max-time 5 -w '%{http_code}' "http://127.0.0.1:$1/healthz"; }
 # tool_calls_of I SID: instance I's logged tools/call 200 lines for session SID.
 tool_calls_of() {
     grep -c "\"rpc\":\"tools/call\",\"status\":200,.*\"session\":\"${2:0:12}\"" "${MCP_LOG[$1]}"
@@ -335,7 +337,7 @@ echo "-- section 5 at $((SECONDS - START_S)) s"
 
 ms_now() { date +%s%3N; }
 redis_down() { kill -KILL "$REDIS_PID"; gone_within "$REDIS_PID" 30 || die "redis-server stopped"; }
-# wait_healthz WANT MS: polls /healthz of the three instances until all say WANT, at most MS; sets $hz.
+# wait_healthz WANT MS: polls /readyz of the three instances until all say WANT, at most MS; sets $hz.
 wait_healthz() {
     local until_ms=$(($(ms_now) + $2)) i
     while :; do
@@ -358,7 +360,7 @@ S5_BASE=$N
 S5_USED=$(ms_now)
 redis_down
 wait_healthz 503 1500   # before any request has told the instances that Redis is gone
-check "Redis down: /healthz of each instance turns 503 within 1.5 s, before any store request ($hz)" \
+check "Redis down: /readyz of each instance turns 503 within 1.5 s, before any store request ($hz)" \
     "$([ "$hz" = " 503 503 503" ]; echo $?)"
 post "$LB" "$S5" "$COUNTER"
 err=$(json 'j["jsonrpc"] == "2.0" and j["id"] == 7 and isinstance(j["error"]["code"], int) and bool(j["error"]["message"])')
@@ -401,8 +403,10 @@ for i in 0 1 2; do count "$(inst "$i")/mcp" "$S5"; codes="$codes $ST"; done
 check "Redis down: every instance answers the session with 503 ($codes)" \
     "$([ "$codes" = " 503 503 503" ]; echo $?)"
 wait_healthz 503 0
-check "Redis down: /healthz of each instance is 503 after a failed store request ($hz)" \
+check "Redis down: /readyz of each instance is 503 after a failed store request ($hz)" \
     "$([ "$hz" = " 503 503 503" ]; echo $?)"
+live=""; for i in 0 1 2; do live="$live $(liveness "${MCP_PORT[$i]}")"; done
+check "Redis down: /healthz (liveness) of each instance is still 200 ($live)" "$([ "$live" = " 200 200 200" ]; echo $?)"
 MODERN='{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"list_todos","arguments":{},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientInfo":{"name":"curl-scale","version":"1"},"io.modelcontextprotocol/clientCapabilities":{}}}}'
 ok=0; codes=""
 for _ in 1 2 3; do     # three calls: round robin reaches every instance
@@ -415,7 +419,7 @@ check "Redis down: 2026-07-28 tools/call list_todos (no session) still works ($c
     "body $(head -c 300 "$TMP/b")"
 start_redis
 wait_healthz 200 5000
-check "Redis back: /healthz of each instance is 200 again within 5 s ($hz)" "$([ "$hz" = " 200 200 200" ]; echo $?)"
+check "Redis back: /readyz of each instance is 200 again within 5 s ($hz)" "$([ "$hz" = " 200 200 200" ]; echo $?)"
 node_checks scale_clients.mjs --mode basic --url "$LB" --calls 9 --label scale-after-redis-restart
 del "$LB" "$(sed -n 's/^SESSION //p' "$NODE_OUT")"
 

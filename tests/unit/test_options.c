@@ -64,6 +64,34 @@ static void test_stdio_and_auth_options_init(void **state)
     assert_int_equal(a.leeway_s, 30);
 }
 
+/* Schema options: init gives the defaults, and those defaults assert
+ * "format" (a zeroed struct and NULL behave the same). */
+static void test_schema_options_init(void **state)
+{
+    (void)state;
+    mcp_schema_options o;
+    memset(&o, 0x5a, sizeof o);
+    mcp_schema_options_init(&o);
+    assert_null(o.registry);
+    assert_null(o.uri);
+    assert_int_equal(o.format_annotation, 0);
+    assert_int_equal(o.default_draft07, 0);
+    mcp_schema_options_init(NULL);   /* harmless */
+    cJSON *schema = cJSON_Parse("{\"format\":\"uuid\"}");
+    cJSON *nope = cJSON_CreateString("nope");
+    char err[128];
+    mcp_schema *with_init = mcp_schema_compile(schema, &o, err, sizeof err);
+    mcp_schema *with_null = mcp_schema_compile(schema, NULL, err, sizeof err);
+    assert_non_null(with_init);
+    assert_non_null(with_null);
+    assert_int_equal(mcp_schema_validate(with_init, nope, err, sizeof err), -1);
+    assert_int_equal(mcp_schema_validate(with_null, nope, err, sizeof err), -1);
+    mcp_schema_free(with_init);
+    mcp_schema_free(with_null);
+    cJSON_Delete(nope);
+    cJSON_Delete(schema);
+}
+
 static void test_zero_http_options_mean_defaults(void **state)
 {
     (void)state;
@@ -91,6 +119,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_http_options_init_matches_the_documented_defaults),
         cmocka_unit_test(test_stdio_and_auth_options_init),
+        cmocka_unit_test(test_schema_options_init),
         cmocka_unit_test(test_zero_http_options_mean_defaults),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
