@@ -246,6 +246,8 @@ int fixtures_register(mcp_server *srv)
     if (rc == 0)
         rc = fixtures_register_modern_tools(srv);
     if (rc == 0)
+        rc = fixtures_register_task_tools(srv);
+    if (rc == 0)
         rc = register_resources(srv);
     if (rc == 0)
         rc = register_prompts(srv);

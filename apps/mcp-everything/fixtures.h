@@ -38,6 +38,9 @@ int fixtures_register_tools(mcp_server *srv);
 int fixtures_register_modern_tools(mcp_server *srv);
 int fixtures_register_modern_rest(mcp_server *srv);
 
+/* The tasks-* fixtures (fixtures_tasks.c), listed after the modern tools. */
+int fixtures_register_task_tools(mcp_server *srv);
+
 /* Register every tool, resource, prompt and the completion handler. */
 int fixtures_register(mcp_server *srv);
 

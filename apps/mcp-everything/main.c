@@ -26,6 +26,8 @@ typedef struct options {
     unsigned port;
     const char *host;
     const char *skills_dir;
+    const char *store_url;         /* --store: sessions, events and task records in Redis */
+    unsigned task_lease_ms;        /* --task-lease-ms: 0 = the library's default */
 } options;
 
 static void usage(FILE *out, const char *prog)
@@ -41,6 +43,10 @@ static void usage(FILE *out, const char *prog)
             "  --host ADDR                 HTTP bind address (default 127.0.0.1)\n"
             "  --skills-dir DIR            skills served (SEP-2640); default: the source tree's\n"
             "                              apps/mcp-everything/skills; \"\" serves none\n"
+            "  --store URL                 keep sessions, SSE events and task records in Redis\n"
+            "                              (redis://host:port/db), shared by every instance on it\n"
+            "  --task-lease-ms N           a task's instance counts as dead after N ms without\n"
+            "                              renewing its lease (default: the library's, 15000)\n"
             "  --help                      show this help\n",
             prog);
 }
@@ -91,6 +97,18 @@ static int apply_option(options *opts, const char *name, const char *value)
         opts->skills_dir = value;
         return 0;
     }
+    if (strcmp(name, "--store") == 0) {
+        opts->store_url = value;
+        return 0;
+    }
+    if (strcmp(name, "--task-lease-ms") == 0) {
+        char *end = NULL;
+        unsigned long v = strtoul(value, &end, 10);
+        if (!*value || *end || v < 100 || v > 3600000)
+            return -1;
+        opts->task_lease_ms = (unsigned)v;
+        return 0;
+    }
     if (strcmp(name, "--host") == 0) {
         opts->host = value;
         return value[0] ? 0 : -1;
@@ -124,11 +142,18 @@ static int serve_http(mcp_server *srv, const options *opts, const sigset_t *stop
     http.mode = opts->mode;
     http.response_mode = opts->response_mode;
     http.handle_signals = false;            /* this thread waits for them */
+    mcp_store *store = NULL;
+    if (opts->store_url && mcp_store_redis_open(opts->store_url, &store) < 0) {
+        fprintf(stderr, "mcp-everything: bad --store URL: %s\n", opts->store_url);
+        return -MCP_EINVAL;
+    }
+    http.store = store;
     mcp_http_server *server = NULL;
     int rc = mcp_http_start(srv, &http, &server);
     if (rc < 0) {
         fprintf(stderr, "mcp-everything: cannot start HTTP on %s:%u: %s\n", opts->host, opts->port,
                 mcp_strerror(rc));
+        mcp_store_free(store);
         return rc;
     }
     bool ipv6 = strchr(opts->host, ':') != NULL;
@@ -139,6 +164,7 @@ static int serve_http(mcp_server *srv, const options *opts, const sigset_t *stop
     int sig = 0;
     sigwait(stop_signals, &sig);
     mcp_http_stop(server);
+    mcp_store_free(store);
     return 0;
 }
 
@@ -169,6 +195,8 @@ int main(int argc, char **argv)
     int rc = fixtures_register(srv);
     if (rc == 0 && opts.skills_dir[0])
         rc = mcp_server_add_skills_dir(srv, opts.skills_dir, NULL);
+    if (rc == 0 && opts.task_lease_ms)
+        rc = mcp_server_set_task_options(srv, &(mcp_task_options){ .lease_ms = opts.task_lease_ms });
     if (rc < 0)
         fprintf(stderr, "mcp-everything: registering fixtures failed: %s\n", mcp_strerror(rc));
     else if (opts.use_stdio)

@@ -12,5 +12,6 @@
 #include <mcp/store.h>
 #include <mcp/auth.h>
 #include <mcp/schema.h>
+#include <mcp/tasks.h>
 
 #endif

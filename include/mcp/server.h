@@ -58,6 +58,13 @@ typedef int (*mcp_tool_fn)(mcp_call *call, const cJSON *args, void *userdata);
  * from the model but lets the app call them (the server still authorizes
  * every call). DEFAULT sends nothing, which hosts read as model + app. */
 typedef enum { MCP_UI_VISIBILITY_DEFAULT = 0, MCP_UI_VISIBILITY_MODEL_AND_APP, MCP_UI_VISIBILITY_APP_ONLY } mcp_ui_visibility;
+/* Whether a tool runs as a task (extension io.modelcontextprotocol/tasks,
+ * 2026-07-28 requests only; see mcp/tasks.h). */
+typedef enum {
+    MCP_TASK_FORBIDDEN = 0,    /* always synchronous (the default) */
+    MCP_TASK_OPTIONAL,         /* a task for clients declaring the extension, else synchronous */
+    MCP_TASK_REQUIRED          /* only as a task: other clients get -32021 */
+} mcp_task_support;
 
 typedef struct mcp_tool {
     const char *name;          /* 1-128 chars of [A-Za-z0-9_.-] */
@@ -79,6 +86,11 @@ typedef struct mcp_tool {
      * The tool must still return text content for hosts without UI. */
     const char *ui_resource_uri;
     mcp_ui_visibility ui_visibility;   /* _meta.ui.visibility; needs ui_resource_uri */
+    mcp_task_support task;     /* default MCP_TASK_FORBIDDEN; the handler is the same code */
+    /* With task support: a first call that asks for input gets it through
+     * the multi-round exchange (input_required + requestState) before any
+     * task exists; the round that carries the answers creates the task. */
+    bool task_after_input;
 } mcp_tool;
 
 MCP_EXTERN int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata);

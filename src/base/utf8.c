@@ -12,6 +12,17 @@ bool mcp__utf8_valid(const char *buf, size_t len)
     const unsigned char *s = (const unsigned char *)buf;
     size_t i = 0;
     while (i < len) {
+        /* ASCII fast path: eight bytes at a time while no high bit is set
+         * (JSON requests are mostly ASCII; memcpy keeps it alignment-safe). */
+        while (len - i >= 8) {
+            uint64_t w;
+            memcpy(&w, s + i, sizeof w);
+            if (w & UINT64_C(0x8080808080808080))
+                break;
+            i += 8;
+        }
+        if (i >= len)
+            break;
         unsigned char c = s[i];
         if (c < 0x80) {
             i++;
@@ -77,6 +88,29 @@ static size_t json_number_len(const char *p, const char *end)
     return (size_t)(q - p);
 }
 
+/* Offset of the first byte among the eight at p that ends or escapes a
+ * string or is a control character ('"', '\\', below 0x20), 8 if none.
+ * SWAR: a zero byte after XOR, a byte below 0x20. On little-endian the
+ * first flagged byte is always a true match (borrows only run upwards); a
+ * false flag elsewhere only stops the run early and the byte checks after
+ * it pass the byte as ordinary. */
+static inline size_t plain_run(const char *p)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101), high = UINT64_C(0x8080808080808080);
+    uint64_t w;
+    memcpy(&w, p, sizeof w);
+    uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+    uint64_t special = (((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w)) & high;
+    if (!special)
+        return 8;
+    unsigned char bytes[8];
+    memcpy(bytes, &special, sizeof bytes);
+    size_t n = 0;
+    while (!bytes[n])   /* special != 0: some byte is flagged */
+        n++;
+    return n;
+}
+
 const char *mcp__json_lex_check(const char *buf, size_t len, unsigned limit)
 {
     unsigned depth = 0;
@@ -84,7 +118,14 @@ const char *mcp__json_lex_check(const char *buf, size_t len, unsigned limit)
     for (const char *p = buf; p < end; p++) {
         char c = *p;
         if (c == '"') {
-            for (p++; p < end && *p != '"'; p++) {
+            for (p++;; p++) {
+                for (size_t run; end - p >= 8; p += run)
+                    if ((run = plain_run(p)) < 8) {
+                        p += run;
+                        break;
+                    }
+                if (p >= end || *p == '"')
+                    break;
                 if ((unsigned char)*p < 0x20)
                     return "Parse error: control character inside a string";
                 if (*p == '\\') {

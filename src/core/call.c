@@ -164,21 +164,24 @@ static int cache_kind_of(const char *method)
  * (serverInfo in _meta) and, where cacheable, for how long (ttlMs, cacheScope). */
 static void decorate_modern(mcp_call *call, cJSON *result)
 {
-    /* Literal keys and values by reference: no copies (see envelope()). */
-    if (!cJSON_GetObjectItemCaseSensitive(result, "resultType"))
-        cJSON_AddItemToObjectCS(result, "resultType", cJSON_CreateStringReference("complete"));
+    /* Literal keys and values by reference: no copies (see envelope()).
+     * The server's name and version are referenced too: they are fixed at
+     * mcp_server_new and the server outlives every reply it builds. */
+    cJSON *rt = cJSON_GetObjectItemCaseSensitive(result, "resultType");
+    if (!rt)
+        cJSON_AddItemToObjectCS(result, "resultType", rt = cJSON_CreateStringReference("complete"));
     cJSON *meta = cJSON_GetObjectItemCaseSensitive(result, "_meta");
     if (!meta && (meta = cJSON_CreateObject()))
         cJSON_AddItemToObjectCS(result, "_meta", meta);
     cJSON *info = meta ? cJSON_CreateObject() : NULL;
     if (info) {
         cJSON_AddItemToObjectCS(meta, "io.modelcontextprotocol/serverInfo", info);
-        cJSON_AddItemToObjectCS(info, "name", cJSON_CreateString(call->srv->name));
-        cJSON_AddItemToObjectCS(info, "version", cJSON_CreateString(call->srv->version));
+        cJSON_AddItemToObjectCS(info, "name", cJSON_CreateStringReference(call->srv->name));
+        cJSON_AddItemToObjectCS(info, "version", cJSON_CreateStringReference(call->srv->version));
     }
-    int kind = cache_kind_of(call->method);
-    const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(result, "resultType"));
-    if (kind >= 0 && type && strcmp(type, "complete") == 0) {
+    const char *type = cJSON_GetStringValue(rt);
+    int kind = type && strcmp(type, "complete") == 0 ? cache_kind_of(call->method) : -1;
+    if (kind >= 0) {
         cJSON_AddNumberToObject(result, "ttlMs", call->srv->cache[kind].ttl_ms);
         cJSON_AddStringToObject(result, "cacheScope", call->srv->cache[kind].shared ? "public" : "private");
     }

@@ -9,13 +9,16 @@
 #include "core/jsonrpc.h"
 #include "core/methods.h"
 #include "core/notify.h"
+#include "core/tasks.h"
 
 void mcp__method_server_discover(mcp_call *call)
 {
     cJSON *result = cJSON_CreateObject();
     if (result) {
         cJSON_AddItemToObject(result, "supportedVersions", mcp__modern_supported_versions());
-        cJSON_AddItemToObject(result, "capabilities", mcp__server_capabilities(call->srv));
+        cJSON *caps = mcp__server_capabilities(call->srv);
+        mcp__tasks_advertise(call->srv, caps);   /* tasks.c: extensions, where delivered */
+        cJSON_AddItemToObject(result, "capabilities", caps);
         if (call->srv->instructions)
             cJSON_AddStringToObject(result, "instructions", call->srv->instructions);
     }
@@ -50,6 +53,12 @@ void mcp__method_subscriptions_listen(mcp_call *call)
     if (cJSON_IsArray(uris) && cJSON_GetArraySize(uris) > 0 && cJSON_HasObjectItem(caps, "resources"))
         l->uris = cJSON_Duplicate(uris, 1);
     cJSON_Delete(caps);
+    if (mcp__tasks_listen_check(call, filter, honored)) {   /* tasks.c: taskIds */
+        cJSON_Delete(honored);
+        cJSON_Delete(l->uris);
+        free(l);
+        return;
+    }
     if (l->tools) cJSON_AddTrueToObject(honored, "toolsListChanged");
     if (l->prompts) cJSON_AddTrueToObject(honored, "promptsListChanged");
     if (l->resources) cJSON_AddTrueToObject(honored, "resourcesListChanged");

@@ -13,6 +13,7 @@
 #include "core/era.h"
 #include "core/limit.h"
 #include "core/methods.h"
+#include "core/tasks.h"
 
 typedef void (*method_fn)(mcp_call *call);
 
@@ -44,6 +45,9 @@ static const struct {
     {"skills/list", mcp__method_skills_list, BOTH},
     {"skills/get", mcp__method_skills_get, BOTH},
     {"resources/directory/read", mcp__method_resources_directory_read, BOTH},
+    {"tasks/get", mcp__method_tasks_get, MODERN},        /* tasks.c */
+    {"tasks/update", mcp__method_tasks_update, MODERN},
+    {"tasks/cancel", mcp__method_tasks_cancel, MODERN},
 };
 
 static method_fn find_method(const char *name, mcp_era era)

@@ -50,9 +50,9 @@ cJSON *mcp__modern_supported_versions(void)
     return arr;
 }
 
-static int check_fields(const cJSON *meta, modern_error *err)
+static int check_fields(const cJSON *meta, const cJSON *body_version, modern_error *err)
 {
-    if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(meta, MCP_META_PROTOCOL_VERSION)))
+    if (!cJSON_IsString(body_version))
         return fail(err, JSONRPC_INVALID_PARAMS, NULL,
                     "Invalid params: _meta[\"" MCP_META_PROTOCOL_VERSION "\"] must be a string%s", NULL);
     if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(meta, MCP_META_CLIENT_CAPS)))
@@ -122,10 +122,16 @@ static bool header_matches(const char *header, const cJSON *body)
     return ok;
 }
 
-static bool needs_name(const char *method)
+/* The body field Mcp-Name mirrors, or NULL; the tasks methods carry the task id (SEP-2663). */
+static const char *name_field(const char *method)
 {
-    return strcmp(method, "tools/call") == 0 || strcmp(method, "prompts/get") == 0 ||
-           strcmp(method, "resources/read") == 0;
+    if (strcmp(method, "tools/call") == 0 || strcmp(method, "prompts/get") == 0)
+        return "name";
+    if (strcmp(method, "resources/read") == 0)
+        return "uri";
+    if (strcmp(method, "tasks/get") == 0 || strcmp(method, "tasks/update") == 0 || strcmp(method, "tasks/cancel") == 0)
+        return "taskId";
+    return NULL;
 }
 
 /* Mcp-Param-{Name} for every inputSchema property marked x-mcp-header. */
@@ -138,7 +144,7 @@ static int check_param_headers(mcp_server *srv, const cJSON *params, header_get_
     int rc = 0;
     pthread_rwlock_rdlock(&srv->lock);
     const tool_entry *t = mcp__registry_find_tool(srv, name);
-    const cJSON *props = t ? cJSON_GetObjectItemCaseSensitive(
+    const cJSON *props = t && t->param_headers ? cJSON_GetObjectItemCaseSensitive(
                                  cJSON_GetObjectItemCaseSensitive(t->def, "inputSchema"), "properties") : NULL;
     for (const cJSON *p = props ? props->child : NULL; p && rc == 0; p = p->next) {
         const char *hname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "x-mcp-header"));
@@ -164,32 +170,34 @@ static int check_param_headers(mcp_server *srv, const cJSON *params, header_get_
 static int check_metadata_headers(mcp_server *srv, const cJSON *msg, header_get_fn get, void *ctx, modern_error *err)
 {
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(msg, "params");
-    const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "method"));
+    const cJSON *method_item = cJSON_GetObjectItemCaseSensitive(msg, "method");
+    const char *method = cJSON_GetStringValue(method_item);
     const char *hm = get(ctx, "Mcp-Method");
-    if (!hm || !header_matches(hm, cJSON_GetObjectItemCaseSensitive(msg, "method")))
+    if (!hm || !header_matches(hm, method_item))
         return fail(err, MCP_ERR_HEADER_MISMATCH, NULL, "Header mismatch: Mcp-Method must equal the method%s", NULL);
-    if (method && needs_name(method)) {
-        const cJSON *target = cJSON_GetObjectItemCaseSensitive(params, strcmp(method, "resources/read") == 0 ? "uri" : "name");
+    const char *field = method ? name_field(method) : NULL;
+    if (field) {
+        const cJSON *target = cJSON_GetObjectItemCaseSensitive(params, field);
         const char *hn = get(ctx, "Mcp-Name");
         if (target && (!hn || !header_matches(hn, target)))
             return fail(err, MCP_ERR_HEADER_MISMATCH, NULL,
-                        "Header mismatch: Mcp-Name must equal the request's name or uri%s", NULL);
+                        "Header mismatch: Mcp-Name must equal the request's params.%s", field);
     }
     if (method && strcmp(method, "tools/call") == 0)
         return check_param_headers(srv, params, get, ctx, err);
     return 0;
 }
 
-int mcp__modern_validate_request(mcp_server *srv, const cJSON *msg, header_get_fn get, void *ctx,
-                            mcp__revision *version, modern_error *err)
+/* The ladder on a message whose envelope (meta) and its protocol version
+ * item (body_version, possibly not a string) were already looked up. */
+static int validate_envelope(mcp_server *srv, const cJSON *msg, const cJSON *meta, const cJSON *body_version,
+                             header_get_fn get, void *ctx, mcp__revision *version, modern_error *err)
 {
-    const cJSON *meta = meta_of(msg);
     const char *header_version = get ? get(ctx, "MCP-Protocol-Version") : NULL;
     if (get && !header_version)
         return fail(err, MCP_ERR_HEADER_MISMATCH, NULL, "Header mismatch: the MCP-Protocol-Version header is required%s", NULL);
-    if (check_fields(meta, err) < 0)
+    if (check_fields(meta, body_version, err) < 0)
         return -1;
-    const cJSON *body_version = cJSON_GetObjectItemCaseSensitive(meta, MCP_META_PROTOCOL_VERSION);
     if (get && !header_matches(header_version, body_version))
         return fail(err, MCP_ERR_HEADER_MISMATCH, NULL,
                     "Header mismatch: MCP-Protocol-Version must equal the body's protocol version%s", NULL);
@@ -198,6 +206,14 @@ int mcp__modern_validate_request(mcp_server *srv, const cJSON *msg, header_get_f
     if (get && cJSON_GetObjectItemCaseSensitive(msg, "id"))
         return check_metadata_headers(srv, msg, get, ctx, err);
     return 0;
+}
+
+int mcp__modern_validate_request(mcp_server *srv, const cJSON *msg, header_get_fn get, void *ctx,
+                            mcp__revision *version, modern_error *err)
+{
+    const cJSON *meta = meta_of(msg);
+    return validate_envelope(srv, msg, meta, cJSON_GetObjectItemCaseSensitive(meta, MCP_META_PROTOCOL_VERSION), get,
+                             ctx, version, err);
 }
 
 /* 2026-07-28 has no sessions, so a tool that keeps per-session state
@@ -220,8 +236,11 @@ int mcp__era_classify(mcp_server *srv, const cJSON *msg, bool with_sessions, hea
 {
     if (!mcp__era_modern_offered(srv, with_sessions))
         return MCP_ERA_LEGACY;
-    if (mcp__modern_claims(msg))
-        return mcp__modern_validate_request(srv, msg, get, ctx, version, err) < 0 ? -1 : MCP_ERA_MODERN;
+    /* The envelope and its version are looked up once, for the claim and the ladder. */
+    const cJSON *meta = meta_of(msg);
+    const cJSON *body_version = cJSON_GetObjectItemCaseSensitive(meta, MCP_META_PROTOCOL_VERSION);
+    if (body_version)
+        return validate_envelope(srv, msg, meta, body_version, get, ctx, version, err) < 0 ? -1 : MCP_ERA_MODERN;
     /* HTTP: a 2026-07-28 header on a message without the envelope. */
     const char *hv = get ? get(ctx, "MCP-Protocol-Version") : NULL;
     int parsed = hv ? mcp__version_parse(hv) : -1;

@@ -41,10 +41,13 @@ struct mcp_exchange {
     atomic_bool cancelled;     /* set by the transport on cancellation */
     const void *owner;         /* the transport instance (HTTP server, stdio
                                   connection): its listen streams end with it */
-    /* Rate limits (core/limit.h): NULL limiter = off. The principal is
-     * borrowed and read only inside mcp__server_dispatch. */
-    struct mcp__limiter *limiter;
+    /* Who calls (borrowed; read only while the method is dispatched):
+     * "sub:<subject>" for a request authorized by a token, "ip:<address>"
+     * for other HTTP requests, "stdio" on stdio, NULL when unknown. Rate
+     * limits (core/limit.h) key their buckets on it; tasks (tasks.c) bind a
+     * task to it when it is a "sub:" subject, and to no one otherwise. */
     const char *principal;
+    struct mcp__limiter *limiter;    /* rate limits: NULL = off */
     /* Trace context (core/trace.h): the transport's own traceparent and
      * tracestate (HTTP headers; borrowed, read only inside
      * mcp__server_dispatch), used when params._meta has none; the protocol

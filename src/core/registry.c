@@ -181,12 +181,22 @@ int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata)
     t->blocking = tool->blocking;
     t->session_scoped = tool->session_scoped;
     t->scopes = mcp__xstrdup(tool->scopes);
+    t->task = tool->task;                 /* tasks.c */
+    t->task_after_input = tool->task_after_input;
     int rc = (!t->name || !t->def) ? -MCP_EINVAL : 0;
     if (rc == 0) {
         const cJSON *in = cJSON_GetObjectItemCaseSensitive(t->def, "inputSchema");
         const cJSON *type = cJSON_GetObjectItemCaseSensitive(in, "type");
         if (!cJSON_IsString(type) || strcmp(type->valuestring, "object") != 0)
             rc = -MCP_EINVAL;    /* MCP: inputSchema must be an object schema */
+    }
+    if (rc == 0) {
+        /* Known once here so a modern tools/call without Mcp-Param-*
+         * properties skips the per-request scan of the schema. */
+        const cJSON *props = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(t->def, "inputSchema"), "properties");
+        for (const cJSON *p = props ? props->child : NULL; p && !t->param_headers; p = p->next)
+            t->param_headers = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(p, "x-mcp-header"));
     }
     if (rc == 0)
         rc = compile_schema(srv, t->def, "inputSchema", &t->input);

@@ -11,6 +11,7 @@
 #include "core/otel.h"
 #include "core/registry.h"
 #include "core/skills_load.h"
+#include "core/task_house.h"
 
 mcp_server *mcp_server_new(const mcp_server_info *info)
 {
@@ -40,7 +41,9 @@ mcp_server *mcp_server_new(const mcp_server_info *info)
     pthread_mutex_init(&srv->subs_lock, NULL);
     pthread_cond_init(&srv->subs_idle, NULL);
     srv->otel = mcp__otel_new();
-    if (mcp__request_state_key_random(&srv->state_key) < 0 || !srv->name || !srv->version || !srv->otel) {
+    srv->tasks = mcp__tasks_new(srv);     /* tasks: task store, runs, housekeeping */
+    if (mcp__request_state_key_random(&srv->state_key) < 0 || !srv->name || !srv->version || !srv->otel ||
+        !srv->tasks) {
         mcp_server_free(srv);
         return NULL;
     }
@@ -51,7 +54,9 @@ void mcp_server_free(mcp_server *srv)
 {
     if (!srv)
         return;
+    mcp__tasks_stop(srv->tasks);          /* tasks: no new rounds while the pool drains */
     mcp__worker_pool_free(srv->workers);
+    mcp__tasks_free(srv->tasks);
     mcp__registry_free_all(srv);
     mcp__skills_free(srv->skills);            /* extensions: after the resources using them */
     mcp__apps_free(srv);

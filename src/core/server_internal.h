@@ -27,7 +27,10 @@ typedef struct tool_entry {
     void *userdata;
     bool blocking;
     bool session_scoped;        /* counted in mcp_server.session_tools */
+    bool param_headers;         /* some inputSchema property has x-mcp-header (era.c) */
     char *scopes;               /* OAuth scopes needed, or NULL */
+    mcp_task_support task;      /* tasks.c */
+    bool task_after_input;
 } tool_entry;
 
 typedef struct resource_entry {
@@ -91,6 +94,7 @@ struct mcp_server {
     cJSON *extensions;
     struct mcp__skills *skills;
     entry_list apps;            /* MCP Apps documents (apps.c) */
+    struct mcp__tasks *tasks;    /* tasks.c: task store, runs, housekeeping */
 };
 
 typedef enum { CALL_TOOL, CALL_RESOURCE, CALL_PROMPT, CALL_COMPLETE, CALL_OTHER } call_kind;

@@ -24,6 +24,7 @@
 #include <mcp/error.h>
 
 #include "store/redis_internal.h"
+#include "store/redis_tasks.h"
 #include "store/store.h"
 #include "store/redis_limit.h"
 
@@ -534,6 +535,7 @@ int mcp_store_redis_open_opts(const char *url, const mcp_store_redis_options *op
         return rc == -MCP_EINVAL ? -MCP_EIO : rc;   /* refused: not a malformed URL */
     }
     rs->base.ops = &redis_ops;
+    rs->base.tasks_open = mcp__redis_tasks_open;   /* task records (redis_tasks.c) */
     rs->slots[0].conn = first;
     pthread_mutex_init(&rs->lock, NULL);
     pthread_cond_init(&rs->freed, NULL);

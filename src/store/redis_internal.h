@@ -104,7 +104,7 @@ struct mcp__redis_store {
 
 /* ---------------- pooled commands (redis_pool.c) ---------------- */
 
-#define MCP__REDIS_MAX_ARGS 12
+#define MCP__REDIS_MAX_ARGS 16   /* the task-create EVAL has 13 (redis_tasks.c) */
 
 typedef struct mcp__redis_cmd {
     int argc;
@@ -133,7 +133,7 @@ typedef struct mcp__redis_script {
 } mcp__redis_script;
 #define MCP__REDIS_SCRIPT(src) { (src), {0}, 0 }
 
-/* Run script with nkeys keys then nargs arguments (nkeys + nargs <= 9) in
+/* Run script with nkeys keys then nargs arguments (nkeys + nargs <= MCP__REDIS_MAX_ARGS - 3, i.e. 13) in
  * one round trip (two the first time on a fresh Redis). *reply as for
  * mcp__redis_run; a script error is -MCP_EIO. */
 int mcp__redis_eval(mcp__redis_store *rs, mcp__redis_script *script, int nkeys, const char **keys, int nargs,

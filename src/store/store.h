@@ -59,8 +59,12 @@ typedef struct store_ops {
     int (*limit_take)(mcp_store *st, const char *principal, double rate, unsigned burst, uint64_t *retry_ms);
 } store_ops;
 
+struct task_store;
 struct mcp_store {
     const store_ops *ops;
+    /* Tasks: the task-record store on the same backend, or NULL (set by
+     * redis.c to redis_tasks.c's opener). */
+    struct task_store *(*tasks_open)(mcp_store *st);
 };
 
 #endif

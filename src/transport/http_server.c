@@ -15,9 +15,11 @@
 #include "auth/auth.h"
 #include "base/clock.h"
 #include "base/ids.h"
+#include "core/era.h"
 #include "core/jsonrpc.h"
 #include "core/notify.h"
 #include "core/server.h"
+#include "core/task_house.h"
 #include "transport/http_common.h"
 #include "transport/http_exchange.h"
 #include "transport/http_internal.h"
@@ -292,6 +294,11 @@ int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_serve
         }
         hs->tls = true;
     }
+    /* Tasks: task records shared too, where tasks can exist at all (they are
+     * 2026-07-28 only: a legacy-only server, e.g. stateful with
+     * session-scoped tools, keeps no leases and polls no task inbox). */
+    if (hs->o.store && mcp__era_modern_offered(srv, hs->o.mode == MCP_STATEFUL))
+        mcp__tasks_attach_store(srv, hs->o.store);
     hs->daemon = start_daemon(hs);
     if (!hs->daemon) {
         mcp_http_stop(hs);
@@ -392,6 +399,8 @@ void mcp_http_stop(mcp_http_server *hs)
         mcp__notify_unsubscribe(hs->srv, mcp__streamable_broadcast, hs);   /* only this server's */
         MHD_stop_daemon(hs->daemon);
     }
+    if (hs->o.store)
+        mcp__tasks_detach_store(hs->srv, hs->o.store);   /* tasks: the caller frees the store next */
     mcp__session_table_free(hs->sessions);
     hs->sessions = NULL;
     mcp__http_server_unref(hs);

@@ -394,7 +394,7 @@ static enum MHD_Result first_call(mcp_http_server *hs, struct MHD_Connection *co
             return mcp__http_reply_auth_failure(req, conn, method, NULL, &res);
         memcpy(req->subject, res.subject, sizeof req->subject);
     }
-    if (hs->limiter)
+    if (hs->limiter || hs->auth)   /* rate-limit key and task binding (core/exchange.h) */
         mcp__http_principal(hs, conn, hs->auth ? req->subject : NULL, req->principal, sizeof req->principal);
     bool stateless = hs->o.mode == MCP_STATELESS;
     if (strcmp(method, "POST") == 0) {

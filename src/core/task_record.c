@@ -1,0 +1,104 @@
+/* Task records as JSON: field helpers, timestamps, the store handle that
+ * a detach waits for, and the compare-and-set read-modify-write every
+ * change of a record goes through (so concurrent writers on any instance
+ * never lose an update and terminal states never change). */
+#include "core/task_record.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/json_write.h"
+#include "base/util.h"
+#include "core/call.h"
+#include "core/jsonrpc.h"
+#include "core/task_internal.h"
+
+/* ---------------- small helpers ---------------- */
+
+void mcp__task_iso_time(int64_t ms, char out[32])
+{
+    time_t s = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + n, 32 - n, ".%03dZ", (int)(ms % 1000));
+}
+
+bool mcp__task_is_terminal(const char *status)
+{
+    return status && (strcmp(status, "completed") == 0 || strcmp(status, "failed") == 0 ||
+                      strcmp(status, "cancelled") == 0);
+}
+
+const char *mcp__task_str(const cJSON *rec, const char *key)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(rec, key));
+}
+
+void mcp__task_set(cJSON *rec, const char *key, cJSON *value_take)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(rec, key);
+    if (value_take)
+        cJSON_AddItemToObject(rec, key, value_take);
+}
+
+task_store *mcp__task_store_acquire(mcp__tasks *tk)
+{
+    pthread_mutex_lock(&tk->lock);
+    task_store *ts = tk->store;
+    tk->store_users++;
+    pthread_mutex_unlock(&tk->lock);
+    return ts;
+}
+
+void mcp__task_store_release(mcp__tasks *tk)
+{
+    pthread_mutex_lock(&tk->lock);
+    if (--tk->store_users == 0)
+        pthread_cond_broadcast(&tk->idle);
+    pthread_mutex_unlock(&tk->lock);
+}
+
+int mcp__task_edit(task_store *ts, const char *id, edit_fn edit, void *ctx)
+{
+    for (int attempt = 0; attempt < 16; attempt++) {
+        char *text = NULL;
+        uint64_t version = 0;
+        int rc = ts->ops->get(ts, id, &text, &version);
+        if (rc < 0)
+            return rc;
+        cJSON *rec = cJSON_Parse(text);
+        free(text);
+        if (!rec)
+            return -MCP_EINTERNAL;
+        if (mcp__task_is_terminal(mcp__task_str(rec, "status")) || (rc = edit(rec, ctx)) != 0) {
+            cJSON_Delete(rec);
+            return rc < 0 ? rc : 1;
+        }
+        char now[32];
+        mcp__task_iso_time((int64_t)mcp__unix_ms(), now);
+        mcp__task_set(rec, "lastUpdatedAt", cJSON_CreateString(now));
+        char *json = mcp__json_print(rec, NULL);
+        bool finished = mcp__task_is_terminal(mcp__task_str(rec, "status"));
+        rc = json ? ts->ops->put(ts, id, version, json, finished, mcp__task_str(rec, "_p"), mcp__task_str(rec, "_o"))
+                  : -MCP_ENOMEM;
+        free(json);
+        cJSON_Delete(rec);
+        if (rc != TASK_STORE_CONFLICT)
+            return rc;
+    }
+    return -MCP_EIO;
+}
+
+cJSON *mcp__task_error_object(int code, const char *message)
+{
+    cJSON *e = cJSON_CreateObject();
+    if (e) {
+        cJSON_AddNumberToObject(e, "code", code);
+        cJSON_AddStringToObject(e, "message", message);
+    }
+    return e;
+}
