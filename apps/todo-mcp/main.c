@@ -80,7 +80,8 @@ static void print_usage(FILE *out)
     fprintf(out,
         "Usage: todo-mcp [OPTIONS]\n"
         "MCP server for the todo REST API (todo-api): tools get_todo, list_todos, create_todo,\n"
-        "update_todo, delete_todo, resource template todo://todos/{id}, and in stateful mode the\n"
+        "update_todo, delete_todo, resources todo://todos and todo://todos/{id} (writes send\n"
+        "resources/updated to subscribers), and in stateful mode the\n"
         "per-session counter tool.\n\n"
         "Options (the command line overrides the environment):\n"
         "  --transport http|stdio   how clients connect (env MCP_TRANSPORT, default http)\n"
@@ -680,7 +681,8 @@ static mcp_server *create_server(const options *o, webapi *api)
         .description = "Read and change the todos of a todo REST API",
         .registry_name = "io.github.libmcp/todo-mcp",
         .instructions = "Read and change the todo items of the todo REST API with the *_todo tools; "
-                        "read one todo as the resource todo://todos/{id}." });
+                        "read every todo as the resource todo://todos, one as todo://todos/{id}; "
+                        "subscribe to either to hear of changes." });
     if (!srv)
         return NULL;
     mcp_server_set_workers(srv, o->workers);

@@ -11,7 +11,10 @@
  * {"todos": [...]} because structuredContent must be an object. Input
  * schemas state todo-api's own limits (title 1..1000 characters, not blank;
  * ids 1..2^53-1; limit 1..1000). OAuth scopes: reads need
- * todos:read, writes todos:write (see todo-mcp --help). */
+ * todos:read, writes todos:write (see todo-mcp --help).
+ * Changes are reported: create/update/delete send resources/updated for
+ * todo://todos (the list), update/delete also for todo://todos/{id}, to
+ * the clients subscribed to them (resources/subscribe, subscriptions/listen). */
 #include "todo_tools.h"
 
 #include <inttypes.h>
@@ -135,19 +138,45 @@ static char *todo_body(const cJSON *args)
     return text;
 }
 
-/* Sends the request and replies with the todo object todo-api returned. */
+/* Sends the request and replies with the todo object todo-api returned;
+ * *written tells whether todo-api did the write. */
 static int reply_with_todo(mcp_call *call, webapi *api, const char *method, const char *path,
-                           const char *body)
+                           const char *body, bool *written)
 {
+    *written = false;
     char why[WHY_SIZE];
     cJSON *todo = NULL;
     if (webapi_call_traced(api, TRACE_ARGS(call), method, path, body, &todo, NULL, why, sizeof why) != 0)
         return upstream_failed(call, why);
+    *written = true;                   /* todo-api answered 2xx */
     if (!cJSON_IsObject(todo)) {
         cJSON_Delete(todo);
         return mcp_call_error(call, FAILED_PREFIX ": expected a todo object from %s %s", method, path);
     }
     return mcp_call_structured_take(call, todo);
+}
+
+/* ---------------------------------------------------------------- changes */
+
+/* The write tools' userdata: the WebAPI and the server to tell. todo-mcp
+ * runs one server per process, so one context (set at registration). */
+typedef struct todo_ctx {
+    webapi *api;
+    mcp_server *srv;
+} todo_ctx;
+static todo_ctx write_ctx;
+
+#define LIST_URI "todo://todos"
+
+/* After a write: the list changed, and so did todo id (when id is a number). */
+static void report_change(const todo_ctx *ctx, const cJSON *id)
+{
+    if (cJSON_IsNumber(id)) {
+        char uri[64];
+        snprintf(uri, sizeof uri, LIST_URI "/%" PRId64, (int64_t)id->valuedouble);
+        mcp_server_resource_updated(ctx->srv, uri);
+    }
+    mcp_server_resource_updated(ctx->srv, LIST_URI);
 }
 
 /* ---------------------------------------------------------------- tools */
@@ -212,8 +241,12 @@ static int create_todo(mcp_call *call, const cJSON *args, void *userdata)
     char *body = todo_body(args);
     if (!body)
         return -MCP_ENOMEM;
-    int rc = reply_with_todo(call, userdata, "POST", "/todos", body);
+    const todo_ctx *ctx = userdata;
+    bool written;
+    int rc = reply_with_todo(call, ctx->api, "POST", "/todos", body, &written);
     free(body);
+    if (written)
+        report_change(ctx, NULL);
     return rc;
 }
 
@@ -227,8 +260,12 @@ static int update_todo(mcp_call *call, const cJSON *args, void *userdata)
     char *body = todo_body(args);
     if (!body)
         return -MCP_ENOMEM;
-    int rc = reply_with_todo(call, userdata, "PATCH", path, body);
+    const todo_ctx *ctx = userdata;
+    bool written;
+    int rc = reply_with_todo(call, ctx->api, "PATCH", path, body, &written);
     free(body);
+    if (written)
+        report_change(ctx, cJSON_GetObjectItemCaseSensitive(args, "id"));
     return rc;
 }
 
@@ -236,10 +273,12 @@ static int delete_todo(mcp_call *call, const cJSON *args, void *userdata)
 {
     char path[PATH_SIZE], why[WHY_SIZE];
     cJSON *ignored = NULL;
+    const todo_ctx *ctx = userdata;
     todo_path(args, path, sizeof path);
-    if (webapi_call_traced(userdata, TRACE_ARGS(call), "DELETE", path, NULL, &ignored, NULL, why, sizeof why) != 0)
+    if (webapi_call_traced(ctx->api, TRACE_ARGS(call), "DELETE", path, NULL, &ignored, NULL, why, sizeof why) != 0)
         return upstream_failed(call, why);
     cJSON_Delete(ignored);
+    report_change(ctx, cJSON_GetObjectItemCaseSensitive(args, "id"));
     cJSON *result = cJSON_CreateObject();
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(args, "id");
     if (!result || !cJSON_AddNumberToObject(result, "id", cJSON_GetNumberValue(id)) ||
@@ -311,6 +350,33 @@ static int read_todo(mcp_call *call, const char *uri, const cJSON *vars, void *u
     return rc;
 }
 
+/* todo://todos: every todo, {"todos": [...]} as application/json. */
+static int read_todo_list(mcp_call *call, const char *uri, const cJSON *vars, void *userdata)
+{
+    (void)vars;
+    char why[WHY_SIZE];
+    cJSON *todos = NULL;
+    if (webapi_call_traced(userdata, TRACE_ARGS(call), "GET", "/todos", NULL, &todos, NULL, why, sizeof why) != 0 ||
+        !cJSON_IsArray(todos)) {
+        fprintf(stderr, "todo-mcp: resources/read %s: " FAILED_PREFIX ": %s\n", uri,
+                todos ? "expected a JSON array" : why);
+        cJSON_Delete(todos);
+        return -MCP_EIO;
+    }
+    cJSON *wrap = cJSON_CreateObject();
+    char *text = NULL;
+    if (wrap && cJSON_AddItemToObject(wrap, "todos", todos))
+        text = cJSON_PrintUnformatted(wrap);
+    else
+        cJSON_Delete(todos);
+    cJSON_Delete(wrap);
+    if (!text)
+        return -MCP_ENOMEM;
+    int rc = mcp_call_resource_text(call, uri, "application/json", text);
+    free(text);
+    return rc;
+}
+
 /* ---------------------------------------------------------------- registration */
 
 static const mcp_tool upstream_tools[] = {
@@ -350,6 +416,13 @@ static const mcp_tool counter_tool = {
                      .idempotent = MCP_HINT_FALSE, .open_world = MCP_HINT_FALSE },
 };
 
+static const mcp_resource todo_list = {
+    .uri = LIST_URI, .name = "todos", .title = "All todos",
+    .description = "Every todo item from todo-api, as JSON {\"todos\": [...]}; updated on every create, "
+                   "update and delete", .mime_type = "application/json",
+    .handler = read_todo_list, .blocking = true, .scopes = "todos:read",
+};
+
 static const mcp_resource todo_template = {
     .uri_template = "todo://todos/{id}", .name = "todo", .title = "Todo item",
     .description = "One todo item from todo-api, as JSON", .mime_type = "application/json",
@@ -358,15 +431,20 @@ static const mcp_resource todo_template = {
 
 int todo_tools_register(mcp_server *srv, webapi *api, bool with_counter, const char *app_uri)
 {
+    write_ctx.api = api;
+    write_ctx.srv = srv;
     for (size_t i = 0; i < sizeof upstream_tools / sizeof upstream_tools[0]; i++) {
         mcp_tool tool = upstream_tools[i];
         if (strcmp(tool.name, "list_todos") == 0)
             tool.ui_resource_uri = app_uri;   /* hosts with MCP Apps show the todo list */
-        int rc = mcp_server_add_tool(srv, &tool, api);
+        bool writes = tool.handler == create_todo || tool.handler == update_todo || tool.handler == delete_todo;
+        int rc = mcp_server_add_tool(srv, &tool, writes ? (void *)&write_ctx : (void *)api);
         if (rc < 0)
             return rc;
     }
-    int rc = mcp_server_add_resource(srv, &todo_template, api);
+    int rc = mcp_server_add_resource(srv, &todo_list, api);
+    if (rc == 0)
+        rc = mcp_server_add_resource(srv, &todo_template, api);
     if (rc == 0 && with_counter)
         rc = mcp_server_add_tool(srv, &counter_tool, NULL);
     return rc;

@@ -57,7 +57,11 @@ void mcp__method_initialize(mcp_call *call)
     cJSON *result = cJSON_CreateObject();
     if (result) {
         cJSON_AddStringToObject(result, "protocolVersion", mcp__version_name(v));
-        cJSON_AddItemToObject(result, "capabilities", mcp__server_capabilities(call->srv));
+        cJSON *server_caps = mcp__server_capabilities(call->srv);
+        /* Without a session resources/updated has no channel: no subscribe. */
+        if (!s && server_caps)
+            cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(server_caps, "resources"), "subscribe");
+        cJSON_AddItemToObject(result, "capabilities", server_caps);
         cJSON_AddItemToObject(result, "serverInfo", server_info(call->srv, v));
         if (call->srv->instructions)
             cJSON_AddStringToObject(result, "instructions", call->srv->instructions);

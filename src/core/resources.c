@@ -9,6 +9,7 @@
 #include "core/jsonrpc.h"
 #include "core/entry.h"
 #include "core/methods.h"
+#include "core/session.h"
 
 static const cJSON *direct_def(const void *entry)
 {
@@ -99,29 +100,33 @@ void mcp__method_resources_read(mcp_call *call)
     mcp__run_handler(call, r->blocking, invoke_resource, finish_resource);
 }
 
-/* Subscriptions are kept per session as a list of URIs; transports consult
- * it when mcp_server_resource_updated() broadcasts. */
+/* Subscriptions are kept per session as a list of URIs (and in the stored
+ * session record); transports consult it when mcp_server_resource_updated()
+ * broadcasts. Without a session (stateless HTTP) there is no channel to
+ * deliver notifications/resources/updated on, so initialize does not
+ * advertise resources.subscribe and the method is refused. */
 static void change_subscription(mcp_call *call, bool subscribe)
 {
+    mcp_session *s = call->ex->session;
+    if (!s) {
+        mcp__call_reply_error(call, JSONRPC_METHOD_NOT_FOUND,
+                              subscribe ? "Method not found: resources/subscribe needs a session; this server is "
+                                          "stateless and cannot deliver notifications/resources/updated "
+                                          "(use a stateful server, or subscriptions/listen in 2026-07-28)"
+                                        : "Method not found: resources/unsubscribe needs a session; this server is stateless");
+        return;
+    }
     const char *uri = mcp__param_string(call, "uri");
     if (!uri) {
         mcp__call_reply_error(call, JSONRPC_INVALID_PARAMS, "Invalid params: uri must be a string");
         return;
     }
-    mcp_session *s = call->ex->session;
-    if (s) {
-        pthread_mutex_lock(&s->lock);
-        if (!s->subscriptions)
-            s->subscriptions = cJSON_CreateArray();
-        int idx = 0, found = -1;
-        for (cJSON *u = s->subscriptions ? s->subscriptions->child : NULL; u; u = u->next, idx++)
-            if (strcmp(u->valuestring, uri) == 0)
-                found = idx;
-        if (subscribe && found < 0 && s->subscriptions)
-            cJSON_AddItemToArray(s->subscriptions, cJSON_CreateString(uri));
-        else if (!subscribe && found >= 0)
-            cJSON_DeleteItemFromArray(s->subscriptions, found);
-        pthread_mutex_unlock(&s->lock);
+    int rc = mcp__session_subscription_change(s, uri, subscribe);
+    if (rc < 0) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "Internal error: the subscription could not be recorded: %s", mcp_strerror(rc));
+        mcp__call_reply_error(call, JSONRPC_INTERNAL_ERROR, msg);
+        return;
     }
     mcp__call_reply_result(call, cJSON_CreateObject());
 }

@@ -225,6 +225,7 @@ int mcp__session_save(mcp_session *s)
     r.client_info = json_text(s->client_info);
     r.log_level = s->log_level;
     r.subject = s->subject ? strdup(s->subject) : NULL;
+    r.subscriptions = json_text(s->subscriptions);
     pthread_mutex_unlock(&s->lock);
     int rc = s->store->ops->session_save(s->store, s->id, &r, s->ttl_ms);
     mcp__session_record_clear(&r);
@@ -312,6 +313,10 @@ struct session_table {
     unsigned count;
     struct mcp__otel *otel;        /* session durations; NULL: not measured */
     mcp_session *buckets[TABLE_BUCKETS];
+    store_message_fn bus_fn;       /* other bus messages ("upd"), under lock */
+    void *bus_ctx;
+    unsigned bus_busy;             /* deliveries to bus_fn running outside the lock */
+    pthread_cond_t bus_idle;
 };
 
 void mcp__session_table_set_otel(session_table *t, struct mcp__otel *otel)
@@ -341,6 +346,7 @@ session_table *mcp__session_table_new(unsigned max_sessions, mcp_store *store, u
     if (!t)
         return NULL;
     pthread_mutex_init(&t->lock, NULL);
+    pthread_cond_init(&t->bus_idle, NULL);
     t->max_sessions = max_sessions;
     t->store = store;
     t->ttl_ms = ttl_ms;
@@ -354,6 +360,8 @@ void mcp__session_table_free(session_table *t)
     if (!t)
         return;
     mcp__session_table_close_all(t);
+    mcp__session_table_set_bus_fn(t, NULL, NULL);
+    pthread_cond_destroy(&t->bus_idle);
     pthread_mutex_destroy(&t->lock);
     free(t);
 }
@@ -438,6 +446,11 @@ static int load_from_store(session_table *t, const char *id, mcp_session **out)
     s->log_level = r.log_level;
     s->subject = r.subject;
     r.subject = NULL;
+    s->subscriptions = r.subscriptions ? cJSON_Parse(r.subscriptions) : NULL;
+    if (s->subscriptions && !cJSON_IsArray(s->subscriptions)) {
+        cJSON_Delete(s->subscriptions);
+        s->subscriptions = NULL;
+    }
     s->initialized = true;
     s->store = t->store;
     s->ttl_ms = t->ttl_ms;
@@ -573,7 +586,52 @@ void mcp__session_table_on_message(void *table, const char *kind, const char *si
             cJSON_Delete(mcp__session_resolve(s, msg));
         if (s)
             mcp__session_unref(s);
+        return;
     }
+    if (strcmp(kind, "sub") == 0) {      /* our copy takes the new list */
+        mcp_session *s = get_local(t, sid);
+        cJSON *list = s ? cJSON_Parse(payload) : NULL;
+        if (list && cJSON_IsArray(list)) {
+            pthread_mutex_lock(&s->lock);
+            cJSON *old = s->subscriptions;
+            s->subscriptions = list;
+            pthread_mutex_unlock(&s->lock);
+            cJSON_Delete(old);
+        } else {
+            cJSON_Delete(list);
+        }
+        if (s)
+            mcp__session_unref(s);
+        return;
+    }
+    pthread_mutex_lock(&t->lock);
+    store_message_fn fn = t->bus_fn;
+    void *ctx = t->bus_ctx;
+    if (fn)
+        t->bus_busy++;
+    pthread_mutex_unlock(&t->lock);
+    if (!fn)
+        return;
+    fn(ctx, kind, sid, payload);      /* no lock held */
+    pthread_mutex_lock(&t->lock);
+    t->bus_busy--;
+    pthread_cond_broadcast(&t->bus_idle);
+    pthread_mutex_unlock(&t->lock);
+}
+
+void mcp__session_table_set_bus_fn(session_table *t, store_message_fn fn, void *ctx)
+{
+    pthread_mutex_lock(&t->lock);
+    t->bus_fn = fn;
+    t->bus_ctx = ctx;
+    while (!fn && t->bus_busy)          /* cleared: no delivery to the old one runs on return */
+        pthread_cond_wait(&t->bus_idle, &t->lock);
+    pthread_mutex_unlock(&t->lock);
+}
+
+int mcp__session_table_publish(session_table *t, const char *kind, const char *id, const char *payload)
+{
+    return t->store ? t->store->ops->publish(t->store, kind, id, payload) : 0;
 }
 
 /* Collect matching sessions under the lock, close them outside it (closing
@@ -665,6 +723,42 @@ unsigned mcp__session_table_count(session_table *t)
     unsigned n = t->count;
     pthread_mutex_unlock(&t->lock);
     return n;
+}
+
+int mcp__session_subscription_change(mcp_session *s, const char *uri, bool subscribe)
+{
+    int rc = 0;
+    bool changed = false;
+    pthread_mutex_lock(&s->lock);
+    if (!s->subscriptions)
+        s->subscriptions = cJSON_CreateArray();
+    int idx = 0, found = -1;
+    for (cJSON *u = s->subscriptions ? s->subscriptions->child : NULL; u; u = u->next, idx++)
+        if (cJSON_IsString(u) && strcmp(u->valuestring, uri) == 0)
+            found = idx;
+    if (!s->subscriptions) {
+        rc = -MCP_ENOMEM;
+    } else if (subscribe && found < 0) {
+        cJSON *item = cJSON_CreateString(uri);
+        if (item && cJSON_AddItemToArray(s->subscriptions, item))
+            changed = true;
+        else
+            rc = -MCP_ENOMEM;
+    } else if (!subscribe && found >= 0) {
+        cJSON_DeleteItemFromArray(s->subscriptions, found);
+        changed = true;
+    }
+    char *list = changed && s->store ? json_text(s->subscriptions) : NULL;
+    pthread_mutex_unlock(&s->lock);
+    if (list) {                          /* the store and other instances learn it, no lock held */
+        rc = mcp__session_save(s);
+        if (rc == 0)
+            s->store->ops->publish(s->store, "sub", s->id, list);
+        free(list);
+    } else if (changed && s->store) {
+        rc = -MCP_ENOMEM;
+    }
+    return rc;
 }
 
 bool mcp__session_subscribed(mcp_session *s, const char *uri)

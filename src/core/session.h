@@ -1,8 +1,9 @@
 /* Legacy-era sessions (one per initialize in stateful HTTP mode, one per
  * process on stdio) and the in-memory session table. A session holds only
  * what the protocol needs: negotiated version, client capabilities and
- * info, log level, application state, the server->client requests awaiting
- * answers and the calls in flight (for notifications/cancelled). */
+ * info, log level, resource subscriptions, application state, the
+ * server->client requests awaiting answers and the calls in flight (for
+ * notifications/cancelled). */
 #ifndef MCP_CORE_SESSION_H
 #define MCP_CORE_SESSION_H
 
@@ -75,7 +76,7 @@ int mcp__session_request_wait(mcp_session *s, pending_request *p, unsigned timeo
  * when consumed, or gives the message back when nobody here waits for it. */
 cJSON *mcp__session_resolve(mcp_session *s, cJSON *response);
 
-/* Write the record (version, capabilities, info, log level) to the store. */
+/* Write the record (version, capabilities, info, log level, subscriptions) to the store. */
 int mcp__session_save(mcp_session *s);
 
 /* App state (string values by key). */
@@ -119,6 +120,17 @@ void mcp__session_table_set_otel(session_table *t, struct mcp__otel *otel);
 void mcp__session_table_close_all(session_table *t);
 /* Another instance ended a session or got a response meant for us. */
 void mcp__session_table_on_message(void *table, const char *kind, const char *sid, const char *payload);
+
+/* resources/subscribe (subscribe true) or unsubscribe of uri: the session's
+ * list changes, and with a store the record is saved and other instances
+ * are told ("sub" on the bus). 0, -MCP_ENOMEM or the store's -MCP_EIO. */
+int mcp__session_subscription_change(mcp_session *s, const char *uri, bool subscribe);
+/* Bus messages the table does not handle itself (today "upd") go to fn,
+ * called with no lock held on the store's subscriber thread. NULL clears
+ * it and waits for a delivery in progress. */
+void mcp__session_table_set_bus_fn(session_table *t, store_message_fn fn, void *ctx);
+/* Publish on the store's bus (nothing without a store). */
+int mcp__session_table_publish(session_table *t, const char *kind, const char *id, const char *payload);
 
 /* True when the session subscribed to uri (resources/subscribe). */
 bool mcp__session_subscribed(mcp_session *s, const char *uri);

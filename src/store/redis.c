@@ -7,7 +7,7 @@
  * refresh run only once per check window (see r_session_check). Key
  * layout (unchanged, so mixed fleets work during a rollout), one hash tag
  * per session so it also works on Redis Cluster:
- *   mcp:{sid}:s  hash   session record (v, c, i, l, u)
+ *   mcp:{sid}:s  hash   session record (v, c, i, l, u; optional r subscriptions)
  *   mcp:{sid}:a  hash   application state
  *   mcp:{sid}:n  string SSE stream counter
  *   mcp:{sid}:e:N list  "<seq> <frame>" events of stream N (bounded) */
@@ -56,15 +56,17 @@ static int r_session_save(mcp_store *st, const char *sid, const session_record *
     mcp__redis_cmd_init(&c[0], 8, "HSET", k, "v", r->version ? r->version : "", "c", r->client_caps ? r->client_caps : "{}", "l", lvl);
     mcp__redis_cmd_init(&c[1], 3, "PEXPIRE", k, ttl);
     /* Optional fields go as further HSETs in the same pipeline. */
-    cmd all[4];
+    cmd all[5];
     int n = 0;
     all[n++] = c[0];
     if (r->client_info)
         mcp__redis_cmd_init(&all[n++], 4, "HSET", k, "i", r->client_info);
     if (r->subject)
         mcp__redis_cmd_init(&all[n++], 4, "HSET", k, "u", r->subject);
+    if (r->subscriptions)
+        mcp__redis_cmd_init(&all[n++], 4, "HSET", k, "r", r->subscriptions);
     all[n++] = c[1];
-    redisReply *rep[4];
+    redisReply *rep[5];
     int rc = mcp__redis_run(rs, all, n, rep);
     if (rc == 0)
         mcp__redis_free_replies(rep, n);
@@ -100,8 +102,9 @@ static int r_session_touch(mcp_store *st, const char *sid, unsigned ttl_ms)
 
 /* The lookup of a session this instance holds a copy of. The copy may only
  * be stale if the session was deleted elsewhere (the "del" message on the
- * bus drops it here) or expired (impossible while this instance refreshes
- * the TTL more often than it runs out). So the round trip that checks and
+ * bus drops it here; "sub" likewise brings changed subscriptions) or
+ * expired (impossible while this instance refreshes the TTL more often
+ * than it runs out). So the round trip that checks and
  * refreshes is skipped while both hold: the last one is younger than the
  * window (a quarter of the TTL, at most CHECK_WINDOW_MAX_MS), and the bus
  * has been subscribed without a break since it. State changes check the
@@ -156,6 +159,7 @@ static int r_session_load(mcp_store *st, const char *sid, session_record *out, u
     out->client_caps = field(h, "c");
     out->client_info = field(h, "i");
     out->subject = field(h, "u");
+    out->subscriptions = field(h, "r");   /* absent in records written before it existed */
     char *lvl = field(h, "l");
     out->log_level = lvl ? atoi(lvl) : -1;
     free(lvl);

@@ -12,6 +12,7 @@ void mcp__session_record_clear(session_record *r)
     free(r->client_caps);
     free(r->client_info);
     free(r->subject);
+    free(r->subscriptions);
     memset(r, 0, sizeof *r);
     r->log_level = -1;
 }

@@ -18,12 +18,16 @@ typedef struct session_record {
     char *client_info;   /* JSON text or NULL */
     int log_level;       /* -1 unset */
     char *subject;       /* OAuth subject or NULL */
+    char *subscriptions; /* JSON array of subscribed resource URIs, or NULL (none; old records) */
 } session_record;
 
 void mcp__session_record_clear(session_record *r);
 
-/* Messages other instances publish: a session ended, or a client's answer
- * to a server->client request arrived at the wrong instance. */
+/* Messages other instances publish: a session ended ("del"), a client's
+ * answer to a server->client request arrived at the wrong instance
+ * ("resp"), a session's resource subscriptions changed ("sub", payload the
+ * JSON array), or a resource was updated ("upd": session_id is the
+ * publishing instance's id, payload the URI). */
 typedef void (*store_message_fn)(void *ctx, const char *kind, const char *session_id, const char *payload);
 
 typedef struct store_ops {

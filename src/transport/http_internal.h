@@ -30,6 +30,7 @@ struct mcp_http_server {
     mcp_http_options o;
     struct MHD_Daemon *daemon;
     session_table *sessions;
+    char instance_id[33];          /* names this server on the store's bus ("upd" messages) */
     unsigned port;
     bool loopback;
     atomic_bool stopping;

@@ -14,6 +14,7 @@
 
 #include "auth/auth.h"
 #include "base/clock.h"
+#include "base/ids.h"
 #include "core/era.h"
 #include "core/jsonrpc.h"
 #include "core/notify.h"
@@ -263,6 +264,15 @@ int mcp_http_start(mcp_server *srv, const mcp_http_options *opts, mcp_http_serve
     if (hs->o.mode == MCP_STATEFUL && !(hs->sessions = mcp__session_table_new(hs->o.max_sessions, hs->o.store, hs->o.session_idle_ms))) {
         mcp_http_stop(hs);
         return -MCP_ENOMEM;
+    }
+    /* Resource updates reach sessions whose GET stream another instance
+     * serves through the store's bus (streamable.c). */
+    if (hs->sessions && hs->o.store) {
+        if (mcp__random_hex_id(hs->instance_id, 16) < 0) {
+            mcp_http_stop(hs);
+            return -MCP_EIO;
+        }
+        mcp__session_table_set_bus_fn(hs->sessions, mcp__streamable_on_bus, hs);
     }
     if (hs->sessions)
         mcp__session_table_set_otel(hs->sessions, mcp__server_otel(srv));

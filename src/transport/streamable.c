@@ -488,10 +488,10 @@ void mcp__streamable_request_done(mcp_http_server *hs, void *con_cls)
     free(req);
 }
 
-/* list_changed and resources/updated go to each session's GET stream. */
-void mcp__streamable_broadcast(void *ctx, const cJSON *notification, const char *resource_uri)
+/* list_changed and resources/updated (to subscribed sessions only) go to
+ * the GET streams this server holds. */
+static void deliver_local(mcp_http_server *hs, const cJSON *notification, const char *resource_uri)
 {
-    mcp_http_server *hs = ctx;
     /* Pick the streams (a ref each) under live_lock, push after unlocking:
      * a push may write to the session store. */
     http_stream *stack[32], **pick = stack;
@@ -520,4 +520,29 @@ void mcp__streamable_broadcast(void *ctx, const cJSON *notification, const char 
     }
     if (pick != stack)
         free(pick);
+}
+
+void mcp__streamable_broadcast(void *ctx, const cJSON *notification, const char *resource_uri)
+{
+    mcp_http_server *hs = ctx;
+    deliver_local(hs, notification, resource_uri);
+    /* With a store, a subscribed session's GET stream may be held by another
+     * instance: tell them (no lock held; a store error loses only the
+     * remote deliveries). */
+    if (resource_uri && hs->sessions && hs->o.store)
+        mcp__session_table_publish(hs->sessions, "upd", hs->instance_id, resource_uri);
+}
+
+void mcp__streamable_on_bus(void *ctx, const char *kind, const char *from, const char *payload)
+{
+    mcp_http_server *hs = ctx;
+    if (strcmp(kind, "upd") != 0 || strcmp(from, hs->instance_id) == 0 || !*payload)
+        return;                         /* our own update was delivered locally */
+    cJSON *params = cJSON_CreateObject();
+    if (params)
+        cJSON_AddStringToObject(params, "uri", payload);
+    cJSON *n = mcp__jsonrpc_notification_take("notifications/resources/updated", params);
+    if (n)
+        deliver_local(hs, n, payload);
+    cJSON_Delete(n);
 }

@@ -7,8 +7,9 @@
 # tests/interop/clients/scenario.mjs in both todo-mcp modes and in each era
 # configuration it offers: connect, list, get_todo (existing, missing, bad
 # arguments, dead WebAPI), CRUD seen through todo-api, counter 1,2,3 per
-# session and 1 in a new one, DELETE on close. One node process per library.
-# CLIENTS_SUBSCRIBE=1 also runs the resources/updated checks (phase 2).
+# session and 1 in a new one, DELETE on close, and resource subscriptions
+# (subscribe -> notifications/resources/updated; stateless legacy HTTP: a
+# clear -32601 refusal). One node process per library.
 # Env: BUILD_DIR, SOURCE_DIR; KEEP_TMP=1 keeps the logs. Prints one line per
 # check and "N passed, N failed".
 set -u

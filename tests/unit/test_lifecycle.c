@@ -87,17 +87,28 @@ static void test_registered_tool_advertises_tools_capability(void **state)
     mcp_server_free(srv);
 }
 
-static void test_registered_resource_advertises_subscribe_and_list_changed(void **state)
+static void test_registered_resource_advertises_list_changed_and_subscribe_with_a_session(void **state)
 {
     (void)state;
     mcp_server *srv = new_server();
     mcp_resource r = { .uri = "test://a", .name = "a", .handler = noop_resource };
     assert_int_equal(mcp_server_add_resource(srv, &r, NULL), 0);
-    cJSON *resp = initialize(srv, "2025-11-25");
+    /* With a session (stateful HTTP, stdio) resources/updated has a channel. */
+    mcp_session *s = mcp__session_new();
+    cJSON *resp = rpc(srv, s, MCP_ERA_LEGACY, MCP_V_2025_11_25,
+                      "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+                      "\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"c\",\"version\":\"1\"}}}");
     const cJSON *res = get(get(result_of(resp), "capabilities"), "resources");
     assert_true(cJSON_IsTrue(get(res, "subscribe")));
     assert_true(cJSON_IsTrue(get(res, "listChanged")));
     assert_null(get(get(result_of(resp), "capabilities"), "tools"));
+    cJSON_Delete(resp);
+    mcp__session_unref(s);
+    /* Without one (stateless HTTP) subscribe is not advertised. */
+    resp = initialize(srv, "2025-11-25");
+    res = get(get(result_of(resp), "capabilities"), "resources");
+    assert_null(get(res, "subscribe"));
+    assert_true(cJSON_IsTrue(get(res, "listChanged")));
     cJSON_Delete(resp);
     mcp_server_free(srv);
 }
@@ -252,7 +263,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_server_without_registrations_advertises_no_features),
         cmocka_unit_test(test_registered_tool_advertises_tools_capability),
-        cmocka_unit_test(test_registered_resource_advertises_subscribe_and_list_changed),
+        cmocka_unit_test(test_registered_resource_advertises_list_changed_and_subscribe_with_a_session),
         cmocka_unit_test(test_resource_template_alone_advertises_resources),
         cmocka_unit_test(test_registered_prompt_advertises_prompts_capability),
         cmocka_unit_test(test_completion_handler_advertises_completions),

@@ -41,6 +41,13 @@ static int noop(mcp_call *call, const cJSON *args, void *ud)
     return mcp_call_text(call, "x");
 }
 
+static int noop_resource(mcp_call *call, const char *uri, const cJSON *vars, void *ud)
+{
+    (void)vars;
+    (void)ud;
+    return mcp_call_resource_text(call, uri, "text/plain", "x");
+}
+
 static void test_every_subscriber_gets_every_notification(void **state)
 {
     (void)state;
@@ -188,6 +195,59 @@ static void test_closing_one_transports_listeners_leaves_the_others(void **state
     mcp_server_free(srv);
 }
 
+/* mcp_server_resource_updated (issue 14 item 2): every transport gets it
+ * with the uri (it filters by its sessions' subscriptions); a 2026-07-28
+ * listener gets it only for a URI in its resourceSubscriptions. */
+static void test_resource_updated_reaches_transports_and_matching_listeners(void **state)
+{
+    (void)state;
+    mcp_server *srv = mcp_server_new(&(mcp_server_info){ .name = "n", .version = "1" });
+    assert_int_equal(mcp_server_add_tool(srv, &(mcp_tool){ .name = "t0", .handler = noop }, NULL), 0);
+    seen tr = {0};
+    assert_int_equal(mcp__notify_subscribe(srv, record, &tr), 0);
+    probe_ex a = { .ex = { .ops = &probe_ops, .era = MCP_ERA_MODERN, .version = MCP_V_2026_07_28, .stateless = true },
+                   .srv = srv };
+    probe_ex b = a;
+    atomic_init(&a.ex.cancelled, false);
+    atomic_init(&b.ex.cancelled, false);
+    /* Without resources the server cannot honour resourceSubscriptions. */
+    mcp__server_dispatch(srv, &a.ex, cJSON_Parse("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"subscriptions/listen\","
+                         "\"params\":{\"notifications\":{\"resourceSubscriptions\":[\"todo://todos/1\"]}}}"));
+    assert_int_equal(a.sends, 1);                /* the acknowledgement, honouring nothing */
+    mcp_server_resource_updated(srv, "todo://todos/1");
+    assert_int_equal(a.sends, 1);
+    assert_int_equal(tr.count, 1);
+    assert_string_equal(tr.method, "notifications/resources/updated");
+    assert_string_equal(tr.uri, "todo://todos/1");
+    mcp__server_close_listeners(srv, NULL);
+    cJSON_Delete(a.response);
+    a.response = NULL;
+    a.sends = 0;
+    /* With a resource: a listens to todo 1, b to todo 2. */
+    assert_int_equal(mcp_server_add_resource(srv, &(mcp_resource){ .uri_template = "todo://todos/{id}", .name = "todo",
+                                                                   .handler = noop_resource }, NULL), 0);
+    mcp__server_dispatch(srv, &a.ex, cJSON_Parse("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"subscriptions/listen\","
+                         "\"params\":{\"notifications\":{\"resourceSubscriptions\":[\"todo://todos/1\"]}}}"));
+    mcp__server_dispatch(srv, &b.ex, cJSON_Parse("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"subscriptions/listen\","
+                         "\"params\":{\"notifications\":{\"resourceSubscriptions\":[\"todo://todos/2\"]}}}"));
+    assert_int_equal(a.sends, 1);
+    assert_int_equal(b.sends, 1);
+    mcp_server_resource_updated(srv, "todo://todos/1");
+    assert_int_equal(a.sends, 2);
+    assert_string_equal(a.last_method, "notifications/resources/updated");
+    assert_int_equal(b.sends, 1);                /* not its URI */
+    mcp_server_resource_updated(srv, "todo://todos/3");
+    assert_int_equal(a.sends, 2);
+    assert_int_equal(b.sends, 1);
+    assert_int_equal(a.sends_under_lock + b.sends_under_lock, 0);
+    assert_int_equal(tr.count, 4);               /* 1 before, resources/list_changed, 2 updates */
+    mcp__server_close_listeners(srv, NULL);
+    cJSON_Delete(a.response);
+    cJSON_Delete(b.response);
+    mcp__notify_unsubscribe(srv, record, &tr);
+    mcp_server_free(srv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +255,7 @@ int main(void)
         cmocka_unit_test(test_two_http_servers_on_one_server),
         cmocka_unit_test(test_listen_sends_with_no_lock_held),
         cmocka_unit_test(test_closing_one_transports_listeners_leaves_the_others),
+        cmocka_unit_test(test_resource_updated_reaches_transports_and_matching_listeners),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -297,6 +297,27 @@ static void test_subscribe_and_unsubscribe_track_the_session(void **state)
     mcp_server_free(srv);
 }
 
+/* Stateless: no session, no channel for resources/updated: a clear -32601. */
+static void test_subscribe_without_a_session_is_method_not_found(void **state)
+{
+    (void)state;
+    probes p = {0};
+    mcp_server *srv = srv_with_resources(&p);
+    cJSON *resp = rpc_legacy(srv, MCP_V_2025_11_25,
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"resources/subscribe\",\"params\":{\"uri\":\"test://static\"}}");
+    assert_int_equal(error_code_of(resp), JSONRPC_METHOD_NOT_FOUND);
+    const char *msg = cJSON_GetStringValue(get(get(resp, "error"), "message"));
+    assert_non_null(msg);
+    assert_non_null(strstr(msg, "needs a session"));
+    cJSON_Delete(resp);
+    resp = rpc_legacy(srv, MCP_V_2025_11_25,
+        "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"resources/unsubscribe\",\"params\":{\"uri\":\"test://static\"}}");
+    assert_int_equal(error_code_of(resp), JSONRPC_METHOD_NOT_FOUND);
+    cJSON_Delete(resp);
+    free_probes(&p);
+    mcp_server_free(srv);
+}
+
 static void test_resource_definitions_are_gated_by_version(void **state)
 {
     (void)state;
@@ -367,6 +388,7 @@ int main(void)
         cmocka_unit_test(test_read_without_uri_is_invalid_params),
         cmocka_unit_test(test_lists_separate_resources_from_templates),
         cmocka_unit_test(test_subscribe_and_unsubscribe_track_the_session),
+        cmocka_unit_test(test_subscribe_without_a_session_is_method_not_found),
         cmocka_unit_test(test_resource_definitions_are_gated_by_version),
         cmocka_unit_test(test_resource_updated_broadcasts_the_uri),
     };

@@ -667,10 +667,119 @@ static void test_cap_is_checked_before_the_store_write(void **state)
     mcp__session_table_free(t);
 }
 
+/* Subscriptions in the stored record (field r) and on the bus ("sub"). */
+static char *saved_subs;
+static char pub_kind[8], pub_payload[256];
+static int recording_save(mcp_store *st, const char *sid, const session_record *r, unsigned ttl_ms)
+{
+    (void)st; (void)sid; (void)ttl_ms;
+    free(saved_subs);
+    saved_subs = r->subscriptions ? strdup(r->subscriptions) : NULL;
+    return 0;
+}
+static int recording_publish(mcp_store *st, const char *kind, const char *sid, const char *payload)
+{
+    (void)st; (void)sid;
+    snprintf(pub_kind, sizeof pub_kind, "%s", kind);
+    snprintf(pub_payload, sizeof pub_payload, "%s", payload ? payload : "");
+    return 0;
+}
+static const char *loaded_subs;        /* what the fake store's record holds */
+static int recording_load(mcp_store *st, const char *sid, session_record *out, unsigned ttl_ms)
+{
+    (void)st; (void)sid; (void)ttl_ms;
+    out->version = strdup("2025-06-18");
+    out->client_caps = strdup("{}");
+    out->subscriptions = loaded_subs ? strdup(loaded_subs) : NULL;
+    return 0;
+}
+static int ok_touch(mcp_store *st, const char *sid, unsigned ttl_ms)
+{
+    (void)st; (void)sid; (void)ttl_ms;
+    return 0;
+}
+static const store_ops recording_ops = { .session_save = recording_save, .session_load = recording_load,
+                                         .session_touch = ok_touch, .session_delete = fake_delete,
+                                         .publish = recording_publish, .set_listener = fake_set_listener };
+
+static void test_subscriptions_are_saved_and_published(void **state)
+{
+    (void)state;
+    mcp_store store = { .ops = &recording_ops };
+    mcp_session *s = mcp__session_new();
+    s->store = &store;
+    assert_int_equal(mcp__session_subscription_change(s, "todo://todos/1", true), 0);
+    assert_string_equal(saved_subs, "[\"todo://todos/1\"]");
+    assert_string_equal(pub_kind, "sub");
+    assert_string_equal(pub_payload, "[\"todo://todos/1\"]");
+    assert_true(mcp__session_subscribed(s, "todo://todos/1"));
+    assert_false(mcp__session_subscribed(s, "todo://todos/2"));
+    pub_kind[0] = '\0';
+    assert_int_equal(mcp__session_subscription_change(s, "todo://todos/1", true), 0);
+    assert_string_equal(pub_kind, "");   /* no change, nothing written */
+    assert_int_equal(mcp__session_subscription_change(s, "todo://todos/1", false), 0);
+    assert_string_equal(saved_subs, "[]");   /* an empty list overwrites the old field */
+    assert_string_equal(pub_payload, "[]");
+    assert_false(mcp__session_subscribed(s, "todo://todos/1"));
+    mcp__session_unref(s);
+    free(saved_subs);
+    saved_subs = NULL;
+}
+
+static int bus_calls;
+static char bus_payload[64];
+static void bus_record(void *ctx, const char *kind, const char *sid, const char *payload)
+{
+    (void)ctx; (void)sid;
+    if (strcmp(kind, "upd") == 0)
+        bus_calls++;
+    snprintf(bus_payload, sizeof bus_payload, "%s", payload);
+}
+
+static void test_stored_subscriptions_load_and_follow_the_bus(void **state)
+{
+    (void)state;
+    mcp_store store = { .ops = &recording_ops };
+    session_table *t = mcp__session_table_new(10, &store, 60000);
+    assert_non_null(t);
+    const char *id = "0123456789abcdef0123456789abcdef";
+    /* A record written by another instance carries the list. */
+    loaded_subs = "[\"todo://todos/7\"]";
+    mcp_session *s = NULL;
+    assert_int_equal(mcp__session_table_lookup(t, id, &s), 0);
+    assert_true(mcp__session_subscribed(s, "todo://todos/7"));
+    /* "sub" from the bus replaces our copy's list. */
+    mcp__session_table_on_message(t, "sub", id, "[\"todo://todos/8\"]");
+    assert_false(mcp__session_subscribed(s, "todo://todos/7"));
+    assert_true(mcp__session_subscribed(s, "todo://todos/8"));
+    mcp__session_table_on_message(t, "sub", id, "not json");   /* ignored */
+    assert_true(mcp__session_subscribed(s, "todo://todos/8"));
+    mcp__session_unref(s);
+    /* An old record without the field loads with no subscriptions. */
+    loaded_subs = NULL;
+    const char *old = "fedcba9876543210fedcba9876543210";
+    assert_int_equal(mcp__session_table_lookup(t, old, &s), 0);
+    assert_false(mcp__session_subscribed(s, "todo://todos/8"));
+    mcp__session_unref(s);
+    /* Other kinds go to the bus hook, only while it is set. */
+    mcp__session_table_on_message(t, "upd", "instance", "todo://todos/8");
+    assert_int_equal(bus_calls, 0);
+    mcp__session_table_set_bus_fn(t, bus_record, NULL);
+    mcp__session_table_on_message(t, "upd", "instance", "todo://todos/8");
+    assert_int_equal(bus_calls, 1);
+    assert_string_equal(bus_payload, "todo://todos/8");
+    mcp__session_table_set_bus_fn(t, NULL, NULL);
+    mcp__session_table_on_message(t, "upd", "instance", "todo://todos/8");
+    assert_int_equal(bus_calls, 1);
+    mcp__session_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cap_is_checked_before_the_store_write),
+        cmocka_unit_test(test_subscriptions_are_saved_and_published),
+        cmocka_unit_test(test_stored_subscriptions_load_and_follow_the_bus),
         cmocka_unit_test(test_state_get_of_missing_key_is_not_found),
         cmocka_unit_test(test_state_set_then_get_returns_a_copy),
         cmocka_unit_test(test_state_incr_of_missing_key_starts_at_zero),

@@ -60,10 +60,20 @@ main(async () => {
     await scenario(`supergateway stdio->http ${mode}`, adapter, ctx, {
       mode, live: { url: ctx[`sg-${mode}`] }, dead: { url: ctx[`sg-dead-${mode}`] }, log: null,
     });
-    // Phase 2 (CLIENTS_SUBSCRIBE=1): the SDK client straight to todo-mcp, and through each bridge.
-    await subscribeScenario(`sdk-v1 direct ${mode}`, adapter, ctx, { live: { url: ctx[mode] } });
-    await subscribeScenario(`mcp-remote ${mode}`, adapter, ctx, { live: remote(ctx[mode], []) });
-    await subscribeScenario(`supergateway http->stdio ${mode}`, adapter, ctx, { live: gateway(ctx[mode]) });
-    await subscribeScenario(`supergateway stdio->http ${mode}`, adapter, ctx, { live: { url: ctx[`sg-${mode}`] } });
+    // Subscriptions: the SDK client straight to todo-mcp, and through each bridge.
+    // Stateless legacy HTTP has no session, so todo-mcp refuses the subscribe.
+    const http = mode === 'stateful' ? {} : { expect: 'refused' };
+    await subscribeScenario(`sdk-v1 direct ${mode}`, adapter, ctx, { live: { url: ctx[mode] }, ...http });
+    await subscribeScenario(`mcp-remote ${mode}`, adapter, ctx, { live: remote(ctx[mode], []), ...http });
+    // supergateway 4.0.0 --streamableHttp relays requests through its own SDK client and
+    // forwards no server notification to stdio (dist/gateways/streamableHttpToStdio.js).
+    await subscribeScenario(`supergateway http->stdio ${mode}`, adapter, ctx, mode === 'stateful'
+      ? { expect: 'bridge-drops', why: 'supergateway --streamableHttp forwards no server notifications to stdio' }
+      : { live: gateway(ctx[mode]), expect: 'refused' });
+    // Stateless supergateway spawns a fresh todo-mcp child per request: the child that
+    // took the subscribe is gone before update_todo runs in another one.
+    await subscribeScenario(`supergateway stdio->http ${mode}`, adapter, ctx, mode === 'stateful'
+      ? { live: { url: ctx[`sg-${mode}`] } }
+      : { expect: 'bridge-drops', why: 'stateless supergateway runs one todo-mcp child per request' });
   }
 });

@@ -197,23 +197,49 @@ export async function scenario(label, adapter, ctx, opts) {
   }
 }
 
-// Resource subscriptions (phase 2, issue 14 item 2): run only with CLIENTS_SUBSCRIBE=1.
-// adapter.subscribe(conn, uri, onUpdated) must be provided by the client module.
+// Resource subscriptions (issue 14 item 2). adapter.subscribe(conn, uri, onUpdated)
+// must be provided by the client module. opts.expect:
+//   'delivered' (default): update_todo sends notifications/resources/updated {uri};
+//   'refused': no session (stateless legacy HTTP), so no resources.subscribe
+//     capability and resources/subscribe is -32601 "... needs a session";
+//   'bridge-drops': the bridge has no path for server notifications (opts.why
+//     says which); reported as INFO, since neither todo-mcp nor the check can change it.
 export async function subscribeScenario(label, adapter, ctx, opts) {
-  if (process.env.CLIENTS_SUBSCRIBE !== '1' || !adapter.subscribe) return;
-  const conn = await withTimeout(adapter.open(opts.live), 15000, 'connect');
+  if (!adapter.subscribe) return;
+  const expect = opts.expect ?? 'delivered';
+  if (expect === 'bridge-drops') {
+    info(label, `subscribe not checked: ${opts.why}`);
+    return;
+  }
+  const name = expect === 'refused'
+    ? 'subscribe: refused with -32601 "needs a session" (stateless: no channel for resources/updated)'
+    : 'subscribe: update_todo sends notifications/resources/updated';
+  let conn;
   try {
+    conn = await withTimeout(adapter.open(opts.live), 15000, 'connect');
     const todo = await api(ctx, 'POST', '/todos', { title: 'watched' });
     const uri = `todo://todos/${todo.body.id}`;
     let updated = false;
-    await adapter.subscribe(conn, uri, (u) => { if (u === uri) updated = true; });
+    let refused = null;
+    try {
+      await withTimeout(adapter.subscribe(conn, uri, (u) => { if (u === uri) updated = true; }), 15000, 'subscribe');
+    } catch (e) {
+      if (expect !== 'refused') throw e;
+      refused = e;
+    }
+    if (expect === 'refused') {
+      const text = String(refused?.message ?? '');
+      check(label, name, refused !== null && (refused.code === -32601 || /-32601/.test(text)) && /needs a session/.test(text),
+            refused ? text : 'resources/subscribe succeeded');
+      return;
+    }
     await conn.call('update_todo', { id: todo.body.id, completed: true });
     for (let i = 0; i < 30 && !updated; i++) await sleep(100);
-    check(label, 'subscribe: update_todo sends notifications/resources/updated', updated);
+    check(label, name, updated);
   } catch (e) {
-    check(label, 'subscribe: update_todo sends notifications/resources/updated', false, e?.stack ?? e);
+    check(label, name, false, e?.stack ?? e);
   } finally {
-    await conn.close().catch(() => {});
+    if (conn) await conn.close().catch(() => {});
   }
 }
 
