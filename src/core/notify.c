@@ -114,7 +114,8 @@ static void listeners_reap(mcp_server *srv, bool all)
     listeners_reap_owned(srv, all, NULL);
 }
 
-void mcp__listeners_deliver(mcp_server *srv, const cJSON *notification, const char *resource_uri)
+/* Modern listen streams: deliver a broadcast notification to matching listeners. */
+static void listeners_deliver(mcp_server *srv, const cJSON *notification, const char *resource_uri)
 {
     const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(notification, "method"));
     if (!method)
@@ -223,7 +224,7 @@ void mcp__server_broadcast(mcp_server *srv, cJSON *notification, const char *res
 {
     if (!notification)
         return;
-    mcp__listeners_deliver(srv, notification, resource_uri);
+    listeners_deliver(srv, notification, resource_uri);
     /* Snapshot the subscribers (marked busy), deliver with no lock held. */
     notify_sub *stack[16], **subs = stack;
     size_t n = 0, cap = sizeof stack / sizeof stack[0];

@@ -21,8 +21,6 @@ typedef struct listener {
  * honoured) and register l. False when the listener cap is reached: then
  * nothing is taken. */
 bool mcp__listener_add(mcp_server *srv, listener *l, cJSON *honored_take);
-/* Modern listen streams: deliver a broadcast notification to matching listeners. */
-void mcp__listeners_deliver(mcp_server *srv, const cJSON *notification, const char *resource_uri);
 
 /* A transport's delivery of a server notification (list_changed,
  * resources/updated with its uri, else NULL) to its legacy sessions. The

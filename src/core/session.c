@@ -19,6 +19,8 @@
 #include "base/util.h"
 #include "core/otel.h"
 
+static void session_table_on_message(void *table, const char *kind, const char *sid, const char *payload);
+
 struct pending_request {
     int64_t id;
     cJSON *response;
@@ -345,7 +347,7 @@ session_table *mcp__session_table_new(unsigned max_sessions, mcp_store *store, u
     t->store = store;
     t->ttl_ms = ttl_ms;
     if (store)
-        store->ops->set_listener(store, mcp__session_table_on_message, t);
+        store->ops->set_listener(store, session_table_on_message, t);
     return t;
 }
 
@@ -559,7 +561,8 @@ int mcp__session_table_remove(session_table *t, const char *id)
     return remove_local(t, id);
 }
 
-void mcp__session_table_on_message(void *table, const char *kind, const char *sid, const char *payload)
+/* Another instance ended a session or got a response meant for us. */
+static void session_table_on_message(void *table, const char *kind, const char *sid, const char *payload)
 {
     session_table *t = table;
     if (strcmp(kind, "del") == 0) {

@@ -117,8 +117,6 @@ void mcp__session_table_set_otel(session_table *t, struct mcp__otel *otel);
 
 /* Close and remove every session (shutdown; the store keeps them). */
 void mcp__session_table_close_all(session_table *t);
-/* Another instance ended a session or got a response meant for us. */
-void mcp__session_table_on_message(void *table, const char *kind, const char *sid, const char *payload);
 
 /* True when the session subscribed to uri (resources/subscribe). */
 bool mcp__session_subscribed(mcp_session *s, const char *uri);
