@@ -1,5 +1,5 @@
 /* Compact JSON output for cJSON trees, exact for numbers: every reply on
- * every transport is written here (see mcp__json_write.h for the contract). */
+ * every transport is written here (see json_write.h for the contract). */
 #include "base/json_write.h"
 
 #include <math.h>
@@ -99,7 +99,9 @@ static int put_string(strbuf *out, const char *s)
     return put(out, "\"", 1);
 }
 
-int mcp__json_write(strbuf *out, const cJSON *item)
+/* Appends the serialisation of item to out. 0, or -1 when item is invalid
+ * or memory ran out (out then holds a partial text). */
+static int write_value(strbuf *out, const cJSON *item)
 {
     if (!item)
         return -1;
@@ -126,7 +128,7 @@ int mcp__json_write(strbuf *out, const cJSON *item)
                 return -1;
             if (object && (!c->string || put_string(out, c->string) < 0 || put(out, ":", 1) < 0))
                 return -1;
-            if (mcp__json_write(out, c) < 0)
+            if (write_value(out, c) < 0)
                 return -1;
         }
         return put(out, object ? "}" : "]", 1);
@@ -140,7 +142,7 @@ char *mcp__json_print(const cJSON *item, size_t *len)
 {
     strbuf out = {0};
     mcp__strbuf_reserve(&out, 255);            /* most replies fit: one allocation */
-    if (mcp__json_write(&out, item) < 0 || !out.data) {
+    if (write_value(&out, item) < 0 || !out.data) {
         mcp__strbuf_free(&out);
         return NULL;
     }

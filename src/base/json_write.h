@@ -12,10 +12,6 @@
 
 #include "base/util.h"
 
-/* Append the serialisation of item to out. 0, or -1 when item is invalid
- * or memory ran out (out then holds a partial text). */
-int mcp__json_write(strbuf *out, const cJSON *item);
-
 /* A malloc'd NUL-terminated serialisation (length in *len when len is not
  * NULL), or NULL. */
 char *mcp__json_print(const cJSON *item, size_t *len);

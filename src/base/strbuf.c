@@ -10,18 +10,26 @@
 
 #include <mcp/error.h>
 
+/* Records the first failure in sb->err (the sticky flag) and returns rc. */
+static int failed(strbuf *sb, int rc)
+{
+    if (!sb->err)
+        sb->err = rc;
+    return rc;
+}
+
 int mcp__strbuf_reserve(strbuf *sb, size_t extra)
 {
     if (sb->len + extra + 1 <= sb->cap)
         return 0;
     if (sb->max && (extra > sb->max || sb->len > sb->max - extra))
-        return -MCP_ELIMIT;
+        return failed(sb, -MCP_ELIMIT);
     size_t cap = sb->cap ? sb->cap : 64;
     while (cap < sb->len + extra + 1)
         cap *= 2;
     char *p = realloc(sb->data, cap);
     if (!p)
-        return -MCP_ENOMEM;
+        return failed(sb, -MCP_ENOMEM);
     sb->data = p;
     sb->cap = cap;
     return 0;
@@ -51,7 +59,7 @@ int mcp__strbuf_vprintf(strbuf *sb, const char *fmt, va_list ap)
     int n = vsnprintf(NULL, 0, fmt, copy);
     va_end(copy);
     if (n < 0)
-        return -MCP_EINVAL;
+        return failed(sb, -MCP_EINVAL);
     int rc = mcp__strbuf_reserve(sb, (size_t)n);
     if (rc < 0)
         return rc;
@@ -88,6 +96,7 @@ char *mcp__strbuf_take(strbuf *sb)
         p = calloc(1, 1);
     sb->data = NULL;
     sb->len = sb->cap = 0;
+    sb->err = 0;
     return p;
 }
 
@@ -96,6 +105,7 @@ void mcp__strbuf_free(strbuf *sb)
     free(sb->data);
     sb->data = NULL;
     sb->len = sb->cap = 0;
+    sb->err = 0;
 }
 
 char *mcp__xstrdup(const char *s)

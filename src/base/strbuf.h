@@ -1,6 +1,10 @@
 /* A growable, NUL-terminated byte buffer with an optional size cap, and
  * mcp__xstrdup. Zero-initialise (strbuf sb = {0}); set sb.max to cap the length
- * (0 = no cap): growing past it fails with -MCP_ELIMIT. */
+ * (0 = no cap): growing past it fails with -MCP_ELIMIT.
+ * Every call that fails also records its code in sb.err if sb.err is still 0
+ * (a sticky flag): a builder that appends many pieces may ignore the return
+ * values and check sb.err once at the end (later appends are still tried, so
+ * the text is incomplete whenever sb.err != 0). _take and _free reset it. */
 #ifndef MCP_BASE_STRBUF_H
 #define MCP_BASE_STRBUF_H
 
@@ -12,6 +16,7 @@ typedef struct strbuf {
     size_t len;
     size_t cap;
     size_t max;     /* longest allowed len; 0 = unbounded */
+    int err;        /* first failure (-MCP_ENOMEM/-MCP_ELIMIT/-MCP_EINVAL), 0 = none */
 } strbuf;
 
 /* Room for extra more bytes: 0, -MCP_ENOMEM or -MCP_ELIMIT (cap). */

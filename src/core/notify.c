@@ -123,7 +123,7 @@ static void listeners_reap(mcp_server *srv, bool all)
     listeners_reap_owned(srv, all, NULL);
 }
 
-void mcp__listeners_deliver(mcp_server *srv, const cJSON *notification, const char *resource_uri)
+void mcp__listeners_deliver(mcp_server *srv, const cJSON *notification, const char *key)
 {
     const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(notification, "method"));
     if (!method)
@@ -134,7 +134,7 @@ void mcp__listeners_deliver(mcp_server *srv, const cJSON *notification, const ch
     size_t n = 0, cap = sizeof stack / sizeof stack[0];
     pthread_mutex_lock(&srv->listeners_lock);
     for (listener *l = srv->listeners; l; l = l->next) {
-        if (atomic_load(&l->call->ex->cancelled) || !listener_matches(l, method, resource_uri))
+        if (atomic_load(&l->call->ex->cancelled) || !listener_matches(l, method, key))
             continue;
         if (n == cap) {
             listener **bigger = malloc(2 * cap * sizeof *bigger);

@@ -1,7 +1,7 @@
 /* The registries of tools, resources and prompts. Definitions are turned
  * into the JSON objects that tools/list, resources/list and prompts/list
  * return once, at registration (schemas compiled here too), so listing and
- * calling do no parsing. mcp__gate_definition() strips fields a client's version
+ * calling do no parsing. gate_definition() strips fields a client's version
  * predates. Also what the registries imply: capabilities, pagination of the
  * lists, and the OAuth scopes a request needs. */
 #include "core/registry.h"
@@ -83,7 +83,8 @@ static void notify_list_changed(mcp_server *srv, const char *method)
     mcp__server_broadcast(srv, mcp__jsonrpc_notification_take(method, NULL), NULL);
 }
 
-cJSON *mcp__gate_definition(const cJSON *def, mcp__revision v)
+/* Version-gate a definition object for the caller's protocol version. */
+static cJSON *gate_definition(const cJSON *def, mcp__revision v)
 {
     cJSON *copy = cJSON_Duplicate(def, 1);
     if (!copy)
@@ -515,7 +516,8 @@ void mcp__registry_free_all(mcp_server *srv)
     free_list(&srv->prompts, free_prompt);
 }
 
-char *mcp__server_tool_scopes(mcp_server *srv, const char *name)
+/* The OAuth scopes a tool call needs (malloc'd), or NULL. */
+static char *server_tool_scopes(mcp_server *srv, const char *name)
 {
     pthread_rwlock_rdlock(&srv->lock);
     const tool_entry *t = name ? mcp__registry_find_tool(srv, name) : NULL;
@@ -524,7 +526,8 @@ char *mcp__server_tool_scopes(mcp_server *srv, const char *name)
     return scopes;
 }
 
-char *mcp__server_resource_scopes(mcp_server *srv, const char *uri)
+/* The OAuth scopes a resource read needs (malloc'd), or NULL. */
+static char *server_resource_scopes(mcp_server *srv, const char *uri)
 {
     cJSON *vars = NULL;
     pthread_rwlock_rdlock(&srv->lock);
@@ -542,9 +545,9 @@ char *mcp__server_request_scopes(mcp_server *srv, const cJSON *msg)
     if (!method)
         return NULL;
     if (strcmp(method, "tools/call") == 0)
-        return mcp__server_tool_scopes(srv, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "name")));
+        return server_tool_scopes(srv, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "name")));
     if (strcmp(method, "resources/read") == 0)
-        return mcp__server_resource_scopes(srv, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "uri")));
+        return server_resource_scopes(srv, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "uri")));
     return NULL;
 }
 
@@ -571,7 +574,8 @@ cJSON *mcp__server_capabilities(mcp_server *srv)
     return caps;
 }
 
-int mcp__paginate(mcp_call *call, entry_list *list, size_t *start, size_t *end)
+/* Pagination over a registry list (cursor = decimal offset). */
+static int paginate(mcp_call *call, entry_list *list, size_t *start, size_t *end)
 {
     size_t offset = 0;
     const cJSON *cursor = cJSON_GetObjectItemCaseSensitive(call->params, "cursor");
@@ -600,11 +604,11 @@ void mcp__reply_list(mcp_call *call, entry_list *list, const char *key, const cJ
     }
     pthread_rwlock_rdlock(&srv->lock);
     size_t start, end;
-    int rc = mcp__paginate(call, list, &start, &end);
+    int rc = paginate(call, list, &start, &end);
     for (size_t i = start; rc == 0 && i < end; i++) {
         const cJSON *def = def_of(list->items[i]);
         if (def)
-            cJSON_AddItemToArray(arr, mcp__gate_definition(def, call->ex->version));
+            cJSON_AddItemToArray(arr, gate_definition(def, call->ex->version));
     }
     bool more = rc == 0 && end < list->len;
     pthread_rwlock_unlock(&srv->lock);

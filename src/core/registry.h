@@ -11,21 +11,13 @@ prompt_entry *mcp__registry_find_prompt(mcp_server *srv, const char *name);
 resource_entry *mcp__registry_match_resource(mcp_server *srv, const char *uri, cJSON **vars_out);
 void mcp__registry_free_all(mcp_server *srv);
 
-/* Version-gate a definition object for the caller's protocol version. */
-cJSON *mcp__gate_definition(const cJSON *def, mcp__revision v);
-
 /* The capabilities object matching what is registered now (new object). */
 cJSON *mcp__server_capabilities(mcp_server *srv);
 
-/* Pagination over a registry list (cursor = decimal offset). */
-int mcp__paginate(mcp_call *call, entry_list *list, size_t *start, size_t *end);
 /* Reply with one page of a registry list under key; def_of returns the
  * entry's definition, or NULL to leave it out of this list. */
 void mcp__reply_list(mcp_call *call, entry_list *list, const char *key, const cJSON *(*def_of)(const void *entry));
 
-/* The OAuth scopes a tool call or resource read needs (malloc'd), or NULL. */
-char *mcp__server_tool_scopes(mcp_server *srv, const char *name);
-char *mcp__server_resource_scopes(mcp_server *srv, const char *uri);
 /* Scopes one JSON-RPC request needs (tools/call, resources/read), or NULL. */
 char *mcp__server_request_scopes(mcp_server *srv, const cJSON *msg);
 

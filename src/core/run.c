@@ -25,7 +25,9 @@ typedef struct handler_job {
 
 static void run_blocking_job(void *arg);
 
-void mcp__server_run_blocking(mcp_server *srv, void (*fn)(void *), void *arg)
+/* fn(arg) on the server's worker pool (started on first use), inline when
+ * the pool cannot take it. */
+static void server_run_blocking(mcp_server *srv, void (*fn)(void *), void *arg)
 {
     pthread_mutex_lock(&srv->workers_lock);
     if (!srv->workers)
@@ -127,7 +129,7 @@ static void run_rounds(mcp_call *call, invoke_fn invoke, finish_fn finish, bool 
             }
             *job = (handler_job){call, invoke, finish};
             mcp__call_reset_output(call);
-            mcp__server_run_blocking(call->srv, run_blocking_job, job);
+            server_run_blocking(call->srv, run_blocking_job, job);
             return;
         }
         rc = gather_input(call);
@@ -164,7 +166,7 @@ void mcp__run_handler(mcp_call *call, bool blocking, invoke_fn invoke, finish_fn
         return;
     }
     *job = (handler_job){call, invoke, finish};
-    mcp__server_run_blocking(call->srv, run_blocking_job, job);
+    server_run_blocking(call->srv, run_blocking_job, job);
 }
 
 int mcp__call_load_input(mcp_call *call)

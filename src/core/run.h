@@ -14,10 +14,6 @@ typedef int (*invoke_fn)(mcp_call *call);
 typedef void (*finish_fn)(mcp_call *call, int rc);
 void mcp__run_handler(mcp_call *call, bool blocking, invoke_fn invoke, finish_fn finish);
 
-/* fn(arg) on the server's worker pool (started on first use), inline when
- * the pool cannot take it. */
-void mcp__server_run_blocking(mcp_server *srv, void (*fn)(void *), void *arg);
-
 /* Load inputResponses/requestState of a modern retry; -1 when the state
  * was tampered with, expired or bound to another request (reply -32602). */
 int mcp__call_load_input(mcp_call *call);

@@ -19,6 +19,7 @@
 #include "base/util.h"
 #include "core/otel.h"
 
+
 struct pending_request {
     int64_t id;
     cJSON *response;

@@ -118,8 +118,6 @@ void mcp__session_table_set_otel(session_table *t, struct mcp__otel *otel);
 
 /* Close and remove every session (shutdown; the store keeps them). */
 void mcp__session_table_close_all(session_table *t);
-/* Another instance ended a session or got a response meant for us. */
-void mcp__session_table_on_message(void *table, const char *kind, const char *sid, const char *payload);
 
 /* resources/subscribe (subscribe true) or unsubscribe of uri: the session's
  * list changes, and with a store the record is saved and other instances
@@ -129,6 +127,10 @@ int mcp__session_subscription_change(mcp_session *s, const char *uri, bool subsc
  * called with no lock held on the store's subscriber thread. NULL clears
  * it and waits for a delivery in progress. */
 void mcp__session_table_set_bus_fn(session_table *t, store_message_fn fn, void *ctx);
+/* The store's bus listener (store_ops.set_listener): another instance ended
+ * a session ("del"), changed its subscriptions ("sub") or got a response
+ * meant for us; other kinds go to the bus fn above. */
+void mcp__session_table_on_message(void *table, const char *kind, const char *sid, const char *payload);
 /* Publish on the store's bus (nothing without a store). */
 int mcp__session_table_publish(session_table *t, const char *kind, const char *id, const char *payload);
 

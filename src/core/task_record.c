@@ -30,7 +30,7 @@ void mcp__task_iso_time(int64_t ms, char out[32])
     snprintf(out + n, 32 - n, ".%03dZ", (int)(ms % 1000));
 }
 
-bool mcp__task_is_terminal(const char *status)
+static bool task_is_terminal(const char *status)
 {
     return status && (strcmp(status, "completed") == 0 || strcmp(status, "failed") == 0 ||
                       strcmp(status, "cancelled") == 0);
@@ -97,7 +97,7 @@ int mcp__task_edit(mcp__tasks *tk, task_store *ts, const char *id, edit_fn edit,
         free(text);
         if (!rec)
             return -MCP_EINTERNAL;
-        if (mcp__task_is_terminal(mcp__task_str(rec, "status"))) {
+        if (task_is_terminal(mcp__task_str(rec, "status"))) {
             cJSON_Delete(rec);
             return 1;
         }
@@ -116,7 +116,7 @@ int mcp__task_edit(mcp__tasks *tk, task_store *ts, const char *id, edit_fn edit,
         mcp__task_iso_time((int64_t)mcp__unix_ms(), now);
         mcp__task_set(rec, "lastUpdatedAt", cJSON_CreateString(now));
         char *json = mcp__json_print(rec, NULL);
-        bool finished = mcp__task_is_terminal(mcp__task_str(rec, "status"));
+        bool finished = task_is_terminal(mcp__task_str(rec, "status"));
         rc = json ? ts->ops->put(ts, id, version, json, finished, mcp__task_str(rec, "_p"), mcp__task_str(rec, "_o"))
                   : -MCP_ENOMEM;
         free(json);

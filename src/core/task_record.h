@@ -10,7 +10,6 @@
 #include "core/task_internal.h"
 
 void mcp__task_iso_time(int64_t unix_ms, char out[32]);
-bool mcp__task_is_terminal(const char *status);
 const char *mcp__task_str(const cJSON *rec, const char *key);
 void mcp__task_set(cJSON *rec, const char *key, cJSON *value_take);   /* NULL: remove */
 cJSON *mcp__task_error_object(int code, const char *message);

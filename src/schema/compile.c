@@ -217,7 +217,7 @@ static int resolve_one(compiler *c, const pending_ref *ref)
     const char *hash = strchr(ref->reference, '#');
     const cJSON *declared = cJSON_IsObject(target) ? cJSON_GetObjectItemCaseSensitive(target, "$dynamicAnchor") : NULL;
     if (hash && hash[1] && hash[1] != '/' && cJSON_IsString(declared) && strcmp(declared->valuestring, hash + 1) == 0) {
-        ref->from->dynamic_name = mcp__copy_string(hash + 1);
+        ref->from->dynamic_name = mcp__xstrdup(hash + 1);
         if (!ref->from->dynamic_name)
             return mcp__compile_error(c, "out of memory");
         c->out->dynamic = 1;
@@ -247,7 +247,7 @@ static int compile_dynamic_anchors(compiler *c)
             return mcp__compile_error(c, "out of memory");
         r->dynamic_anchors = grown;
         const char *name = strchr(a->uri, '#') + 1;
-        char *copy = mcp__copy_string(name);
+        char *copy = mcp__xstrdup(name);
         if (!copy)
             return mcp__compile_error(c, "out of memory");
         r->dynamic_anchors[r->dynamic_anchor_count++] = (named_node){copy, target};

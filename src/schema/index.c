@@ -148,7 +148,7 @@ static resource *new_resource(compiler *c, const char *uri, const cJSON *root)
         c->resource_roots = roots;
     }
     resource *r = calloc(1, sizeof *r);
-    if (!r || !(r->uri = mcp__copy_string(uri))) {
+    if (!r || !(r->uri = mcp__xstrdup(uri))) {
         free(r);
         return NULL;
     }
@@ -268,7 +268,7 @@ static int read_dialect(compiler *c, const cJSON *value, unsigned *dialect, unsi
         *vocab = VOCAB_ALL;
         return 0;
     }
-    char *uri = mcp__copy_string(value->valuestring);
+    char *uri = mcp__xstrdup(value->valuestring);
     if (!uri)
         return mcp__compile_error(c, "out of memory");
     mcp__uri_split_fragment(uri);
@@ -415,7 +415,7 @@ int mcp__index_document(compiler *c, const cJSON *doc, const char *uri)
     unsigned dialect = c->current ? c->current->dialect
                        : c->referring_dialect ? c->referring_dialect
                                               : c->default_dialect;
-    const char *base = keep_string(c, mcp__copy_string(uri));
+    const char *base = keep_string(c, mcp__xstrdup(uri));
     if (!base)
         return mcp__compile_error(c, "out of memory");
     size_t existing = mcp__find_resource(c, base);

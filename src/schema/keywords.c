@@ -41,7 +41,7 @@ static int add_pending_ref(compiler *c, node *from, const char *ref, int kind)
         c->refs = refs;
         c->ref_cap = cap;
     }
-    char *location = mcp__copy_string(c->location);
+    char *location = mcp__xstrdup(c->location);
     if (!location)
         return mcp__compile_error(c, "out of memory");
     c->refs[c->ref_count++] = (pending_ref){from, ref, c->current->base, c->current->dialect, kind, location};
@@ -62,7 +62,7 @@ static pattern *compile_pattern_text(const site *s, const char *ecma)
         return NULL;
     }
     pattern *p = calloc(1, sizeof *p);
-    char *source = mcp__copy_string(ecma);
+    char *source = mcp__xstrdup(ecma);
     if (!p || !source) {
         mcp__compile_error(s->c, "out of memory");
         mcp__regex_free(re);
@@ -278,7 +278,7 @@ static int compile_properties(const site *s, const cJSON *v)
         return mcp__compile_error(s->c, "out of memory");
     for (const cJSON *member = v->child; member; member = member->next) {
         property *p = &s->n->properties[s->n->property_count];
-        p->name = mcp__copy_string(member->string);
+        p->name = mcp__xstrdup(member->string);
         if (!p->name)
             return mcp__compile_error(s->c, "out of memory");
         s->n->property_count++;
@@ -325,7 +325,7 @@ static int compile_required(const site *s, const cJSON *v)
     for (const cJSON *item = v->child; item; item = item->next) {
         if (!cJSON_IsString(item))
             return mcp__compile_error(s->c, "property names must be strings");
-        char *name = mcp__copy_string(item->valuestring);
+        char *name = mcp__xstrdup(item->valuestring);
         if (!name)
             return mcp__compile_error(s->c, "out of memory");
         s->n->required[s->n->required_count++] = name;
@@ -362,13 +362,13 @@ static int compile_const(const site *s, const cJSON *v)
  * so an agent learns what it may send instead. */
 static int describe_allowed_names(compiler *c, node *n)
 {
-    strbuf text = {NULL, 0, 0, 0};
+    strbuf text = {0};
     for (size_t i = 0; i < n->property_count; i++) {
-        mcp__sb_puts(&text, i ? ", \"" : "\"");
-        mcp__sb_puts(&text, n->properties[i].name);
-        mcp__sb_putc(&text, '"');
+        mcp__strbuf_puts(&text, i ? ", \"" : "\"");
+        mcp__strbuf_puts(&text, n->properties[i].name);
+        mcp__strbuf_append(&text, "\"", 1);
     }
-    if (text.out_of_memory) {
+    if (text.err) {
         free(text.data);
         return mcp__compile_error(c, "out of memory");
     }
@@ -489,7 +489,7 @@ static int add_dependent_names(const site *s, const char *name, const cJSON *lis
     n->dependent_required = grown;
     dependent_names *d = &grown[n->dependent_required_count];
     memset(d, 0, sizeof *d);
-    d->name = mcp__copy_string(name);
+    d->name = mcp__xstrdup(name);
     d->names = calloc((size_t)cJSON_GetArraySize(list) + 1, sizeof *d->names);
     n->dependent_required_count++;
     if (!d->name || !d->names)
@@ -497,7 +497,7 @@ static int add_dependent_names(const site *s, const char *name, const cJSON *lis
     for (const cJSON *item = list->child; item; item = item->next) {
         if (!cJSON_IsString(item))
             return mcp__compile_error(s->c, "property names must be strings");
-        if (!(d->names[d->count] = mcp__copy_string(item->valuestring)))
+        if (!(d->names[d->count] = mcp__xstrdup(item->valuestring)))
             return mcp__compile_error(s->c, "out of memory");
         d->count++;
     }
@@ -513,7 +513,7 @@ static int add_dependent_schema(const site *s, const cJSON *member)
     n->dependent_schemas = grown;
     property *p = &grown[n->dependent_schema_count];
     p->schema = NULL;
-    p->name = mcp__copy_string(member->string);
+    p->name = mcp__xstrdup(member->string);
     if (!p->name)
         return mcp__compile_error(s->c, "out of memory");
     n->dependent_schema_count++;

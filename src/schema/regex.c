@@ -44,7 +44,7 @@ static void put_cp(strbuf *out, uint32_t cp)
 {
     char text[16];
     snprintf(text, sizeof text, "\\x{%X}", (unsigned)cp);
-    mcp__sb_puts(out, text);
+    mcp__strbuf_puts(out, text);
 }
 
 /* Writes the ranges (or their complement) as class members, no brackets. */
@@ -54,7 +54,7 @@ static void put_ranges(strbuf *out, const uint32_t (*r)[2], size_t n, int negate
         for (size_t i = 0; i < n; i++) {
             put_cp(out, r[i][0]);
             if (r[i][1] != r[i][0]) {
-                mcp__sb_putc(out, '-');
+                mcp__strbuf_append(out, "-", 1);
                 put_cp(out, r[i][1]);
             }
         }
@@ -65,7 +65,7 @@ static void put_ranges(strbuf *out, const uint32_t (*r)[2], size_t n, int negate
         uint32_t low = i < n ? r[i][0] : 0x110000;
         if (low > next) {
             put_cp(out, next);
-            mcp__sb_putc(out, '-');
+            mcp__strbuf_append(out, "-", 1);
             put_cp(out, low - 1);
         }
         if (i < n)
@@ -76,10 +76,10 @@ static void put_ranges(strbuf *out, const uint32_t (*r)[2], size_t n, int negate
 static void put_class(strbuf *out, const uint32_t (*r)[2], size_t n, int negated, int in_class)
 {
     if (!in_class)
-        mcp__sb_putc(out, '[');
+        mcp__strbuf_append(out, "[", 1);
     put_ranges(out, r, n, negated);
     if (!in_class)
-        mcp__sb_putc(out, ']');
+        mcp__strbuf_append(out, "]", 1);
 }
 
 /* ECMA long names of general categories that PCRE2 knows only short. */
@@ -131,12 +131,12 @@ static int put_property(strbuf *out, const char **p, char negate)
         for (size_t i = 0; i < RANGE_COUNT(CATEGORY_NAMES); i++)
             if (strcmp(value, CATEGORY_NAMES[i][0]) == 0)
                 mapped = CATEGORY_NAMES[i][1];
-    mcp__sb_putc(out, '\\');
-    mcp__sb_putc(out, negate);
-    mcp__sb_putc(out, '{');
-    mcp__sb_puts(out, prefix);
-    mcp__sb_puts(out, mapped);
-    mcp__sb_putc(out, '}');
+    mcp__strbuf_append(out, "\\", 1);
+    mcp__strbuf_append(out, &negate, 1);
+    mcp__strbuf_append(out, "{", 1);
+    mcp__strbuf_puts(out, prefix);
+    mcp__strbuf_puts(out, mapped);
+    mcp__strbuf_append(out, "}", 1);
     *p = end + 1;
     return 0;
 }
@@ -207,17 +207,17 @@ static int translate_escape(strbuf *out, const char **p, int in_class, const cha
     case 'b':
     case 'B':
         if (in_class) {
-            mcp__sb_puts(out, "\\x{8}");
+            mcp__strbuf_puts(out, "\\x{8}");
         } else {
-            mcp__sb_puts(out, c == 'b' ? "(?:(?<=" : "(?:(?<=");
-            mcp__sb_puts(out, WORD_CLASS);
-            mcp__sb_puts(out, c == 'b' ? ")(?!" : ")(?=");
-            mcp__sb_puts(out, WORD_CLASS);
-            mcp__sb_puts(out, c == 'b' ? ")|(?<!" : ")|(?<!");
-            mcp__sb_puts(out, WORD_CLASS);
-            mcp__sb_puts(out, c == 'b' ? ")(?=" : ")(?!");
-            mcp__sb_puts(out, WORD_CLASS);
-            mcp__sb_puts(out, "))");
+            mcp__strbuf_puts(out, c == 'b' ? "(?:(?<=" : "(?:(?<=");
+            mcp__strbuf_puts(out, WORD_CLASS);
+            mcp__strbuf_puts(out, c == 'b' ? ")(?!" : ")(?=");
+            mcp__strbuf_puts(out, WORD_CLASS);
+            mcp__strbuf_puts(out, c == 'b' ? ")|(?<!" : ")|(?<!");
+            mcp__strbuf_puts(out, WORD_CLASS);
+            mcp__strbuf_puts(out, c == 'b' ? ")(?=" : ")(?!");
+            mcp__strbuf_puts(out, WORD_CLASS);
+            mcp__strbuf_puts(out, "))");
         }
         break;
     case 'u':
@@ -270,8 +270,8 @@ static int translate_escape(strbuf *out, const char **p, int in_class, const cha
             *why = "not an ECMA-262 escape";
             return -1;
         }
-        mcp__sb_putc(out, '\\');
-        mcp__sb_putc(out, c);
+        mcp__strbuf_append(out, "\\", 1);
+        mcp__strbuf_append(out, &c, 1);
         break;
     }
     *p = s;
@@ -306,7 +306,7 @@ static int translate(const char *ecma, strbuf *out, const char **why)
                     return -1;
                 }
                 size_t n = counted ? counted : 1;
-                mcp__sb_putn(out, p, n);
+                mcp__strbuf_append(out, p, n);
                 p += n;
                 quantified = quantified == 1 ? 2 : 1;
                 continue;
@@ -325,37 +325,37 @@ static int translate(const char *ecma, strbuf *out, const char **why)
         }
         if (!in_class && c == '[') {
             if (p[1] == '^' && p[2] == ']') {
-                mcp__sb_puts(out, "[\\x{0}-\\x{10FFFF}]");
+                mcp__strbuf_puts(out, "[\\x{0}-\\x{10FFFF}]");
                 p += 3;
                 continue;
             }
             if (p[1] == ']') {
-                mcp__sb_puts(out, "(?!)");
+                mcp__strbuf_puts(out, "(?!)");
                 p += 2;
                 continue;
             }
             in_class = 1;
-            mcp__sb_putc(out, '[');
+            mcp__strbuf_append(out, "[", 1);
             if (p[1] == '^') {
-                mcp__sb_putc(out, '^');
+                mcp__strbuf_append(out, "^", 1);
                 p++;
             }
             p++;
             continue;
         }
         if (in_class && c == '[') {
-            mcp__sb_puts(out, "\\["); /* ECMA: a literal; PCRE2 would read [: as POSIX */
+            mcp__strbuf_puts(out, "\\["); /* ECMA: a literal; PCRE2 would read [: as POSIX */
             p++;
             continue;
         }
         if (in_class && c == ']')
             in_class = 0;
         if (!in_class && c == '.') {
-            mcp__sb_puts(out, "[^\\n\\r\\x{2028}\\x{2029}]");
+            mcp__strbuf_puts(out, "[^\\n\\r\\x{2028}\\x{2029}]");
             p++;
             continue;
         }
-        mcp__sb_putc(out, c);
+        mcp__strbuf_append(out, &c, 1);
         p++;
     }
     if (in_class) {
@@ -407,9 +407,9 @@ static pcre2_code *compile_code(const char *ecma, char *why, size_t whylen)
         snprintf(why, whylen, "longer than %d bytes", MAX_PATTERN_LENGTH);
         return NULL;
     }
-    strbuf text = {NULL, 0, 0, 0};
+    strbuf text = {0};
     const char *reason = NULL;
-    if (translate(ecma, &text, &reason) != 0 || text.out_of_memory) {
+    if (translate(ecma, &text, &reason) != 0 || text.err) {
         snprintf(why, whylen, "%s", reason ? reason : "out of memory");
         free(text.data);
         return NULL;

@@ -52,7 +52,7 @@ int mcp_schema_registry_add(mcp_schema_registry *reg, const char *uri, const cJS
         reg->docs = grown;
         reg->capacity = cap;
     }
-    registered_doc d = {mcp__copy_string(uri), cJSON_Duplicate(document, 1)};
+    registered_doc d = {mcp__xstrdup(uri), cJSON_Duplicate(document, 1)};
     if (!d.uri || !d.document) {
         free(d.uri);
         cJSON_Delete(d.document);

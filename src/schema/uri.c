@@ -5,6 +5,8 @@
 
 #include "schema/util.h"
 
+#include <mcp/error.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,7 +55,7 @@ static void remove_dot_segments(const char *in, size_t n, strbuf *out)
 {
     char *buf = malloc(n + 1);
     if (!buf) {
-        out->out_of_memory = 1;
+        out->err = -MCP_ENOMEM;
         return;
     }
     memcpy(buf, in, n);
@@ -61,7 +63,7 @@ static void remove_dot_segments(const char *in, size_t n, strbuf *out)
     char *res = malloc(n + 2);
     if (!res) {
         free(buf);
-        out->out_of_memory = 1;
+        out->err = -MCP_ENOMEM;
         return;
     }
     size_t rlen = 0;
@@ -96,7 +98,7 @@ static void remove_dot_segments(const char *in, size_t n, strbuf *out)
             s += seg;
         }
     }
-    mcp__sb_putn(out, res, rlen);
+    mcp__strbuf_append(out, res, rlen);
     free(res);
     free(buf);
 }
@@ -105,8 +107,8 @@ static void put_part(strbuf *out, const char *prefix, const part *p)
 {
     if (!p->present)
         return;
-    mcp__sb_puts(out, prefix);
-    mcp__sb_putn(out, p->s, p->n);
+    mcp__strbuf_puts(out, prefix);
+    mcp__strbuf_append(out, p->s, p->n);
 }
 
 /* Resolves ref against base; returns a malloc'd absolute reference with
@@ -116,7 +118,7 @@ char *mcp__uri_resolve(const char *base, const char *ref)
     uri_parts b, r, t;
     split(base ? base : "", &b);
     split(ref, &r);
-    strbuf merged = {NULL, 0, 0, 0};
+    strbuf merged = {0};
     memset(&t, 0, sizeof t);
     if (r.scheme.present) {
         t = r;
@@ -133,16 +135,16 @@ char *mcp__uri_resolve(const char *base, const char *ref)
                 t.query = r.query.present ? r.query : b.query;
             } else {
                 if (r.path.s[0] == '/') {
-                    mcp__sb_putn(&merged, r.path.s, r.path.n);
+                    mcp__strbuf_append(&merged, r.path.s, r.path.n);
                 } else if (b.authority.present && b.path.n == 0) {
-                    mcp__sb_putc(&merged, '/');
-                    mcp__sb_putn(&merged, r.path.s, r.path.n);
+                    mcp__strbuf_append(&merged, "/", 1);
+                    mcp__strbuf_append(&merged, r.path.s, r.path.n);
                 } else {
                     size_t keep = b.path.n;
                     while (keep > 0 && b.path.s[keep - 1] != '/')
                         keep--;
-                    mcp__sb_putn(&merged, b.path.s, keep);
-                    mcp__sb_putn(&merged, r.path.s, r.path.n);
+                    mcp__strbuf_append(&merged, b.path.s, keep);
+                    mcp__strbuf_append(&merged, r.path.s, r.path.n);
                 }
                 t.path = (part){merged.data ? merged.data : "", merged.len, 1};
                 t.query = r.query;
@@ -150,26 +152,24 @@ char *mcp__uri_resolve(const char *base, const char *ref)
         }
         t.fragment = r.fragment;
     }
-    strbuf out = {NULL, 0, 0, 0};
+    strbuf out = {0};
     if (t.scheme.present) {
-        mcp__sb_putn(&out, t.scheme.s, t.scheme.n);
-        mcp__sb_putc(&out, ':');
+        mcp__strbuf_append(&out, t.scheme.s, t.scheme.n);
+        mcp__strbuf_append(&out, ":", 1);
     }
     put_part(&out, "//", &t.authority);
     if (t.scheme.present || t.authority.present)
         remove_dot_segments(t.path.s ? t.path.s : "", t.path.n, &out);
     else
-        mcp__sb_putn(&out, t.path.s ? t.path.s : "", t.path.n);
+        mcp__strbuf_append(&out, t.path.s ? t.path.s : "", t.path.n);
     put_part(&out, "?", &t.query);
     put_part(&out, "#", &t.fragment);
-    mcp__sb_putc(&out, '\0');
-    out.len--;
-    free(merged.data);
-    if (out.out_of_memory) {
-        free(out.data);
+    mcp__strbuf_free(&merged);
+    if (out.err) {
+        mcp__strbuf_free(&out);
         return NULL;
     }
-    return out.data;
+    return mcp__strbuf_take(&out); /* "" (not NULL) when empty */
 }
 
 /* Cuts "#..." off in place and returns the fragment (NULL if none). */

@@ -1,6 +1,6 @@
-/* Small helpers shared by the schema engine: a growable string buffer,
- * number and type names for messages, UTF-8 decoding, and JSON pointer
- * building with RFC 6901 escaping and a length cap. */
+/* Small helpers shared by the schema engine: number and type names for
+ * messages, UTF-8 decoding, and JSON pointer building with RFC 6901
+ * escaping and a length cap. (Strings are built in base's strbuf.) */
 #if !defined(_GNU_SOURCE) && !defined(_POSIX_C_SOURCE)
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -11,71 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-void mcp__sb_putn(strbuf *sb, const char *s, size_t n)
-{
-    if (sb->out_of_memory)
-        return;
-    if (sb->len + n + 1 > sb->cap) {
-        size_t cap = sb->cap ? sb->cap : 64;
-        while (cap < sb->len + n + 1)
-            cap *= 2;
-        char *grown = realloc(sb->data, cap);
-        if (!grown) {
-            sb->out_of_memory = 1;
-            return;
-        }
-        sb->data = grown;
-        sb->cap = cap;
-    }
-    memcpy(sb->data + sb->len, s, n);
-    sb->len += n;
-    sb->data[sb->len] = '\0';
-}
-
-void mcp__sb_puts(strbuf *sb, const char *s)
-{
-    mcp__sb_putn(sb, s, strlen(s));
-}
-void mcp__sb_putc(strbuf *sb, char c)
-{
-    mcp__sb_putn(sb, &c, 1);
-}
-
-void mcp__sb_put_utf8(strbuf *sb, uint32_t cp)
-{
-    char out[4];
-    size_t n;
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        n = 2;
-    } else if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        n = 3;
-    } else {
-        out[0] = (char)(0xF0 | (cp >> 18));
-        out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[3] = (char)(0x80 | (cp & 0x3F));
-        n = 4;
-    }
-    mcp__sb_putn(sb, out, n);
-}
-
-char *mcp__copy_string(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *copy = malloc(n);
-    if (copy)
-        memcpy(copy, s, n);
-    return copy;
-}
 
 /* Shortens text to MAX_LISTED_TEXT bytes (on a UTF-8 boundary) so a huge
  * enum cannot flood the message an agent reads. Takes ownership of text. */

@@ -1,8 +1,9 @@
-/* Declarations of util.c: the schema engine's string buffer, JSON type
- * names, number text, UTF-8 decoding and JSON pointer building. */
+/* Declarations of util.c: JSON type names, number text, UTF-8 decoding
+ * and JSON pointer building. Strings are built in base's strbuf. */
 #ifndef MCP_SCHEMA_UTIL_H
 #define MCP_SCHEMA_UTIL_H
 
+#include "base/strbuf.h"
 #include "schema/schema_internal.h"
 #include <stdint.h>
 
@@ -12,19 +13,6 @@ extern const struct mcp__type_name {
     const char *name;
 } mcp__type_names[MCP__TYPE_NAME_COUNT];
 
-/* A growable string whose failures are sticky: after out_of_memory is
- * set, appends do nothing, so callers check once at the end. */
-typedef struct {
-    char *data;
-    size_t len, cap;
-    int out_of_memory;
-} strbuf;
-
-void mcp__sb_putn(strbuf *sb, const char *s, size_t n);
-void mcp__sb_puts(strbuf *sb, const char *s);
-void mcp__sb_putc(strbuf *sb, char c);
-void mcp__sb_put_utf8(strbuf *sb, uint32_t cp);
-char *mcp__copy_string(const char *s);
 char *mcp__shorten_listing(char *text);
 void mcp__format_number(double x, char *out, size_t outlen);
 size_t mcp__utf8_decode(const char *s, uint32_t *cp);

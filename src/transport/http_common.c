@@ -19,6 +19,9 @@
 #include "transport/http_proxy.h"
 #include "transport/http_tls.h"
 
+static void http_log_request_traced(mcp_http_server *hs, const char *method, const char *rpc, unsigned status,
+                                    uint64_t start_us, const char *session_id, const mcp__trace *trace);
+
 enum MHD_Result mcp__http_reply_json_with(struct MHD_Connection *conn, unsigned status, const cJSON *body,
                                      const char *session_id, const char *extra_name, const char *extra_value)
 {
@@ -49,8 +52,8 @@ enum MHD_Result mcp__http_reply_json(struct MHD_Connection *conn, unsigned statu
     return mcp__http_reply_json_with(conn, status, body, session_id, NULL, NULL);
 }
 
-enum MHD_Result mcp__http_reply_error(struct MHD_Connection *conn, unsigned status, const cJSON *id,
-                                 int code, const char *message)
+static enum MHD_Result http_reply_error(struct MHD_Connection *conn, unsigned status, const cJSON *id,
+                                        int code, const char *message)
 {
     cJSON *err = mcp__jsonrpc_error(id, code, message);
     enum MHD_Result ret = mcp__http_reply_json(conn, status, err, NULL);
@@ -74,11 +77,12 @@ enum MHD_Result mcp__http_reply_empty(struct MHD_Connection *conn, unsigned stat
 void mcp__http_log_request(mcp_http_server *hs, const char *method, const char *rpc, unsigned status,
                       uint64_t start_us, const char *session_id)
 {
-    mcp__http_log_request_traced(hs, method, rpc, status, start_us, session_id, NULL);
+    http_log_request_traced(hs, method, rpc, status, start_us, session_id, NULL);
 }
 
-void mcp__http_log_request_traced(mcp_http_server *hs, const char *method, const char *rpc, unsigned status,
-                                  uint64_t start_us, const char *session_id, const mcp__trace *trace)
+/* mcp__http_log_request with the request's trace and span ids (NULL: none). */
+static void http_log_request_traced(mcp_http_server *hs, const char *method, const char *rpc, unsigned status,
+                                    uint64_t start_us, const char *session_id, const mcp__trace *trace)
 {
     uint64_t took = mcp__now_us() - start_us;
     mcp__metrics_request(hs->metrics, rpc, status, took);
@@ -201,7 +205,7 @@ void mcp__http_req_set_rpc(http_req *req, const char *rpc)
 
 void mcp__http_log_post(http_req *req, const char *method, unsigned status, const char *sid)
 {
-    mcp__http_log_request_traced(req->hs, method, req->rpc, status, req->start_us, sid,
+    http_log_request_traced(req->hs, method, req->rpc, status, req->start_us, sid,
                                  req->px ? &req->px->ex.trace : NULL);
 }
 
@@ -222,7 +226,7 @@ enum MHD_Result mcp__http_refuse(http_req *req, struct MHD_Connection *conn, con
 {
     if (req)
         mcp__http_log_post(req, method, status, NULL);
-    return mcp__http_reply_error(conn, status, id, code, message);
+    return http_reply_error(conn, status, id, code, message);
 }
 
 conn_track *mcp__http_conn_track_of(struct MHD_Connection *conn)

@@ -10,8 +10,6 @@ enum MHD_Result mcp__http_reply_json(struct MHD_Connection *conn, unsigned statu
 /* The same with one more header (Allow, WWW-Authenticate ...). */
 enum MHD_Result mcp__http_reply_json_with(struct MHD_Connection *conn, unsigned status, const cJSON *body,
                                      const char *session_id, const char *extra_name, const char *extra_value);
-enum MHD_Result mcp__http_reply_error(struct MHD_Connection *conn, unsigned status, const cJSON *id,
-                                 int code, const char *message);
 enum MHD_Result mcp__http_reply_empty(struct MHD_Connection *conn, unsigned status);
 /* 405 with the methods this endpoint does allow, and a JSON-RPC error body. */
 enum MHD_Result mcp__http_reply_not_allowed(struct MHD_Connection *conn, const char *allow);
@@ -21,9 +19,6 @@ enum MHD_Result mcp__http_reply_health(mcp_http_server *hs, struct MHD_Connectio
 enum MHD_Result mcp__http_reply_ready(mcp_http_server *hs, struct MHD_Connection *conn);
 void mcp__http_log_request(mcp_http_server *hs, const char *method, const char *rpc, unsigned status,
                       uint64_t start_us, const char *session_id);
-/* The same with the request's trace and span ids (NULL: none). */
-void mcp__http_log_request_traced(mcp_http_server *hs, const char *method, const char *rpc, unsigned status,
-                                  uint64_t start_us, const char *session_id, const mcp__trace *trace);
 
 /* The JSON-RPC method for the log line and metrics, cut to fit. */
 void mcp__http_req_set_rpc(http_req *req, const char *rpc);

@@ -18,6 +18,9 @@
 #include "transport/http_common.h"
 #include "transport/http_cors.h"
 
+static void http_session_free(void *data);
+static void http_session_close(mcp_session *s);
+
 #define MAX_STREAMS_PER_SESSION 32
 
 /* An event framed under the stream's lock, waiting to be written to the
@@ -36,14 +39,14 @@ http_session *mcp__http_session_of(mcp_session *s, bool create)
     if (!hsd && create && (hsd = calloc(1, sizeof *hsd))) {
         pthread_mutex_init(&hsd->lock, NULL);
         s->transport = hsd;
-        s->transport_free = mcp__http_session_free;
-        s->transport_close = mcp__http_session_close;
+        s->transport_free = http_session_free;
+        s->transport_close = http_session_close;
     }
     pthread_mutex_unlock(&s->lock);
     return hsd;
 }
 
-void mcp__http_session_free(void *data)
+static void http_session_free(void *data)
 {
     http_session *hsd = data;
     if (!hsd)
@@ -61,7 +64,7 @@ void mcp__http_session_free(void *data)
 /* Session closed (DELETE, expiry, shutdown): end its open streams and drop
  * the replay list. Streams hold a reference to their session, so keeping
  * the list past close would be a reference cycle. */
-void mcp__http_session_close(mcp_session *s)
+static void http_session_close(mcp_session *s)
 {
     http_session *hsd = mcp__http_session_of(s, false);
     if (!hsd)
@@ -234,7 +237,7 @@ void mcp__stream_push_message(http_stream *st, cJSON *msg_take)
         store_flush(st);
 }
 
-void mcp__stream_push_comment(http_stream *st)
+static void stream_push_comment(http_stream *st)
 {
     pthread_mutex_lock(&st->lock);
     if (st->conn && !st->finished) {
@@ -500,7 +503,7 @@ void mcp__live_streams_keepalive(mcp_http_server *hs)
 {
     pthread_mutex_lock(&hs->live_lock);
     for (http_stream *st = hs->live_streams; st; st = st->live_next)
-        mcp__stream_push_comment(st);
+        stream_push_comment(st);
     pthread_mutex_unlock(&hs->live_lock);
 }
 

@@ -1,4 +1,4 @@
-/* core/mcp__json_write: the compact serialiser every reply goes through. Its
+/* base/json_write (mcp__json_print): the compact serialiser every reply goes through. Its
  * text must read back as exactly the tree it printed, and be the text
  * cJSON_PrintUnformatted produces except where cJSON loses precision or
  * picks exponent form for an integer: hand-picked edge cases and every JSON
