@@ -14,6 +14,8 @@
 #   start_everything LOG ARGS...  # apps/mcp-everything on a free port: SPID, PORT, URL
 #   start_todo_api            # apps/todo-api (in-memory db) on a free port: API_URL, LAST_PID
 #   start_todo_mcp NAME ARGS...   # apps/todo-mcp on a free port: MCP_URL, MCP_BASE, LAST_PID
+#   make_test_ca DIR NAME CN      # openssl: self-signed EC P-256 test CA, DIR/NAME.{key,pem}
+#   make_test_cert DIR CA NAME CN SAN  # openssl: server certificate signed by DIR/CA, DIR/NAME.{key,pem}
 # A script that needs more on exit defines it_on_exit; it runs first.
 # KEEP_TMP=1 keeps the temporary directory (logs) for a look afterwards.
 
@@ -136,4 +138,24 @@ start_todo_mcp() {
         's|^todo-mcp (state[a-z]*) listening on \(http://127\.0\.0\.1:[0-9][0-9]*/mcp\)$|\1|p')
     [ -n "$MCP_URL" ] || die "todo-mcp $name started" "$(cat "$TMP/$name.log")"
     MCP_BASE=${MCP_URL%/mcp}
+}
+
+# make_test_ca DIR NAME CN: a self-signed test CA made with the openssl CLI
+# (EC P-256, 2 days, subject /CN=CN): DIR/NAME.key and DIR/NAME.pem.
+make_test_ca() {
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1/$2.key" -out "$1/$2.pem" \
+        -days 2 -subj "/CN=$3" 2>/dev/null
+}
+
+# make_test_cert DIR CA NAME CN SAN: a TLS server certificate (EC P-256,
+# 2 days, subject /CN=CN, subjectAltName=SAN, serverAuth) signed by the CA
+# in DIR/CA.{pem,key}: DIR/NAME.key and DIR/NAME.pem (DIR/NAME.csr and
+# DIR/NAME.ext along the way).
+make_test_cert() {
+    local d=$1 ca=$2 n=$3
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$d/$n.key" -out "$d/$n.csr" \
+        -subj "/CN=$4" 2>/dev/null &&
+    printf 'subjectAltName=%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' "$5" >"$d/$n.ext" &&
+    openssl x509 -req -in "$d/$n.csr" -CA "$d/$ca.pem" -CAkey "$d/$ca.key" -CAcreateserial -out "$d/$n.pem" \
+        -days 2 -extfile "$d/$n.ext" 2>/dev/null
 }
