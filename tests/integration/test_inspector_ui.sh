@@ -28,11 +28,7 @@ it_begin inspector-ui-test
 [ -x "$NODE" ] && [ -f "$INSPECTOR" ] || die "tests/interop node_modules installed" "run scripts/setup"
 [ -x "$CHROMIUM" ] || die "chromium installed" "apt-get install chromium (scripts/setup)"
 
-"$API_BIN" --port 0 --db :memory: --quiet 2>"$TMP/api.log" &
-PIDS+=("$!")
-port=$(wait_line "$TMP/api.log" 's|^todo-api listening on http://127\.0\.0\.1:\([0-9]*\) .*|\1|p')
-[ -n "$port" ] || die "todo-api started" "$(cat "$TMP/api.log")"
-API_URL="http://127.0.0.1:$port"
+start_todo_api
 TITLE="seen in the inspector"
 TODO_ID=$(curl -s --max-time 5 -H 'Content-Type: application/json' -d "{\"title\":\"$TITLE\"}" "$API_URL/todos" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
