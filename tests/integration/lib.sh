@@ -11,6 +11,7 @@
 #   die NAME [DETAIL]         # fail NAME, then finish
 #   stop_pid PID [SIGNAL]     # signal (TERM), wait at most 5 s, then KILL; exit code in STOP_RC
 #   wait_line FILE SED-EXPR   # first match of sed -n EXPR in FILE, waiting at most 10 s
+#   free_port                 # prints a loopback TCP port the kernel chose (bound, then closed)
 #   start_everything LOG ARGS...  # apps/mcp-everything on a free port: SPID, PORT, URL
 #   start_todo_api            # apps/todo-api (in-memory db) on a free port: API_URL, LAST_PID
 #   start_todo_mcp NAME ARGS...   # apps/todo-mcp on a free port: MCP_URL, MCP_BASE, LAST_PID
@@ -72,6 +73,12 @@ wait_line() {
         sleep 0.1
     done
     echo "$found"
+}
+
+# free_port: print a loopback TCP port the kernel chose, bound then closed
+# (for programs that take no --port 0; another process may take it first).
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
 # start_session_server NAME ARGS...: tests/integration/session_server on a

@@ -30,7 +30,7 @@ it_begin clients-test
 command -v python3 >/dev/null && command -v curl >/dev/null || die "python3 and curl available"
 
 start_todo_api
-DEAD_URL="http://127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
+DEAD_URL="http://127.0.0.1:$(free_port)"
 
 # start_mcp NAME ARGS...: todo-mcp on --port 0 with its request log in $TMP/NAME.log; sets URL.
 start_mcp() {
@@ -49,7 +49,6 @@ start_mcp dead-stateful --quiet --mode stateful --web-api-base-url "$DEAD_URL"; 
 # start_gateway NAME MODE API: supergateway serving `todo-mcp --transport stdio
 # --mode MODE` as Streamable HTTP (--stateful for MODE stateful) on a free
 # port; sets URL once the port answers (at most 10 s).
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 start_gateway() {
     local name=$1 mode=$2 api=$3 port flag=""
     port=$(free_port)

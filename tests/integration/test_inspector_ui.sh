@@ -42,7 +42,7 @@ MCP_URL=$(wait_line "$TMP/mcp.log" 's|^todo-mcp (stateful) listening on \(http:/
 # The web server needs a fixed port (it derives its origin allow-list from
 # it): take one the kernel just handed out; the MCP Apps sandbox and app
 # origin take OS-assigned ones.
-UI_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+UI_PORT=$(free_port)
 mkdir -p "$TMP/home" "$TMP/shots"
 (cd "$TMP" && HOME="$TMP/home" MCP_STORAGE_DIR="$TMP/home/store" MCP_INSPECTOR_SECRET_STORE=memory \
     DANGEROUSLY_OMIT_AUTH=true MCP_AUTO_OPEN_ENABLED=false HOST=127.0.0.1 CLIENT_PORT="$UI_PORT" \

@@ -28,7 +28,6 @@ ISSUER="https://as.example"
 it_begin proxy-nginx-test
 [ -x "$NGINX" ] || die "nginx present (scripts/setup installs nginx-light)"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 P="$TMP/pki"
 mkdir -p "$P"
 make_test_ca "$P" ca "libmcp test CA" &&

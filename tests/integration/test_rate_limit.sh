@@ -24,9 +24,6 @@ it_begin rate-limit-test
 for tool in "$MCP_BIN" "$API_BIN" "$REDIS_SERVER" "$REDIS_CLI"; do
     [ -n "$tool" ] && [ -x "$tool" ] || die "prerequisite present" "missing ${tool:-redis-server/redis-cli}"
 done
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
 
 start_todo_api
 curl -s -o /dev/null -X POST "$API_URL/todos" -H 'Content-Type: application/json' -d '{"title":"one"}'
