@@ -34,10 +34,7 @@ TODO_ID=$(curl -s --max-time 5 -H 'Content-Type: application/json' -d "{\"title\
     python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 [ -n "$TODO_ID" ] || die "todo seeded through todo-api"
 
-"$MCP_BIN" --port 0 --quiet --mode stateful --web-api-base-url "$API_URL" 2>"$TMP/mcp.log" &
-PIDS+=("$!")
-MCP_URL=$(wait_line "$TMP/mcp.log" 's|^todo-mcp (stateful) listening on \(http://127\.0\.0\.1:[0-9]*/mcp\)$|\1|p')
-[ -n "$MCP_URL" ] || die "todo-mcp started" "$(cat "$TMP/mcp.log")"
+start_todo_mcp mcp --quiet --mode stateful --web-api-base-url "$API_URL"
 
 # The web server needs a fixed port (it derives its origin allow-list from
 # it): take one the kernel just handed out; the MCP Apps sandbox and app
