@@ -12,6 +12,7 @@
 #   stop_pid PID [SIGNAL]     # signal (TERM), wait at most 5 s, then KILL; exit code in STOP_RC
 #   wait_line FILE SED-EXPR   # first match of sed -n EXPR in FILE, waiting at most 10 s
 #   free_port                 # prints a loopback TCP port the kernel chose (bound, then closed)
+#   start_session_server NAME ARGS...  # tests/integration/session_server on a free port: SPID, PORT
 #   start_everything LOG ARGS...  # apps/mcp-everything on a free port: SPID, PORT, URL
 #   start_todo_api            # apps/todo-api (in-memory db) on a free port: API_URL, LAST_PID
 #   start_todo_mcp NAME ARGS...   # apps/todo-mcp on a free port: MCP_URL, MCP_BASE, LAST_PID
