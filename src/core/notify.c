@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/picks.h"
 #include "core/call.h"
 #include "core/era.h"
 #include "core/jsonrpc.h"
@@ -130,37 +131,30 @@ void mcp__listeners_deliver(mcp_server *srv, const cJSON *notification, const ch
         return;
     /* Pick the matching listeners (marked busy so reaping waits), then send
      * with no lock held. */
-    listener *stack[16], **pick = stack;
-    size_t n = 0, cap = sizeof stack / sizeof stack[0];
+    void *stack[16];
+    mcp__picks pick;
+    mcp__picks_init(&pick, stack, sizeof stack / sizeof stack[0]);
     pthread_mutex_lock(&srv->listeners_lock);
     for (listener *l = srv->listeners; l; l = l->next) {
         if (atomic_load(&l->call->ex->cancelled) || !listener_matches(l, method, key))
             continue;
-        if (n == cap) {
-            listener **bigger = malloc(2 * cap * sizeof *bigger);
-            if (!bigger)
-                break;
-            memcpy(bigger, pick, n * sizeof *pick);
-            if (pick != stack)
-                free(pick);
-            pick = bigger;
-            cap *= 2;
-        }
+        if (!mcp__picks_add(&pick, l))
+            break;
         l->busy++;
-        pick[n++] = l;
     }
     pthread_mutex_unlock(&srv->listeners_lock);
-    for (size_t i = 0; i < n; i++)
-        pick[i]->call->ex->ops->send(pick[i]->call->ex, tagged(cJSON_Duplicate(notification, 1), pick[i]->call->id));
-    if (n) {
+    for (size_t i = 0; i < pick.n; i++) {
+        listener *l = pick.items[i];
+        l->call->ex->ops->send(l->call->ex, tagged(cJSON_Duplicate(notification, 1), l->call->id));
+    }
+    if (pick.n) {
         pthread_mutex_lock(&srv->listeners_lock);
-        for (size_t i = 0; i < n; i++)
-            pick[i]->busy--;
+        for (size_t i = 0; i < pick.n; i++)
+            ((listener *)pick.items[i])->busy--;
         pthread_cond_broadcast(&srv->listeners_idle);
         pthread_mutex_unlock(&srv->listeners_lock);
     }
-    if (pick != stack)
-        free(pick);
+    mcp__picks_free(&pick);
     listeners_reap(srv, false);
 }
 
@@ -244,33 +238,26 @@ void mcp__server_broadcast(mcp_server *srv, cJSON *notification, const char *res
         return;
     mcp__listeners_deliver(srv, notification, resource_uri);
     /* Snapshot the subscribers (marked busy), deliver with no lock held. */
-    notify_sub *stack[16], **subs = stack;
-    size_t n = 0, cap = sizeof stack / sizeof stack[0];
+    void *stack[16];
+    mcp__picks subs;
+    mcp__picks_init(&subs, stack, sizeof stack / sizeof stack[0]);
     pthread_mutex_lock(&srv->subs_lock);
     for (notify_sub *s = srv->subs; s; s = s->next) {
-        if (n == cap) {
-            notify_sub **bigger = malloc(2 * cap * sizeof *bigger);
-            if (!bigger)
-                break;             /* out of memory: the first cap still get it */
-            memcpy(bigger, subs, n * sizeof *subs);
-            if (subs != stack)
-                free(subs);
-            subs = bigger;
-            cap *= 2;
-        }
+        if (!mcp__picks_add(&subs, s))
+            break;                 /* out of memory: the ones picked still get it */
         s->busy++;
-        subs[n++] = s;
     }
     pthread_mutex_unlock(&srv->subs_lock);
-    for (size_t i = 0; i < n; i++)
-        subs[i]->fn(subs[i]->ctx, notification, resource_uri);
+    for (size_t i = 0; i < subs.n; i++) {
+        notify_sub *s = subs.items[i];
+        s->fn(s->ctx, notification, resource_uri);
+    }
     pthread_mutex_lock(&srv->subs_lock);
-    for (size_t i = 0; i < n; i++)
-        subs[i]->busy--;
+    for (size_t i = 0; i < subs.n; i++)
+        ((notify_sub *)subs.items[i])->busy--;
     pthread_cond_broadcast(&srv->subs_idle);
     pthread_mutex_unlock(&srv->subs_lock);
-    if (subs != stack)
-        free(subs);
+    mcp__picks_free(&subs);
     cJSON_Delete(notification);
 }
 

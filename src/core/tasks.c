@@ -115,6 +115,12 @@ static const char *bound_principal(const mcp_exchange *ex)
 
 /* ---------------- creation (tools/call) ---------------- */
 
+/* The task store could not be reached: a retryable internal error. */
+static void reply_store_down(mcp_call *call)
+{
+    mcp__call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: the task store cannot be reached, retry later");
+}
+
 static cJSON *new_record(mcp__tasks *tk, const mcp_task_options *opt, const char *id, const char *principal, int64_t now, int64_t *expire)
 {
     char at[32];
@@ -180,7 +186,7 @@ bool mcp__tasks_intercept(mcp_call *call, const tool_entry *t)
                      opt.max_per_principal);
             mcp__call_reply_error(call, ERR_TASK_LIMIT, msg);
         } else {
-            mcp__call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: the task store cannot be reached, retry later");
+            reply_store_down(call);
         }
         return true;
     }
@@ -231,7 +237,7 @@ static cJSON *load_for_caller(mcp_call *call, task_store *ts, const char **id_ou
     }
     if (!rec) {
         if (rc == -MCP_EIO) {
-            mcp__call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: the task store cannot be reached, retry later");
+            reply_store_down(call);
         } else {
             char msg[200];
             snprintf(msg, sizeof msg, "Invalid params: unknown task %.64s (never created, expired or not yours)", id);
@@ -291,9 +297,14 @@ static int edit_update(cJSON *rec, void *ctx)
     return 0;
 }
 
-static void reply_ack(mcp_call *call)
+/* tasks/update and tasks/cancel answer an edit with an empty result, or
+ * with a retryable error when the store could not be reached. */
+static void reply_edited(mcp_call *call, int rc)
 {
-    mcp__call_reply_result(call, cJSON_CreateObject());
+    if (rc == -MCP_EIO)
+        reply_store_down(call);
+    else
+        mcp__call_reply_result(call, cJSON_CreateObject());
 }
 
 void mcp__method_tasks_update(mcp_call *call)
@@ -319,10 +330,7 @@ void mcp__method_tasks_update(mcp_call *call)
         mcp__task_poke_owner(tk, ts, owner, id, "resume");
     mcp__task_store_release(tk);
     free(owner);
-    if (rc == -MCP_EIO)
-        mcp__call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: the task store cannot be reached, retry later");
-    else
-        reply_ack(call);
+    reply_edited(call, rc);
 }
 
 static int edit_cancel_request(cJSON *rec, void *ctx)
@@ -352,8 +360,5 @@ void mcp__method_tasks_cancel(mcp_call *call)
         mcp__task_poke_owner(tk, ts, owner, id, "cancel");
     mcp__task_store_release(tk);
     free(owner);
-    if (rc == -MCP_EIO)
-        mcp__call_reply_error(call, JSONRPC_INTERNAL_ERROR, "Internal error: the task store cannot be reached, retry later");
-    else
-        reply_ack(call);
+    reply_edited(call, rc);
 }

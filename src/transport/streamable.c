@@ -14,6 +14,7 @@
 
 #include "auth/auth.h"
 #include "base/clock.h"
+#include "base/picks.h"
 #include "core/dispatch.h"
 #include "core/era.h"
 #include "core/jsonrpc.h"
@@ -494,32 +495,23 @@ static void deliver_local(mcp_http_server *hs, const cJSON *notification, const 
 {
     /* Pick the streams (a ref each) under live_lock, push after unlocking:
      * a push may write to the session store. */
-    http_stream *stack[32], **pick = stack;
-    size_t n = 0, cap = sizeof stack / sizeof stack[0];
+    void *stack[32];
+    mcp__picks pick;
+    mcp__picks_init(&pick, stack, sizeof stack / sizeof stack[0]);
     pthread_mutex_lock(&hs->live_lock);
     for (http_stream *st = hs->live_streams; st; st = st->live_next) {
         if (!st->standalone || !st->session || (resource_uri && !mcp__session_subscribed(st->session, resource_uri)))
             continue;
-        if (n == cap) {
-            http_stream **bigger = malloc(2 * cap * sizeof *bigger);
-            if (!bigger)
-                break;
-            memcpy(bigger, pick, n * sizeof *pick);
-            if (pick != stack)
-                free(pick);
-            pick = bigger;
-            cap *= 2;
-        }
+        if (!mcp__picks_add(&pick, st))
+            break;
         mcp__stream_ref(st);
-        pick[n++] = st;
     }
     pthread_mutex_unlock(&hs->live_lock);
-    for (size_t i = 0; i < n; i++) {
-        mcp__stream_push_message(pick[i], cJSON_Duplicate(notification, 1));
-        mcp__stream_unref(pick[i]);
+    for (size_t i = 0; i < pick.n; i++) {
+        mcp__stream_push_message(pick.items[i], cJSON_Duplicate(notification, 1));
+        mcp__stream_unref(pick.items[i]);
     }
-    if (pick != stack)
-        free(pick);
+    mcp__picks_free(&pick);
 }
 
 void mcp__streamable_broadcast(void *ctx, const cJSON *notification, const char *resource_uri)

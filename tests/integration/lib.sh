@@ -11,9 +11,13 @@
 #   die NAME [DETAIL]         # fail NAME, then finish
 #   stop_pid PID [SIGNAL]     # signal (TERM), wait at most 5 s, then KILL; exit code in STOP_RC
 #   wait_line FILE SED-EXPR   # first match of sed -n EXPR in FILE, waiting at most 10 s
+#   free_port                 # prints a loopback TCP port the kernel chose (bound, then closed)
+#   start_session_server NAME ARGS...  # tests/integration/session_server on a free port: SPID, PORT
 #   start_everything LOG ARGS...  # apps/mcp-everything on a free port: SPID, PORT, URL
 #   start_todo_api            # apps/todo-api (in-memory db) on a free port: API_URL, LAST_PID
 #   start_todo_mcp NAME ARGS...   # apps/todo-mcp on a free port: MCP_URL, MCP_BASE, LAST_PID
+#   make_test_ca DIR NAME CN      # openssl: self-signed EC P-256 test CA, DIR/NAME.{key,pem}
+#   make_test_cert DIR CA NAME CN SAN  # openssl: server certificate signed by DIR/CA, DIR/NAME.{key,pem}
 # A script that needs more on exit defines it_on_exit; it runs first.
 # KEEP_TMP=1 keeps the temporary directory (logs) for a look afterwards.
 
@@ -70,6 +74,12 @@ wait_line() {
         sleep 0.1
     done
     echo "$found"
+}
+
+# free_port: print a loopback TCP port the kernel chose, bound then closed
+# (for programs that take no --port 0; another process may take it first).
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
 # start_session_server NAME ARGS...: tests/integration/session_server on a
@@ -136,4 +146,24 @@ start_todo_mcp() {
         's|^todo-mcp (state[a-z]*) listening on \(http://127\.0\.0\.1:[0-9][0-9]*/mcp\)$|\1|p')
     [ -n "$MCP_URL" ] || die "todo-mcp $name started" "$(cat "$TMP/$name.log")"
     MCP_BASE=${MCP_URL%/mcp}
+}
+
+# make_test_ca DIR NAME CN: a self-signed test CA made with the openssl CLI
+# (EC P-256, 2 days, subject /CN=CN): DIR/NAME.key and DIR/NAME.pem.
+make_test_ca() {
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1/$2.key" -out "$1/$2.pem" \
+        -days 2 -subj "/CN=$3" 2>/dev/null
+}
+
+# make_test_cert DIR CA NAME CN SAN: a TLS server certificate (EC P-256,
+# 2 days, subject /CN=CN, subjectAltName=SAN, serverAuth) signed by the CA
+# in DIR/CA.{pem,key}: DIR/NAME.key and DIR/NAME.pem (DIR/NAME.csr and
+# DIR/NAME.ext along the way).
+make_test_cert() {
+    local d=$1 ca=$2 n=$3
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$d/$n.key" -out "$d/$n.csr" \
+        -subj "/CN=$4" 2>/dev/null &&
+    printf 'subjectAltName=%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' "$5" >"$d/$n.ext" &&
+    openssl x509 -req -in "$d/$n.csr" -CA "$d/$ca.pem" -CAkey "$d/$ca.key" -CAcreateserial -out "$d/$n.pem" \
+        -days 2 -extfile "$d/$n.ext" 2>/dev/null
 }

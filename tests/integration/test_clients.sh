@@ -29,12 +29,8 @@ it_begin clients-test
 [ -x "$NODE" ] || die "tests/interop node_modules installed" "run scripts/setup"
 command -v python3 >/dev/null && command -v curl >/dev/null || die "python3 and curl available"
 
-"$API_BIN" --port 0 --db :memory: --quiet 2>"$TMP/api.log" &
-PIDS+=("$!")
-port=$(wait_line "$TMP/api.log" 's|^todo-api listening on http://127\.0\.0\.1:\([0-9]*\) .*|\1|p')
-[ -n "$port" ] || die "todo-api started" "$(cat "$TMP/api.log")"
-API_URL="http://127.0.0.1:$port"
-DEAD_URL="http://127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')"
+start_todo_api
+DEAD_URL="http://127.0.0.1:$(free_port)"
 
 # start_mcp NAME ARGS...: todo-mcp on --port 0 with its request log in $TMP/NAME.log; sets URL.
 start_mcp() {
@@ -53,7 +49,6 @@ start_mcp dead-stateful --quiet --mode stateful --web-api-base-url "$DEAD_URL"; 
 # start_gateway NAME MODE API: supergateway serving `todo-mcp --transport stdio
 # --mode MODE` as Streamable HTTP (--stateful for MODE stateful) on a free
 # port; sets URL once the port answers (at most 10 s).
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 start_gateway() {
     local name=$1 mode=$2 api=$3 port flag=""
     port=$(free_port)

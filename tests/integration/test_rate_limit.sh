@@ -24,15 +24,8 @@ it_begin rate-limit-test
 for tool in "$MCP_BIN" "$API_BIN" "$REDIS_SERVER" "$REDIS_CLI"; do
     [ -n "$tool" ] && [ -x "$tool" ] || die "prerequisite present" "missing ${tool:-redis-server/redis-cli}"
 done
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
 
-"$API_BIN" --port 0 --db :memory: --quiet 2>"$TMP/api.log" &
-PIDS+=("$!")
-api_port=$(wait_line "$TMP/api.log" 's|^todo-api listening on http://127\.0\.0\.1:\([0-9]*\) .*|\1|p')
-[ -n "$api_port" ] || die "todo-api started" "$(cat "$TMP/api.log")"
-API_URL="http://127.0.0.1:$api_port"
+start_todo_api
 curl -s -o /dev/null -X POST "$API_URL/todos" -H 'Content-Type: application/json' -d '{"title":"one"}'
 
 start_mcp() { # start_mcp NAME ARGS...: sets PORT_<NAME>

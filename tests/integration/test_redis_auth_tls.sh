@@ -31,10 +31,6 @@ for tool in "$REDIS_SERVER" "$REDIS_CLI" "$OPENSSL" "$MCP_BIN"; do
 done
 "$REDIS_SERVER" --version | grep -q 'v=[67]' || die "redis-server 6+ (ACLs, TLS)" "$("$REDIS_SERVER" --version)"
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
 # ---------------------------------------------------------------- certificates
 
 C=$TMP/certs

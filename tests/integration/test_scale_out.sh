@@ -63,10 +63,6 @@ for tool in "$REDIS_SERVER" "$REDIS_CLI" "$NGINX" "$NODE" "$MCP_BIN" "$API_BIN";
 done
 
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
 # Redis with AOF (fsync on every write), so a restart keeps the sessions.
 REDIS_PORT=$(free_port)
 REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"

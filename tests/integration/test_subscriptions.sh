@@ -238,7 +238,7 @@ if [ -z "$REDIS_SERVER" ] || [ -z "$REDIS_CLI" ]; then
     fail "redis-server and redis-cli present (scripts/setup)"
     finish
 fi
-RPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+RPORT=$(free_port)
 "$REDIS_SERVER" --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
     --logfile "$TMP/redis.log" &
 PIDS+=("$!")

@@ -36,9 +36,6 @@ it_begin tasks-scale-test
 for tool in "$REDIS_SERVER" "$REDIS_CLI" "$NGINX" "$BIN"; do
     [ -n "$tool" ] && [ -x "$tool" ] || die "prerequisite present" "missing ${tool:-redis-server/redis-cli} (scripts/setup)"
 done
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
 tc() { timeout 60 python3 "$CLIENT" "$@"; }
 field() { python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2" 2>/dev/null; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }

