@@ -289,11 +289,13 @@ static int delete_todo(mcp_call *call, const cJSON *args, void *userdata)
     return mcp_call_structured_take(call, result);
 }
 
-/* The seed's stateful demo: +1 per call, independent per session. */
-static int counter(mcp_call *call, const cJSON *args, void *userdata)
+/* The seed's stateful demo: +1 per call, independent per session. The
+ * result is built when the increment is answered: at once for sessions in
+ * the process, on the store's thread for sessions in Redis (the transport
+ * thread serves other requests during the round trip). */
+static int counter_counted(mcp_call *call, int rc, int64_t count, void *userdata)
 {
-    int64_t count = 0;
-    int rc = mcp_call_state_incr(call, "counter", 1, &count);
+    (void)userdata;
     if (rc == -MCP_EUNSUPPORTED)
         return mcp_call_error(call, "counter needs a session: connect with a stateful (initialize) "
                                     "session to todo-mcp running in --mode stateful");
@@ -312,6 +314,13 @@ static int counter(mcp_call *call, const cJSON *args, void *userdata)
         return rc;
     }
     return mcp_call_structured_take(call, result);
+}
+
+static int counter(mcp_call *call, const cJSON *args, void *userdata)
+{
+    (void)args;
+    (void)userdata;
+    return mcp_call_state_incr_then(call, "counter", 1, counter_counted, NULL);
 }
 
 /* ---------------------------------------------------------------- resource */

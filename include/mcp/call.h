@@ -97,6 +97,27 @@ MCP_EXTERN int mcp_call_state_set(mcp_call *call, const char *key, const char *v
 /* Atomically add delta to an integer value (missing = 0) and return the new value. */
 MCP_EXTERN int mcp_call_state_incr(mcp_call *call, const char *key, int64_t delta, int64_t *result);
 
+/* The same increment without holding the handler's thread while a store
+ * answers: with sessions in Redis, mcp_call_state_incr waits one round trip
+ * on the transport's thread; this sends the command and lets that thread
+ * serve other requests meanwhile. then(call, rc, value, userdata) receives
+ * what mcp_call_state_incr would have returned (rc 0 and the new value, or
+ * a negative code) and finishes the handler's work: it fills the result
+ * with mcp_call_* as a handler does and returns what the handler would
+ * have returned (it cannot ask for input). The handler returns what this
+ * returns, right away, and touches the call no more:
+ *
+ *   return mcp_call_state_incr_then(call, "count", 1, count_then, NULL);
+ *
+ * When the value is at hand (sessions in the process, no session, a
+ * store that cannot take the command) then runs before this returns and
+ * this returns then's result; otherwise this returns MCP_CALL_PENDING and
+ * then runs later on the store's thread. One pending operation per call. */
+#define MCP_CALL_PENDING 1
+typedef int (*mcp_state_incr_then)(mcp_call *call, int rc, int64_t value, void *userdata);
+MCP_EXTERN int mcp_call_state_incr_then(mcp_call *call, const char *key, int64_t delta, mcp_state_incr_then then,
+                                        void *userdata);
+
 /* ---- asking the client for input (elicitation, sampling, roots) ----
  * Written once, served in every era: the handler asks for what it lacks and
  * returns; the library gets the answers (a real server->client request for

@@ -4,7 +4,9 @@
  * era: legacy clients are asked over the session back-channel, modern ones
  * get input_required with a sealed requestState and retry. Also the one
  * place that words an input round's failure (unsupported, timed out,
- * cancelled) for tools, prompts and resources alike. */
+ * cancelled) for tools, prompts and resources alike; and a handler's
+ * pending store operation (mcp_call_state_incr_then), whose answer finishes
+ * the call on the store's thread. */
 #include "core/run.h"
 
 #include <stdio.h>
@@ -103,10 +105,58 @@ static void reply_missing_capability(mcp_call *call)
     mcp__call_reply_error_data(call, MCP_ERR_MISSING_CAPABILITY, msg, data);
 }
 
+/* The handler returned MCP_CALL_PENDING: drop its reference; the last of
+ * it and the store's answer finishes. Touches the call only before the
+ * drop: after it, the answer's thread may already have freed the call. */
+static void handler_returned_pending(mcp_call *call, finish_fn finish)
+{
+    if (atomic_load(&call->pending_refs) == 0) {   /* pending without a pending operation */
+        finish(call, -MCP_EINTERNAL);
+        return;
+    }
+    if (atomic_fetch_sub(&call->pending_refs, 1) == 1)
+        finish(call, call->pending_rc);
+}
+
+/* The store's answer to mcp_call_state_incr_then, on the store's thread. */
+static void incr_answered(void *ctx, int rc, int64_t value)
+{
+    mcp_call *call = ctx;
+    int out = call->then(call, rc, value, call->then_userdata);
+    call->pending_rc = out == -MCP_EINPUT || out == MCP_CALL_PENDING ? -MCP_EINTERNAL : out;
+    if (atomic_fetch_sub(&call->pending_refs, 1) == 1)
+        call->finish(call, call->pending_rc);
+}
+
+int mcp_call_state_incr_then(mcp_call *call, const char *key, int64_t delta, mcp_state_incr_then then,
+                             void *userdata)
+{
+    if (!then || !key)
+        return -MCP_EINVAL;
+    if (!call->ex->session)
+        return then(call, -MCP_EUNSUPPORTED, 0, userdata);
+    if (atomic_load(&call->pending_refs) != 0 || !call->finish)   /* one at a time, inside a handler run */
+        return then(call, -MCP_EINVAL, 0, userdata);
+    call->then = then;
+    call->then_userdata = userdata;
+    atomic_store(&call->pending_refs, 2);
+    int64_t value = 0;
+    int rc = mcp__session_state_incr_async(call->ex->session, key, delta, incr_answered, call, &value);
+    if (rc == MCP_CALL_PENDING)
+        return rc;
+    atomic_store(&call->pending_refs, 0);   /* answered here: an ordinary handler return */
+    return then(call, rc, value, userdata);
+}
+
 static void run_rounds(mcp_call *call, invoke_fn invoke, finish_fn finish, bool on_worker)
 {
+    call->finish = finish;
     for (int round = 0; round < MAX_INPUT_ROUNDS; round++) {
         int rc = invoke(call);
+        if (rc == MCP_CALL_PENDING) {
+            handler_returned_pending(call, finish);
+            return;
+        }
         if (call->ex->era == MCP_ERA_MODERN) {
             if (rc == -MCP_EINPUT && call->input_requests)
                 reply_input_required(call);

@@ -127,6 +127,14 @@ struct mcp_call {
     uint64_t start_us;          /* receipt, for mcp.server.operation.duration */
     char *tracestate;           /* the caller's valid tracestate (owned), or NULL */
     cJSON *result_meta;         /* mcp_call_meta_take: merged into result._meta (owned) */
+    /* A handler that returned MCP_CALL_PENDING (run.c): the finish of its
+     * run, and two references, the handler's return and the store's
+     * answer; whichever comes last finishes the call with pending_rc. */
+    void (*finish)(struct mcp_call *call, int rc);
+    atomic_int pending_refs;
+    int pending_rc;
+    mcp_state_incr_then then;
+    void *then_userdata;
 };
 
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <mcp/call.h>
 #include <mcp/error.h>
 
 #include "base/json_write.h"
@@ -300,6 +301,15 @@ int mcp__session_state_incr(mcp_session *s, const char *key, int64_t delta, int6
     if (rc == 0 && out)
         *out = n;
     return rc;
+}
+
+int mcp__session_state_incr_async(mcp_session *s, const char *key, int64_t delta,
+                                  void (*done)(void *ctx, int rc, int64_t value), void *ctx, int64_t *out)
+{
+    if (s->store && s->store->ops->state_incr_async &&
+        s->store->ops->state_incr_async(s->store, s->id, key, delta, done, ctx) == 0)
+        return MCP_CALL_PENDING;
+    return mcp__session_state_incr(s, key, delta, out);
 }
 
 /* ---------------- session table ---------------- */

@@ -83,6 +83,11 @@ int mcp__session_save(mcp_session *s);
 int mcp__session_state_get(mcp_session *s, const char *key, char **out);
 int mcp__session_state_set(mcp_session *s, const char *key, const char *value);
 int mcp__session_state_incr(mcp_session *s, const char *key, int64_t delta, int64_t *out);
+/* The increment without waiting for a store: MCP_CALL_PENDING when the
+ * store took the command (done(ctx, rc, value) follows on its thread), else
+ * what mcp__session_state_incr returns, done not called. */
+int mcp__session_state_incr_async(mcp_session *s, const char *key, int64_t delta,
+                                  void (*done)(void *ctx, int rc, int64_t value), void *ctx, int64_t *out);
 
 /* ---- the in-memory session table ---- */
 typedef struct session_table session_table;

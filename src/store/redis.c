@@ -264,6 +264,40 @@ static int r_state_incr(mcp_store *st, const char *sid, const char *name, int64_
     return 0;
 }
 
+/* state_incr without waiting (redis_pipe.c): the same script, its answer
+ * turned into done's (rc, value) on the pipeline thread. */
+typedef struct incr_wait {
+    void (*done)(void *ctx, int rc, int64_t value);
+    void *ctx;
+} incr_wait;
+
+static void incr_answered(void *arg, int rc, const redisReply *rep)
+{
+    incr_wait w = *(incr_wait *)arg;
+    free(arg);
+    if (rc == 0 && rep->type != REDIS_REPLY_INTEGER)   /* nil: the session is gone */
+        rc = -MCP_ENOTFOUND;
+    w.done(w.ctx, rc, rc == 0 ? rep->integer : 0);
+}
+
+static int r_state_incr_async(mcp_store *st, const char *sid, const char *name, int64_t delta,
+                              void (*done)(void *ctx, int rc, int64_t value), void *ctx)
+{
+    char ks[128], ka[128], d[32];
+    mcp__redis_key(ks, sizeof ks, sid, "s");
+    mcp__redis_key(ka, sizeof ka, sid, "a");
+    snprintf(d, sizeof d, "%" PRId64, delta);
+    incr_wait *w = malloc(sizeof *w);
+    if (!w)
+        return -MCP_ENOMEM;
+    *w = (incr_wait){ done, ctx };
+    int rc = mcp__redis_eval_async((redis_store *)st, &incr_script, 2, (const char *[]){ ks, ka }, 2,
+                                   (const char *[]){ name, d }, incr_answered, w);
+    if (rc < 0)
+        free(w);
+    return rc;
+}
+
 /* ---------------- SSE events ---------------- */
 
 static int r_stream_next(mcp_store *st, const char *sid, unsigned *no)
@@ -458,6 +492,7 @@ static void r_set_listener(mcp_store *st, store_message_fn fn, void *ctx)
 static void r_free(mcp_store *st)
 {
     redis_store *rs = (redis_store *)st;
+    mcp__redis_pipe_stop(rs);      /* sends what is queued: those calls still get their answer */
     atomic_store(&rs->stopping, true);
     if (rs->sub_started)
         pthread_join(rs->sub_thread, NULL);
@@ -465,6 +500,8 @@ static void r_free(mcp_store *st)
     mcp__redis_config_clear(&rs->cfg);
     pthread_mutex_destroy(&rs->lock);
     pthread_cond_destroy(&rs->freed);
+    pthread_mutex_destroy(&rs->pipe_lock);
+    pthread_cond_destroy(&rs->pipe_ready);
     free(rs);
 }
 
@@ -496,6 +533,7 @@ static const store_ops redis_ops = {
     .state_get = r_state_get,
     .state_set = r_state_set,
     .state_incr = r_state_incr,
+    .state_incr_async = r_state_incr_async,
     .stream_next = r_stream_next,
     .event_append = r_event_append,
     .event_replay = r_event_replay,
@@ -539,6 +577,8 @@ int mcp_store_redis_open_opts(const char *url, const mcp_store_redis_options *op
     rs->slots[0].conn = first;
     pthread_mutex_init(&rs->lock, NULL);
     pthread_cond_init(&rs->freed, NULL);
+    pthread_mutex_init(&rs->pipe_lock, NULL);
+    pthread_cond_init(&rs->pipe_ready, NULL);
     atomic_init(&rs->healthy, rc == 0);
     atomic_init(&rs->bus_since_ms, 0);
     if (rc < 0)

@@ -5,7 +5,8 @@
  *   redis.c       the store ops and the bus subscriber;
  *   redis_url.c   the URL and options (redis_options.c: their defaults);
  *   redis_pool.c  the connection pool with backoff, pipelined commands and
- *                 Lua scripts (EVALSHA, EVAL on NOSCRIPT).
+ *                 Lua scripts (EVALSHA, EVAL on NOSCRIPT);
+ *   redis_pipe.c  scripts sent without waiting, batched by one thread.
  * Other store files (task records, ...) run their commands through
  * mcp__redis_run / mcp__redis_eval on the same pool. */
 #ifndef MCP_STORE_REDIS_INTERNAL_H
@@ -100,6 +101,12 @@ struct mcp__redis_store {
     _Atomic uint64_t bus_since_ms; /* subscribed without a break since then; 0: not subscribed */
     store_message_fn on_message;
     void *on_message_ctx;
+    /* commands without waiting (redis_pipe.c); the thread starts on first use */
+    pthread_mutex_t pipe_lock;
+    pthread_cond_t pipe_ready;
+    struct mcp__redis_op *pipe_head, *pipe_tail;
+    bool pipe_started, pipe_idle, pipe_stopping;
+    pthread_t pipe_thread;
 };
 
 /* ---------------- pooled commands (redis_pool.c) ---------------- */
@@ -138,6 +145,34 @@ typedef struct mcp__redis_script {
  * mcp__redis_run; a script error is -MCP_EIO. */
 int mcp__redis_eval(mcp__redis_store *rs, mcp__redis_script *script, int nkeys, const char **keys, int nargs,
                     const char **args, redisReply **reply);
+
+/* The pieces of mcp__redis_eval for callers that send scripts their own
+ * way (redis_pipe.c): the EVALSHA command in c (nk: its key count's text,
+ * the arguments borrowed), -MCP_EINVAL with too many; the same turned into
+ * EVAL with the source, for a NOSCRIPT answer. */
+int mcp__redis_eval_cmd(mcp__redis_cmd *c, char nk[12], mcp__redis_script *script, int nkeys, const char **keys,
+                        int nargs, const char **args);
+void mcp__redis_eval_source(mcp__redis_cmd *c, const mcp__redis_script *script);
+bool mcp__redis_is_noscript(const redisReply *r);
+/* A pooled connection (NULL at once while Redis is backing off) and its
+ * return (healthy false drops it, so the next use redials). */
+mcp__redis_slot *mcp__redis_acquire(mcp__redis_store *rs);
+void mcp__redis_release(mcp__redis_store *rs, mcp__redis_slot *slot, bool healthy);
+
+/* ---------------- commands without waiting (redis_pipe.c) ---------------- */
+
+/* Send script like mcp__redis_eval, without waiting for the answer: one
+ * thread of the store writes every command queued meanwhile as one
+ * pipeline and reads their replies, then calls done(ctx, rc, reply) for
+ * each in order (rc 0 with the reply, which done must not keep, or
+ * -MCP_EIO with NULL). Keys and arguments are copied. 0 when queued, then
+ * done follows exactly once; -MCP_EIO once the store is stopping,
+ * -MCP_EINVAL or -MCP_ENOMEM (done is not called). */
+typedef void (*mcp__redis_done)(void *ctx, int rc, const redisReply *reply);
+int mcp__redis_eval_async(mcp__redis_store *rs, mcp__redis_script *script, int nkeys, const char **keys, int nargs,
+                          const char **args, mcp__redis_done done, void *ctx);
+/* Stop the pipeline thread (at free): queued commands are still sent. */
+void mcp__redis_pipe_stop(mcp__redis_store *rs);
 
 /* "mcp:{sid}:suffix" (the key layout of redis.c). */
 void mcp__redis_key(char *out, size_t len, const char *sid, const char *suffix);

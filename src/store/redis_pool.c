@@ -28,7 +28,7 @@ static int dial(redis_store *rs, unsigned command_timeout_ms, mcp__redis_conn **
 }
 
 /* Take a connection, dialling if needed; NULL (fast) while backing off. */
-static conn_slot *acquire(redis_store *rs)
+conn_slot *mcp__redis_acquire(redis_store *rs)
 {
     pthread_mutex_lock(&rs->lock);
     conn_slot *slot = NULL;
@@ -64,7 +64,7 @@ static conn_slot *acquire(redis_store *rs)
 }
 
 /* Return a connection; a broken one is dropped so the next use redials. */
-static void release(redis_store *rs, conn_slot *slot, bool ok)
+void mcp__redis_release(redis_store *rs, conn_slot *slot, bool ok)
 {
     mcp__redis_conn *drop = NULL;
     pthread_mutex_lock(&rs->lock);
@@ -96,7 +96,7 @@ void mcp__redis_cmd_init(cmd *c, int argc, ...)
     va_end(ap);
 }
 
-static bool is_noscript(const redisReply *r)
+bool mcp__redis_is_noscript(const redisReply *r)
 {
     return r && r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOSCRIPT", 8) == 0;
 }
@@ -107,7 +107,7 @@ static int run_keep(redis_store *rs, cmd *cmds, int n, redisReply **replies)
 {
     for (int i = 0; i < n; i++)
         replies[i] = NULL;
-    conn_slot *slot = acquire(rs);
+    conn_slot *slot = mcp__redis_acquire(rs);
     if (!slot)
         return -MCP_EIO;
     bool ok = true;
@@ -120,9 +120,9 @@ static int run_keep(redis_store *rs, cmd *cmds, int n, redisReply **replies)
      * them as unhealthy and redial; an expected NOSCRIPT is neither. */
     bool healthy = ok;
     for (int i = 0; i < n && healthy; i++)
-        if (replies[i]->type == REDIS_REPLY_ERROR && !is_noscript(replies[i]))
+        if (replies[i]->type == REDIS_REPLY_ERROR && !mcp__redis_is_noscript(replies[i]))
             healthy = false;
-    release(rs, slot, healthy);
+    mcp__redis_release(rs, slot, healthy);
     if (!ok) {
         mcp__redis_free_replies(replies, n);
         for (int i = 0; i < n; i++)
@@ -181,31 +181,45 @@ static const char *script_sha1(mcp__redis_script *s)
     return s->sha1;
 }
 
+int mcp__redis_eval_cmd(cmd *c, char nk[12], mcp__redis_script *script, int nkeys, const char **keys, int nargs,
+                        const char **args)
+{
+    if (nkeys < 0 || nargs < 0 || nkeys + nargs > MCP__REDIS_MAX_ARGS - 3)
+        return -MCP_EINVAL;
+    snprintf(nk, 12, "%d", nkeys);
+    c->argc = 3 + nkeys + nargs;
+    c->argv[0] = "EVALSHA";
+    c->argv[1] = script_sha1(script);
+    c->argv[2] = nk;
+    for (int i = 0; i < nkeys; i++)
+        c->argv[3 + i] = keys[i];
+    for (int i = 0; i < nargs; i++)
+        c->argv[3 + nkeys + i] = args[i];
+    for (int i = 0; i < c->argc; i++)
+        c->len[i] = strlen(c->argv[i]);
+    return 0;
+}
+
+void mcp__redis_eval_source(cmd *c, const mcp__redis_script *script)
+{
+    c->argv[0] = "EVAL";
+    c->argv[1] = script->source;
+    c->len[0] = 4;
+    c->len[1] = strlen(script->source);
+}
+
 int mcp__redis_eval(redis_store *rs, mcp__redis_script *script, int nkeys, const char **keys, int nargs,
                     const char **args, redisReply **reply)
 {
     *reply = NULL;
-    if (nkeys < 0 || nargs < 0 || nkeys + nargs > MCP__REDIS_MAX_ARGS - 3)
-        return -MCP_EINVAL;
     char nk[12];
-    snprintf(nk, sizeof nk, "%d", nkeys);
-    cmd c = { .argc = 3 + nkeys + nargs };
-    c.argv[0] = "EVALSHA";
-    c.argv[1] = script_sha1(script);
-    c.argv[2] = nk;
-    for (int i = 0; i < nkeys; i++)
-        c.argv[3 + i] = keys[i];
-    for (int i = 0; i < nargs; i++)
-        c.argv[3 + nkeys + i] = args[i];
-    for (int i = 0; i < c.argc; i++)
-        c.len[i] = strlen(c.argv[i]);
+    cmd c;
+    if (mcp__redis_eval_cmd(&c, nk, script, nkeys, keys, nargs, args) < 0)
+        return -MCP_EINVAL;
     int rc = run_keep(rs, &c, 1, reply);
-    if (rc == 0 && is_noscript(*reply)) {       /* Redis restarted or flushed: send the source (it caches it) */
+    if (rc == 0 && mcp__redis_is_noscript(*reply)) {       /* Redis restarted or flushed: send the source (it caches it) */
         freeReplyObject(*reply);
-        c.argv[0] = "EVAL";
-        c.argv[1] = script->source;
-        c.len[0] = 4;
-        c.len[1] = strlen(script->source);
+        mcp__redis_eval_source(&c, script);
         rc = run_keep(rs, &c, 1, reply);
     }
     if (rc == 0 && (*reply)->type == REDIS_REPLY_ERROR) {

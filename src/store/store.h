@@ -1,7 +1,8 @@
 /* The store interface the session layer uses when sessions must outlive
- * (or be shared beyond) one process. Every call is synchronous and bounded
- * by the backend's timeouts; failures return -MCP_EIO so the transport can
- * answer 503 instead of hanging. Keys of one session share a hash tag. */
+ * (or be shared beyond) one process. Every call but state_incr_async is
+ * synchronous and bounded by the backend's timeouts; failures return
+ * -MCP_EIO so the transport can answer 503 instead of hanging. Keys of one
+ * session share a hash tag. */
 #ifndef MCP_STORE_STORE_H
 #define MCP_STORE_STORE_H
 
@@ -44,6 +45,12 @@ typedef struct store_ops {
     int (*state_get)(mcp_store *st, const char *sid, const char *key, char **out);
     int (*state_set)(mcp_store *st, const char *sid, const char *key, const char *value);
     int (*state_incr)(mcp_store *st, const char *sid, const char *key, int64_t delta, int64_t *out);
+    /* state_incr without waiting: 0 when the command is on its way and
+     * done(ctx, rc, value) will follow exactly once on the store's own
+     * thread; < 0 when it was not taken (done not called: the caller falls
+     * back to state_incr). Optional. */
+    int (*state_incr_async)(mcp_store *st, const char *sid, const char *key, int64_t delta,
+                            void (*done)(void *ctx, int rc, int64_t value), void *ctx);
     int (*stream_next)(mcp_store *st, const char *sid, unsigned *no);
     int (*event_append)(mcp_store *st, const char *sid, unsigned no, uint64_t seq, const char *frame,
                         size_t len, unsigned retention, unsigned ttl_ms);

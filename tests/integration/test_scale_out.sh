@@ -386,6 +386,17 @@ bursts=""
 for i in 0 1 2; do burst "$(inst "$i")/mcp" "$S5" 8; bursts="$bursts [$BURST]"; done
 check "after the restart, 8 concurrent calls per instance all succeed: stale pooled connections are replaced, not failed ($bursts)" \
     "$([ "$bursts" = " [8x200] [8x200] [8x200]" ]; echo $?)"
+# The counter's increments travel in pipelined batches (one store thread per
+# instance): none is lost or counted twice, and a Redis that forgot its
+# scripts (SCRIPT FLUSH) gets them again inside the batch.
+count "$(inst 0)/mcp" "$S5"
+check "the bursts' 24 increments all counted, none twice (count $N, want $((S5_BASE + 29)))" \
+    "$([ "$N" = $((S5_BASE + 29)) ]; echo $?)"
+rcli SCRIPT FLUSH >/dev/null
+flushed=""
+for i in 0 1 2; do count "$(inst "$i")/mcp" "$S5"; flushed="$flushed $N"; done
+check "after SCRIPT FLUSH every instance goes on counting ($flushed)" \
+    "$([ "$flushed" = " $((S5_BASE + 30)) $((S5_BASE + 31)) $((S5_BASE + 32))" ]; echo $?)"
 
 # Outage 2: the other refusals, and modern traffic, which needs no store.
 redis_down
