@@ -88,6 +88,11 @@ static size_t json_number_len(const char *p, const char *end)
     return (size_t)(q - p);
 }
 
+static inline bool is_hex(char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
 /* Offset of the first byte among the eight at p that ends or escapes a
  * string or is a control character ('"', '\\', below 0x20), 8 if none.
  * SWAR: a zero byte after XOR, a byte below 0x20. On little-endian the
@@ -130,8 +135,13 @@ const char *mcp__json_lex_check(const char *buf, size_t len, unsigned limit)
                     return "Parse error: control character inside a string";
                 if (*p == '\\') {
                     p++;
-                    if (p + 4 < end && *p == 'u' && strncmp(p + 1, "0000", 4) == 0)
-                        return "Parse error: strings must not contain NUL (\\u0000)";
+                    if (p < end && *p == 'u') {
+                        /* cJSON reads a malformed \uXXXX as U+0000 and cuts the string there. */
+                        if (end - p < 5 || !is_hex(p[1]) || !is_hex(p[2]) || !is_hex(p[3]) || !is_hex(p[4]))
+                            return "Parse error: malformed \\u escape in a string";
+                        if (strncmp(p + 1, "0000", 4) == 0)
+                            return "Parse error: strings must not contain NUL (\\u0000)";
+                    }
                 }
             }
             if (p >= end)

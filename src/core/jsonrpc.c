@@ -1,16 +1,19 @@
 /* JSON-RPC 2.0 message handling. Validation follows the MCP rules on top of
  * JSON-RPC: ids are strings or integers and never null, params (when
- * present) are an object. Input is checked for UTF-8 and nesting depth
- * before cJSON sees it, so hostile input cannot recurse the parser deep. */
+ * present) are an object. Messages are parsed in one pass with the byte
+ * checks on the way (base/json_parse.c); input it refuses is checked for
+ * UTF-8 and nesting depth before cJSON sees it, so hostile input cannot
+ * recurse the parser deep, and the error names what is wrong. */
 #include "core/jsonrpc.h"
 
 #include <math.h>
 #include <string.h>
 
+#include "base/json_parse.h"
 #include "base/json_write.h"
 #include "base/util.h"
 
-cJSON *mcp__jsonrpc_parse(const char *buf, size_t len, unsigned max_depth, const char **why)
+cJSON *mcp__jsonrpc_parse_checked(const char *buf, size_t len, unsigned max_depth, const char **why)
 {
     if (len == 0) {
         *why = "Parse error: empty body";
@@ -40,6 +43,14 @@ cJSON *mcp__jsonrpc_parse(const char *buf, size_t len, unsigned max_depth, const
         }
     }
     return msg;
+}
+
+cJSON *mcp__jsonrpc_parse(const char *buf, size_t len, unsigned max_depth, const char **why)
+{
+    /* Valid input in one pass; anything else takes the checked cJSON path,
+     * which words the error (and is the reference the two must agree on). */
+    cJSON *msg = mcp__json_parse(buf, len, max_depth);
+    return msg ? msg : mcp__jsonrpc_parse_checked(buf, len, max_depth, why);
 }
 
 static bool is_integer_number(const cJSON *v)

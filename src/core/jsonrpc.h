@@ -33,6 +33,10 @@ typedef enum {
 /* Parse one message. NULL on failure with *why set to a static reason;
  * the caller answers -32700. Rejects invalid UTF-8 and nesting > max_depth. */
 cJSON *mcp__jsonrpc_parse(const char *buf, size_t len, unsigned max_depth, const char **why);
+/* The same through the byte checks (base/utf8.c) and cJSON's parser: the
+ * path that words errors, and the reference mcp__json_parse is tested
+ * against (it must accept nothing this refuses, and build the same tree). */
+cJSON *mcp__jsonrpc_parse_checked(const char *buf, size_t len, unsigned max_depth, const char **why);
 
 /* Classify a parsed value. MSG_INVALID sets *why (answer -32600). */
 msg_kind mcp__jsonrpc_classify(const cJSON *msg, const char **why);

@@ -10,11 +10,15 @@
  * (dispatched element by element, then awaited together, as stdio does).
  * Messages whose params._meta claim the modern era are validated like stdio
  * does (no headers) and dispatched on a modern exchange. Every dispatched
- * message must complete exactly once within FUZZ_COMPLETE_WAIT_MS. */
+ * message must complete exactly once within FUZZ_COMPLETE_WAIT_MS. Every
+ * line is also parsed both ways (base/json_parse.c and the checked cJSON
+ * path), which must agree. */
 #include <stddef.h>
 #include <stdint.h>
 
 #include "fuzz_fixture.h"
+#include "base/json_parse.h"
+#include "base/json_write.h"
 
 #define FUZZ_MAX_LINES 16
 #define FUZZ_MAX_BATCH 32
@@ -85,9 +89,34 @@ static fuzz_ex *dispatch_one(conv *c, cJSON *msg)
     return f;
 }
 
+/* The one-pass parser must agree with the checked cJSON path: accept
+ * nothing it refuses, and build a tree that prints the same. */
+static void check_parsers_agree(const char *line, size_t len)
+{
+    cJSON *fast = mcp__json_parse(line, len, FUZZ_MAX_DEPTH);
+    if (!fast)
+        return;
+    const char *why = NULL;
+    cJSON *ref = mcp__jsonrpc_parse_checked(line, len, FUZZ_MAX_DEPTH, &why);
+    if (!ref) {
+        fprintf(stderr, "fast parser accepted what the checked path refuses (%s)\n", why);
+        abort();
+    }
+    char *a = mcp__json_print(fast, NULL), *b = mcp__json_print(ref, NULL);
+    if (!a || !b || strcmp(a, b) != 0) {
+        fprintf(stderr, "parsers built different trees:\n%s\n%s\n", a ? a : "(null)", b ? b : "(null)");
+        abort();
+    }
+    free(a);
+    free(b);
+    cJSON_Delete(fast);
+    cJSON_Delete(ref);
+}
+
 static void handle_line(conv *c, const char *line, size_t len)
 {
     const char *why = NULL;
+    check_parsers_agree(line, len);
     cJSON *msg = mcp__jsonrpc_parse(line, len, FUZZ_MAX_DEPTH, &why);
     if (!msg) {
         answer_locally(mcp__jsonrpc_error(NULL, JSONRPC_PARSE_ERROR, why));
