@@ -1,10 +1,11 @@
 /* One-pass JSON parser into cJSON trees, for the messages every request
  * carries. The checks utf8.c makes before cJSON parses (UTF-8, nesting,
  * control characters, NUL) happen here while the tree is built, so valid
- * input is read once instead of three times, and string values live in the
+ * input is read once instead of three times, string values live in the
  * block of their node (one allocation instead of two; flagged
  * cJSON_IsReference so cJSON_Delete frees only the node, and
- * cJSON_Duplicate copies them). Nodes come from cJSON_malloc, so any tree
+ * cJSON_Duplicate copies them), and the member names MCP messages use point
+ * at static text (known_key). Nodes come from cJSON_malloc, so any tree
  * is freed with cJSON_Delete as usual. It accepts exactly what the checked
  * cJSON path accepts and builds the same tree; on anything it does not
  * accept it returns NULL and the caller takes that path to word the error
@@ -24,6 +25,7 @@ typedef struct parser {
 } parser;
 
 static cJSON *parse_value(parser *ps);
+static char *read_string(parser *ps, size_t extra);
 
 static void skip_space(parser *ps)
 {
@@ -48,12 +50,22 @@ static bool scan_string(const unsigned char *p, const unsigned char *end, size_t
     const unsigned char *s = p;
     *escaped = false;
     for (;;) {
+        /* Skip to the first byte that ends, escapes or is not plain ASCII
+         * ('"', '\\', below 0x20, 0x80 and above). On little-endian the
+         * lowest flagged byte of a word is always a true one (borrows only
+         * run upwards), so the jump lands on it; elsewhere the byte checks
+         * below walk there. */
         while (end - s >= 8) {
             uint64_t w;
             memcpy(&w, s, sizeof w);
             uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
-            if ((((q - ones) & ~q) | ((b - ones) & ~b) | (w - ones * 0x20) | w) & high)
+            uint64_t flags = (((q - ones) & ~q) | ((b - ones) & ~b) | (w - ones * 0x20) | w) & high;
+            if (flags) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                s += (unsigned)__builtin_ctzll(flags) / 8;
+#endif
                 break;
+            }
             s += 8;
         }
         if (s >= end)
@@ -166,6 +178,73 @@ static bool decode_string(const unsigned char *p, size_t len, char *out)
     }
     *o = '\0';
     return true;
+}
+
+/* Member names every MCP message uses, by length. A parsed key equal to
+ * one points at this static text, flagged cJSON_StringIsConst as
+ * cJSON_AddItemToObjectCS does: no allocation and no free per key, and
+ * cJSON_Duplicate, which shares constant keys, shares text that never goes. */
+static const char *known_key(const unsigned char *p, size_t len)
+{
+    static const char *const k2[] = { "id", NULL }, *const k3[] = { "uri", NULL },
+        *const k4[] = { "name", "text", "type", "data", "code", "task", NULL },
+        *const k5[] = { "_meta", "level", "error", "roots", "title", NULL },
+        *const k6[] = { "method", "params", "result", "cursor", "taskId", NULL },
+        *const k7[] = { "jsonrpc", "version", "message", "content", "isError", NULL },
+        *const k8[] = { "sampling", "mimeType", NULL }, *const k9[] = { "arguments", NULL },
+        *const k10[] = { "clientInfo", "tracestate", NULL }, *const k11[] = { "traceparent", "elicitation", NULL },
+        *const k12[] = { "capabilities", "requestState", NULL }, *const k13[] = { "progressToken", NULL },
+        *const k14[] = { "inputResponses", NULL }, *const k15[] = { "protocolVersion", NULL },
+        *const k17[] = { "structuredContent", NULL }, *const k32[] = { "io.modelcontextprotocol/logLevel", NULL },
+        *const k34[] = { "io.modelcontextprotocol/clientInfo", NULL },
+        *const k39[] = { "io.modelcontextprotocol/protocolVersion", NULL },
+        *const k42[] = { "io.modelcontextprotocol/clientCapabilities", NULL };
+    const char *const *c;
+    switch (len) {
+    case 2: c = k2; break;
+    case 3: c = k3; break;
+    case 4: c = k4; break;
+    case 5: c = k5; break;
+    case 6: c = k6; break;
+    case 7: c = k7; break;
+    case 8: c = k8; break;
+    case 9: c = k9; break;
+    case 10: c = k10; break;
+    case 11: c = k11; break;
+    case 12: c = k12; break;
+    case 13: c = k13; break;
+    case 14: c = k14; break;
+    case 15: c = k15; break;
+    case 17: c = k17; break;
+    case 32: c = k32; break;
+    case 34: c = k34; break;
+    case 39: c = k39; break;
+    case 42: c = k42; break;
+    default: return NULL;
+    }
+    for (; *c; c++)
+        if ((*c)[0] == (char)p[0] && memcmp(*c, p, len) == 0)
+            return *c;
+    return NULL;
+}
+
+/* The member name at ps->p (its opening quote): *key, and *constant when it
+ * is known_key's text rather than a cJSON_malloc'd copy. False on error. */
+static bool read_key(parser *ps, char **key, bool *constant)
+{
+    size_t len;
+    bool escaped;
+    const unsigned char *start = ps->p + 1;
+    if (!scan_string(start, ps->end, &len, &escaped))
+        return false;
+    const char *known = escaped ? NULL : known_key(start, len);
+    *constant = known != NULL;
+    if (known) {
+        *key = (char *)known;
+        ps->p = start + len + 1;
+        return true;
+    }
+    return (*key = read_string(ps, 0)) != NULL;
 }
 
 /* The string at ps->p (its opening quote) into a fresh buffer of extra +
@@ -309,24 +388,23 @@ static cJSON *parse_container(parser *ps, bool object)
     }
     for (;;) {
         char *key = NULL;
+        bool constant = false;
         if (object) {
             skip_space(ps);
-            if (ps->p >= ps->end || *ps->p != '"' || !(key = read_string(ps, 0)))
+            if (ps->p >= ps->end || *ps->p != '"' || !read_key(ps, &key, &constant))
                 goto fail;
             skip_space(ps);
-            if (ps->p >= ps->end || *ps->p != ':') {
-                cJSON_free(key);
-                goto fail;
-            }
+            if (ps->p >= ps->end || *ps->p != ':')
+                goto fail_key;
             ps->p++;
         }
         skip_space(ps);
         cJSON *child = parse_value(ps);
-        if (!child) {
-            cJSON_free(key);
-            goto fail;
-        }
+        if (!child)
+            goto fail_key;
         child->string = key;
+        if (constant)
+            child->type |= cJSON_StringIsConst;
         if (last) {
             last->next = child;
             child->prev = last;
@@ -347,6 +425,10 @@ static cJSON *parse_container(parser *ps, bool object)
         ps->p++;
         ps->depth--;
         return n;
+    fail_key:
+        if (!constant)
+            cJSON_free(key);
+        goto fail;
     }
 fail:
     cJSON_Delete(n);

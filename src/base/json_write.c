@@ -60,22 +60,44 @@ static int put_number(strbuf *out, double d)
     return put(out, buf, (size_t)n);
 }
 
-/* Quote s: runs of plain bytes are copied at once; '"', '\\' and control
- * characters are escaped as cJSON escapes them. */
+/* How many of the eight bytes at p come before the first that needs
+ * escaping ('"', '\\', below 0x20), 8 when none does (SWAR: a zero byte
+ * after XOR, a borrow below 0x20; on little-endian the lowest flagged byte
+ * is always a true one, elsewhere 0 lets the byte loop find it). */
+static inline unsigned plain_prefix8(const unsigned char *p)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101), high = UINT64_C(0x8080808080808080);
+    uint64_t w;
+    memcpy(&w, p, sizeof w);
+    uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+    uint64_t flags = (((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w)) & high;
+    if (!flags)
+        return 8;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return (unsigned)__builtin_ctzll(flags) / 8;
+#else
+    return 0;
+#endif
+}
+
+/* Quote s: runs of plain bytes are copied at once (found eight at a time);
+ * '"', '\\' and control characters are escaped as cJSON escapes them. */
 static int put_string(strbuf *out, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
     if (put(out, "\"", 1) < 0)
         return -1;
-    const unsigned char *p = (const unsigned char *)(s ? s : ""), *run = p;
-    for (;; p++) {
-        unsigned char c = *p;
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
+    const unsigned char *p = (const unsigned char *)(s ? s : ""), *end = p + strlen((const char *)p), *run = p;
+    for (;;) {
+        for (unsigned n = 8; n == 8 && end - p >= 8; p += n)
+            n = plain_prefix8(p);
+        while (p < end && *p >= 0x20 && *p != '"' && *p != '\\')
+            p++;
         if (p > run && put(out, (const char *)run, (size_t)(p - run)) < 0)
             return -1;
-        if (!c)
+        if (p >= end)
             break;
+        unsigned char c = *p;
         char esc[6] = { '\\', 0 };
         size_t n = 2;
         switch (c) {
@@ -94,7 +116,7 @@ static int put_string(strbuf *out, const char *s)
         }
         if (put(out, esc, n) < 0)
             return -1;
-        run = p + 1;
+        run = ++p;
     }
     return put(out, "\"", 1);
 }

@@ -9,6 +9,7 @@
 #include "core/call.h"
 
 #include "core/entry.h"
+#include "core/era.h"
 #include "base/util.h"
 #include "core/jsonrpc.h"
 #include "core/otel.h"
@@ -26,11 +27,40 @@ int mcp__log_level_parse(const char *name)
     return -1;
 }
 
-static int initial_log_threshold(const mcp_exchange *ex, const cJSON *meta)
+/* The params._meta members a call reads, found in one walk: the modern
+ * keys share a long prefix ("io.modelcontextprotocol/"), which a lookup per
+ * member would compare again for every key of the envelope. Duplicate keys
+ * resolve to the first, as cJSON_GetObjectItemCaseSensitive finds them. */
+typedef struct meta_fields {
+    const cJSON *progress_token, *log_level, *traceparent, *tracestate;
+} meta_fields;
+
+static meta_fields read_meta(const cJSON *meta)
+{
+    meta_fields f = {0};
+    for (const cJSON *c = cJSON_IsObject(meta) ? meta->child : NULL; c; c = c->next) {
+        const char *k = c->string;
+        const cJSON **slot = NULL;
+        if (!k)
+            continue;
+        if (k[0] == 'p' && strcmp(k, "progressToken") == 0)
+            slot = &f.progress_token;
+        else if (k[0] == 't' && strcmp(k, "traceparent") == 0)
+            slot = &f.traceparent;
+        else if (k[0] == 't' && strcmp(k, "tracestate") == 0)
+            slot = &f.tracestate;
+        else if (k[0] == 'i' && strcmp(k, MCP_META_LOG_LEVEL) == 0)
+            slot = &f.log_level;
+        if (slot && !*slot)
+            *slot = c;
+    }
+    return f;
+}
+
+static int initial_log_threshold(const mcp_exchange *ex, const cJSON *lvl)
 {
     if (ex->era == MCP_ERA_MODERN) {
         /* Modern: no notifications/message unless this request asked. */
-        const cJSON *lvl = cJSON_GetObjectItemCaseSensitive(meta, "io.modelcontextprotocol/logLevel");
         int l = cJSON_IsString(lvl) ? mcp__log_level_parse(lvl->valuestring) : -1;
         return l < 0 ? MCP_LOG_EMERGENCY + 1 : l;
     }
@@ -42,11 +72,11 @@ static int initial_log_threshold(const mcp_exchange *ex, const cJSON *meta)
 /* The caller's trace context: params._meta (SEP-414, both eras), else the
  * transport's (HTTP headers). Invalid values are ignored (W3C §3.2.2.x); a
  * tracestate counts only beside a valid traceparent from the same place. */
-static void begin_trace(mcp_call *call, const cJSON *meta)
+static void begin_trace(mcp_call *call, const meta_fields *meta)
 {
     mcp_exchange *ex = call->ex;
-    const char *tp = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(meta, "traceparent"));
-    const char *ts = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(meta, "tracestate"));
+    const char *tp = cJSON_GetStringValue(meta->traceparent);
+    const char *ts = cJSON_GetStringValue(meta->tracestate);
     mcp__trace_parent parent;
     bool valid = tp && mcp__traceparent_parse(tp, &parent);
     if (!valid && ex->http_traceparent && mcp__traceparent_parse(ex->http_traceparent, &parent)) {
@@ -72,12 +102,11 @@ mcp_call *mcp__call_new(mcp_server *srv, mcp_exchange *ex, cJSON *msg_take)
     call->id = mcp__jsonrpc_id(msg_take);
     call->method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg_take, "method"));
     call->params = cJSON_GetObjectItemCaseSensitive(msg_take, "params");
-    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(call->params, "_meta");
-    const cJSON *token = cJSON_GetObjectItemCaseSensitive(meta, "progressToken");
-    if (cJSON_IsString(token) || cJSON_IsNumber(token))
-        call->progress_token = token;
-    call->log_threshold = initial_log_threshold(ex, meta);
-    begin_trace(call, meta);
+    meta_fields meta = read_meta(cJSON_GetObjectItemCaseSensitive(call->params, "_meta"));
+    if (cJSON_IsString(meta.progress_token) || cJSON_IsNumber(meta.progress_token))
+        call->progress_token = meta.progress_token;
+    call->log_threshold = initial_log_threshold(ex, meta.log_level);
+    begin_trace(call, &meta);
     call->kind = CALL_OTHER;
     mcp_session *track = ex->track ? ex->track : ex->session;
     if (track && call->id) {

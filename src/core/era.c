@@ -50,12 +50,33 @@ cJSON *mcp__modern_supported_versions(void)
     return arr;
 }
 
-static int check_fields(const cJSON *meta, const cJSON *body_version, modern_error *err)
+/* The envelope's two required members, found in one walk (the keys share
+ * a long prefix; a lookup each would compare it again per member). The
+ * first of duplicate keys wins, as cJSON_GetObjectItemCaseSensitive finds. */
+typedef struct envelope {
+    const cJSON *meta, *version, *caps;
+} envelope;
+
+static envelope envelope_of(const cJSON *msg)
 {
-    if (!cJSON_IsString(body_version))
+    envelope e = { meta_of(msg), NULL, NULL };
+    for (const cJSON *c = cJSON_IsObject(e.meta) ? e.meta->child : NULL; c; c = c->next) {
+        if (!c->string || c->string[0] != 'i')
+            continue;
+        if (!e.version && strcmp(c->string, MCP_META_PROTOCOL_VERSION) == 0)
+            e.version = c;
+        else if (!e.caps && strcmp(c->string, MCP_META_CLIENT_CAPS) == 0)
+            e.caps = c;
+    }
+    return e;
+}
+
+static int check_fields(const envelope *e, modern_error *err)
+{
+    if (!cJSON_IsString(e->version))
         return fail(err, JSONRPC_INVALID_PARAMS, NULL,
                     "Invalid params: _meta[\"" MCP_META_PROTOCOL_VERSION "\"] must be a string%s", NULL);
-    if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(meta, MCP_META_CLIENT_CAPS)))
+    if (!cJSON_IsObject(e->caps))
         return fail(err, JSONRPC_INVALID_PARAMS, NULL,
                     "Invalid params: _meta[\"" MCP_META_CLIENT_CAPS "\"] is required (an object)%s", NULL);
     return 0;
@@ -188,20 +209,20 @@ static int check_metadata_headers(mcp_server *srv, const cJSON *msg, header_get_
     return 0;
 }
 
-/* The ladder on a message whose envelope (meta) and its protocol version
- * item (body_version, possibly not a string) were already looked up. */
-static int validate_envelope(mcp_server *srv, const cJSON *msg, const cJSON *meta, const cJSON *body_version,
-                             header_get_fn get, void *ctx, mcp__revision *version, modern_error *err)
+/* The ladder on a message whose envelope was already looked up (its
+ * version member possibly not a string). */
+static int validate_envelope(mcp_server *srv, const cJSON *msg, const envelope *e, header_get_fn get, void *ctx,
+                             mcp__revision *version, modern_error *err)
 {
     const char *header_version = get ? get(ctx, "MCP-Protocol-Version") : NULL;
     if (get && !header_version)
         return fail(err, MCP_ERR_HEADER_MISMATCH, NULL, "Header mismatch: the MCP-Protocol-Version header is required%s", NULL);
-    if (check_fields(meta, body_version, err) < 0)
+    if (check_fields(e, err) < 0)
         return -1;
-    if (get && !header_matches(header_version, body_version))
+    if (get && !header_matches(header_version, e->version))
         return fail(err, MCP_ERR_HEADER_MISMATCH, NULL,
                     "Header mismatch: MCP-Protocol-Version must equal the body's protocol version%s", NULL);
-    if (check_version(body_version->valuestring, version, err) < 0)
+    if (check_version(e->version->valuestring, version, err) < 0)
         return -1;
     if (get && cJSON_GetObjectItemCaseSensitive(msg, "id"))
         return check_metadata_headers(srv, msg, get, ctx, err);
@@ -211,9 +232,8 @@ static int validate_envelope(mcp_server *srv, const cJSON *msg, const cJSON *met
 int mcp__modern_validate_request(mcp_server *srv, const cJSON *msg, header_get_fn get, void *ctx,
                             mcp__revision *version, modern_error *err)
 {
-    const cJSON *meta = meta_of(msg);
-    return validate_envelope(srv, msg, meta, cJSON_GetObjectItemCaseSensitive(meta, MCP_META_PROTOCOL_VERSION), get,
-                             ctx, version, err);
+    envelope e = envelope_of(msg);
+    return validate_envelope(srv, msg, &e, get, ctx, version, err);
 }
 
 /* 2026-07-28 has no sessions, so a tool that keeps per-session state
@@ -236,11 +256,10 @@ int mcp__era_classify(mcp_server *srv, const cJSON *msg, bool with_sessions, hea
 {
     if (!mcp__era_modern_offered(srv, with_sessions))
         return MCP_ERA_LEGACY;
-    /* The envelope and its version are looked up once, for the claim and the ladder. */
-    const cJSON *meta = meta_of(msg);
-    const cJSON *body_version = cJSON_GetObjectItemCaseSensitive(meta, MCP_META_PROTOCOL_VERSION);
-    if (body_version)
-        return validate_envelope(srv, msg, meta, body_version, get, ctx, version, err) < 0 ? -1 : MCP_ERA_MODERN;
+    /* The envelope is looked up once, for the claim and the ladder. */
+    envelope e = envelope_of(msg);
+    if (e.version)
+        return validate_envelope(srv, msg, &e, get, ctx, version, err) < 0 ? -1 : MCP_ERA_MODERN;
     /* HTTP: a 2026-07-28 header on a message without the envelope. */
     const char *hv = get ? get(ctx, "MCP-Protocol-Version") : NULL;
     int parsed = hv ? mcp__version_parse(hv) : -1;
