@@ -183,7 +183,10 @@ static int cache_kind_of(const char *method)
         {"skills/list", MCP_CACHE_RESOURCES}, {"skills/get", MCP_CACHE_RESOURCES},
         {"resources/directory/read", MCP_CACHE_RESOURCES},
     };
-    for (size_t i = 0; method && i < sizeof table / sizeof table[0]; i++)
+    if (!method || (method[0] != 's' && method[0] != 't' && method[0] != 'r' && method[0] != 'p') ||
+        strcmp(method, "tools/call") == 0)          /* the common answer, at once */
+        return -1;
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         if (strcmp(table[i].method, method) == 0)
             return table[i].kind;
     return -1;
@@ -194,20 +197,16 @@ static int cache_kind_of(const char *method)
 static void decorate_modern(mcp_call *call, cJSON *result)
 {
     /* Literal keys and values by reference: no copies (see envelope()).
-     * The server's name and version are referenced too: they are fixed at
-     * mcp_server_new and the server outlives every reply it builds. */
+     * serverInfo is a reference to the server's {name, version} members,
+     * built once at mcp_server_new: the server outlives every reply. */
     cJSON *rt = cJSON_GetObjectItemCaseSensitive(result, "resultType");
     if (!rt)
         cJSON_AddItemToObjectCS(result, "resultType", rt = cJSON_CreateStringReference("complete"));
     cJSON *meta = cJSON_GetObjectItemCaseSensitive(result, "_meta");
     if (!meta && (meta = cJSON_CreateObject()))
         cJSON_AddItemToObjectCS(result, "_meta", meta);
-    cJSON *info = meta ? cJSON_CreateObject() : NULL;
-    if (info) {
-        cJSON_AddItemToObjectCS(meta, "io.modelcontextprotocol/serverInfo", info);
-        cJSON_AddItemToObjectCS(info, "name", cJSON_CreateStringReference(call->srv->name));
-        cJSON_AddItemToObjectCS(info, "version", cJSON_CreateStringReference(call->srv->version));
-    }
+    if (meta)
+        cJSON_AddItemToObjectCS(meta, MCP_META_SERVER_INFO, cJSON_CreateObjectReference(call->srv->info->child));
     const char *type = cJSON_GetStringValue(rt);
     int kind = type && strcmp(type, "complete") == 0 ? cache_kind_of(call->method) : -1;
     if (kind >= 0) {

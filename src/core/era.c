@@ -156,10 +156,9 @@ static const char *name_field(const char *method)
 }
 
 /* Mcp-Param-{Name} for every inputSchema property marked x-mcp-header. */
-static int check_param_headers(mcp_server *srv, const cJSON *params, header_get_fn get, void *ctx, modern_error *err)
+static int check_param_headers(mcp_server *srv, const cJSON *params, const char *name, header_get_fn get, void *ctx,
+                               modern_error *err)
 {
-    const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "name"));
-    const cJSON *args = cJSON_GetObjectItemCaseSensitive(params, "arguments");
     if (!name)
         return 0;
     int rc = 0;
@@ -167,6 +166,7 @@ static int check_param_headers(mcp_server *srv, const cJSON *params, header_get_
     const tool_entry *t = mcp__registry_find_tool(srv, name);
     const cJSON *props = t && t->param_headers ? cJSON_GetObjectItemCaseSensitive(
                                  cJSON_GetObjectItemCaseSensitive(t->def, "inputSchema"), "properties") : NULL;
+    const cJSON *args = props ? cJSON_GetObjectItemCaseSensitive(params, "arguments") : NULL;
     for (const cJSON *p = props ? props->child : NULL; p && rc == 0; p = p->next) {
         const char *hname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p, "x-mcp-header"));
         if (!hname)
@@ -197,15 +197,15 @@ static int check_metadata_headers(mcp_server *srv, const cJSON *msg, header_get_
     if (!hm || !header_matches(hm, method_item))
         return fail(err, MCP_ERR_HEADER_MISMATCH, NULL, "Header mismatch: Mcp-Method must equal the method%s", NULL);
     const char *field = method ? name_field(method) : NULL;
-    if (field) {
-        const cJSON *target = cJSON_GetObjectItemCaseSensitive(params, field);
+    const cJSON *target = field ? cJSON_GetObjectItemCaseSensitive(params, field) : NULL;
+    if (target) {
         const char *hn = get(ctx, "Mcp-Name");
-        if (target && (!hn || !header_matches(hn, target)))
+        if (!hn || !header_matches(hn, target))
             return fail(err, MCP_ERR_HEADER_MISMATCH, NULL,
                         "Header mismatch: Mcp-Name must equal the request's params.%s", field);
     }
     if (method && strcmp(method, "tools/call") == 0)
-        return check_param_headers(srv, params, get, ctx, err);
+        return check_param_headers(srv, params, cJSON_GetStringValue(target), get, ctx, err);
     return 0;
 }
 

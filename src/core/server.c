@@ -22,6 +22,10 @@ mcp_server *mcp_server_new(const mcp_server_info *info)
         return NULL;
     srv->name = strdup(info->name);
     srv->version = strdup(info->version);
+    if ((srv->info = cJSON_CreateObject()) && srv->name && srv->version) {
+        cJSON_AddItemToObjectCS(srv->info, "name", cJSON_CreateStringReference(srv->name));
+        cJSON_AddItemToObjectCS(srv->info, "version", cJSON_CreateStringReference(srv->version));
+    }
     srv->title = mcp__xstrdup(info->title);
     srv->description = mcp__xstrdup(info->description);
     srv->website_url = mcp__xstrdup(info->website_url);
@@ -42,7 +46,7 @@ mcp_server *mcp_server_new(const mcp_server_info *info)
     pthread_cond_init(&srv->subs_idle, NULL);
     srv->otel = mcp__otel_new();
     srv->tasks = mcp__tasks_new(srv);     /* tasks: task store, runs, housekeeping */
-    if (mcp__request_state_key_random(&srv->state_key) < 0 || !srv->name || !srv->version || !srv->otel ||
+    if (mcp__request_state_key_random(&srv->state_key) < 0 || !srv->name || !srv->version || cJSON_GetArraySize(srv->info) != 2 || !srv->otel ||
         !srv->tasks) {
         mcp_server_free(srv);
         return NULL;
@@ -69,6 +73,7 @@ void mcp_server_free(mcp_server *srv)
     pthread_mutex_destroy(&srv->subs_lock);
     pthread_cond_destroy(&srv->subs_idle);
     mcp__otel_free(srv->otel);
+    cJSON_Delete(srv->info);
     free(srv->name);
     free(srv->version);
     free(srv->title);

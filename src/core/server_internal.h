@@ -62,6 +62,7 @@ typedef struct entry_list {
 
 struct mcp_server {
     char *name, *version, *title, *description, *website_url, *instructions;
+    cJSON *info;                /* {name, version}: every modern result's serverInfo, by reference */
     pthread_rwlock_t lock;      /* guards the registries */
     entry_list tools, resources, prompts;
     mcp_complete_fn complete_fn;
