@@ -195,8 +195,12 @@ static int r_session_delete(mcp_store *st, const char *sid)
 #define TTL_FOLLOW \
     "if t > 0 and redis.call('PTTL', KEYS[2]) == -1 then redis.call('PEXPIRE', KEYS[2], t) end "
 
+/* The increment checks the TTL of KEYS[2] only when the field is new (the
+ * result equals the delta): a field that was there already lives in a key
+ * some change created, and every change gives a key it creates the TTL. */
 static mcp__redis_script incr_script = MCP__REDIS_SCRIPT(
-    TTL_FROM_RECORD "local v = redis.call('HINCRBY', KEYS[2], ARGV[1], ARGV[2]) " TTL_FOLLOW "return v");
+    TTL_FROM_RECORD "local v = redis.call('HINCRBY', KEYS[2], ARGV[1], ARGV[2]) "
+    "if v == tonumber(ARGV[2]) then " TTL_FOLLOW "end return v");
 static mcp__redis_script set_script = MCP__REDIS_SCRIPT(
     TTL_FROM_RECORD "redis.call('HSET', KEYS[2], ARGV[1], ARGV[2]) " TTL_FOLLOW "return 1");
 static mcp__redis_script next_script = MCP__REDIS_SCRIPT(

@@ -133,15 +133,37 @@ broken:
     return -MCP_EIO;
 }
 
+/* "<prefix><n>\r\n" into out, as RESP writes lengths. */
+static void put_length(strbuf *out, char prefix, size_t n)
+{
+    char digits[24], *p = digits + sizeof digits;
+    *--p = '\n';
+    *--p = '\r';
+    do {
+        *--p = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    *--p = prefix;
+    mcp__strbuf_append(out, p, (size_t)(digits + sizeof digits - p));
+}
+
+/* The RESP request (an array of bulk strings, what redisFormatCommandArgv
+ * writes) straight into the output buffer: no temporary copy. */
 int mcp__redis_append(mcp__redis_conn *c, int argc, const char **argv, const size_t *len)
 {
-    char *cmd = NULL;
-    int n = redisFormatCommandArgv(&cmd, argc, argv, len);
-    if (n < 0 || !cmd)
+    if (argc <= 0)
+        return -MCP_EINVAL;
+    put_length(&c->out, '*', (size_t)argc);
+    for (int i = 0; i < argc; i++) {
+        put_length(&c->out, '$', len[i]);
+        mcp__strbuf_append(&c->out, argv[i], len[i]);
+        mcp__strbuf_append(&c->out, "\r\n", 2);
+    }
+    if (c->out.err) {
+        c->broken = true;            /* a half-queued command cannot be sent */
         return -MCP_ENOMEM;
-    int rc = mcp__strbuf_append(&c->out, cmd, (size_t)n);
-    redisFreeCommand(cmd);
-    return rc;
+    }
+    return 0;
 }
 
 int mcp__redis_read(mcp__redis_conn *c, redisReply **reply)
