@@ -162,10 +162,10 @@ void mcp__redis_release(mcp__redis_store *rs, mcp__redis_slot *slot, bool health
 /* ---------------- commands without waiting (redis_pipe.c) ---------------- */
 
 /* Send script like mcp__redis_eval, without waiting for the answer: one
- * thread of the store writes every command queued meanwhile as one
- * pipeline and reads their replies, then calls done(ctx, rc, reply) for
- * each in order (rc 0 with the reply, which done must not keep, or
- * -MCP_EIO with NULL). Keys and arguments are copied. 0 when queued, then
+ * thread of the store sends the commands queued meanwhile together on one
+ * connection and calls done(ctx, rc, reply) for each as its reply comes,
+ * in order (rc 0 with the reply, which done must not keep, or -MCP_EIO
+ * with NULL). Keys and arguments are copied. 0 when queued, then
  * done follows exactly once; -MCP_EIO once the store is stopping,
  * -MCP_EINVAL or -MCP_ENOMEM (done is not called). */
 typedef void (*mcp__redis_done)(void *ctx, int rc, const redisReply *reply);

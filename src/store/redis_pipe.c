@@ -1,10 +1,11 @@
 /* Scripts sent without waiting: a request thread queues its command and
- * goes on serving; one thread per store takes everything queued, writes it
- * as one pipeline on a pooled connection, reads the replies in order and
- * hands each to its callback. Under load the batch grows with the number of
- * requests in flight, so Redis and this process pay one write and one read
- * for many commands, and no request thread sleeps on a round trip. The
- * callbacks run on this thread with no lock held. */
+ * goes on serving; one thread per store keeps a pooled connection busy
+ * while there is traffic, sending whatever was queued before it reads each
+ * reply and handing every reply to its callback as it comes. Under load
+ * many commands travel per write and per read, so Redis and this process
+ * pay one system call for many, and no request thread sleeps on a round
+ * trip. The callbacks run on this thread with no lock held. */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,13 +13,14 @@
 
 #include "store/redis_internal.h"
 
-#define MAX_BATCH 128
+#define MAX_IN_FLIGHT 256
 
 typedef mcp__redis_store redis_store;
 
 typedef struct mcp__redis_op {
     struct mcp__redis_op *next;
     mcp__redis_script *script;
+    bool resent;                 /* sent again as EVAL after NOSCRIPT */
     mcp__redis_done done;
     void *ctx;
     mcp__redis_cmd cmd;          /* argv point into text and nk */
@@ -34,42 +36,90 @@ static void answer(redis_op *op, int rc, redisReply *reply)
     free(op);
 }
 
-/* Send n ops as one pipeline and answer each. A NOSCRIPT reply (Redis
- * restarted or flushed its scripts) is resent with the source on the same
- * connection; any failure of the connection fails the rest with -MCP_EIO. */
-static void run_batch(redis_store *rs, redis_op **ops, int n)
+/* Up to room queued ops, oldest first, into out. */
+static int take_queued(redis_store *rs, redis_op **out, int room)
 {
-    redisReply *replies[MAX_BATCH] = {0};
+    int n = 0;
+    pthread_mutex_lock(&rs->pipe_lock);
+    while (rs->pipe_head && n < room) {
+        out[n++] = rs->pipe_head;
+        rs->pipe_head = rs->pipe_head->next;
+    }
+    if (!rs->pipe_head)
+        rs->pipe_tail = NULL;
+    pthread_mutex_unlock(&rs->pipe_lock);
+    return n;
+}
+
+/* Commands in flight on the connection, in the order their replies come. */
+typedef struct in_flight {
+    redis_op *ops[MAX_IN_FLIGHT];
+    int head, count;
+} in_flight;
+
+static bool send_op(mcp__redis_conn *conn, in_flight *f, redis_op *op)
+{
+    f->ops[(f->head + f->count++) % MAX_IN_FLIGHT] = op;
+    return mcp__redis_append(conn, op->cmd.argc, op->cmd.argv, op->cmd.len) == 0;
+}
+
+static redis_op *next_answered(in_flight *f)
+{
+    redis_op *op = f->ops[f->head];
+    f->head = (f->head + 1) % MAX_IN_FLIGHT;
+    f->count--;
+    return op;
+}
+
+/* Keep one pooled connection busy while there is traffic: commands queued
+ * meanwhile are sent before each reply is read (the read flushes them), so
+ * a request never waits for a whole earlier batch to be answered, and each
+ * reply is answered as it comes. A NOSCRIPT reply (Redis restarted or
+ * flushed its scripts) is resent once with the source, behind the rest; a
+ * connection that fails fails what is in flight with -MCP_EIO. */
+static void run_stream(redis_store *rs, redis_op **first, int n)
+{
     mcp__redis_slot *slot = mcp__redis_acquire(rs);
-    bool ok = slot != NULL, healthy;
-    for (int i = 0; i < n && ok; i++)
-        ok = mcp__redis_append(slot->conn, ops[i]->cmd.argc, ops[i]->cmd.argv, ops[i]->cmd.len) == 0;
-    for (int i = 0; i < n && ok; i++)
-        ok = mcp__redis_read(slot->conn, &replies[i]) == 0;
-    for (int i = 0; i < n && ok; i++) {
-        if (!mcp__redis_is_noscript(replies[i]))
+    if (!slot) {
+        for (int i = 0; i < n; i++)
+            answer(first[i], -MCP_EIO, NULL);
+        return;
+    }
+    in_flight f = { .head = 0, .count = 0 };
+    bool ok = true, healthy = true;
+    for (int i = 0; i < n; i++)
+        ok = send_op(slot->conn, &f, first[i]) && ok;
+    redis_op *more[MAX_IN_FLIGHT];
+    while (ok && f.count > 0) {
+        int k = take_queued(rs, more, MAX_IN_FLIGHT - f.count);
+        for (int i = 0; i < k; i++)
+            ok = send_op(slot->conn, &f, more[i]) && ok;
+        redisReply *reply = NULL;
+        if (!ok || mcp__redis_read(slot->conn, &reply) < 0) {
+            ok = false;
+            break;
+        }
+        redis_op *op = next_answered(&f);
+        if (mcp__redis_is_noscript(reply) && !op->resent) {
+            freeReplyObject(reply);
+            mcp__redis_eval_source(&op->cmd, op->script);
+            op->resent = true;
+            ok = send_op(slot->conn, &f, op);
             continue;
-        freeReplyObject(replies[i]);
-        replies[i] = NULL;
-        mcp__redis_eval_source(&ops[i]->cmd, ops[i]->script);
-        ok = mcp__redis_append(slot->conn, ops[i]->cmd.argc, ops[i]->cmd.argv, ops[i]->cmd.len) == 0 &&
-             mcp__redis_read(slot->conn, &replies[i]) == 0;
+        }
+        if (reply->type == REDIS_REPLY_ERROR)
+            healthy = false;                   /* as in mcp__redis_run: NOAUTH, LOADING, ... */
+        answer(op, reply->type == REDIS_REPLY_ERROR ? -MCP_EIO : 0, reply);
     }
-    healthy = ok;
-    for (int i = 0; i < n && healthy; i++)
-        healthy = replies[i]->type != REDIS_REPLY_ERROR;   /* as in mcp__redis_run: NOAUTH, LOADING, ... */
-    if (slot)
-        mcp__redis_release(rs, slot, healthy);
-    for (int i = 0; i < n; i++) {
-        int rc = ok && replies[i]->type != REDIS_REPLY_ERROR ? 0 : -MCP_EIO;
-        answer(ops[i], rc, replies[i]);
-    }
+    while (f.count > 0)
+        answer(next_answered(&f), -MCP_EIO, NULL);
+    mcp__redis_release(rs, slot, ok && healthy);
 }
 
 static void *pipe_main(void *arg)
 {
     redis_store *rs = arg;
-    redis_op *batch[MAX_BATCH];
+    redis_op *batch[MAX_IN_FLIGHT];
     for (;;) {
         pthread_mutex_lock(&rs->pipe_lock);
         while (!rs->pipe_head && !rs->pipe_stopping) {
@@ -77,17 +127,11 @@ static void *pipe_main(void *arg)
             pthread_cond_wait(&rs->pipe_ready, &rs->pipe_lock);
         }
         rs->pipe_idle = false;
-        int n = 0;
-        while (rs->pipe_head && n < MAX_BATCH) {
-            batch[n++] = rs->pipe_head;
-            rs->pipe_head = rs->pipe_head->next;
-        }
-        if (!rs->pipe_head)
-            rs->pipe_tail = NULL;
+        bool queued = rs->pipe_head != NULL;
         pthread_mutex_unlock(&rs->pipe_lock);
-        if (n == 0)
+        if (!queued)
             return NULL;               /* stopping, and nothing left to send */
-        run_batch(rs, batch, n);
+        run_stream(rs, batch, take_queued(rs, batch, MAX_IN_FLIGHT));
     }
 }
 
@@ -114,6 +158,7 @@ static redis_op *op_new(mcp__redis_script *script, int nkeys, const char **keys,
     }
     op->next = NULL;
     op->script = script;
+    op->resent = false;
     mcp__redis_eval_cmd(&op->cmd, op->nk, script, nkeys, copies, nargs, copies + nkeys);
     return op;
 }
