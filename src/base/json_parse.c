@@ -11,6 +11,7 @@
  * accept it returns NULL and the caller takes that path to word the error
  * (test_json_parse and fuzz_jsonrpc compare the two). */
 #include "base/json_parse.h"
+#include "base/utf8.h"
 
 #include <limits.h>
 #include <locale.h>
@@ -25,7 +26,6 @@ typedef struct parser {
 } parser;
 
 static cJSON *parse_value(parser *ps);
-static char *read_string(parser *ps, size_t extra);
 
 static void skip_space(parser *ps)
 {
@@ -88,22 +88,10 @@ static bool scan_string(const unsigned char *p, const unsigned char *end, size_t
             s++;
             continue;
         }
-        size_t n;
-        uint32_t cp;
-        if (c >= 0xC2 && c <= 0xDF) { n = 1; cp = c & 0x1F; }
-        else if (c >= 0xE0 && c <= 0xEF) { n = 2; cp = c & 0x0F; }
-        else if (c >= 0xF0 && c <= 0xF4) { n = 3; cp = c & 0x07; }
-        else return false;
-        if ((size_t)(end - s) <= n)
+        size_t n = mcp__utf8_sequence_len(s, (size_t)(end - s));
+        if (!n)
             return false;
-        for (size_t k = 1; k <= n; k++) {
-            if ((s[k] & 0xC0) != 0x80)
-                return false;
-            cp = (cp << 6) | (s[k] & 0x3F);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        s += n + 1;
+        s += n;
     }
 }
 
@@ -228,34 +216,12 @@ static const char *known_key(const unsigned char *p, size_t len)
     return NULL;
 }
 
-/* The member name at ps->p (its opening quote): *key, and *constant when it
- * is known_key's text rather than a cJSON_malloc'd copy. False on error. */
-static bool read_key(parser *ps, char **key, bool *constant)
+/* The string at ps->p (its opening quote) decoded into a fresh buffer of
+ * extra + its length + 1 bytes, the text at offset extra, and ps moved past
+ * it: the block, or NULL. len and escaped come from scan_string. */
+static char *copy_string(parser *ps, size_t len, bool escaped, size_t extra)
 {
-    size_t len;
-    bool escaped;
     const unsigned char *start = ps->p + 1;
-    if (!scan_string(start, ps->end, &len, &escaped))
-        return false;
-    const char *known = escaped ? NULL : known_key(start, len);
-    *constant = known != NULL;
-    if (known) {
-        *key = (char *)known;
-        ps->p = start + len + 1;
-        return true;
-    }
-    return (*key = read_string(ps, 0)) != NULL;
-}
-
-/* The string at ps->p (its opening quote) into a fresh buffer of extra +
- * its length + 1 bytes, the text at offset extra: the block, or NULL. */
-static char *read_string(parser *ps, size_t extra)
-{
-    size_t len;
-    bool escaped;
-    const unsigned char *start = ps->p + 1;
-    if (!scan_string(start, ps->end, &len, &escaped))
-        return NULL;
     char *block = cJSON_malloc(extra + len + 1);
     if (!block)
         return NULL;
@@ -271,9 +237,29 @@ static char *read_string(parser *ps, size_t extra)
     return block;
 }
 
+/* The member name at ps->p (its opening quote): *key, and *constant when it
+ * is known_key's text rather than a cJSON_malloc'd copy. False on error. */
+static bool read_key(parser *ps, char **key, bool *constant)
+{
+    size_t len;
+    bool escaped;
+    if (!scan_string(ps->p + 1, ps->end, &len, &escaped))
+        return false;
+    const char *known = escaped ? NULL : known_key(ps->p + 1, len);
+    *constant = known != NULL;
+    if (known) {
+        *key = (char *)known;
+        ps->p += len + 2;
+        return true;
+    }
+    return (*key = copy_string(ps, len, escaped, 0)) != NULL;
+}
+
 static cJSON *parse_string_value(parser *ps)
 {
-    char *block = read_string(ps, sizeof(cJSON));
+    size_t len;
+    bool escaped;
+    char *block = scan_string(ps->p + 1, ps->end, &len, &escaped) ? copy_string(ps, len, escaped, sizeof(cJSON)) : NULL;
     if (!block)
         return NULL;
     cJSON *n = (cJSON *)(void *)block;
