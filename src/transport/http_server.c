@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -361,9 +362,13 @@ void mcp_http_stop(mcp_http_server *hs)
         /* 1. Stop accepting. 2. Let in-flight requests finish (bounded).
          * 3. End every session and stream (retry hint), 4. stop MHD once no
          * connection is left suspended. */
-        MHD_socket fd = MHD_quiesce_daemon(hs->daemon);
-        if (fd != MHD_INVALID_SOCKET)
-            close(fd);
+        /* MHD's thread still takes the quiesced socket out of its epoll set
+         * after this returns, so the descriptor is only closed once MHD has
+         * stopped; shutdown() already refuses new connections (Linux turns a
+         * listening socket back to closed), which lets a balancer fail over. */
+        MHD_socket listen_fd = MHD_quiesce_daemon(hs->daemon);
+        if (listen_fd != MHD_INVALID_SOCKET)
+            shutdown(listen_fd, SHUT_RDWR);
         /* Listen streams never finish by themselves: end them before the
          * drain waits for requests in flight. */
         mcp__server_close_listeners(hs->srv, hs);
@@ -398,6 +403,8 @@ void mcp_http_stop(mcp_http_server *hs)
         }
         mcp__notify_unsubscribe(hs->srv, mcp__streamable_broadcast, hs);   /* only this server's */
         MHD_stop_daemon(hs->daemon);
+        if (listen_fd != MHD_INVALID_SOCKET)
+            close(listen_fd);
     }
     if (hs->o.store)
         mcp__tasks_detach_store(hs->srv, hs->o.store);   /* tasks: the caller frees the store next */

@@ -4,7 +4,8 @@
 # answers 503 while the Redis store is down and while draining; probes ignore
 # the Host allow-list. On SIGTERM (--drain-delay-ms 800): /readyz turns 503 at
 # once while requests are still served, a call in flight (slow upstream, 2.5 s: past the delay, into the drain)
-# still gets its result, the open GET stream ends with a retry: hint, a
+# still gets its result, new connections are refused once the delay is over,
+# the open GET stream ends with a retry: hint, a
 # 2026-07-28 listen stream ends with its subscriptions/listen result, and
 # the process exits 0. Env: BUILD_DIR, SOURCE_DIR. Prints "N passed, N failed".
 set -u
@@ -108,6 +109,12 @@ check "SIGTERM: /readyz answers 503 at once (draining)" \
 check "SIGTERM: /healthz is still 200 while draining" "$([ "$(code "$BASE/healthz")" = 200 ]; echo $?)"
 check "SIGTERM: during --drain-delay-ms a new request is still served (ping 200)" \
     "$([ "$(code -X POST "$URL" "${J[@]}" "${S[@]}" -d '{"jsonrpc":"2.0","id":8,"method":"ping"}')" = 200 ]; echo $?)" "$(cat "$TMP/pb")"
+# Past the 800 ms delay the call (2.5 s upstream) is still in flight: the
+# listening socket must already refuse, so a balancer fails over at once.
+sleep 1
+curl -s -o /dev/null --max-time 2 "$BASE/healthz"; CONNECT_RC=$?
+check "SIGTERM: after the drain delay a new connection is refused (curl exit 7)" \
+    "$([ "$CONNECT_RC" = 7 ] && kill -0 "$CALL_PID" 2>/dev/null; echo $?)" "curl exit $CONNECT_RC"
 wait "$CALL_PID"
 check "SIGTERM: the call in flight finished with its result" \
     "$([ "$(cat "$TMP/inflight.code")" = 200 ] && grep -q 'slow todo' "$TMP/inflight"; echo $?)" "$(cat "$TMP/inflight.code") $(head -c 300 "$TMP/inflight")"
