@@ -121,6 +121,16 @@ static int put_string(strbuf *out, const char *s)
     return put(out, "\"", 1);
 }
 
+cJSON *mcp__json_raw_reference(const char *text)
+{
+    cJSON *item = text ? cJSON_CreateNull() : NULL;
+    if (item) {
+        item->type = cJSON_Raw | cJSON_IsReference;
+        item->valuestring = (char *)text;     /* cJSON_Delete leaves references alone */
+    }
+    return item;
+}
+
 /* Appends the serialisation of item to out. 0, or -1 when item is invalid
  * or memory ran out (out then holds a partial text). */
 static int write_value(strbuf *out, const cJSON *item)

@@ -16,4 +16,8 @@
  * NULL), or NULL. */
 char *mcp__json_print(const cJSON *item, size_t *len);
 
+/* A node that prints as text, verbatim, which it does not own: text must be
+ * valid JSON and outlive the node (cJSON_Raw | cJSON_IsReference). */
+cJSON *mcp__json_raw_reference(const char *text);
+
 #endif

@@ -38,6 +38,9 @@ struct mcp_exchange {
     mcp__revision version;       /* negotiated (session), header, or request _meta */
     bool back_channel;         /* server->client requests can reach the client */
     bool stateless;            /* no session can exist on this channel */
+    bool replies_printed;      /* complete()'s response is only serialised,
+                                  its tree never read or merged: a result may
+                                  then carry parts printed once (call.c) */
     atomic_bool cancelled;     /* set by the transport on cancellation */
     const void *owner;         /* the transport instance (HTTP server, stdio
                                   connection): its listen streams end with it */

@@ -63,6 +63,8 @@ typedef struct entry_list {
 struct mcp_server {
     char *name, *version, *title, *description, *website_url, *instructions;
     cJSON *info;                /* {name, version}: every modern result's serverInfo, by reference */
+    char *info_meta_text;       /* {"io.modelcontextprotocol/serverInfo": info} printed once: the
+                                 * whole _meta of a modern result that has no other */
     pthread_rwlock_t lock;      /* guards the registries */
     entry_list tools, resources, prompts;
     mcp_complete_fn complete_fn;

@@ -74,6 +74,7 @@ static void batch_element(void *ctx, rpc_batch *collector, cJSON *item)
         return;
     }
     bx->ex.ops = &batch_ops;
+    bx->ex.replies_printed = true;
     bx->ex.session = b->session;
     bx->ex.version = b->version;
     bx->ex.stateless = b->session == NULL;

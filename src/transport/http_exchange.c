@@ -306,6 +306,7 @@ post_exchange *mcp__http_px_new(mcp_http_server *hs, struct MHD_Connection *conn
     if (!px)
         return NULL;
     px->ex.ops = &px_ops;
+    px->ex.replies_printed = true;
     px->ex.era = MCP_ERA_LEGACY;
     px->hs = hs;
     px->ex.owner = hs;             /* its listen streams end with this server */

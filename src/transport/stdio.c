@@ -110,6 +110,7 @@ static void dispatch_one(stdio_conn *c, cJSON *msg, rpc_batch *b)
         return;
     }
     sx->ex.ops = &stdio_ops;
+    sx->ex.replies_printed = true;
     sx->ex.track = c->session;
     sx->ex.owner = c;
     sx->ex.limiter = c->limiter;     /* a refusal is the in-band error only */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json_write.h"
 #include "fake_exchange.h"
 
 static int noop_tool(mcp_call *call, const cJSON *args, void *ud)
@@ -157,6 +158,52 @@ static void test_content_meta_on_resource_contents(void **state)
     mcp_server_free(srv);
 }
 
+/* A modern reply that is only printed carries serverInfo as text printed
+ * once (call.c); printed, it must equal the reply built as a tree, with and
+ * without the handler's own _meta keys, and a reply kept as a tree must
+ * stay a tree (tasks read and merge them). */
+static char *modern_reply_text(mcp_server *srv, bool printed, const char *json, bool *meta_is_object)
+{
+    fake_ex *f = fake_new(NULL, MCP_ERA_MODERN, MCP_V_2026_07_28, false);
+    f->ex.replies_printed = printed;
+    const cJSON *r = fake_roundtrip(srv, f, json);
+    assert_non_null(r);
+    *meta_is_object = cJSON_IsObject(get(result_of(r), "_meta"));
+    char *text = mcp__json_print(r, NULL);
+    assert_non_null(text);
+    fake_free(f);
+    return text;
+}
+
+static void test_printed_server_info_meta_equals_the_tree(void **state)
+{
+    (void)state;
+    mcp_server *srv = srv_with_meta();
+    mcp_tool plain = { .name = "plain", .handler = noop_tool };
+    assert_int_equal(mcp_server_add_tool(srv, &plain, NULL), 0);
+    const char *calls[] = {
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"plain\"}}",
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"t\"}}",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        bool tree_object = false, printed_object = true;
+        char *tree = modern_reply_text(srv, false, calls[i], &tree_object);
+        char *printed = modern_reply_text(srv, true, calls[i], &printed_object);
+        assert_string_equal(printed, tree);
+        assert_true(tree_object);
+        assert_true(printed_object == (i == 1));        /* the handler's keys: merged as a tree */
+        cJSON *back = cJSON_Parse(printed);
+        const cJSON *info = get(get(result_of(back), "_meta"), "io.modelcontextprotocol/serverInfo");
+        assert_string_equal(get_str(info, "name"), "unit-server");
+        assert_string_equal(get_str(info, "version"), "1.2.3");
+        assert_true(i == 0 || get(get(result_of(back), "_meta"), "b"));
+        cJSON_Delete(back);
+        free(tree);
+        free(printed);
+    }
+    mcp_server_free(srv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -165,6 +212,7 @@ int main(void)
         cmocka_unit_test(test_no_meta_means_no_meta_key),
         cmocka_unit_test(test_handler_meta_lands_on_the_result_and_content),
         cmocka_unit_test(test_content_meta_on_resource_contents),
+        cmocka_unit_test(test_printed_server_info_meta_equals_the_tree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
