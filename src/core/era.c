@@ -159,7 +159,7 @@ static const char *name_field(const char *method)
 static int check_param_headers(mcp_server *srv, const cJSON *params, const char *name, header_get_fn get, void *ctx,
                                modern_error *err)
 {
-    if (!name)
+    if (!name || atomic_load(&srv->param_header_tools) == 0)   /* no tool has one: no lookup */
         return 0;
     int rc = 0;
     pthread_rwlock_rdlock(&srv->lock);

@@ -214,6 +214,8 @@ int mcp_server_add_tool(mcp_server *srv, const mcp_tool *tool, void *userdata)
         rc = mcp__entry_list_push(&srv->tools, t);
     if (rc == 0 && t->session_scoped)
         atomic_fetch_add(&srv->session_tools, 1);   /* read by era.c */
+    if (rc == 0 && t->param_headers)
+        atomic_fetch_add(&srv->param_header_tools, 1);   /* read by era.c */
     pthread_rwlock_unlock(&srv->lock);
     if (rc < 0) {
         mcp__tool_entry_free(t);
@@ -247,6 +249,8 @@ int mcp_server_remove_tool(mcp_server *srv, const char *name)
             rc = 0;
             if (t->session_scoped)
                 atomic_fetch_sub(&srv->session_tools, 1);   /* read by era.c */
+            if (t->param_headers)
+                atomic_fetch_sub(&srv->param_header_tools, 1);
             break;
         }
     }

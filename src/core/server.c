@@ -46,6 +46,7 @@ mcp_server *mcp_server_new(const mcp_server_info *info)
     srv->max_listeners = 1024;
     srv->eras = MCP_ERAS_AUTO;
     atomic_init(&srv->session_tools, 0);
+    atomic_init(&srv->param_header_tools, 0);
     pthread_mutex_init(&srv->listeners_lock, NULL);
     pthread_cond_init(&srv->listeners_idle, NULL);
     pthread_mutex_init(&srv->subs_lock, NULL);

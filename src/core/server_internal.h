@@ -90,6 +90,7 @@ struct mcp_server {
     unsigned nlisteners, max_listeners;
     mcp_eras eras;               /* mcp_server_set_eras; era.c decides with it */
     atomic_uint session_tools;   /* registered session_scoped tools (changed under lock) */
+    atomic_uint param_header_tools;   /* registered tools with param_headers (changed under lock) */
     char *registry_name, *repository_url;   /* edge: Server Card (transport/server_card.c) */
     struct mcp__otel *otel;      /* semconv histograms (otel.c) */
     /* Extensions (2026-12): served identifiers -> settings (extensions.c),

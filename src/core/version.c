@@ -17,7 +17,7 @@ int mcp__version_parse(const char *name)
 {
     if (!name)
         return -1;
-    for (int i = 0; i < MCP_V_COUNT; i++)
+    for (int i = MCP_V_COUNT - 1; i >= 0; i--)   /* newest first: the usual request */
         if (strcmp(name, names[i]) == 0)
             return i;
     return -1;
