@@ -582,6 +582,7 @@ int mcp_store_redis_open_opts(const char *url, const mcp_store_redis_options *op
     pthread_mutex_init(&rs->lock, NULL);
     pthread_cond_init(&rs->freed, NULL);
     pthread_mutex_init(&rs->pipe_lock, NULL);
+    rs->pipe_wake_fd = -1;
     pthread_cond_init(&rs->pipe_ready, NULL);
     atomic_init(&rs->healthy, rc == 0);
     atomic_init(&rs->bus_since_ms, 0);

@@ -49,16 +49,24 @@ static int remaining(uint64_t deadline)
     return now >= deadline ? 0 : (int)(deadline - now);
 }
 
-/* Wait for events on c->fd until deadline: 1 ready, 0 timed out, -1 error. */
-static int wait_fd(mcp__redis_conn *c, short events, uint64_t deadline)
+/* Wait for events on c->fd until deadline, or for wake_fd (when >= 0) to
+ * become readable: 1 ready, 2 woken, 0 timed out, -1 error. */
+static int wait_fd_or(mcp__redis_conn *c, short events, int wake_fd, uint64_t deadline)
 {
     for (;;) {
-        struct pollfd pfd = { .fd = c->fd, .events = events };
-        int n = poll(&pfd, 1, remaining(deadline));
+        struct pollfd pfd[2] = { { .fd = c->fd, .events = events }, { .fd = wake_fd, .events = POLLIN } };
+        int n = poll(pfd, wake_fd >= 0 ? 2 : 1, remaining(deadline));
         if (n < 0 && errno == EINTR)
             continue;
-        return n < 0 ? -1 : n;
+        if (n > 0 && !pfd[0].revents && pfd[1].revents)
+            return 2;
+        return n < 0 ? -1 : n > 0;
     }
+}
+
+static int wait_fd(mcp__redis_conn *c, short events, uint64_t deadline)
+{
+    return wait_fd_or(c, events, -1, deadline);
 }
 
 static void tls_reason(mcp__redis_conn *c, const char *what)
@@ -168,10 +176,15 @@ int mcp__redis_append(mcp__redis_conn *c, int argc, const char **argv, const siz
 
 int mcp__redis_read(mcp__redis_conn *c, redisReply **reply)
 {
+    return mcp__redis_read_or_wake(c, -1, mcp__now_ms(), reply);
+}
+
+int mcp__redis_read_or_wake(mcp__redis_conn *c, int wake_fd, uint64_t since_ms, redisReply **reply)
+{
     *reply = NULL;
     if (c->broken)
         return -MCP_EIO;
-    uint64_t deadline = mcp__now_ms() + c->timeout_ms;
+    uint64_t deadline = since_ms + c->timeout_ms;
     /* Hot path: right after sending, a plain socket has nothing to read
      * yet, so wait first instead of a recv() that would say EAGAIN. */
     bool just_sent = c->out.len > 0 && !c->ssl;
@@ -203,7 +216,9 @@ int mcp__redis_read(mcp__redis_conn *c, redisReply **reply)
             }
             continue;
         }
-        int w = wait_fd(c, want, deadline);
+        int w = wait_fd_or(c, want, wake_fd, deadline);
+        if (w == 2)
+            return 1;
         if (w == 0)
             return -MCP_ETIMEDOUT;
         if (w < 0) {

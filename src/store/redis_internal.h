@@ -69,6 +69,10 @@ int mcp__redis_append(mcp__redis_conn *c, int argc, const char **argv, const siz
  * within the command timeout (the connection stays usable, a partial reply
  * stays buffered), -MCP_EIO when the connection broke (close it). */
 int mcp__redis_read(mcp__redis_conn *c, redisReply **reply);
+/* mcp__redis_read that also returns 1 (no reply yet) once wake_fd becomes
+ * readable; the command timeout counts from since_ms (so wake-ups do not
+ * extend it). */
+int mcp__redis_read_or_wake(mcp__redis_conn *c, int wake_fd, uint64_t since_ms, redisReply **reply);
 /* A connection the server closed (restart, idle timeout, failover) has its
  * end of stream waiting: false then, without blocking. */
 bool mcp__redis_alive(mcp__redis_conn *c);
@@ -106,6 +110,8 @@ struct mcp__redis_store {
     pthread_cond_t pipe_ready;
     struct mcp__redis_op *pipe_head, *pipe_tail;
     bool pipe_started, pipe_idle, pipe_stopping;
+    int pipe_wake_fd;             /* eventfd: commands queued while the thread waits on Redis */
+    atomic_bool pipe_reading, pipe_woken;
     pthread_t pipe_thread;
 };
 

@@ -4,13 +4,19 @@
  * reply and handing every reply to its callback as it comes. Under load
  * many commands travel per write and per read, so Redis and this process
  * pay one system call for many, and no request thread sleeps on a round
- * trip. The callbacks run on this thread with no lock held. */
+ * trip. A command queued while the thread waits for a reply wakes it
+ * (an eventfd, written once per wait), so it is sent at once rather than
+ * behind that reply. The callbacks run on this thread with no lock held. */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <mcp/error.h>
 
+#include "base/clock.h"
 #include "store/redis_internal.h"
 
 #define MAX_IN_FLIGHT 256
@@ -90,15 +96,28 @@ static void run_stream(redis_store *rs, redis_op **first, int n)
     for (int i = 0; i < n; i++)
         ok = send_op(slot->conn, &f, first[i]) && ok;
     redis_op *more[MAX_IN_FLIGHT];
+    uint64_t since = mcp__now_ms();          /* the oldest reply's wait began */
     while (ok && f.count > 0) {
         int k = take_queued(rs, more, MAX_IN_FLIGHT - f.count);
         for (int i = 0; i < k; i++)
             ok = send_op(slot->conn, &f, more[i]) && ok;
         redisReply *reply = NULL;
-        if (!ok || mcp__redis_read(slot->conn, &reply) < 0) {
+        /* While it waits, a command queued meanwhile wakes it, so it goes
+         * out at once instead of behind the reply awaited. */
+        atomic_store(&rs->pipe_reading, true);
+        int r = ok ? mcp__redis_read_or_wake(slot->conn, rs->pipe_wake_fd, since, &reply) : -MCP_EIO;
+        atomic_store(&rs->pipe_reading, false);
+        if (r == 1) {
+            uint64_t count;
+            if (read(rs->pipe_wake_fd, &count, sizeof count) < 0) { /* nothing to drain: a spurious wake-up */ }
+            atomic_store(&rs->pipe_woken, false);
+            continue;
+        }
+        if (r < 0) {
             ok = false;
             break;
         }
+        since = mcp__now_ms();
         redis_op *op = next_answered(&f);
         if (mcp__redis_is_noscript(reply) && !op->resent) {
             freeReplyObject(reply);
@@ -180,7 +199,11 @@ int mcp__redis_eval_async(redis_store *rs, mcp__redis_script *script, int nkeys,
         return -MCP_EIO;
     }
     if (!rs->pipe_started) {
-        if (pthread_create(&rs->pipe_thread, NULL, pipe_main, rs) != 0) {
+        rs->pipe_wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (rs->pipe_wake_fd < 0 || pthread_create(&rs->pipe_thread, NULL, pipe_main, rs) != 0) {
+            if (rs->pipe_wake_fd >= 0)
+                close(rs->pipe_wake_fd);
+            rs->pipe_wake_fd = -1;
             pthread_mutex_unlock(&rs->pipe_lock);
             free(op);
             return -MCP_ENOMEM;
@@ -192,10 +215,14 @@ int mcp__redis_eval_async(redis_store *rs, mcp__redis_script *script, int nkeys,
     else
         rs->pipe_head = op;
     rs->pipe_tail = op;
-    bool wake = rs->pipe_idle;     /* a busy thread finds it when its batch is done */
+    bool wake = rs->pipe_idle;     /* a sending thread finds it before its next read */
     pthread_mutex_unlock(&rs->pipe_lock);
-    if (wake)
+    if (wake) {
         pthread_cond_signal(&rs->pipe_ready);
+    } else if (atomic_load(&rs->pipe_reading) && !atomic_exchange(&rs->pipe_woken, true)) {
+        uint64_t one = 1;          /* one write per wait, however many commands come */
+        if (write(rs->pipe_wake_fd, &one, sizeof one) < 0) { /* full counter: already awake */ }
+    }
     return 0;
 }
 
@@ -206,6 +233,9 @@ void mcp__redis_pipe_stop(redis_store *rs)
     bool started = rs->pipe_started;
     pthread_mutex_unlock(&rs->pipe_lock);
     pthread_cond_signal(&rs->pipe_ready);
-    if (started)
+    if (started) {
         pthread_join(rs->pipe_thread, NULL);
+        close(rs->pipe_wake_fd);       /* at the store's free: no caller is queuing any more */
+        rs->pipe_wake_fd = -1;
+    }
 }

@@ -397,6 +397,34 @@ flushed=""
 for i in 0 1 2; do count "$(inst "$i")/mcp" "$S5"; flushed="$flushed $N"; done
 check "after SCRIPT FLUSH every instance goes on counting ($flushed)" \
     "$([ "$flushed" = " $((S5_BASE + 30)) $((S5_BASE + 31)) $((S5_BASE + 32))" ]; echo $?)"
+# A Redis that stops answering (SIGSTOP) for 4 s while a call comes every
+# 0.2 s: commands queued meanwhile wake the pipeline thread, but its wait
+# for the oldest reply keeps its deadline (the 1 s command timeout), so the
+# first call fails (503, or a JSON-RPC error when the session was known
+# here) and no call waits much longer than the timeout; calls of the last
+# second may be answered once Redis resumes. A call that failed by timeout
+# may still count (its command reached Redis, which runs it on resuming);
+# none counts twice and none that succeeded is lost.
+kill -STOP "$REDIS_PID"
+for i in $(seq 10 29); do
+    curl -s --max-time 10 -o "$TMP/stall.$i.body" -w '%{http_code} %{time_total}\n' -H 'Content-Type: application/json' \
+        -H 'Accept: application/json, text/event-stream' -H "MCP-Protocol-Version: $PV" \
+        -H "Mcp-Session-Id: $S5" -d "$COUNTER" "$(inst 0)/mcp" >"$TMP/stall.$i" &
+    sleep 0.2
+done
+kill -CONT "$REDIS_PID"
+wait
+for i in $(seq 10 29); do    # stall.N.row: counted|failed seconds
+    read -r code secs <"$TMP/stall.$i"
+    if [ "$code" = 200 ] && grep -q '"count"' "$TMP/stall.$i.body"; then echo "counted $secs"; else echo "failed $secs"; fi
+done >"$TMP/stall.rows"
+stall=$(awk '{ c[$1]++; if ($2 > m) m = $2 } END { for (k in c) printf "%s %s, ", c[k], k; printf "max %.1f s", m }' "$TMP/stall.rows")
+counted=$(grep -c '^counted' "$TMP/stall.rows")
+check "Redis stalled under steady calls: the first call fails, no call waits over 2.5 s ($stall)" \
+    "$(head -1 "$TMP/stall.rows" | grep -q '^failed' && awk '$2 > 2.5 { bad = 1 } END { exit bad }' "$TMP/stall.rows"; echo $?)"
+for _ in $(seq 1 25); do count "$(inst 0)/mcp" "$S5"; [ -n "$N" ] && break; sleep 0.2; done
+check "Redis answering again: the counter goes on, between every success and every call counted once ($((S5_BASE + 33 + counted)) <= $N <= $((S5_BASE + 53)))" \
+    "$([ -n "$N" ] && [ "$N" -ge $((S5_BASE + 33 + counted)) ] && [ "$N" -le $((S5_BASE + 53)) ]; echo $?)"
 
 # Outage 2: the other refusals, and modern traffic, which needs no store.
 redis_down
