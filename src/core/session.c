@@ -307,7 +307,7 @@ int mcp__session_state_incr_async(mcp_session *s, const char *key, int64_t delta
                                   void (*done)(void *ctx, int rc, int64_t value), void *ctx, int64_t *out)
 {
     if (s->store && s->store->ops->state_incr_async &&
-        s->store->ops->state_incr_async(s->store, s->id, key, delta, done, ctx) == 0)
+        s->store->ops->state_incr_async(s->store, s->id, key, delta, s->ttl_ms, done, ctx) == 0)
         return MCP_CALL_PENDING;
     return mcp__session_state_incr(s, key, delta, out);
 }

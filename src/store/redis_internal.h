@@ -6,7 +6,7 @@
  *   redis_url.c   the URL and options (redis_options.c: their defaults);
  *   redis_pool.c  the connection pool with backoff, pipelined commands and
  *                 Lua scripts (EVALSHA, EVAL on NOSCRIPT);
- *   redis_pipe.c  scripts sent without waiting, batched by one thread.
+ *   redis_pipe.c  commands sent without waiting, batched by one thread.
  * Other store files (task records, ...) run their commands through
  * mcp__redis_run / mcp__redis_eval on the same pool. */
 #ifndef MCP_STORE_REDIS_INTERNAL_H
@@ -152,14 +152,6 @@ typedef struct mcp__redis_script {
 int mcp__redis_eval(mcp__redis_store *rs, mcp__redis_script *script, int nkeys, const char **keys, int nargs,
                     const char **args, redisReply **reply);
 
-/* The pieces of mcp__redis_eval for callers that send scripts their own
- * way (redis_pipe.c): the EVALSHA command in c (nk: its key count's text,
- * the arguments borrowed), -MCP_EINVAL with too many; the same turned into
- * EVAL with the source, for a NOSCRIPT answer. */
-int mcp__redis_eval_cmd(mcp__redis_cmd *c, char nk[12], mcp__redis_script *script, int nkeys, const char **keys,
-                        int nargs, const char **args);
-void mcp__redis_eval_source(mcp__redis_cmd *c, const mcp__redis_script *script);
-bool mcp__redis_is_noscript(const redisReply *r);
 /* A pooled connection (NULL at once while Redis is backing off) and its
  * return (healthy false drops it, so the next use redials). */
 mcp__redis_slot *mcp__redis_acquire(mcp__redis_store *rs);
@@ -167,16 +159,18 @@ void mcp__redis_release(mcp__redis_store *rs, mcp__redis_slot *slot, bool health
 
 /* ---------------- commands without waiting (redis_pipe.c) ---------------- */
 
-/* Send script like mcp__redis_eval, without waiting for the answer: one
- * thread of the store sends the commands queued meanwhile together on one
- * connection and calls done(ctx, rc, reply) for each as its reply comes,
- * in order (rc 0 with the reply, which done must not keep, or -MCP_EIO
- * with NULL). Keys and arguments are copied. 0 when queued, then
- * done follows exactly once; -MCP_EIO once the store is stopping,
- * -MCP_EINVAL or -MCP_ENOMEM (done is not called). */
-typedef void (*mcp__redis_done)(void *ctx, int rc, const redisReply *reply);
-int mcp__redis_eval_async(mcp__redis_store *rs, mcp__redis_script *script, int nkeys, const char **keys, int nargs,
-                          const char **args, mcp__redis_done done, void *ctx);
+/* Send n commands (at most MCP__REDIS_MAX_ASYNC_CMDS, back to back: one
+ * round trip) without waiting for the answer: one thread of the store
+ * sends the commands queued meanwhile together on one connection and calls
+ * done(ctx, rc, replies, n) for each caller once its replies came, in
+ * order (rc 0 with the n replies, which done must not keep, or -MCP_EIO
+ * with NULL when the connection failed or a reply was an error). The
+ * arguments are copied. 0 when queued, then done follows exactly once;
+ * -MCP_EIO once the store is stopping, -MCP_EINVAL or -MCP_ENOMEM (done is
+ * not called). done may queue more. */
+#define MCP__REDIS_MAX_ASYNC_CMDS 3
+typedef void (*mcp__redis_done)(void *ctx, int rc, const redisReply *const *replies, int n);
+int mcp__redis_run_async(mcp__redis_store *rs, const mcp__redis_cmd *cmds, int n, mcp__redis_done done, void *ctx);
 /* Stop the pipeline thread (at free): queued commands are still sent. */
 void mcp__redis_pipe_stop(mcp__redis_store *rs);
 

@@ -96,7 +96,7 @@ void mcp__redis_cmd_init(cmd *c, int argc, ...)
     va_end(ap);
 }
 
-bool mcp__redis_is_noscript(const redisReply *r)
+static bool is_noscript(const redisReply *r)
 {
     return r && r->type == REDIS_REPLY_ERROR && strncmp(r->str, "NOSCRIPT", 8) == 0;
 }
@@ -120,7 +120,7 @@ static int run_keep(redis_store *rs, cmd *cmds, int n, redisReply **replies)
      * them as unhealthy and redial; an expected NOSCRIPT is neither. */
     bool healthy = ok;
     for (int i = 0; i < n && healthy; i++)
-        if (replies[i]->type == REDIS_REPLY_ERROR && !mcp__redis_is_noscript(replies[i]))
+        if (replies[i]->type == REDIS_REPLY_ERROR && !is_noscript(replies[i]))
             healthy = false;
     mcp__redis_release(rs, slot, healthy);
     if (!ok) {
@@ -181,8 +181,8 @@ static const char *script_sha1(mcp__redis_script *s)
     return s->sha1;
 }
 
-int mcp__redis_eval_cmd(cmd *c, char nk[12], mcp__redis_script *script, int nkeys, const char **keys, int nargs,
-                        const char **args)
+static int eval_cmd(cmd *c, char nk[12], mcp__redis_script *script, int nkeys, const char **keys, int nargs,
+                    const char **args)
 {
     if (nkeys < 0 || nargs < 0 || nkeys + nargs > MCP__REDIS_MAX_ARGS - 3)
         return -MCP_EINVAL;
@@ -200,7 +200,7 @@ int mcp__redis_eval_cmd(cmd *c, char nk[12], mcp__redis_script *script, int nkey
     return 0;
 }
 
-void mcp__redis_eval_source(cmd *c, const mcp__redis_script *script)
+static void eval_source(cmd *c, const mcp__redis_script *script)
 {
     c->argv[0] = "EVAL";
     c->argv[1] = script->source;
@@ -214,12 +214,12 @@ int mcp__redis_eval(redis_store *rs, mcp__redis_script *script, int nkeys, const
     *reply = NULL;
     char nk[12];
     cmd c;
-    if (mcp__redis_eval_cmd(&c, nk, script, nkeys, keys, nargs, args) < 0)
+    if (eval_cmd(&c, nk, script, nkeys, keys, nargs, args) < 0)
         return -MCP_EINVAL;
     int rc = run_keep(rs, &c, 1, reply);
-    if (rc == 0 && mcp__redis_is_noscript(*reply)) {       /* Redis restarted or flushed: send the source (it caches it) */
+    if (rc == 0 && is_noscript(*reply)) {       /* Redis restarted or flushed: send the source (it caches it) */
         freeReplyObject(*reply);
-        mcp__redis_eval_source(&c, script);
+        eval_source(&c, script);
         rc = run_keep(rs, &c, 1, reply);
     }
     if (rc == 0 && (*reply)->type == REDIS_REPLY_ERROR) {

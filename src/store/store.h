@@ -48,8 +48,8 @@ typedef struct store_ops {
     /* state_incr without waiting: 0 when the command is on its way and
      * done(ctx, rc, value) will follow exactly once on the store's own
      * thread; < 0 when it was not taken (done not called: the caller falls
-     * back to state_incr). Optional. */
-    int (*state_incr_async)(mcp_store *st, const char *sid, const char *key, int64_t delta,
+     * back to state_incr). ttl_ms: the session's idle TTL. Optional. */
+    int (*state_incr_async)(mcp_store *st, const char *sid, const char *key, int64_t delta, unsigned ttl_ms,
                             void (*done)(void *ctx, int rc, int64_t value), void *ctx);
     int (*stream_next)(mcp_store *st, const char *sid, unsigned *no);
     int (*event_append)(mcp_store *st, const char *sid, unsigned no, uint64_t seq, const char *frame,

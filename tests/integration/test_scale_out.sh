@@ -387,8 +387,9 @@ for i in 0 1 2; do burst "$(inst "$i")/mcp" "$S5" 8; bursts="$bursts [$BURST]"; 
 check "after the restart, 8 concurrent calls per instance all succeed: stale pooled connections are replaced, not failed ($bursts)" \
     "$([ "$bursts" = " [8x200] [8x200] [8x200]" ]; echo $?)"
 # The counter's increments travel in pipelined batches (one store thread per
-# instance): none is lost or counted twice, and a Redis that forgot its
-# scripts (SCRIPT FLUSH) gets them again inside the batch.
+# instance): none is lost or counted twice. A Redis that forgot its scripts
+# (SCRIPT FLUSH) changes nothing for them (plain HINCRBY) and gets the
+# scripts of the other state changes again (EVAL on NOSCRIPT).
 count "$(inst 0)/mcp" "$S5"
 check "the bursts' 24 increments all counted, none twice (count $N, want $((S5_BASE + 29)))" \
     "$([ "$N" = $((S5_BASE + 29)) ]; echo $?)"
@@ -480,6 +481,15 @@ for i in 0 1 2; do count "$(inst "$i")/mcp" "$S6"; count "$(inst "$i")/mcp" "$S8
 ttl=$(rcli pttl "mcp:{$S8}:s")
 check "the session's Redis TTL is --session-idle-ms ($ttl ms <= $IDLE_MS)" \
     "$([ -n "$ttl" ] && [ "$ttl" -gt $((IDLE_MS - 3000)) ] && [ "$ttl" -le "$IDLE_MS" ]; echo $?)"
+# The counter's increment is one HINCRBY; the state key its first call
+# creates gets the idle TTL right after (a PEXPIRE follows a new field), so
+# a session used once and abandoned leaves nothing behind for good.
+new_session "$(inst 0)/mcp"; S9=$SID
+count "$(inst 0)/mcp" "$S9"
+sleep 0.3
+ttl9=$(rcli pttl "mcp:{$S9}:a")
+check "the first increment's state key has the idle TTL (count $N, PTTL $ttl9 ms)" \
+    "$([ "$N" = 1 ] && [ -n "$ttl9" ] && [ "$ttl9" -gt 0 ] && [ "$ttl9" -le "$IDLE_MS" ]; echo $?)"
 kept=0
 end=$((SECONDS + IDLE_MS / 1000 + 2))
 while [ "$SECONDS" -lt "$end" ]; do

@@ -56,10 +56,10 @@ static void answer_from_another_thread(void (*done)(void *, int, int64_t), void 
     pthread_join(t, NULL);
 }
 
-static int fake_incr_async(mcp_store *st, const char *sid, const char *key, int64_t delta,
+static int fake_incr_async(mcp_store *st, const char *sid, const char *key, int64_t delta, unsigned ttl_ms,
                            void (*done)(void *ctx, int rc, int64_t value), void *ctx)
 {
-    (void)st; (void)sid; (void)key;
+    (void)st; (void)sid; (void)key; (void)ttl_ms;
     fake.async_calls++;
     if (fake.mode == REFUSE)
         return -MCP_EIO;
