@@ -101,9 +101,8 @@ static void fail_in_flight(in_flight *f)
 /* Keep one pooled connection busy while there is traffic: commands queued
  * meanwhile are sent before each reply is read (the read flushes them), so
  * a request never waits for a whole earlier batch to be answered, and each
- * reply is answered as it comes. A NOSCRIPT reply (Redis restarted or
- * flushed its scripts) is resent once with the source, behind the rest; a
- * connection that fails fails what is in flight with -MCP_EIO. */
+ * caller is answered once its last reply came; a connection that fails
+ * fails what is in flight with -MCP_EIO. */
 static void run_stream(redis_store *rs, redis_op **first, int n)
 {
     mcp__redis_slot *slot = mcp__redis_acquire(rs);
