@@ -291,7 +291,9 @@ typedef struct incr_wait {
 
 static void expire_answered(void *arg, int rc, const redisReply *const *rep, int n)
 {
-    (void)arg; (void)rc; (void)rep; (void)n;    /* a lost PEXPIRE leaves a key for the next refresh */
+    /* Lost only when the connection breaks right then: the session's next
+     * TTL refresh covers the key, or nothing does if it is never used again. */
+    (void)arg; (void)rc; (void)rep; (void)n;
 }
 
 static void incr_answered(void *arg, int rc, const redisReply *const *rep, int n)
