@@ -289,26 +289,26 @@ typedef struct incr_wait {
     char key[128];
 } incr_wait;
 
-static void expire_answered(void *arg, int rc, const redisReply *const *rep, int n)
+static void expire_answered(void *arg, int rc, const redisReply *rep)
 {
     /* Lost only when the connection breaks right then: the session's next
      * TTL refresh covers the key, or nothing does if it is never used again. */
-    (void)arg; (void)rc; (void)rep; (void)n;
+    (void)arg; (void)rc; (void)rep;
 }
 
-static void incr_answered(void *arg, int rc, const redisReply *const *rep, int n)
+static void incr_answered(void *arg, int rc, const redisReply *rep)
 {
     incr_wait *w = arg;
-    if (rc == 0 && (n != 1 || rep[0]->type != REDIS_REPLY_INTEGER))
+    if (rc == 0 && rep->type != REDIS_REPLY_INTEGER)
         rc = -MCP_EIO;
-    if (rc == 0 && rep[0]->integer == w->delta) {    /* a new field: the key may be new too */
+    if (rc == 0 && rep->integer == w->delta) {    /* a new field: the key may be new too */
         cmd c;
         mcp__redis_cmd_init(&c, 3, "PEXPIRE", w->key, w->ttl);
-        mcp__redis_run_async(w->rs, &c, 1, expire_answered, NULL);
+        mcp__redis_run_async(w->rs, &c, expire_answered, NULL);
     }
     void (*done)(void *, int, int64_t) = w->done;
     void *ctx = w->ctx;
-    int64_t value = rc == 0 ? rep[0]->integer : 0;
+    int64_t value = rc == 0 ? rep->integer : 0;
     free(w);
     done(ctx, rc, value);
 }
@@ -326,7 +326,7 @@ static int r_state_incr_async(mcp_store *st, const char *sid, const char *name, 
     snprintf(d, sizeof d, "%" PRId64, delta);
     cmd c;
     mcp__redis_cmd_init(&c, 4, "HINCRBY", w->key, name, d);
-    int rc = mcp__redis_run_async((redis_store *)st, &c, 1, incr_answered, w);
+    int rc = mcp__redis_run_async((redis_store *)st, &c, incr_answered, w);
     if (rc < 0)
         free(w);
     return rc;

@@ -159,18 +159,16 @@ void mcp__redis_release(mcp__redis_store *rs, mcp__redis_slot *slot, bool health
 
 /* ---------------- commands without waiting (redis_pipe.c) ---------------- */
 
-/* Send n commands (at most MCP__REDIS_MAX_ASYNC_CMDS, back to back: one
- * round trip) without waiting for the answer: one thread of the store
+/* Send command c without waiting for the answer: one thread of the store
  * sends the commands queued meanwhile together on one connection and calls
- * done(ctx, rc, replies, n) for each caller once its replies came, in
- * order (rc 0 with the n replies, which done must not keep, or -MCP_EIO
- * with NULL when the connection failed or a reply was an error). The
- * arguments are copied. 0 when queued, then done follows exactly once;
- * -MCP_EIO once the store is stopping, -MCP_EINVAL or -MCP_ENOMEM (done is
- * not called). done may queue more. */
-#define MCP__REDIS_MAX_ASYNC_CMDS 3
-typedef void (*mcp__redis_done)(void *ctx, int rc, const redisReply *const *replies, int n);
-int mcp__redis_run_async(mcp__redis_store *rs, const mcp__redis_cmd *cmds, int n, mcp__redis_done done, void *ctx);
+ * done(ctx, rc, reply) for each as its reply comes, in order (rc 0 with the
+ * reply, which done must not keep, or -MCP_EIO with NULL when the
+ * connection failed or the reply was an error). The arguments are copied.
+ * 0 when queued, then done follows exactly once; -MCP_EIO once the store
+ * is stopping, -MCP_EINVAL or -MCP_ENOMEM (done is not called). done may
+ * queue more. */
+typedef void (*mcp__redis_done)(void *ctx, int rc, const redisReply *reply);
+int mcp__redis_run_async(mcp__redis_store *rs, const mcp__redis_cmd *c, mcp__redis_done done, void *ctx);
 /* Stop the pipeline thread (at free): queued commands are still sent. */
 void mcp__redis_pipe_stop(mcp__redis_store *rs);
 

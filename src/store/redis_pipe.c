@@ -1,4 +1,4 @@
-/* Commands sent without waiting: a request thread queues its commands and
+/* Commands sent without waiting: a request thread queues its command and
  * goes on serving; one thread per store keeps a pooled connection busy
  * while there is traffic, sending whatever was queued before it reads each
  * reply and handing every reply to its callback as it comes. Under load
@@ -19,27 +19,22 @@
 #include "base/clock.h"
 #include "store/redis_internal.h"
 
-#define MAX_IN_FLIGHT 256     /* commands */
+#define MAX_IN_FLIGHT 256
 
 typedef mcp__redis_store redis_store;
 
-/* One caller's commands, answered together. */
+/* One caller's command. */
 typedef struct mcp__redis_op {
     struct mcp__redis_op *next;
-    bool failed;                 /* a reply was an error */
-    int ncmds, answered, dropped; /* commands; replies held; dropped when the connection failed */
     mcp__redis_done done;
     void *ctx;
-    redisReply *replies[MCP__REDIS_MAX_ASYNC_CMDS];
-    mcp__redis_cmd cmd[MCP__REDIS_MAX_ASYNC_CMDS];   /* argv point into text */
+    mcp__redis_cmd cmd;          /* argv point into text */
     char text[];                 /* the arguments, each NUL-terminated */
 } redis_op;
 
-static void answer(redis_op *op, int rc)
+static void answer(redis_op *op, int rc, const redisReply *reply)
 {
-    op->done(op->ctx, rc, rc == 0 ? (const redisReply *const *)op->replies : NULL, op->ncmds);
-    for (int i = 0; i < op->answered; i++)
-        freeReplyObject(op->replies[i]);
+    op->done(op->ctx, rc, rc == 0 ? reply : NULL);
     free(op);
 }
 
@@ -58,25 +53,16 @@ static int take_queued(redis_store *rs, redis_op **out, int room)
     return n;
 }
 
-/* Commands in flight on the connection, in the order their replies come:
- * each is its op's next unanswered command. */
+/* Commands in flight on the connection, in the order their replies come. */
 typedef struct in_flight {
     redis_op *ops[MAX_IN_FLIGHT];
     int head, count;
 } in_flight;
 
-static bool send_cmd(mcp__redis_conn *conn, in_flight *f, redis_op *op, int i)
-{
-    f->ops[(f->head + f->count++) % MAX_IN_FLIGHT] = op;
-    return mcp__redis_append(conn, op->cmd[i].argc, op->cmd[i].argv, op->cmd[i].len) == 0;
-}
-
 static bool send_op(mcp__redis_conn *conn, in_flight *f, redis_op *op)
 {
-    bool ok = true;
-    for (int i = 0; i < op->ncmds; i++)
-        ok = send_cmd(conn, f, op, i) && ok;
-    return ok;
+    f->ops[(f->head + f->count++) % MAX_IN_FLIGHT] = op;
+    return mcp__redis_append(conn, op->cmd.argc, op->cmd.argv, op->cmd.len) == 0;
 }
 
 static redis_op *next_answered(in_flight *f)
@@ -87,28 +73,17 @@ static redis_op *next_answered(in_flight *f)
     return op;
 }
 
-/* What is left in flight fails: each op once, when its last command is
- * taken off (its earlier ones may be answered already). */
-static void fail_in_flight(in_flight *f)
-{
-    while (f->count > 0) {
-        redis_op *op = next_answered(f);
-        if (op->answered + ++op->dropped == op->ncmds)
-            answer(op, -MCP_EIO);
-    }
-}
-
 /* Keep one pooled connection busy while there is traffic: commands queued
  * meanwhile are sent before each reply is read (the read flushes them), so
  * a request never waits for a whole earlier batch to be answered, and each
- * caller is answered once its last reply came; a connection that fails
- * fails what is in flight with -MCP_EIO. */
+ * reply is answered as it comes; a connection that fails fails what is in
+ * flight with -MCP_EIO. */
 static void run_stream(redis_store *rs, redis_op **first, int n)
 {
     mcp__redis_slot *slot = mcp__redis_acquire(rs);
     if (!slot) {
         for (int i = 0; i < n; i++)
-            answer(first[i], -MCP_EIO);
+            answer(first[i], -MCP_EIO, NULL);
         return;
     }
     in_flight f = { .head = 0, .count = 0 };
@@ -118,7 +93,7 @@ static void run_stream(redis_store *rs, redis_op **first, int n)
     redis_op *more[MAX_IN_FLIGHT];
     uint64_t since = mcp__now_ms();          /* the oldest reply's wait began */
     while (ok && f.count > 0) {
-        int k = take_queued(rs, more, (MAX_IN_FLIGHT - f.count) / MCP__REDIS_MAX_ASYNC_CMDS);
+        int k = take_queued(rs, more, MAX_IN_FLIGHT - f.count);
         for (int i = 0; i < k; i++)
             ok = send_op(slot->conn, &f, more[i]) && ok;
         redisReply *reply = NULL;
@@ -138,16 +113,13 @@ static void run_stream(redis_store *rs, redis_op **first, int n)
             break;
         }
         since = mcp__now_ms();
-        redis_op *op = next_answered(&f);
-        if (reply->type == REDIS_REPLY_ERROR) {
+        if (reply->type == REDIS_REPLY_ERROR)
             healthy = false;                   /* as in mcp__redis_run: NOAUTH, LOADING, ... */
-            op->failed = true;
-        }
-        op->replies[op->answered++] = reply;
-        if (op->answered == op->ncmds)
-            answer(op, op->failed ? -MCP_EIO : 0);
+        answer(next_answered(&f), reply->type == REDIS_REPLY_ERROR ? -MCP_EIO : 0, reply);
+        freeReplyObject(reply);
     }
-    fail_in_flight(&f);
+    while (f.count > 0)
+        answer(next_answered(&f), -MCP_EIO, NULL);
     mcp__redis_release(rs, slot, ok && healthy);
 }
 
@@ -166,41 +138,39 @@ static void *pipe_main(void *arg)
         pthread_mutex_unlock(&rs->pipe_lock);
         if (!queued)
             return NULL;               /* stopping, and nothing left to send */
-        run_stream(rs, batch, take_queued(rs, batch, MAX_IN_FLIGHT / MCP__REDIS_MAX_ASYNC_CMDS));
+        run_stream(rs, batch, take_queued(rs, batch, MAX_IN_FLIGHT));
     }
 }
 
-/* An op holding copies of cmds[0..n) (binary-safe: lengths kept). */
-static redis_op *op_new(const mcp__redis_cmd *cmds, int n)
+/* An op holding a copy of c (binary-safe: lengths kept). */
+static redis_op *op_new(const mcp__redis_cmd *c)
 {
     size_t size = 0;
-    for (int c = 0; c < n; c++)
-        for (int i = 0; i < cmds[c].argc; i++)
-            size += cmds[c].len[i] + 1;
+    for (int i = 0; i < c->argc; i++)
+        size += c->len[i] + 1;
     redis_op *op = malloc(sizeof *op + size);
     if (!op)
         return NULL;
     char *at = op->text;
-    for (int c = 0; c < n; c++) {
-        op->cmd[c].argc = cmds[c].argc;
-        for (int i = 0; i < cmds[c].argc; i++) {
-            memcpy(at, cmds[c].argv[i], cmds[c].len[i]);
-            at[cmds[c].len[i]] = '\0';
-            op->cmd[c].argv[i] = at;
-            op->cmd[c].len[i] = cmds[c].len[i];
-            at += cmds[c].len[i] + 1;
-        }
+    op->cmd.argc = c->argc;
+    for (int i = 0; i < c->argc; i++) {
+        memcpy(at, c->argv[i], c->len[i]);
+        at[c->len[i]] = '\0';
+        op->cmd.argv[i] = at;
+        op->cmd.len[i] = c->len[i];
+        at += c->len[i] + 1;
     }
     op->next = NULL;
-    op->failed = false;
-    op->ncmds = n;
-    op->answered = op->dropped = 0;
     return op;
 }
 
-/* Queue op for the pipeline thread (started on first use). */
-static int enqueue(redis_store *rs, redis_op *op, mcp__redis_done done, void *ctx)
+int mcp__redis_run_async(redis_store *rs, const mcp__redis_cmd *c, mcp__redis_done done, void *ctx)
 {
+    if (c->argc < 1 || c->argc > MCP__REDIS_MAX_ARGS)
+        return -MCP_EINVAL;
+    redis_op *op = op_new(c);
+    if (!op)
+        return -MCP_ENOMEM;
     op->done = done;
     op->ctx = ctx;
     pthread_mutex_lock(&rs->pipe_lock);
@@ -235,16 +205,6 @@ static int enqueue(redis_store *rs, redis_op *op, mcp__redis_done done, void *ct
         if (write(rs->pipe_wake_fd, &one, sizeof one) < 0) { /* full counter: already awake */ }
     }
     return 0;
-}
-
-int mcp__redis_run_async(redis_store *rs, const mcp__redis_cmd *cmds, int n, mcp__redis_done done, void *ctx)
-{
-    if (n < 1 || n > MCP__REDIS_MAX_ASYNC_CMDS)
-        return -MCP_EINVAL;
-    redis_op *op = op_new(cmds, n);
-    if (!op)
-        return -MCP_ENOMEM;
-    return enqueue(rs, op, done, ctx);
 }
 
 void mcp__redis_pipe_stop(redis_store *rs)
