@@ -131,6 +131,12 @@ cJSON *mcp__json_raw_reference(const char *text)
     return item;
 }
 
+bool mcp__json_add_raw_members(cJSON *object, const char *text)
+{
+    cJSON *item = mcp__json_raw_reference(text);
+    return item && cJSON_AddItemToArray(object, item);   /* appends a child; no name */
+}
+
 /* Appends the serialisation of item to out. 0, or -1 when item is invalid
  * or memory ran out (out then holds a partial text). */
 static int write_value(strbuf *out, const cJSON *item)
@@ -158,6 +164,11 @@ static int write_value(strbuf *out, const cJSON *item)
         for (const cJSON *c = item->child; c; c = c->next) {
             if (c != item->child && put(out, ",", 1) < 0)
                 return -1;
+            if (object && !c->string && (c->type & 0xFF) == cJSON_Raw && c->valuestring) {
+                if (put(out, c->valuestring, strlen(c->valuestring)) < 0)   /* mcp__json_add_raw_members */
+                    return -1;
+                continue;
+            }
             if (object && (!c->string || put_string(out, c->string) < 0 || put(out, ":", 1) < 0))
                 return -1;
             if (write_value(out, c) < 0)

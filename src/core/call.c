@@ -10,6 +10,7 @@
 
 #include "core/entry.h"
 #include "core/era.h"
+#include "base/json_parse.h"
 #include "base/json_write.h"
 #include "base/util.h"
 #include "core/jsonrpc.h"
@@ -199,22 +200,21 @@ static void decorate_modern(mcp_call *call, cJSON *result)
 {
     /* Literal keys and values by reference: no copies (see envelope()).
      * serverInfo is a reference to the server's {name, version} members,
-     * built once at mcp_server_new: the server outlives every reply. When
-     * the result has no _meta of its own and the reply is only printed, the
-     * whole _meta is the text mcp_server_new printed once. */
-    cJSON *rt = cJSON_GetObjectItemCaseSensitive(result, "resultType");
-    if (!rt)
-        cJSON_AddItemToObjectCS(result, "resultType", rt = cJSON_CreateStringReference("complete"));
-    cJSON *meta = cJSON_GetObjectItemCaseSensitive(result, "_meta");
-    if (!meta && call->ex->replies_printed) {
-        cJSON_AddItemToObjectCS(result, "_meta", mcp__json_raw_reference(call->srv->info_meta_text));
-    } else {
+     * built once at mcp_server_new: the server outlives every reply. A
+     * result without either member whose reply is only printed gains both
+     * as the text mcp_server_new printed once. */
+    cJSON *rt = mcp__json_member(result, "resultType");
+    cJSON *meta = mcp__json_member(result, "_meta");
+    const char *type = "complete";
+    if (rt || meta || !call->ex->replies_printed || !mcp__json_add_raw_members(result, call->srv->complete_members_text)) {
+        if (!rt)
+            cJSON_AddItemToObjectCS(result, "resultType", rt = cJSON_CreateStringReference("complete"));
         if (!meta && (meta = cJSON_CreateObject()))
             cJSON_AddItemToObjectCS(result, "_meta", meta);
         if (meta)
             cJSON_AddItemToObjectCS(meta, MCP_META_SERVER_INFO, cJSON_CreateObjectReference(call->srv->info->child));
+        type = cJSON_GetStringValue(rt);
     }
-    const char *type = cJSON_GetStringValue(rt);
     int kind = type && strcmp(type, "complete") == 0 ? cache_kind_of(call->method) : -1;
     if (kind >= 0) {
         cJSON_AddNumberToObject(result, "ttlMs", call->srv->cache[kind].ttl_ms);

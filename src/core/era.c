@@ -15,6 +15,7 @@
 
 #include "core/jsonrpc.h"
 #include "core/registry.h"
+#include "base/json_parse.h"
 #include "base/util.h"
 
 void mcp__modern_error_clear(modern_error *err)
@@ -34,12 +35,12 @@ static int fail(modern_error *err, int code, cJSON *data, const char *fmt, const
 
 static const cJSON *meta_of(const cJSON *msg)
 {
-    return cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(msg, "params"), "_meta");
+    return mcp__json_member(mcp__json_member(msg, "params"), "_meta");
 }
 
 bool mcp__modern_claims(const cJSON *msg)
 {
-    return cJSON_GetObjectItemCaseSensitive(meta_of(msg), MCP_META_PROTOCOL_VERSION) != NULL;
+    return mcp__json_member(meta_of(msg), MCP_META_PROTOCOL_VERSION) != NULL;
 }
 
 cJSON *mcp__modern_supported_versions(void)
@@ -57,15 +58,20 @@ typedef struct envelope {
     const cJSON *meta, *version, *caps;
 } envelope;
 
+static bool same_name(const char *name, const char *known)
+{
+    return name == known || strcmp(name, known) == 0;   /* see mcp__json_member */
+}
+
 static envelope envelope_of(const cJSON *msg)
 {
     envelope e = { meta_of(msg), NULL, NULL };
     for (const cJSON *c = cJSON_IsObject(e.meta) ? e.meta->child : NULL; c; c = c->next) {
         if (!c->string || c->string[0] != 'i')
             continue;
-        if (!e.version && strcmp(c->string, MCP_META_PROTOCOL_VERSION) == 0)
+        if (!e.version && same_name(c->string, MCP_META_PROTOCOL_VERSION))
             e.version = c;
-        else if (!e.caps && strcmp(c->string, MCP_META_CLIENT_CAPS) == 0)
+        else if (!e.caps && same_name(c->string, MCP_META_CLIENT_CAPS))
             e.caps = c;
     }
     return e;
@@ -190,14 +196,14 @@ static int check_param_headers(mcp_server *srv, const cJSON *params, const char 
 /* Mcp-Method, Mcp-Name and Mcp-Param-* mirror the body (HTTP only). */
 static int check_metadata_headers(mcp_server *srv, const cJSON *msg, header_get_fn get, void *ctx, modern_error *err)
 {
-    const cJSON *params = cJSON_GetObjectItemCaseSensitive(msg, "params");
-    const cJSON *method_item = cJSON_GetObjectItemCaseSensitive(msg, "method");
+    const cJSON *params = mcp__json_member(msg, "params");
+    const cJSON *method_item = mcp__json_member(msg, "method");
     const char *method = cJSON_GetStringValue(method_item);
     const char *hm = get(ctx, "Mcp-Method");
     if (!hm || !header_matches(hm, method_item))
         return fail(err, MCP_ERR_HEADER_MISMATCH, NULL, "Header mismatch: Mcp-Method must equal the method%s", NULL);
     const char *field = method ? name_field(method) : NULL;
-    const cJSON *target = field ? cJSON_GetObjectItemCaseSensitive(params, field) : NULL;
+    const cJSON *target = field ? mcp__json_member(params, field) : NULL;
     if (target) {
         const char *hn = get(ctx, "Mcp-Name");
         if (!hn || !header_matches(hn, target))
@@ -224,7 +230,7 @@ static int validate_envelope(mcp_server *srv, const cJSON *msg, const envelope *
                     "Header mismatch: MCP-Protocol-Version must equal the body's protocol version%s", NULL);
     if (check_version(e->version->valuestring, version, err) < 0)
         return -1;
-    if (get && cJSON_GetObjectItemCaseSensitive(msg, "id"))
+    if (get && mcp__json_member(msg, "id"))
         return check_metadata_headers(srv, msg, get, ctx, err);
     return 0;
 }

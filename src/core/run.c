@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "base/json_parse.h"
 #include "core/call.h"
 #include "core/jsonrpc.h"
 
@@ -223,8 +224,8 @@ int mcp__call_load_input(mcp_call *call)
 {
     if (call->ex->era != MCP_ERA_MODERN)
         return 0;
-    const cJSON *responses = cJSON_GetObjectItemCaseSensitive(call->params, "inputResponses");
-    const cJSON *state = cJSON_GetObjectItemCaseSensitive(call->params, "requestState");
+    const cJSON *responses = mcp__json_member(call->params, "inputResponses");
+    const cJSON *state = mcp__json_member(call->params, "requestState");
     cJSON *merged = NULL;
     if (state) {
         if (!cJSON_IsString(state) ||

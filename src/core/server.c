@@ -27,10 +27,20 @@ mcp_server *mcp_server_new(const mcp_server_info *info)
     if ((srv->info = cJSON_CreateObject()) && srv->name && srv->version) {
         cJSON_AddItemToObjectCS(srv->info, "name", cJSON_CreateStringReference(srv->name));
         cJSON_AddItemToObjectCS(srv->info, "version", cJSON_CreateStringReference(srv->version));
-        cJSON *meta = cJSON_CreateObject();
-        if (meta && cJSON_AddItemToObjectCS(meta, MCP_META_SERVER_INFO, cJSON_CreateObjectReference(srv->info->child)))
-            srv->info_meta_text = mcp__json_print(meta, NULL);
-        cJSON_Delete(meta);
+        /* A complete modern result's two members, printed once. */
+        cJSON *members = cJSON_CreateObject(), *meta = NULL;
+        if (members && cJSON_AddItemToObjectCS(members, "resultType", cJSON_CreateStringReference("complete")) &&
+            (meta = cJSON_AddObjectToObject(members, "_meta")) &&
+            cJSON_AddItemToObjectCS(meta, MCP_META_SERVER_INFO, cJSON_CreateObjectReference(srv->info->child))) {
+            char *text = mcp__json_print(members, NULL);
+            size_t len = text ? strlen(text) : 0;
+            if (len >= 2) {                        /* {...} without its braces */
+                memmove(text, text + 1, len - 2);
+                text[len - 2] = '\0';
+            }
+            srv->complete_members_text = text;
+        }
+        cJSON_Delete(members);
     }
     srv->title = mcp__xstrdup(info->title);
     srv->description = mcp__xstrdup(info->description);
@@ -53,7 +63,7 @@ mcp_server *mcp_server_new(const mcp_server_info *info)
     pthread_cond_init(&srv->subs_idle, NULL);
     srv->otel = mcp__otel_new();
     srv->tasks = mcp__tasks_new(srv);     /* tasks: task store, runs, housekeeping */
-    if (mcp__request_state_key_random(&srv->state_key) < 0 || !srv->name || !srv->version || cJSON_GetArraySize(srv->info) != 2 || !srv->info_meta_text || !srv->otel ||
+    if (mcp__request_state_key_random(&srv->state_key) < 0 || !srv->name || !srv->version || cJSON_GetArraySize(srv->info) != 2 || !srv->complete_members_text || !srv->otel ||
         !srv->tasks) {
         mcp_server_free(srv);
         return NULL;
@@ -81,7 +91,7 @@ void mcp_server_free(mcp_server *srv)
     pthread_cond_destroy(&srv->subs_idle);
     mcp__otel_free(srv->otel);
     cJSON_Delete(srv->info);
-    free(srv->info_meta_text);
+    free(srv->complete_members_text);
     free(srv->name);
     free(srv->version);
     free(srv->title);

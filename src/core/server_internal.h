@@ -63,8 +63,9 @@ typedef struct entry_list {
 struct mcp_server {
     char *name, *version, *title, *description, *website_url, *instructions;
     cJSON *info;                /* {name, version}: every modern result's serverInfo, by reference */
-    char *info_meta_text;       /* {"io.modelcontextprotocol/serverInfo": info} printed once: the
-                                 * whole _meta of a modern result that has no other */
+    char *complete_members_text; /* "resultType":"complete","_meta":{"io.modelcontextprotocol/
+                                  * serverInfo":info} printed once: what a printed modern result
+                                  * with neither of its own gains (mcp__json_add_raw_members) */
     pthread_rwlock_t lock;      /* guards the registries */
     entry_list tools, resources, prompts;
     mcp_complete_fn complete_fn;

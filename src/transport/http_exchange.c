@@ -15,6 +15,7 @@
 #include "transport/http_common.h"
 #include "transport/http_cors.h"
 #include "transport/sse.h"
+#include "base/json_parse.h"
 
 void mcp__http_px_unref(post_exchange *px)
 {
@@ -165,7 +166,7 @@ static unsigned status_for(const post_exchange *px, const cJSON *resp)
         return MHD_HTTP_TOO_MANY_REQUESTS;        /* both eras: never a 200 for our own limit */
     if (px->ex.era != MCP_ERA_MODERN)
         return MHD_HTTP_OK;
-    const cJSON *code = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(resp, "error"), "code");
+    const cJSON *code = mcp__json_member(mcp__json_member(resp, "error"), "code");
     if (cJSON_IsNumber(code) && code->valueint == JSONRPC_METHOD_NOT_FOUND)
         return MHD_HTTP_NOT_FOUND;
     if (cJSON_IsNumber(code) && code->valueint == MCP_ERR_MISSING_CAPABILITY)

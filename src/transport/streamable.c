@@ -51,9 +51,9 @@ static void limit_and_trace(post_exchange *px, http_req *req, struct MHD_Connect
  * headers were checked (era < 0: *err says what failed) before anything
  * runs. */
 static enum MHD_Result handle_modern(http_req *req, struct MHD_Connection *conn, cJSON *msg, msg_kind kind,
-                                     int era, mcp__revision v, modern_error *perr)
+                                     const cJSON *id, const char *method, int era, mcp__revision v,
+                                     modern_error *perr)
 {
-    const cJSON *id = mcp__jsonrpc_id(msg);
     modern_error err = *perr;
     enum MHD_Result ret;
     if (kind == MSG_RESPONSE && mcp__modern_claims(msg)) {
@@ -80,7 +80,6 @@ static enum MHD_Result handle_modern(http_req *req, struct MHD_Connection *conn,
     limit_and_trace(px, req, conn);
     px->ex.version = v;
     px->ex.stateless = true;
-    const char *method = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "method"));
     if (method && strcmp(method, "subscriptions/listen") == 0) {
         px->json_only = false;     /* a listen is a stream in every response mode */
         px->sse_only = true;
@@ -152,7 +151,7 @@ static enum MHD_Result handle_post_message(http_req *req, struct MHD_Connection 
     mcp__revision mv = MCP_V_MODERN_LATEST;
     int era = mcp__era_classify(hs->srv, msg, hs->o.mode == MCP_STATEFUL, header_cb, conn, &mv, &err);
     if (era != MCP_ERA_LEGACY)
-        return handle_modern(req, conn, msg, kind, era, mv, &err);
+        return handle_modern(req, conn, msg, kind, id, method, era, mv, &err);
     bool bad_version = false;
     int hv = mcp__http_header_version(conn, &bad_version);
     if (bad_version) {

@@ -184,8 +184,10 @@ static void test_printed_server_info_meta_equals_the_tree(void **state)
     const char *calls[] = {
         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"plain\"}}",
         "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"t\"}}",
+        /* cacheable: ttlMs and cacheScope follow the printed members */
+        "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\",\"params\":{}}",
     };
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < sizeof calls / sizeof calls[0]; i++) {
         bool tree_object = false, printed_object = true;
         char *tree = modern_reply_text(srv, false, calls[i], &tree_object);
         char *printed = modern_reply_text(srv, true, calls[i], &printed_object);
@@ -196,7 +198,9 @@ static void test_printed_server_info_meta_equals_the_tree(void **state)
         const cJSON *info = get(get(result_of(back), "_meta"), "io.modelcontextprotocol/serverInfo");
         assert_string_equal(get_str(info, "name"), "unit-server");
         assert_string_equal(get_str(info, "version"), "1.2.3");
-        assert_true(i == 0 || get(get(result_of(back), "_meta"), "b"));
+        assert_true(i != 1 || get(get(result_of(back), "_meta"), "b"));
+        assert_string_equal(get_str(result_of(back), "resultType"), "complete");
+        assert_true(i != 2 || (get(result_of(back), "ttlMs") && get(result_of(back), "cacheScope")));
         cJSON_Delete(back);
         free(tree);
         free(printed);
