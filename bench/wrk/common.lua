@@ -9,6 +9,14 @@ M.mcp_headers = {
   ["MCP-Protocol-Version"] = "2025-06-18",
 }
 
+-- BENCH_PACE_MS=N: each connection waits N ms after a reply before its next
+-- request (wrk's delay hook), so two servers can be measured at about the
+-- same offered rate instead of each at its own saturation.
+local pace = tonumber(os.getenv("BENCH_PACE_MS") or "")
+if pace then
+  function delay() return pace end
+end
+
 function M.use_headers(extra)
   for k, v in pairs(M.mcp_headers) do wrk.headers[k] = v end
   for k, v in pairs(extra or {}) do wrk.headers[k] = v end
