@@ -62,6 +62,16 @@ if [ $HAVE_WRK = 1 ]; then
     row "a. Stateless" 'libmcp `mcp-example` |' 6 "a: mcp-example p99"
     [ $HAVE_NGINX = 1 ] && row "a. Stateless" "nginx static" 4 "a: nginx req/s"
     row "a. Stateless" "bare libmicrohttpd" 4 "a: bare libmicrohttpd echo req/s"
+    # the paced 2026-07-28/2025 comparison (issue 17): both forms measured, the ratio a number
+    if [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+        for form in 2025-06-18 2026-07-28; do
+            cell=$(section "a. Stateless" | awk -F'|' -v f=" $form " '$2 == f { gsub(/ /, "", $6); print $6; exit }')
+            [[ $cell =~ ^[0-9]+(\.[0-9]+)?$ ]] && pass "a: paced $form CPU us/request: $cell" ||
+                fail "a: paced $form CPU us/request" "'$cell'"
+        done
+        grep -qE '^\| 2026-07-28 echo server CPU per request .*paced.* \| [0-9.]+× \(pairs' "$OUT" &&
+            pass "a: paced ratio in the targets" || fail "a: paced ratio in the targets"
+    fi
     [ $HAVE_TODO = 1 ] && row 'b. `get_todo`' 'libmcp `todo-mcp` stateless' 2 "b: todo-mcp req/s"
     [ $HAVE_TODO = 1 ] && row 'd. Stateful `tools/call counter`' 'libmcp `todo-mcp --mode stateful`' 2 "d: counter req/s"
 fi
