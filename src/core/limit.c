@@ -45,8 +45,33 @@ struct mcp__limiter {
     mcp_store *store;
     atomic_ulong refused[NCOUNTED];
     atomic_ulong store_fallbacks;
+    atomic_uint_fast64_t store_retry_ms;   /* after a store failure: local buckets until then */
+    atomic_bool store_probing;             /* one request is trying the store after a failure */
     stripe stripes[STRIPES];
 };
+
+/* How long the local buckets decide alone after the store failed. The
+ * limiter runs before every limited request on the thread that serves it,
+ * so a stalled store would otherwise make each request wait out the store's
+ * command timeout; this way only the requests already waiting do, and then
+ * once a second one request tries the store while the others go on with
+ * the local buckets (choose_store). */
+#define STORE_RETRY_MS 1000u
+
+typedef enum { USE_LOCAL, USE_STORE, PROBE_STORE } store_choice;
+
+static store_choice choose_store(mcp__limiter *lim)
+{
+    if (!lim->store || !lim->store->ops->limit_take)
+        return USE_LOCAL;
+    uint64_t retry = atomic_load_explicit(&lim->store_retry_ms, memory_order_relaxed);
+    if (retry == 0)
+        return USE_STORE;                  /* healthy */
+    if (mcp__now_ms() < retry)
+        return USE_LOCAL;
+    bool idle = false;
+    return atomic_compare_exchange_strong(&lim->store_probing, &idle, true) ? PROBE_STORE : USE_LOCAL;
+}
 
 uint64_t mcp__bucket_take(mcp__bucket *b, double rate, double burst, uint64_t mcp__now_us)
 {
@@ -176,10 +201,16 @@ uint64_t mcp__limiter_take(mcp__limiter *lim, const char *principal, const char 
         key = cut;
     }
     uint64_t wait = 0;
-    if (lim->store && lim->store->ops->limit_take &&
-        lim->store->ops->limit_take(lim->store, key, lim->rate, (unsigned)lim->burst, &wait) == 0) {
-        /* the shared budget decided */
-    } else {
+    store_choice choice = choose_store(lim);
+    bool decided = choice != USE_LOCAL &&
+                   lim->store->ops->limit_take(lim->store, key, lim->rate, (unsigned)lim->burst, &wait) == 0;
+    if (choice != USE_LOCAL && !decided)   /* failed: local buckets for a while */
+        atomic_store_explicit(&lim->store_retry_ms, mcp__now_ms() + STORE_RETRY_MS, memory_order_relaxed);
+    else if (decided && choice == PROBE_STORE)
+        atomic_store_explicit(&lim->store_retry_ms, 0, memory_order_relaxed);   /* healthy again */
+    if (choice == PROBE_STORE)
+        atomic_store(&lim->store_probing, false);
+    if (!decided) {
         if (lim->store)
             atomic_fetch_add_explicit(&lim->store_fallbacks, 1, memory_order_relaxed);
         wait = local_take(lim, key, len);

@@ -133,6 +133,34 @@ code=$(call "$PORT_a" 127.0.0.3 6)
 check "NOSCRIPT: the script is loaded again and the call passes" "$([ "$code" = 200 ] && echo 0 || echo 1)" "got $code"
 grep -q '^mcp_rate_limit_store_fallbacks_total 0$' <(curl -s --max-time 5 "http://127.0.0.1:$PORT_a/metrics")
 check "no store fallback while Redis is up" $?
+# Redis stalled (SIGSTOP) for 3 s under 8 clients, each calling every 0.25 s:
+# the requests already waiting on Redis wait out its 1 s command timeout,
+# then the local buckets decide and one request a second tries Redis again,
+# so at most 8 + 3 calls are slow (every call waiting would be ~40).
+timed_call() {   # PORT FROM -> "status seconds"
+    curl -s -o /dev/null --max-time 10 --interface "$2" -w '%{http_code} %{time_total}\n' \
+        -X POST "http://127.0.0.1:$1/mcp" -H 'Content-Type: application/json' \
+        -H 'Accept: application/json, text/event-stream' -H 'MCP-Protocol-Version: 2025-11-25' \
+        -d '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_todo","arguments":{"id":1}}}'
+}
+kill -STOP "$REDIS_PID"
+stallers=()
+for c in 1 2 3 4 5 6 7 8; do
+    (for _ in $(seq 1 12); do timed_call "$PORT_a" "127.0.0.$((20 + c))"; sleep 0.25; done >"$TMP/stall.$c") &
+    stallers+=("$!")
+done
+sleep 3
+kill -CONT "$REDIS_PID"
+wait "${stallers[@]}"
+answered=$(cat "$TMP"/stall.* | awk '$1 == 200 || $1 == 429' | wc -l)
+slow=$(cat "$TMP"/stall.* | awk '$2 > 0.5' | wc -l)
+check "Redis stalled: all 96 calls answered (200 or 429)" "$([ "$answered" = 96 ] && echo 0 || echo 1)" "got $answered"
+check "Redis stalled: $slow of 96 calls waited on it (at most 11)" "$([ "$slow" -le 11 ] && echo 0 || echo 1)" "$slow slow: $(sort -k2 -n "$TMP"/stall.* | tail -3 | tr '\n' ' ')"
+sleep 1.1                                   # past the local-only second
+call "$PORT_a" 127.0.0.30 11 >/dev/null
+call "$PORT_a" 127.0.0.30 12 >/dev/null
+n=$(timeout 5 "$REDIS_CLI" -p "$REDIS_PORT" exists 'mcp:rl:{ip:127.0.0.30}')
+check "Redis resumed: the shared budget decides again (its bucket is in Redis)" "$([ "$n" = 1 ] && echo 0 || echo 1)" "exists $n"
 stop_pid "$REDIS_PID" KILL
 codes="$(call "$PORT_a" 127.0.0.4 7) $(call "$PORT_a" 127.0.0.4 8) $(call "$PORT_a" 127.0.0.4 9) $(call "$PORT_a" 127.0.0.4 10)"
 check "Redis down: local buckets decide (fail-open, still limited)" "$([ "$codes" = "200 200 200 429" ] && echo 0 || echo 1)" "got $codes"

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/limit.h"
+#include "store/store.h"
 
 static void test_fresh_bucket_starts_full_and_drains(void **state)
 {
@@ -139,6 +140,47 @@ static void test_retry_after_rounds_up_to_whole_seconds(void **state)
     cJSON_Delete(data);
 }
 
+/* A store whose shared bucket fails (as a stalled Redis times out) or
+ * answers, counting how often it is asked. */
+typedef struct fake_store {
+    mcp_store base;
+    int calls;
+    bool failing;
+} fake_store;
+
+static int fake_limit_take(mcp_store *st, const char *principal, double rate, unsigned burst, uint64_t *retry_ms)
+{
+    (void)principal, (void)rate, (void)burst;
+    fake_store *f = (fake_store *)st;
+    f->calls++;
+    if (f->failing)
+        return -1;
+    *retry_ms = 0;
+    return 0;
+}
+
+static void test_a_failing_store_is_left_alone_for_a_second(void **state)
+{
+    (void)state;
+    static const store_ops ops = { .limit_take = fake_limit_take };
+    fake_store f = { .base = { .ops = &ops } };
+    mcp__limit_config cfg = { .rate = 1000, .burst = 1000, .store = &f.base };
+    mcp__limiter *lim = mcp__limiter_new(&cfg);
+    assert_non_null(lim);
+    assert_int_equal(mcp__limiter_take(lim, "a", "tools/call"), 0);
+    assert_int_equal(f.calls, 1);                     /* healthy: the store decides */
+    f.failing = true;
+    assert_int_equal(mcp__limiter_take(lim, "a", "tools/call"), 0);   /* fail-open */
+    assert_int_equal(f.calls, 2);
+    for (int i = 0; i < 50; i++)                      /* within the second: local only */
+        assert_int_equal(mcp__limiter_take(lim, "b", "tools/call"), 0);
+    assert_int_equal(f.calls, 2);
+    mcp__limit_stats st;
+    mcp__limiter_stats(lim, &st);
+    assert_int_equal(st.store_fallbacks, 51);
+    mcp__limiter_free(lim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -151,6 +193,7 @@ int main(void)
         cmocka_unit_test(test_limiter_default_burst_is_one_second),
         cmocka_unit_test(test_many_principals_stay_bounded),
         cmocka_unit_test(test_retry_after_rounds_up_to_whole_seconds),
+        cmocka_unit_test(test_a_failing_store_is_left_alone_for_a_second),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
