@@ -121,20 +121,17 @@ static int put_string(strbuf *out, const char *s)
     return put(out, "\"", 1);
 }
 
-cJSON *mcp__json_raw_reference(const char *text)
-{
-    cJSON *item = text ? cJSON_CreateNull() : NULL;
-    if (item) {
-        item->type = cJSON_Raw | cJSON_IsReference;
-        item->valuestring = (char *)text;     /* cJSON_Delete leaves references alone */
-    }
-    return item;
-}
-
 bool mcp__json_add_raw_members(cJSON *object, const char *text)
 {
-    cJSON *item = mcp__json_raw_reference(text);
-    return item && cJSON_AddItemToArray(object, item);   /* appends a child; no name */
+    cJSON *item = text ? cJSON_CreateNull() : NULL;
+    if (!item)
+        return false;
+    item->type = cJSON_Raw | cJSON_IsReference;
+    item->valuestring = (char *)text;         /* cJSON_Delete leaves references alone */
+    if (cJSON_AddItemToArray(object, item))     /* appends a child; no name */
+        return true;
+    cJSON_Delete(item);
+    return false;
 }
 
 /* Appends the serialisation of item to out. 0, or -1 when item is invalid

@@ -17,14 +17,11 @@
  * NULL), or NULL. */
 char *mcp__json_print(const cJSON *item, size_t *len);
 
-/* A node that prints as text, verbatim, which it does not own: text must be
- * valid JSON and outlive the node (cJSON_Raw | cJSON_IsReference). */
-cJSON *mcp__json_raw_reference(const char *text);
-
 /* Appends to object a member without a name that prints as the members
- * text holds, verbatim ("a":1,"b":2; not owned, outliving the node): for a
- * tree that is only printed, since no lookup finds what text holds. False
- * when memory ran out. */
+ * text holds, verbatim ("a":1,"b":2; not owned, outliving the node:
+ * cJSON_Raw | cJSON_IsReference): for a tree that is only printed, since no
+ * lookup finds what text holds. False when memory ran out or object is
+ * NULL. */
 bool mcp__json_add_raw_members(cJSON *object, const char *text);
 
 #endif
